@@ -1,0 +1,118 @@
+"""French text analysis shared by every place that compares words: index, retrieval, answers, evals.
+
+lowercase -> elisions (l', qu'...) -> accent folding -> tokens -> stop words -> Snowball stem.
+"""
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import Stemmer
+
+ELISION = re.compile(r"\b(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu)['’ʼ]", re.IGNORECASE)
+TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+
+# Snowball's French stop list, accent-folded, plus a few question words that carry no topic.
+STOP_WORDS = frozenset(
+    """
+    au aux avec ce ces dans de des du elle elles en et eux il ils je la le les leur lui ma mais me meme mes
+    moi mon ne nos notre nous on ou par pas pour qu que qui sa se ses son sur ta te tes toi ton tu un
+    une vos votre vous c d j l a m n s t y ete etee etees etes etant etante etants etantes suis es est
+    sommes etes sont serai seras sera serons serez seront serais serait serions seriez seraient etais
+    etait etions etiez etaient fus fut fumes futes furent sois soit soyons soyez soient fusse fusses fut
+    fussions fussiez fussent ayant ayante ayantes ayants eu eue eues eus ai as avons avez ont aurai
+    auras aura aurons aurez auront aurais aurait aurions auriez auraient avais avait avions aviez
+    avaient eut eumes eutes eurent aie aies ait ayons ayez aient eusse eusses eussions eussiez eussent
+    ceci cela cet cette ici ils les leurs quel quels quelle quelles sans soi
+    est-ce quoi comment combien pourquoi ou dont lequel laquelle lesquels lesquelles
+    """.split()
+)
+
+ENGLISH_STOP_WORDS = frozenset(
+    """a an the of to in on for and or is are was were be been it its this that these those what which
+    who whom how when where why do does did can could should would will with by from at as about
+    there their they i you we my your our me us""".split()
+)
+
+
+def fold_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("french")
+
+
+def normalize(text: str) -> str:
+    """Lowercase, elisions removed, accents folded: the form words are compared in."""
+    return fold_accents(ELISION.sub(" ", text.lower()))
+
+
+def words(text: str) -> list[str]:
+    """Normalised tokens, stop words kept (used to match quoted facts)."""
+    return TOKEN.findall(normalize(text))
+
+
+def analyze(text: str) -> list[str]:
+    """Content terms: normalised, stop words dropped, Snowball-stemmed."""
+    tokens = [t for t in words(text) if t not in STOP_WORDS and t not in ENGLISH_STOP_WORDS]
+    return _stemmer().stemWords(tokens)
+
+
+# Sentence boundaries: ., !, ?, … followed by space and a capital, digit, quote or bullet;
+# abbreviations such as "M." or "art." do not end a sentence.
+_ABBREVIATIONS = ("M", "Mme", "Mlle", "Dr", "Pr", "art", "cf", "etc", "env", "St", "n°", "p", "av", "J.-C")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"»”)]?\s+(?=[\"«“(⯈•\-–—A-ZÀ-ÖØ-Þ0-9])")
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Character spans (start, end) of the sentences of `text`; lines are hard boundaries."""
+    spans: list[tuple[int, int]] = []
+    for line in re.finditer(r"[^\n]+", text):
+        start = line.start()
+        segment = line.group()
+        cut = 0
+        for match in _SENTENCE_END.finditer(segment):
+            before = segment[cut : match.start()].rstrip("\"»”)")
+            last_word = re.search(r"(\S+)\.$", before)
+            if last_word and last_word.group(1).lstrip("(«\"") in _ABBREVIATIONS:
+                continue
+            spans.append((start + cut, start + match.start() + _closing_len(segment, match.start())))
+            cut = match.end()
+        spans.append((start + cut, start + len(segment.rstrip())))
+    return [(a, b) for a, b in (_strip_span(text, s, e) for s, e in spans) if b > a]
+
+
+def _closing_len(segment: str, pos: int) -> int:
+    n = 0
+    while pos + n < len(segment) and segment[pos + n] in "\"»”)":
+        n += 1
+    return n
+
+
+def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+_FRENCH_MARKERS = frozenset(
+    "le la les des du est une un et en pour que qui quel quelle quels quelles est-ce comment combien "
+    "dispositif aide entreprise entreprises région sont pas au aux avec sur dans ce cette".split()
+)
+_ENGLISH_MARKERS = frozenset(
+    "the is are what which who how when where does do can could of for and to with an this that "
+    "there any much many company companies region scheme".split()
+)
+
+
+def detect_language(text: str) -> str:
+    """'fr' or 'en', by common words; French when unsure (our users are French speakers first)."""
+    tokens = re.findall(r"[a-zà-ÿ'-]+", text.lower())
+    fr = sum(t in _FRENCH_MARKERS for t in tokens) + 2 * bool(re.search(r"[éèêàçùûôî]", text.lower()))
+    en = sum(t in _ENGLISH_MARKERS for t in tokens)
+    return "en" if en > fr else "fr"

@@ -1,0 +1,58 @@
+"""The committed state of an index: which chunks are live, for which embedding model, and their
+lexical index. Written atomically (temp file + rename): a killed run leaves the previous state."""
+
+import json
+import os
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from assistant.lexical import LexicalIndex
+from assistant.models import Chunk
+
+STATE_FILE = "state.json"
+
+
+@dataclass
+class IndexState:
+    model: str
+    chunks: list[Chunk]
+    lexical_file: str
+    files: dict[str, str]  # source -> content hash of the file, for the summary
+
+    @classmethod
+    def load(cls, index_dir: Path) -> "IndexState | None":
+        path = index_dir / STATE_FILE
+        if not path.exists():
+            return None
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return cls(
+            model=raw["model"],
+            chunks=[Chunk(**c) for c in raw["chunks"]],
+            lexical_file=raw["lexical_file"],
+            files=raw.get("files", {}),
+        )
+
+    def load_lexical(self, index_dir: Path) -> LexicalIndex:
+        return LexicalIndex.load(index_dir / self.lexical_file)
+
+    def commit(self, index_dir: Path, lexical: LexicalIndex) -> None:
+        """Write the lexical index under a fresh name, then swap the state file in one rename."""
+        index_dir.mkdir(parents=True, exist_ok=True)
+        self.lexical_file = f"lexical-{time.time_ns()}.npz"
+        lexical.save(index_dir / self.lexical_file)
+        payload = {
+            "model": self.model,
+            "lexical_file": self.lexical_file,
+            "files": self.files,
+            "chunks": [asdict(c) for c in self.chunks],
+        }
+        tmp = index_dir / f".{STATE_FILE}.tmp"
+        with open(tmp, "w", encoding="utf-8") as handle:
+            json.dump(payload, handle, ensure_ascii=False)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, index_dir / STATE_FILE)
+        for old in index_dir.glob("lexical-*"):
+            if not old.name.startswith(self.lexical_file.removesuffix(".npz")):
+                old.unlink(missing_ok=True)

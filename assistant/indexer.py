@@ -1,0 +1,112 @@
+"""Incremental indexing: corpus -> chunks -> (Chroma vectors, lexical index, committed state).
+
+Each chunk id is a content hash, so a re-run embeds only new or changed chunks. Vectors are added
+to Chroma first, then the new state is committed in one rename, then stale vectors are removed:
+a run killed at any point leaves the previous state answering, and the next run picks up the
+vectors already stored instead of embedding them again.
+"""
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tqdm import tqdm
+
+from assistant.chunking import chunk_document
+from assistant.documents import Skipped, load_corpus
+from assistant.embeddings import load_embeddings
+from assistant.index_state import IndexState
+from assistant.lexical import LexicalIndex
+from assistant.settings import Settings
+from assistant.vectorstore import VectorStore, chroma_client, collection_name
+
+EMBED_BATCH = 64
+
+
+@dataclass
+class IndexReport:
+    files: int = 0
+    chunks: int = 0
+    added: int = 0
+    kept: int = 0
+    removed: int = 0
+    embedded: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    rebuilt: bool = False
+    changed_files: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        lines = [
+            f"{self.files} files, {self.chunks} chunks: {self.added} added, {self.kept} kept, "
+            f"{self.removed} removed; {self.embedded} embedded"
+            + (" (full rebuild: new embedding model)" if self.rebuilt else "")
+            + f"; {self.seconds:.1f} s"
+        ]
+        if self.embedded == 0 and self.added == 0 and self.removed == 0:
+            lines.append("Index up to date: nothing to embed.")
+        for skip in self.skipped:
+            lines.append(f"skipped {skip.source}: {skip.reason}")
+        return "\n".join(lines)
+
+
+def build_index(settings: Settings, corpus_dir: Path | None = None, progress: bool = False) -> IndexReport:
+    started = time.perf_counter()
+    corpus_dir = corpus_dir or settings.corpus_dir
+    index_dir = settings.index_dir
+    if not corpus_dir.is_dir():
+        raise FileNotFoundError(f"corpus directory not found: {corpus_dir}")
+    documents, skipped = load_corpus(corpus_dir)
+    chunks = [c for d in documents for c in chunk_document(d, settings.chunk_size)]
+    files = {d.source: _file_hash(d) for d in documents}
+
+    previous = IndexState.load(index_dir)
+    model = settings.embedding_model
+    rebuilt = previous is not None and previous.model != model
+    old_ids = {c.id for c in previous.chunks} if previous and not rebuilt else set()
+    new_ids = [c.id for c in chunks]
+
+    client = chroma_client(settings)
+    store = VectorStore(client, collection_name(model))
+    stored = store.existing(new_ids)
+    to_embed = [c for c in chunks if c.id not in stored]
+    if to_embed:
+        embeddings = load_embeddings(model)
+        bar = tqdm(total=len(to_embed), desc="embedding", unit="chunk", disable=not progress)
+        for i in range(0, len(to_embed), EMBED_BATCH):
+            batch = to_embed[i : i + EMBED_BATCH]
+            vectors = embeddings.embed_documents([c.embedding_text() for c in batch])
+            store.add([c.id for c in batch], vectors, [c.source for c in batch])
+            bar.update(len(batch))
+        bar.close()
+
+    report = IndexReport(
+        files=len(documents),
+        chunks=len(chunks),
+        added=len(set(new_ids) - old_ids),
+        kept=len(set(new_ids) & old_ids),
+        removed=len(old_ids - set(new_ids)),
+        embedded=len(to_embed),
+        skipped=skipped,
+        rebuilt=rebuilt,
+        changed_files=sorted(s for s, h in files.items() if not previous or previous.files.get(s) != h),
+    )
+    unchanged = previous is not None and not rebuilt and [c.id for c in previous.chunks] == new_ids
+    if not unchanged:
+        state = IndexState(model=model, chunks=chunks, lexical_file="", files=files)
+        state.commit(index_dir, LexicalIndex.build([c.embedding_text() for c in chunks]))
+    stale = store.all_ids() - set(new_ids)
+    if stale:
+        store.delete(sorted(stale))
+    if rebuilt:
+        try:
+            client.delete_collection(collection_name(previous.model))
+        except Exception:  # already gone (an earlier run was killed after dropping it)
+            pass
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _file_hash(document) -> str:
+    return hashlib.sha1(f"{document.title}\0{document.date}\0{document.text}".encode()).hexdigest()[:16]

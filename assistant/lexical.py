@@ -1,0 +1,66 @@
+"""BM25 over the French analyser's terms, as a sparse matrix: one column slice per query term."""
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+
+from assistant.french import analyze
+
+K1, B = 1.2, 0.75
+
+
+class LexicalIndex:
+    def __init__(self, weights: sparse.csc_matrix, vocabulary: dict[str, int]):
+        self.weights = weights  # documents x terms, BM25 weight of each term in each document
+        self.vocabulary = vocabulary
+
+    @classmethod
+    def build(cls, texts: list[str]) -> "LexicalIndex":
+        vocabulary: dict[str, int] = {}
+        rows, cols, counts = [], [], []
+        lengths = np.zeros(len(texts), dtype=np.float32)
+        for row, text in enumerate(texts):
+            terms = Counter(analyze(text))
+            lengths[row] = sum(terms.values())
+            for term, count in terms.items():
+                rows.append(row)
+                cols.append(vocabulary.setdefault(term, len(vocabulary)))
+                counts.append(count)
+        shape = (len(texts), max(len(vocabulary), 1))
+        tf = sparse.csr_matrix((np.array(counts, dtype=np.float32), (rows, cols)), shape=shape)
+        df = np.bincount(np.array(cols, dtype=np.int64), minlength=shape[1]).astype(np.float32)
+        idf = np.log(1.0 + (len(texts) - df + 0.5) / (df + 0.5))
+        norm = K1 * (1 - B + B * lengths / max(lengths.mean(), 1.0)) if len(texts) else lengths
+        tf = tf.tocoo()
+        values = tf.data * (K1 + 1) / (tf.data + norm[tf.row]) * idf[tf.col]
+        weights = sparse.csc_matrix((values.astype(np.float32), (tf.row, tf.col)), shape=shape)
+        return cls(weights, vocabulary)
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every document (0 where no term matches)."""
+        columns = [self.vocabulary[t] for t in analyze(query) if t in self.vocabulary]
+        if not columns:
+            return np.zeros(self.weights.shape[0], dtype=np.float32)
+        return np.asarray(self.weights[:, columns].sum(axis=1)).ravel()
+
+    def search(self, query: str, n: int) -> list[tuple[int, float]]:
+        scores = self.scores(query)
+        if n < len(scores):
+            top = np.argpartition(-scores, n)[:n]
+        else:
+            top = np.arange(len(scores))
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+
+    def save(self, path: Path) -> None:
+        sparse.save_npz(path, self.weights.tocsr(), compressed=False)
+        path.with_suffix(".vocab.json").write_text(json.dumps(self.vocabulary, ensure_ascii=False))
+
+    @classmethod
+    def load(cls, path: Path) -> "LexicalIndex":
+        weights = sparse.load_npz(path).tocsc()
+        vocabulary = json.loads(path.with_suffix(".vocab.json").read_text())
+        return cls(weights, vocabulary)

