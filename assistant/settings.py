@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     # Answers
     answerer: Literal["extractive", "llm"] = "extractive"
     abstain_threshold: float = 0.30
+    contact_document: str = Field(
+        default="programmes/adocc.md", description="corpus document quoted as 'who to contact' when abstaining"
+    )
     max_question_chars: int = 1000
     max_history_turns: int = 20
 

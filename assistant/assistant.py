@@ -1,0 +1,111 @@
+"""`Assistant.ask(question, history) -> Answer`: the one entry point every front end uses."""
+
+import threading
+import time
+
+from assistant.condense import conversation_context
+from assistant.extractive import ExtractiveAnswerer
+from assistant.french import detect_language
+from assistant.indexer import build_index
+from assistant.models import Answer, Citation, Message
+from assistant.retrieval import Retriever
+from assistant.settings import Settings, get_settings
+from assistant.wording import message
+
+RETRIEVE_K = 6
+
+
+class InvalidQuestion(ValueError):
+    """The question cannot be asked as it is; the message says why, in the user's language."""
+
+
+class Assistant:
+    def __init__(self, settings: Settings | None = None, log=print):
+        self.settings = settings or get_settings()
+        self._log = log
+        self._lock = threading.Lock()
+        self._retriever: Retriever | None = None
+        self._answerer = None
+        self._generative = None
+
+    @property
+    def retriever(self) -> Retriever:
+        with self._lock:
+            if self._retriever is None:
+                from assistant.index_state import IndexState
+
+                if IndexState.load(self.settings.index_dir) is None:
+                    self._log(f"No index in {self.settings.index_dir}: building it from {self.settings.corpus_dir}...")
+                    self._log(build_index(self.settings).summary())
+                self._retriever = Retriever.open(self.settings)
+            return self._retriever
+
+    @property
+    def extractive(self) -> ExtractiveAnswerer:
+        if self._answerer is None:
+            lexical = self.retriever.lexical
+            frequencies = lexical.weights.getnnz(axis=0)
+            vocabulary = lexical.vocabulary
+
+            def document_frequency(term: str) -> int:
+                column = vocabulary.get(term)
+                return int(frequencies[column]) if column is not None else 0
+
+            self._answerer = ExtractiveAnswerer(document_frequency, len(self.retriever), self.settings.abstain_threshold)
+        return self._answerer
+
+    @property
+    def generative(self):
+        """The optional LLM answerer (assistant/llm.py); it falls back to the extractive answer."""
+        if self._generative is None:
+            from assistant.llm import LLMAnswerer
+
+            self._generative = LLMAnswerer(self.settings)
+        return self._generative
+
+    def validate(self, question: str, history: list[Message] | None = None) -> str:
+        question = (question or "").strip()
+        language = detect_language(question)
+        if not question:
+            raise InvalidQuestion(message(language, "empty"))
+        if len(question) > self.settings.max_question_chars:
+            raise InvalidQuestion(
+                message(language, "too_long", length=len(question), limit=self.settings.max_question_chars)
+            )
+        return question
+
+    def ask(self, question: str, history: list[Message] | list[dict] | None = None) -> Answer:
+        started = time.perf_counter()
+        question = self.validate(question)
+        history = [m if isinstance(m, Message) else Message(**m) for m in (history or [])]
+        history = history[-2 * self.settings.max_history_turns :]
+        language = detect_language(question)
+        context = conversation_context(question, history)
+        query = f"{question} {context}".strip()
+        passages = self.retriever.search(query, k=RETRIEVE_K)
+        answer = self.extractive.answer(question, passages, language, context=context)
+        if not answer.abstained and self.settings.answerer == "llm":
+            answer = self.generative.answer(question, passages, language, fallback=answer)
+        if answer.abstained:
+            answer = self._abstain(question, language)
+        answer.query = query if context else None
+        answer.latency_ms = round((time.perf_counter() - started) * 1000, 1)
+        return answer
+
+    def _abstain(self, question: str, language: str) -> Answer:
+        titles = sorted({c.title for c in self.retriever.state.chunks if c.kind == "programme"})[:8]
+        lines = [message(language, "abstain")]
+        if titles:
+            lines.append(message(language, "covers", titles=", ".join(titles)))
+        citations = []
+        chunks = self.retriever.state.chunks
+        contact = next((c for c in chunks if c.source == self.settings.contact_document), None) or next(
+            (c for c in chunks if "contact" in c.section.lower()), None
+        )
+        if contact is not None:
+            citations.append(
+                Citation(n=1, source=contact.source, title=contact.title, section=contact.section,
+                         date=contact.date, url=contact.url, text=contact.text, quotes=[contact.text])
+            )
+            lines.append(message(language, "contact", quote=contact.text, n=1))
+        return Answer(question=question, answer="\n\n".join(lines), abstained=True, citations=citations, language=language)

@@ -1,0 +1,175 @@
+"""The default answerer: quotes the sentences of the retrieved passages that answer the question.
+
+Offline, no model beyond retrieval, and it cannot state a figure that is not in a cited passage:
+every word of substance in its answer is a verbatim quote with its marker.
+"""
+
+import math
+import re
+from dataclasses import dataclass
+
+from assistant.french import analyze, split_sentences
+from assistant.models import Answer, Citation, Passage
+from assistant.wording import human_date, message, source_label
+
+NUMBER = re.compile(r"\d")
+AMOUNT = re.compile(r"\d[\d\s  ,.]*\s?(?:M€|k€|€|%|millions?|milliards?|euros?)", re.IGNORECASE)
+YEAR = re.compile(r"\b(?:1[89]|20)\d{2}\b")
+MONTH = re.compile(
+    r"\b(?:janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre)\b",
+    re.IGNORECASE,
+)
+ASKS_AMOUNT = re.compile(
+    r"\b(combien|montant|budget|dot[ée]|financ|taux|somme|co[uû]t|how much|amount|funding|prêt|pret|subvention|aide maximale|plafond)",
+    re.IGNORECASE,
+)
+ASKS_DATE = re.compile(
+    r"\b(quand|date|depuis|jusqu|ann[ée]e|d[ée]lai|when|since|until|year|encore|toujours|still|ouvert|open|en vigueur)",
+    re.IGNORECASE,
+)
+ASKS_COUNT = re.compile(r"\b(combien|nombre|how many)\b", re.IGNORECASE)
+# A document sentence addressed to an AI is data, not an instruction: it is never quoted as an answer.
+INSTRUCTION_LIKE = re.compile(
+    r"(ignore[rz]?|disregard|oublie[rz]?)\b.{0,40}\b(instructions?|consignes?|r[èe]gles|prompt)", re.IGNORECASE
+)
+MAX_QUOTES = 2
+MAX_ANSWER_CHARS = 600
+
+
+@dataclass
+class Candidate:
+    passage_index: int
+    start: int  # offsets into the chunk text
+    end: int
+    text: str
+    score: float
+    coverage: float
+
+
+class ExtractiveAnswerer:
+    name = "extractive"
+
+    def __init__(self, document_frequency, documents: int, abstain_threshold: float):
+        self._df = document_frequency  # term -> number of chunks containing it
+        self._documents = max(documents, 1)
+        self.abstain_threshold = abstain_threshold
+
+    def idf(self, term: str) -> float:
+        return math.log(1 + (self._documents - self._df(term) + 0.5) / (self._df(term) + 0.5))
+
+    def answer(self, question: str, passages: list[Passage], language: str, context: str = "") -> Answer:
+        candidates = self.rank_sentences(question, passages, context)
+        chosen = self._choose(candidates, question)
+        if not chosen or chosen[0].score < self.abstain_threshold:
+            return Answer(question=question, answer="", abstained=True, language=language)
+        return self._compose(question, passages, chosen, language)
+
+    def rank_sentences(self, question: str, passages: list[Passage], context: str = "") -> list[Candidate]:
+        weights: dict[str, float] = {}
+        for term in analyze(context):
+            weights[term] = 0.5 * self.idf(term)
+        for term in analyze(question):
+            weights[term] = self.idf(term)
+        total = sum(weights.values())
+        if not total:
+            return []
+        asks_amount, asks_date = bool(ASKS_AMOUNT.search(question)), bool(ASKS_DATE.search(question))
+        candidates = []
+        best_passage = max((p.score for p in passages), default=1.0) or 1.0
+        for index, passage in enumerate(passages):
+            chunk = passage.chunk
+            heading_terms = set(analyze(chunk.breadcrumb))
+            for start, end in split_sentences(chunk.text):
+                text = chunk.text[start:end]
+                if len(text) < 15 or INSTRUCTION_LIKE.search(text):
+                    continue
+                terms = set(analyze(text))
+                matched = sum(w for t, w in weights.items() if t in terms)
+                inherited = sum(0.5 * w for t, w in weights.items() if t in heading_terms and t not in terms)
+                coverage = (matched + inherited) / total
+                score = coverage + 0.15 * passage.score / best_passage
+                if asks_amount and AMOUNT.search(text):
+                    score += 0.15
+                if asks_date and (YEAR.search(text) or MONTH.search(text)):
+                    score += 0.1
+                if len(text) > 400:
+                    score -= 0.05
+                candidates.append(Candidate(index, start, end, text, score, coverage))
+        candidates.sort(key=lambda c: -c.score)
+        return candidates
+
+    def _choose(self, candidates: list[Candidate], question: str) -> list[Candidate]:
+        if not candidates:
+            return []
+        best = candidates[0]
+        chosen = [best]
+        for other in candidates[1:]:
+            if len(chosen) >= MAX_QUOTES or other.score < 0.75 * best.score:
+                break
+            if sum(len(c.text) for c in chosen) + len(other.text) > MAX_ANSWER_CHARS:
+                continue
+            if any(_overlaps(other.text, c.text) for c in chosen):
+                continue
+            chosen.append(other)
+        return chosen
+
+    def _compose(self, question: str, passages: list[Passage], chosen: list[Candidate], language: str) -> Answer:
+        citations: list[Citation] = []
+        numbers: dict[int, int] = {}  # passage index -> citation number
+        for candidate in chosen:
+            if candidate.passage_index not in numbers:
+                passage = passages[candidate.passage_index]
+                numbers[candidate.passage_index] = len(citations) + 1
+                citations.append(_citation(len(citations) + 1, passage))
+            citations[numbers[candidate.passage_index] - 1].quotes.append(candidate.text)
+        lines = []
+        for source_group in _group_by_document(chosen, passages):
+            chunk = passages[source_group[0].passage_index].chunk
+            intro = message(
+                language,
+                "according",
+                source=source_label(chunk.kind, chunk.title, language),
+                date=human_date(chunk.date, language),
+            )
+            quotes = " ".join(f"« {c.text} » [{numbers[c.passage_index]}]" for c in source_group)
+            lines.append(f"{intro} {quotes}")
+        if _disagree(chosen, passages):
+            lines.append(message(language, "disagree"))
+        return Answer(question=question, answer="\n\n".join(lines), citations=citations, language=language)
+
+
+def _citation(n: int, passage: Passage) -> Citation:
+    chunk = passage.chunk
+    return Citation(
+        n=n,
+        source=chunk.source,
+        title=chunk.title,
+        section=chunk.section,
+        date=chunk.date,
+        url=chunk.url,
+        text=chunk.text,
+        score=round(passage.score, 4),
+    )
+
+
+def _group_by_document(chosen: list[Candidate], passages: list[Passage]) -> list[list[Candidate]]:
+    groups: dict[str, list[Candidate]] = {}
+    for candidate in chosen:
+        groups.setdefault(passages[candidate.passage_index].chunk.source, []).append(candidate)
+    return list(groups.values())
+
+
+def _overlaps(a: str, b: str) -> bool:
+    ta, tb = set(analyze(a)), set(analyze(b))
+    return bool(ta) and len(ta & tb) / len(ta) > 0.8
+
+
+def _disagree(chosen: list[Candidate], passages: list[Passage]) -> bool:
+    """Two documents with different dates quoting different amounts for the same question."""
+    amounts = {}
+    for candidate in chosen:
+        chunk = passages[candidate.passage_index].chunk
+        found = tuple(sorted(set(m.group().replace(" ", "").replace("\u202f", "") for m in AMOUNT.finditer(candidate.text))))
+        if found:
+            amounts[(chunk.source, chunk.date)] = found
+    return len(amounts) >= 2 and len(set(amounts.values())) >= 2 and len({d for _, d in amounts}) >= 2
