@@ -12,10 +12,14 @@ HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
 
 def chunk_document(document: SourceDocument, chunk_size: int = 800) -> list[Chunk]:
     chunks = []
+    seen: dict[str, int] = {}
     for section, start, end in _pieces(document, chunk_size):
         text = document.text[start:end]
-        identity = (document.source, document.title, section, start, text, document.date, document.url, document.status)
-        digest = hashlib.sha1("\0".join(map(str, identity)).encode()).hexdigest()
+        # The offset is not part of the identity: an edit above a chunk moves it without re-embedding it.
+        identity = (document.source, document.title, section, text, document.date, document.url, document.status)
+        key = "\0".join(map(str, identity))
+        seen[key] = seen.get(key, 0) + 1
+        digest = hashlib.sha1(f"{key}\0{seen[key]}".encode()).hexdigest()
         chunks.append(
             Chunk(
                 id=digest[:20],

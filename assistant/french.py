@@ -79,6 +79,8 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
             last_word = re.search(r"(\S+)\.$", before)
             if last_word and last_word.group(1).lstrip("(«\"") in _ABBREVIATIONS:
                 continue
+            if re.fullmatch(r"\s*\d{1,2}\.", before):  # a numbered list item, not a sentence
+                continue
             spans.append((start + cut, start + match.start() + _closing_len(segment, match.start())))
             cut = match.end()
         spans.append((start + cut, start + len(segment.rstrip())))
@@ -92,9 +94,15 @@ def _closing_len(segment: str, pos: int) -> int:
     return n
 
 
+_BULLET = re.compile(r"(?:[-*•⯈▪–—]|\d+[.)])\s+")
+
+
 def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
     while start < end and text[start].isspace():
         start += 1
+    bullet = _BULLET.match(text, start, end)
+    if bullet:
+        start = bullet.end()
     while end > start and text[end - 1].isspace():
         end -= 1
     return start, end

@@ -92,7 +92,7 @@ def build_index(settings: Settings, corpus_dir: Path | None = None, progress: bo
         rebuilt=rebuilt,
         changed_files=sorted(s for s, h in files.items() if not previous or previous.files.get(s) != h),
     )
-    unchanged = previous is not None and not rebuilt and [c.id for c in previous.chunks] == new_ids
+    unchanged = previous is not None and not rebuilt and previous.chunks == chunks and previous.files == files
     if not unchanged:
         state = IndexState(model=model, chunks=chunks, lexical_file="", files=files)
         state.commit(index_dir, LexicalIndex.build([c.embedding_text() for c in chunks]))

@@ -1,0 +1,142 @@
+"""What protects the server from its clients: allowed origins, request size, questions per minute."""
+
+import threading
+import time
+from collections import deque
+from urllib.parse import urlsplit
+
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def too_large_message(limit: int) -> str:
+    return f"Requête trop volumineuse : {limit} octets au maximum."
+
+
+class RequestTooLarge(HTTPException):
+    """An HTTPException, so that FastAPI turns it into a 413 even when raised while reading the body."""
+
+    def __init__(self, limit: int):
+        super().__init__(status_code=413, detail=too_large_message(limit))
+
+
+class BodySizeLimit:
+    """Refuses a body larger than `limit` bytes: at once from Content-Length, or as soon as a streamed
+    (chunked) body goes past the limit, before anything is parsed."""
+
+    def __init__(self, app: ASGIApp, limit: int):
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = Headers(scope=scope).get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.limit):
+            await JSONResponse({"detail": too_large_message(self.limit)}, status_code=413)(scope, receive, send)
+            return
+        received = 0
+        started = False
+
+        async def counting_receive():
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    raise RequestTooLarge(self.limit)
+            return message
+
+        async def tracking_send(message):
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except RequestTooLarge:
+            if started:
+                raise
+            await JSONResponse({"detail": too_large_message(self.limit)}, status_code=413)(scope, receive, send)
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+class OriginGuard:
+    """Refuses (403) a cross-origin request from an origin that is not allowed: preflights and any
+    method that changes state. CORS alone only hides responses from the browser; the POST still runs.
+    The server's own origin (same host as the request) is always allowed."""
+
+    def __init__(self, app: ASGIApp, allowed_origins: list[str]):
+        self.app = app
+        self.allowed = {origin_of(o) for o in allowed_origins if o and o != "*"}
+
+    def allows(self, origin: str, host: str | None) -> bool:
+        if origin_of(origin) in self.allowed:
+            return True
+        return bool(host) and urlsplit(origin).netloc.lower() == host.lower()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        origin = headers.get("origin")
+        preflight = scope["method"] == "OPTIONS" and "access-control-request-method" in headers
+        if origin is not None and (preflight or scope["method"] not in SAFE_METHODS):
+            if not self.allows(origin, headers.get("host")):
+                detail = f"Origine non autorisée : {origin[:200]}. Ce site n'est pas autorisé à interroger l'assistant."
+                await JSONResponse({"detail": detail}, status_code=403)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+class RateLimiter:
+    """At most `per_minute` events per key in any sliding 60-second window, in memory (one process).
+    `per_minute <= 0` disables the limit."""
+
+    SWEEP_EVERY = 1000  # calls between sweeps that forget idle clients, so memory stays bounded
+
+    def __init__(self, per_minute: int, window_s: float = 60.0, clock=time.monotonic):
+        self.per_minute = per_minute
+        self.window_s = window_s
+        self.clock = clock
+        self._events: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+        self._calls = 0
+
+    def hit(self, key: str) -> float | None:
+        """Record one event for `key`; None if allowed, else the seconds to wait before the next one."""
+        if self.per_minute <= 0:
+            return None
+        now = self.clock()
+        with self._lock:
+            self._calls += 1
+            if self._calls % self.SWEEP_EVERY == 0:
+                self._sweep(now)
+            events = self._events.setdefault(key, deque())
+            while events and events[0] <= now - self.window_s:
+                events.popleft()
+            if len(events) >= self.per_minute:
+                return max(0.1, events[0] + self.window_s - now)
+            events.append(now)
+            return None
+
+    def _sweep(self, now: float) -> None:
+        for key in [k for k, e in self._events.items() if not e or e[-1] <= now - self.window_s]:
+            del self._events[key]
+
+
+def rate_limited_message(per_minute: int, retry_after_s: float) -> str:
+    return (
+        f"Trop de questions : {per_minute} par minute au maximum. "
+        f"Réessayez dans {max(1, round(retry_after_s))} s."
+    )

@@ -1,0 +1,50 @@
+"""The eval set: one JSON question per line (format in docs/benchmarks.md and evals/README)."""
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CATEGORIES = ("factual", "paraphrase", "multi-fact", "follow-up", "english", "date-status", "conflict", "out-of-scope")
+DEFAULT_SET = Path(__file__).resolve().parent / "qa.jsonl"
+
+
+@dataclass(frozen=True)
+class EvalQuestion:
+    id: str
+    question: str
+    category: str
+    facts: list[list[str]] = field(default_factory=list)  # groups of accepted alternatives, all required
+    sources: list[str] = field(default_factory=list)  # expected documents, relative to the corpus
+    reference: str = ""
+    history: list[dict] = field(default_factory=list)
+
+    @property
+    def out_of_scope(self) -> bool:
+        return self.category == "out-of-scope"
+
+
+def load_questions(path: Path) -> list[EvalQuestion]:
+    questions, seen = [], set()
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+            question = EvalQuestion(
+                id=str(raw["id"]),
+                question=raw["question"],
+                category=raw["category"],
+                facts=[list(group) for group in raw.get("facts") or []],
+                sources=list(raw.get("sources") or []),
+                reference=raw.get("reference", ""),
+                history=list(raw.get("history") or []),
+            )
+        except (json.JSONDecodeError, KeyError, TypeError) as error:
+            raise ValueError(f"{path}:{number}: not a valid eval question ({error})") from error
+        if question.category not in CATEGORIES:
+            raise ValueError(f"{path}:{number}: unknown category {question.category!r} (one of {', '.join(CATEGORIES)})")
+        if question.id in seen:
+            raise ValueError(f"{path}:{number}: duplicate id {question.id!r}")
+        seen.add(question.id)
+        questions.append(question)
+    return questions
