@@ -5,9 +5,10 @@ import time
 
 from assistant.condense import conversation_context
 from assistant.extractive import ExtractiveAnswerer
-from assistant.french import detect_language
+from assistant.french import detect_language, split_sentences
 from assistant.indexer import build_index
 from assistant.models import Answer, Citation, Message
+from assistant.query import expanded_query
 from assistant.retrieval import Retriever
 from assistant.settings import Settings, get_settings
 from assistant.wording import message
@@ -51,7 +52,9 @@ class Assistant:
                 column = vocabulary.get(term)
                 return int(frequencies[column]) if column is not None else 0
 
-            self._answerer = ExtractiveAnswerer(document_frequency, len(self.retriever), self.settings.abstain_threshold)
+            self._answerer = ExtractiveAnswerer(
+                document_frequency, vocabulary, len(self.retriever), self.settings.abstain_threshold
+            )
         return self._answerer
 
     @property
@@ -82,30 +85,34 @@ class Assistant:
         language = detect_language(question)
         context = conversation_context(question, history)
         query = f"{question} {context}".strip()
-        passages = self.retriever.search(query, k=RETRIEVE_K)
+        passages = self.retriever.search(expanded_query(query, self.retriever.lexical.vocabulary), k=RETRIEVE_K)
         answer = self.extractive.answer(question, passages, language, context=context)
         if not answer.abstained and self.settings.answerer == "llm":
             answer = self.generative.answer(question, passages, language, fallback=answer)
         if answer.abstained:
-            answer = self._abstain(question, language)
+            answer = self._abstain(question, language, said=answer)
         answer.query = query if context else None
         answer.latency_ms = round((time.perf_counter() - started) * 1000, 1)
         return answer
 
-    def _abstain(self, question: str, language: str) -> Answer:
+    def _abstain(self, question: str, language: str, said: Answer) -> Answer:
+        """A polite refusal, what the documents cover and who to contact; if a document says it
+        does not know, that quote comes first."""
         titles = sorted({c.title for c in self.retriever.state.chunks if c.kind == "programme"})[:8]
-        lines = [message(language, "abstain")]
-        if titles:
+        lines = [said.answer] if said.citations else [message(language, "abstain")]
+        citations = list(said.citations)
+        if titles and not said.citations:
             lines.append(message(language, "covers", titles=", ".join(titles)))
-        citations = []
         chunks = self.retriever.state.chunks
         contact = next((c for c in chunks if c.source == self.settings.contact_document), None) or next(
             (c for c in chunks if "contact" in c.section.lower()), None
         )
-        if contact is not None:
+        if contact is not None and all(c.source != contact.source for c in citations):
+            quote = next((contact.text[a:b] for a, b in split_sentences(contact.text)), contact.text)
+            n = len(citations) + 1
             citations.append(
-                Citation(n=1, source=contact.source, title=contact.title, section=contact.section,
-                         date=contact.date, url=contact.url, text=contact.text, quotes=[contact.text])
+                Citation(n=n, source=contact.source, title=contact.title, section=contact.section,
+                         date=contact.date, url=contact.url, text=contact.text, quotes=[quote])
             )
-            lines.append(message(language, "contact", quote=contact.text, n=1))
+            lines.append(message(language, "contact", quote=quote, n=n))
         return Answer(question=question, answer="\n\n".join(lines), abstained=True, citations=citations, language=language)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from assistant.french import analyze, split_sentences
 from assistant.models import Answer, Citation, Passage
+from assistant.query import term_groups
 from assistant.wording import human_date, message, source_label
 
 NUMBER = re.compile(r"\d")
@@ -32,6 +33,12 @@ ASKS_COUNT = re.compile(r"\b(combien|nombre|how many)\b", re.IGNORECASE)
 INSTRUCTION_LIKE = re.compile(
     r"(ignore[rz]?|disregard|oublie[rz]?)\b.{0,40}\b(instructions?|consignes?|r[èe]gles|prompt)", re.IGNORECASE
 )
+# Sentences in which a document says it does not know ("les sources ne précisent pas ...").
+NOT_DOCUMENTED = re.compile(
+    r"\b(ne (pr[ée]cisent|donnent|indiquent|d[ée]crivent|mentionnent) (pas|ni)|aucune source (consult[ée]e )?ne|"
+    r"n'(indiquent|ont) pas|non (trouv[ée]|relev[ée])s? (de|d')|pas de (page|source) officielle)",
+    re.IGNORECASE,
+)
 MAX_QUOTES = 2
 MAX_ANSWER_CHARS = 600
 
@@ -49,10 +56,14 @@ class Candidate:
 class ExtractiveAnswerer:
     name = "extractive"
 
-    def __init__(self, document_frequency, documents: int, abstain_threshold: float):
+    def __init__(self, document_frequency, vocabulary, documents: int, abstain_threshold: float):
         self._df = document_frequency  # term -> number of chunks containing it
+        self.vocabulary = vocabulary
         self._documents = max(documents, 1)
         self.abstain_threshold = abstain_threshold
+
+    def _group_idf(self, group) -> float:
+        return min(self.idf(t) for t in group.terms if self._df(t))
 
     def idf(self, term: str) -> float:
         return math.log(1 + (self._documents - self._df(term) + 0.5) / (self._df(term) + 0.5))
@@ -60,17 +71,24 @@ class ExtractiveAnswerer:
     def answer(self, question: str, passages: list[Passage], language: str, context: str = "") -> Answer:
         candidates = self.rank_sentences(question, passages, context)
         chosen = self._choose(candidates, question)
-        if not chosen or chosen[0].score < self.abstain_threshold:
+        if not chosen or self.evidence(chosen[0], passages) < self.abstain_threshold:
             return Answer(question=question, answer="", abstained=True, language=language)
-        return self._compose(question, passages, chosen, language)
+        answer = self._compose(question, passages, chosen[:1] if NOT_DOCUMENTED.search(chosen[0].text) else chosen, language)
+        # The documents themselves say they do not know: quote that, and count it as not answering.
+        answer.abstained = bool(NOT_DOCUMENTED.search(chosen[0].text))
+        return answer
+
+    @staticmethod
+    def evidence(best: "Candidate", passages: list[Passage]) -> float:
+        """How well the sources answer: word coverage of the best sentence, plus the best dense
+        similarity, which carries paraphrases and English questions. Calibrated on evals/qa.jsonl."""
+        return best.coverage + 0.8 * max((p.dense for p in passages), default=0.0)
 
     def rank_sentences(self, question: str, passages: list[Passage], context: str = "") -> list[Candidate]:
-        weights: dict[str, float] = {}
-        for term in analyze(context):
-            weights[term] = 0.5 * self.idf(term)
-        for term in analyze(question):
-            weights[term] = self.idf(term)
-        total = sum(weights.values())
+        groups = [(g, 0.5) for g in term_groups(context, self.vocabulary)] + [(g, 1.0) for g in term_groups(question, self.vocabulary)]
+        # A question word the corpus never uses weighs as much as the rarest word: it is evidence against.
+        weights = [(g.terms, factor * (self._group_idf(g) if g.known else self.idf(""))) for g, factor in groups]
+        total = sum(w for _, w in weights)
         if not total:
             return []
         asks_amount, asks_date = bool(ASKS_AMOUNT.search(question)), bool(ASKS_DATE.search(question))
@@ -84,8 +102,8 @@ class ExtractiveAnswerer:
                 if len(text) < 15 or INSTRUCTION_LIKE.search(text):
                     continue
                 terms = set(analyze(text))
-                matched = sum(w for t, w in weights.items() if t in terms)
-                inherited = sum(0.5 * w for t, w in weights.items() if t in heading_terms and t not in terms)
+                matched = sum(w for alternatives, w in weights if alternatives & terms)
+                inherited = sum(0.5 * w for alts, w in weights if alts & heading_terms and not alts & terms)
                 coverage = (matched + inherited) / total
                 score = coverage + 0.15 * passage.score / best_passage
                 if asks_amount and AMOUNT.search(text):

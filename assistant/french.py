@@ -24,14 +24,17 @@ STOP_WORDS = frozenset(
     auras aura aurons aurez auront aurais aurait aurions auriez auraient avais avait avions aviez
     avaient eut eumes eutes eurent aie aies ait ayons ayez aient eusse eusses eussions eussiez eussent
     ceci cela cet cette ici ils les leurs quel quels quelle quelles sans soi
-    est-ce quoi comment combien pourquoi ou dont lequel laquelle lesquels lesquelles
+    est-ce quoi comment combien pourquoi ou dont lequel laquelle lesquels lesquelles quand
+    ca ça cela ok bonjour merci svp stp vraiment peux peut faut voudrais voudrait aimerais
+    finalement concretement actuellement truc chose dedans rien tout tous toute toutes
     """.split()
 )
 
 ENGLISH_STOP_WORDS = frozenset(
     """a an the of to in on for and or is are was were be been it its this that these those what which
     who whom how when where why do does did can could should would will with by from at as about
-    there their they i you we my your our me us""".split()
+    there their they i you we my your our me us has have had many much one right read hello please
+    does any some""".split()
 )
 
 
@@ -47,7 +50,7 @@ def _stemmer() -> Stemmer.Stemmer:
 
 def normalize(text: str) -> str:
     """Lowercase, elisions removed, accents folded: the form words are compared in."""
-    return fold_accents(ELISION.sub(" ", text.lower()))
+    return fold_accents(ELISION.sub(" ", text.lower().replace("’", "'").replace("ʼ", "'")))
 
 
 def words(text: str) -> list[str]:

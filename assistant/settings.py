@@ -33,7 +33,7 @@ class Settings(BaseSettings):
 
     # Answers
     answerer: Literal["extractive", "llm"] = "extractive"
-    abstain_threshold: float = 0.30
+    abstain_threshold: float = Field(default=0.45, description="below this evidence the assistant abstains")
     contact_document: str = Field(
         default="programmes/adocc.md", description="corpus document quoted as 'who to contact' when abstaining"
     )

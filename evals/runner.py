@@ -120,7 +120,9 @@ def run_eval(settings: Settings, questions: list[EvalQuestion], compare: Setting
                 picked = [(v, r) for q, v, r in zip(questions, verdicts, responses) if q.category == category]
                 run["summary"][system.name][category] = summarize([v for v, _ in picked], [r.latency_ms for _, r in picked])
             for q, v, r in zip(questions, verdicts, responses):
-                entry = run["questions"].setdefault(q.id, {"question": q.question, "category": q.category, "systems": {}})
+                entry = run["questions"].setdefault(
+                    q.id, {"question": q.question, "category": q.category, "reference": q.reference, "systems": {}}
+                )
                 entry["systems"][system.name] = {
                     "answer": r.answer,
                     "abstained": r.abstained,

@@ -78,9 +78,10 @@ class OriginGuard:
     def __init__(self, app: ASGIApp, allowed_origins: list[str]):
         self.app = app
         self.allowed = {origin_of(o) for o in allowed_origins if o and o != "*"}
+        self.any_origin = "*" in allowed_origins  # as CORSMiddleware reads it: every site may embed
 
     def allows(self, origin: str, host: str | None) -> bool:
-        if origin_of(origin) in self.allowed:
+        if self.any_origin or origin_of(origin) in self.allowed:
             return True
         return bool(host) and urlsplit(origin).netloc.lower() == host.lower()
 

@@ -1,0 +1,161 @@
+"""Question terms as users type them -> terms the corpus uses.
+
+Three small, measurable steps shared by retrieval and sentence scoring: a bilingual domain glossary
+(English questions meet French documents; "budget" meets "doté de"), spelling repair of words the
+index has never seen ("demin" -> "demain"), and compound splitting ("startup" -> "start up").
+"""
+
+import difflib
+from dataclasses import dataclass
+from functools import lru_cache
+
+from assistant.french import analyze, words
+
+# Everyday or English word -> words the documents use. Kept small and domain-generic on purpose.
+GLOSSARY = {
+    # French everyday words
+    "budget": "doté dotation montant enveloppe financement M€",
+    "argent": "financement montant M€ aide",
+    "combien": "montant",
+    "enveloppe": "doté dotation montant",
+    "ouvert": "disponible vigueur",
+    "ferme": "disponible clos",
+    "encore": "toujours disponible actuel",
+    "max": "maximum plafonné moins",
+    "maximum": "plafonné moins",
+    "startup": "start-up jeunes entreprises innovantes",
+    "pousses": "start-up jeunes entreprises innovantes",
+    "boite": "entreprise",
+    "boîte": "entreprise",
+    "pme": "PME entreprises",
+    "subvention": "aide subvention",
+    "postuler": "candidature demande déposer",
+    "candidater": "candidature demande déposer",
+    "contacter": "contact renseigner",
+    "vote": "voté adopté",
+    "chercheurs": "recherche",
+    "ia": "intelligence artificielle IA",
+    # English
+    "amount": "montant M€",
+    "money": "financement montant",
+    "funding": "financement doté montant",
+    "grant": "subvention aide",
+    "loan": "prêt",
+    "loans": "prêts",
+    "rate": "taux",
+    "interest": "taux intérêt",
+    "open": "ouvert disponible vigueur",
+    "still": "toujours encore",
+    "closed": "disponible",
+    "available": "disponible",
+    "who": "qui",
+    "contact": "contacter renseigner",
+    "company": "entreprise",
+    "companies": "entreprises",
+    "business": "entreprise",
+    "young": "jeune",
+    "innovative": "innovante innovation",
+    "innovation": "innovation",
+    "research": "recherche",
+    "researchers": "chercheurs",
+    "year": "an ans année",
+    "years": "ans années",
+    "old": "âgées ans",
+    "age": "âgées ans",
+    "eligible": "éligible bénéficier",
+    "eligibility": "éligibles bénéficier conditions",
+    "apply": "candidature demande",
+    "plan": "plan",
+    "artificial": "artificielle",
+    "intelligence": "intelligence",
+    "ai": "IA intelligence artificielle",
+    "scheme": "dispositif",
+    "programme": "dispositif programme",
+    "program": "dispositif programme",
+    "agency": "agence",
+    "regional": "régionale",
+    "region": "Région",
+    "partnership": "partenariat",
+    "agreement": "accord",
+    "signed": "signé",
+    "adopted": "adopté voté",
+    "voted": "voté",
+    "when": "date",
+    "deadline": "date limite",
+    "start": "vigueur",
+    "launched": "lancé",
+    "status": "statut",
+    "tax": "impôt fiscal",
+    "exemption": "exonération",
+    "share": "part",
+    "employees": "salariés",
+    "staff": "salariés",
+    "turnover": "chiffre affaires",
+    "laboratories": "laboratoires",
+    "labs": "laboratoires",
+    "building": "bâtiment",
+    "chemistry": "chimie",
+    "supercomputer": "calculateur",
+    "conference": "conférence",
+    "training": "formation",
+    "skills": "compétences",
+    "offices": "antennes bureaux",
+}
+
+
+@dataclass(frozen=True)
+class TermGroup:
+    """One word of the question and the index terms that count as finding it."""
+
+    word: str
+    terms: frozenset[str]
+    known: bool  # some alternative is in the index vocabulary
+
+
+def term_groups(question: str, vocabulary) -> list[TermGroup]:
+    groups = []
+    for word in dict.fromkeys(words(question)):
+        stems = analyze(word)
+        if not stems:
+            continue
+        alternatives = set(stems)
+        extra = GLOSSARY.get(word)
+        if extra:
+            alternatives.update(analyze(extra))
+        if not any(t in vocabulary for t in alternatives):
+            alternatives.update(_repair(stems[0], vocabulary))
+        groups.append(TermGroup(word, frozenset(alternatives), any(t in vocabulary for t in alternatives)))
+    return groups
+
+
+def expanded_query(question: str, vocabulary) -> str:
+    """The question plus the glossary words and repaired spellings, for the lexical index."""
+    additions = []
+    for group in term_groups(question, vocabulary):
+        additions.extend(sorted(t for t in group.terms if t in vocabulary and t not in analyze(group.word)))
+    return f"{question} {' '.join(additions)}" if additions else question
+
+
+def _repair(stem: str, vocabulary) -> set[str]:
+    if len(stem) < 4:
+        return set()
+    for cut in range(3, len(stem) - 2):  # "startup" -> "start" + "up"
+        if stem[:cut] in vocabulary and analyze(stem[cut:]) and analyze(stem[cut:])[0] in vocabulary:
+            return {stem[:cut], analyze(stem[cut:])[0]}
+    return set(_close(stem, tuple(vocabulary) if not isinstance(vocabulary, tuple) else vocabulary))
+
+
+def _close(stem: str, vocabulary: tuple) -> list[str]:
+    return difflib.get_close_matches(stem, _same_start(stem[0], vocabulary), n=1, cutoff=0.8)
+
+
+@lru_cache(maxsize=64)
+def _by_initial(vocabulary: tuple) -> dict[str, list[str]]:
+    index: dict[str, list[str]] = {}
+    for term in vocabulary:
+        index.setdefault(term[:1], []).append(term)
+    return index
+
+
+def _same_start(initial: str, vocabulary: tuple) -> list[str]:
+    return _by_initial(vocabulary).get(initial, [])

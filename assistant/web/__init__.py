@@ -1,0 +1,98 @@
+"""One FastAPI application: the JSON API under `/api`, the widget at `/widget.js`, the Gradio chat at `/`."""
+
+import importlib.metadata
+import tomllib
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import gradio as gr
+from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse
+
+from assistant.assistant import Assistant
+from assistant.feedback import FeedbackStore
+from assistant.settings import PROJECT_DIR, Settings, get_settings
+from assistant.web.api import api_router
+from assistant.web.errors import install_error_handlers
+from assistant.web.security import BodySizeLimit, OriginGuard, RateLimiter
+from assistant.web.ui import CSS, TITLE, build_ui, occitanie_theme
+
+WIDGET = Path(__file__).resolve().parent.parent / "static" / "widget.js"
+GRADIO_CONCURRENCY = 4  # answers computed at once from the chat; more only queue up on 2 cores
+GRADIO_QUEUE = 64  # chat requests waiting beyond that are refused instead of piling up
+
+
+def version() -> str:
+    try:
+        return importlib.metadata.version("assistant-innovation-occitanie")
+    except importlib.metadata.PackageNotFoundError:  # running from a checkout that is not pip-installed
+        with open(PROJECT_DIR / "pyproject.toml", "rb") as handle:
+            return tomllib.load(handle)["project"]["version"]
+
+
+def warm_up(assistant: Assistant) -> None:
+    """Open the index (building it if there is none, which the assistant announces) before serving."""
+    retriever = assistant.retriever
+    assistant.extractive
+    assistant._log(f"Index ready: {len(retriever)} chunks, embedding model {retriever.state.model}.")
+
+
+def create_app(settings: Settings | None = None, assistant: Assistant | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    assistant = assistant or Assistant(settings)
+    store = FeedbackStore(settings.data_dir / "feedback.sqlite3")
+    limiter = RateLimiter(settings.rate_limit_per_minute)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        await run_in_threadpool(warm_up, assistant)
+        yield
+
+    app = FastAPI(
+        title=TITLE,
+        version=version(),
+        description="Questions sur les dispositifs d'innovation de la Région Occitanie, réponses sourcées. "
+        "Les erreurs sont renvoyées en JSON : `{\"detail\": \"message en français\"}`.",
+        lifespan=lifespan,
+    )
+    app.state.assistant = assistant
+    app.state.feedback = store
+    install_error_handlers(app)
+    app.include_router(api_router(assistant, store, limiter, app.version))
+
+    @app.get("/widget.js", include_in_schema=False)
+    def widget() -> FileResponse:
+        return FileResponse(WIDGET, media_type="text/javascript", headers={"Cache-Control": "public, max-age=300"})
+
+    # Outermost first: refuse foreign origins, then CORS headers (also on 413/429, so the widget can
+    # read them), then the body limit. A CORSMiddleware on this app also makes Gradio drop its own
+    # CORS handling, which reflects any Origin when the server is not on localhost.
+    app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.allowed_origins,
+        allow_methods=["GET", "POST"],
+        allow_headers=["Content-Type"],
+        max_age=600,
+    )
+    app.add_middleware(OriginGuard, allowed_origins=settings.allowed_origins)
+
+    blocks = build_ui(assistant, store, limiter)
+    blocks.queue(default_concurrency_limit=GRADIO_CONCURRENCY, max_size=GRADIO_QUEUE)
+    # Mounted last: at "/", it answers every path the routes above do not.
+    return gr.mount_gradio_app(
+        app,
+        blocks,
+        path="/",
+        theme=occitanie_theme(),
+        css=CSS,
+        footer_links=[],
+        run_history=False,
+        ssr_mode=False,
+        mcp_server=False,
+        pwa=False,
+        server_name=settings.host,
+        server_port=settings.port,
+    )

@@ -1,0 +1,161 @@
+"""The JSON API under `/api`: ask (plain and streamed), health, feedback. Every limit is declared on
+the pydantic models, so FastAPI refuses a bad request before any of our code runs, and OpenAPI
+documents the limits."""
+
+import math
+import re
+from collections.abc import AsyncIterable
+from typing import Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.sse import EventSourceResponse, ServerSentEvent
+from pydantic import BaseModel, Field
+
+from assistant.assistant import Assistant, InvalidQuestion
+from assistant.feedback import FeedbackStore
+from assistant.models import Answer, Citation, Message
+from assistant.web.security import RateLimiter, rate_limited_message
+
+STREAM_WORDS = 6  # words per streamed piece of the answer
+INTERNAL_ERROR = "Erreur interne du serveur : la réponse n'a pas pu être produite. Réessayez plus tard."
+
+
+class ErrorResponse(BaseModel):
+    detail: str = Field(description="what went wrong, in French")
+
+
+class Health(BaseModel):
+    status: Literal["ok"] = "ok"
+    chunks: int = Field(description="passages in the index")
+    documents: int = Field(description="documents in the index")
+    embedding_model: str
+    answerer: str
+    version: str
+
+
+class FeedbackReceipt(BaseModel):
+    id: int
+    detail: str
+
+
+def request_models(max_question_chars: int, max_history_turns: int):
+    """The request bodies, with the limits of these settings."""
+
+    class AskRequest(BaseModel):
+        question: str = Field(min_length=1, max_length=max_question_chars, examples=["Qu'est-ce que le Pass Occitanie ?"])
+        history: list[Message] = Field(
+            default_factory=list,
+            max_length=2 * max_history_turns,
+            description="previous turns, oldest first: {role: user|assistant, content}",
+        )
+
+    class FeedbackRequest(BaseModel):
+        rating: Literal["up", "down"]
+        reason: str | None = Field(default=None, max_length=200, description="short reason, e.g. 'inexact'")
+        comment: str | None = Field(default=None, max_length=2000)
+        question: str = Field(max_length=max_question_chars)
+        answer: str = Field(max_length=20_000)
+        citations: list[Citation] = Field(default_factory=list, max_length=20)
+        answerer: str | None = Field(default=None, max_length=50)
+
+    return AskRequest, FeedbackRequest
+
+
+def client_key(request: Request) -> str:
+    """The client's address, used only in memory for the rate limit (uvicorn resolves X-Forwarded-For
+    from trusted proxies into it)."""
+    return request.client.host if request.client else "unknown"
+
+
+def limit_by_client(limiter: RateLimiter, kind: str):
+    def dependency(request: Request) -> None:
+        wait = limiter.hit(f"{kind}:{client_key(request)}")
+        if wait is not None:
+            raise HTTPException(
+                status_code=429,
+                detail=rate_limited_message(limiter.per_minute, wait),
+                headers={"Retry-After": str(math.ceil(wait))},
+            )
+
+    return dependency
+
+
+def answer_pieces(text: str, words: int = STREAM_WORDS) -> list[str]:
+    tokens = re.findall(r"\S+\s*|\s+", text)
+    return ["".join(tokens[i : i + words]) for i in range(0, len(tokens), words)]
+
+
+ERRORS = {
+    413: {"model": ErrorResponse, "description": "request body too large"},
+    422: {"model": ErrorResponse, "description": "invalid question or history (message in French)"},
+    429: {"model": ErrorResponse, "description": "too many questions from this client"},
+}
+
+
+def api_router(assistant: Assistant, store: FeedbackStore, limiter: RateLimiter, version: str) -> APIRouter:
+    settings = assistant.settings
+    AskRequest, FeedbackRequest = request_models(settings.max_question_chars, settings.max_history_turns)
+    router = APIRouter(prefix="/api", tags=["assistant"])
+    rate_limit = Depends(limit_by_client(limiter, "ask"))
+
+    def valid_request(body: AskRequest) -> AskRequest:
+        # Assistant.validate also refuses what the model cannot see (a question of only spaces).
+        try:
+            body.question = assistant.validate(body.question)
+        except InvalidQuestion as error:
+            raise HTTPException(status_code=422, detail=str(error)) from error
+        return body
+
+    @router.post("/ask", response_model=Answer, responses=ERRORS, dependencies=[rate_limit])
+    def ask(body: AskRequest = Depends(valid_request)) -> Answer:
+        """Answer a question, with the conversation so far for follow-ups."""
+        return assistant.ask(body.question, body.history)
+
+    @router.post("/ask/stream", response_class=EventSourceResponse, responses=ERRORS, dependencies=[rate_limit])
+    async def ask_stream(body: AskRequest = Depends(valid_request)) -> AsyncIterable[ServerSentEvent]:
+        """Server-sent events: `delta` events carry the answer text in pieces ({"text": ...}), then one
+        `answer` event carries the whole Answer; `error` ({"detail": ...}) if it fails."""
+        try:
+            answer = await run_in_threadpool(assistant.ask, body.question, body.history)
+        except Exception:
+            yield ServerSentEvent(event="error", data={"detail": INTERNAL_ERROR})
+            return
+        for piece in answer_pieces(answer.answer):
+            yield ServerSentEvent(event="delta", data={"text": piece})
+        yield ServerSentEvent(event="answer", data=answer.model_dump(mode="json"))
+
+    @router.get("/health", response_model=Health)
+    def health() -> Health:
+        """Index size, embedding model, answerer and version."""
+        retriever = assistant.retriever
+        return Health(
+            chunks=len(retriever),
+            documents=len(retriever.state.files),
+            embedding_model=retriever.state.model,
+            answerer=settings.answerer,
+            version=version,
+        )
+
+    @router.post(
+        "/feedback",
+        response_model=FeedbackReceipt,
+        status_code=201,
+        responses=ERRORS,
+        dependencies=[Depends(limit_by_client(limiter, "feedback"))],
+    )
+    def feedback(body: FeedbackRequest) -> FeedbackReceipt:
+        """Record a thumbs up or down on an answer (the client's address is not stored)."""
+        row = store.add(
+            rating=body.rating,
+            question=body.question,
+            answer=body.answer,
+            citations=[c.model_dump(mode="json") for c in body.citations],
+            answerer=body.answerer,
+            reason=body.reason,
+            comment=body.comment,
+        )
+        return FeedbackReceipt(id=row, detail="Merci pour votre avis.")
+
+    return router
+

@@ -1,0 +1,110 @@
+"""`python -m evals`: the eval set (or a SQuAD-format file) through our assistant and the baselines."""
+
+import argparse
+import hashlib
+import json
+import shlex
+import sys
+from pathlib import Path
+
+from assistant.settings import Settings
+from evals.dataset import DEFAULT_SET, load_questions
+from evals.judge import llm_judge
+from evals.report import qa_chart, qa_report, qa_summary_line, squad_chart, squad_report, squad_summary_line
+from evals.runner import WORK_DIR, eval_index_dir, log, run_eval, run_squad, with_eval_index
+from evals.squad import load_squad
+
+EVALS_DIR = Path(__file__).resolve().parent
+INDEX_SHAPE = ("corpus_dir", "embedding_model", "chunk_size", "chunk_overlap_sentences")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    command = "python -m evals " + " ".join(shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv))
+    overrides = options(args)
+    settings = Settings(**overrides)
+    output = args.output
+    output.mkdir(parents=True, exist_ok=True)
+
+    if args.squad:
+        return squad(args, settings, command)
+
+    questions = load_questions(args.set)
+    settings = with_eval_index(settings, args.index)
+    compare = None
+    if args.compare:
+        compare = Settings(**{**overrides, **pairs(args.compare)})
+        same_index = all(getattr(compare, k) == getattr(settings, k) for k in INDEX_SHAPE)
+        compare = with_eval_index(compare, settings.index_dir if same_index else eval_index_dir(compare))
+    run = run_eval(settings, questions, compare, baselines=not args.no_baselines)
+    judge_section, judge_scores = ("Skipped (--no-judge).", {}) if args.no_judge else llm_judge(settings, run, run["systems"][0])
+    run["judge"] = judge_scores
+    (output / "results.json").write_text(json.dumps(run, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    qa_chart(run, output / "accuracy.png")
+    set_name = _display(args.set)
+    (output / "report.md").write_text(qa_report(run, command, set_name, judge_section), encoding="utf-8")
+    log(f"wrote {output / 'report.md'}, {output / 'results.json'}, {output / 'accuracy.png'}")
+    print(qa_summary_line(run))
+    return 0
+
+
+def squad(args, settings: Settings, command: str) -> int:
+    path = args.squad.resolve()
+    corpus = WORK_DIR / f"squad-{hashlib.sha1(str(path).encode()).hexdigest()[:10]}" / "corpus"
+    questions = load_squad(path, corpus, args.limit)
+    settings = with_eval_index(settings.model_copy(update={"corpus_dir": corpus}), args.index)
+    run = run_squad(settings, questions, baselines=not args.no_baselines)
+    squad_chart(run, args.output / "squad.png")
+    (args.output / "report-squad.md").write_text(squad_report(run, command, _display(args.squad)), encoding="utf-8")
+    (args.output / "results-squad.json").write_text(json.dumps(run, ensure_ascii=False, default=str), encoding="utf-8")
+    log(f"wrote {args.output / 'report-squad.md'}, {args.output / 'results-squad.json'}, {args.output / 'squad.png'}")
+    print(squad_summary_line(run))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m evals", description=__doc__)
+    p.add_argument("--set", type=Path, default=DEFAULT_SET, help="eval set, JSON lines (default: evals/qa.jsonl)")
+    p.add_argument("--squad", type=Path, help="evaluate on a SQuAD-format file instead (its paragraphs become the corpus)")
+    p.add_argument("--limit", type=int, help="with --squad: the first N questions only")
+    p.add_argument("--index", type=Path, help="index directory (default: a dedicated one under the temp dir)")
+    p.add_argument("--output", type=Path, default=EVALS_DIR, help="where reports go (default: evals/)")
+    p.add_argument("--answerer", choices=["extractive", "llm"])
+    p.add_argument("--embedding-model")
+    p.add_argument("--abstain-threshold", type=float)
+    p.add_argument("--dense-weight", type=float)
+    p.add_argument("--set-option", action="append", default=[], metavar="KEY=VALUE", help="any setting, repeatable")
+    p.add_argument("--compare", action="append", default=[], metavar="KEY=VALUE",
+                   help="also run ours with these settings changed (repeatable, all in one second configuration)")
+    p.add_argument("--no-baselines", action="store_true", help="ours only")
+    p.add_argument("--no-judge", action="store_true", help="skip the LLM judge even when an LLM is configured")
+    return p
+
+
+def options(args) -> dict:
+    overrides = pairs(args.set_option)
+    for key in ("answerer", "embedding_model", "abstain_threshold", "dense_weight"):
+        if getattr(args, key) is not None:
+            overrides[key] = getattr(args, key)
+    return overrides
+
+
+def pairs(items: list[str]) -> dict:
+    result = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or key.strip().replace("-", "_") not in Settings.model_fields:
+            raise SystemExit(f"error: {item!r} is not KEY=VALUE with KEY a setting ({', '.join(Settings.model_fields)})")
+        result[key.strip().replace("-", "_")] = value.strip()
+    return result
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
