@@ -8,12 +8,11 @@ from assistant.extractive import ExtractiveAnswerer
 from assistant.french import detect_language, split_sentences
 from assistant.indexer import build_index
 from assistant.models import Answer, Citation, Message
-from assistant.query import expanded_query
 from assistant.retrieval import Retriever
 from assistant.settings import Settings, get_settings
 from assistant.wording import message
 
-RETRIEVE_K = 6
+RETRIEVE_K = 8
 
 
 class InvalidQuestion(ValueError):
@@ -85,7 +84,7 @@ class Assistant:
         language = detect_language(question)
         context = conversation_context(question, history)
         query = f"{question} {context}".strip()
-        passages = self.retriever.search(expanded_query(query, self.retriever.lexical.vocabulary), k=RETRIEVE_K)
+        passages = self.retriever.search(query, k=RETRIEVE_K)
         answer = self.extractive.answer(question, passages, language, context=context)
         if not answer.abstained and self.settings.answerer == "llm":
             answer = self.generative.answer(question, passages, language, fallback=answer)

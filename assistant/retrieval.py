@@ -8,6 +8,7 @@ import numpy as np
 from assistant.embeddings import load_embeddings
 from assistant.index_state import IndexState
 from assistant.models import Passage
+from assistant.query import expanded_query
 from assistant.settings import Settings
 from assistant.vectorstore import VectorStore, chroma_client, collection_name
 
@@ -45,7 +46,7 @@ class Retriever:
         k = k or self.settings.top_k
         if not self.state.chunks:
             return []
-        lexical = self.lexical.scores(query)
+        lexical = self.lexical.scores(expanded_query(query, self.lexical.vocabulary))
         dense: dict[int, float] = {}
         if mode != "lexical":
             vector = self.embeddings.embed_query(query)
@@ -61,6 +62,9 @@ class Retriever:
             return [self._passage(i, float(lexical[i]), lexical[i], 0.0) for i in lexical_top[:k] if lexical[i] > 0]
         candidates = sorted(set(lexical_top) | set(dense))
         fused = self._fuse(candidates, lexical, dense)
+        for i in fused:  # our own synthesis sheets rank behind a primary source that says as much
+            if self.state.chunks[i].kind in self.settings.secondary_kinds:
+                fused[i] *= self.settings.secondary_weight
         ranked = sorted(fused.items(), key=lambda item: -item[1])[:k]
         return [self._passage(i, s, lexical[i], dense.get(i, 0.0)) for i, s in ranked]
 

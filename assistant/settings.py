@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     top_k: int = 5
     dense_weight: float = Field(default=0.5, description="weight of the dense score in the hybrid fusion")
 
+    secondary_kinds: list[str] = Field(
+        default_factory=lambda: ["programme"], description="document kinds that summarise other sources"
+    )
+    secondary_weight: float = Field(default=0.6, description="score factor for secondary documents in retrieval")
+
     # Answers
     answerer: Literal["extractive", "llm"] = "extractive"
     abstain_threshold: float = Field(default=0.45, description="below this evidence the assistant abstains")

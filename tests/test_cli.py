@@ -1,0 +1,73 @@
+"""The maintainer's and integrator's commands, run as a person would: `python -m assistant ...`."""
+
+import json
+import os
+import subprocess
+import sys
+
+from assistant.settings import PROJECT_DIR
+
+BUDGET = "Quel est le budget du dispositif Start-up Industrie de demain ?"
+
+
+def run(*args, settings, stdin=None):
+    env = {**os.environ, "ASSISTANT_CORPUS_DIR": str(settings.corpus_dir), "ASSISTANT_INDEX_DIR": str(settings.index_dir)}
+    return subprocess.run(
+        [sys.executable, "-m", "assistant", *args], input=stdin, capture_output=True, text=True, env=env, cwd=PROJECT_DIR
+    )
+
+
+def test_index_then_search_shows_the_announcement_budget_passage_first(corpus_copy):
+    indexed = run("index", settings=corpus_copy)
+    assert indexed.returncode == 0, indexed.stderr
+    assert "13 files" in indexed.stdout and "added" in indexed.stdout
+    again = run("index", settings=corpus_copy)
+    assert "nothing to embed" in again.stdout
+
+    search = run("search", BUDGET, settings=corpus_copy)
+    first = search.stdout.split("\n\n")[0]
+    assert "annonces/2024-05-region-occitanie-vivatech.md" in first and "2 à 5 M€" in first
+
+
+def test_ask_builds_the_index_when_missing_and_answers_as_json(corpus_copy):
+    result = run("ask", "--json", BUDGET, settings=corpus_copy)
+    assert result.returncode == 0, result.stderr
+    assert "building it" in result.stderr
+    answer = json.loads(result.stdout)
+    assert "2 à 5 M€" in answer["answer"] and not answer["abstained"]
+    assert {"n", "source", "title", "section", "date", "url", "text", "score"} <= set(answer["citations"][0])
+
+
+def test_jsonl_answers_each_line_with_its_id_and_uses_history(corpus_copy):
+    lines = [
+        {"id": "a", "question": "C'est quoi le Prêt Relance Occitanie ?"},
+        {
+            "id": "b",
+            "question": "Et son taux ?",
+            "history": [
+                {"role": "user", "content": "C'est quoi le Prêt Relance Occitanie ?"},
+                {"role": "assistant", "content": "Un prêt régional."},
+            ],
+        },
+        {"id": "c", "question": ""},
+        {"id": "d", "question": "Quelle est la recette du cassoulet ?"},
+    ]
+    result = run("ask", "--jsonl", settings=corpus_copy, stdin="\n".join(json.dumps(line) for line in lines))
+    assert result.returncode == 0, result.stderr
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o["id"] for o in out] == ["a", "b", "c", "d"]
+    assert "0,20 %" in out[1]["answer"]
+    assert "vide" in out[2]["error"]
+    assert out[3]["abstained"] is True
+
+
+def test_ask_prints_sources_for_a_person(corpus_copy):
+    result = run("ask", "Le Pass Occitanie est-il encore ouvert ?", settings=corpus_copy)
+    assert result.returncode == 0
+    assert "Sources :" in result.stdout and "programmes/pass-occitanie.md" in result.stdout
+
+
+def test_bad_input_is_refused_with_a_message(corpus_copy):
+    assert run("ask", "x" * 5000, settings=corpus_copy).returncode == 2
+    missing = run("index", "--corpus", str(corpus_copy.corpus_dir / "nope"), settings=corpus_copy)
+    assert missing.returncode == 2 and "not found" in missing.stderr
