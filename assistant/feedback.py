@@ -63,7 +63,8 @@ class FeedbackStore:
         if rating not in ("up", "down"):
             raise ValueError(f"rating must be 'up' or 'down', not {rating!r}")
         created_at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-        row = (created_at, rating, reason, comment, question, answer, json.dumps(list(citations), ensure_ascii=False), answerer)
+        cited = json.dumps(list(citations), ensure_ascii=False)
+        row = (created_at, rating, reason, comment, question, answer, cited, answerer)
         with closing(self._connect()) as connection, connection:
             cursor = connection.execute(
                 "INSERT INTO feedback (created_at, rating, reason, comment, question, answer, citations, answerer)"

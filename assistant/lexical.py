@@ -9,16 +9,24 @@ from scipy import sparse
 
 from assistant.french import analyze
 
-K1, B = 1.2, 0.75
+# Lower saturation and length normalisation than the textbook 1.2/0.75: +0.5 pt recall@5 and
+# +1 pt recall@1 on PIAF, same on both halves of the questions (docs/retrieval.md).
+K1, B = 0.7, 0.3
 
 
 class LexicalIndex:
     def __init__(self, weights: sparse.csc_matrix, vocabulary: dict[str, int]):
         self.weights = weights  # documents x terms, BM25 weight of each term in each document
         self.vocabulary = vocabulary
+        # Documents per term (stored weights are > 0 exactly where the term occurs), for idf weights.
+        df = np.diff(sparse.csc_matrix(weights).indptr).astype(np.float32)
+        n = weights.shape[0]
+        self.idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
 
     @classmethod
-    def build(cls, texts: list[str]) -> "LexicalIndex":
+    def build(cls, texts: list[str], k1: float | None = None, b: float | None = None) -> "LexicalIndex":
+        k1 = K1 if k1 is None else k1
+        b = B if b is None else b
         vocabulary: dict[str, int] = {}
         rows, cols, counts = [], [], []
         lengths = np.zeros(len(texts), dtype=np.float32)
@@ -33,9 +41,9 @@ class LexicalIndex:
         tf = sparse.csr_matrix((np.array(counts, dtype=np.float32), (rows, cols)), shape=shape)
         df = np.bincount(np.array(cols, dtype=np.int64), minlength=shape[1]).astype(np.float32)
         idf = np.log(1.0 + (len(texts) - df + 0.5) / (df + 0.5))
-        norm = K1 * (1 - B + B * lengths / max(lengths.mean(), 1.0)) if len(texts) else lengths
+        norm = k1 * (1 - b + b * lengths / max(lengths.mean(), 1.0)) if len(texts) else lengths
         tf = tf.tocoo()
-        values = tf.data * (K1 + 1) / (tf.data + norm[tf.row]) * idf[tf.col]
+        values = tf.data * (k1 + 1) / (tf.data + norm[tf.row]) * idf[tf.col]
         weights = sparse.csc_matrix((values.astype(np.float32), (tf.row, tf.col)), shape=shape)
         return cls(weights, vocabulary)
 
@@ -45,6 +53,10 @@ class LexicalIndex:
         if not columns:
             return np.zeros(self.weights.shape[0], dtype=np.float32)
         return np.asarray(self.weights[:, columns].sum(axis=1)).ravel()
+
+    def term_weights(self, query: str) -> dict[str, float]:
+        """Distinct indexed terms of `query` with their idf, in query order."""
+        return {t: float(self.idf[self.vocabulary[t]]) for t in analyze(query) if t in self.vocabulary}
 
     def search(self, query: str, n: int) -> list[tuple[int, float]]:
         scores = self.scores(query)

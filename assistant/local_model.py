@@ -9,7 +9,6 @@ OpenAI-style `/v1/chat/completions` route that `assistant.llm` talks to.
 import hashlib
 import importlib.metadata
 import os
-import socket
 import threading
 import time
 import urllib.request
@@ -91,35 +90,30 @@ class LocalServer:
         return self.gguf_path.stem
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def start_server(
     gguf_path: Path, n_ctx: int = 4096, threads: int | None = None, ready_timeout_s: float = 120.0
 ) -> tuple[str, LocalServer]:
-    """Serve `gguf_path` on a free loopback port; return (base_url, handle) once it answers /health."""
+    """Serve `gguf_path` on a free loopback port; return (base_url, handle) once it answers /health.
+
+    The server lives as long as the handle (keep it) and the process.
+    """
     import xllamacpp
 
     gguf_path = Path(gguf_path)
     if not gguf_path.is_file():
         raise FileNotFoundError(f"no GGUF model at {gguf_path}")
-    port = free_port()
     params = xllamacpp.CommonParams()
     params.model.path = str(gguf_path)
-    params.hostname = "127.0.0.1"
-    params.port = port
+    params.hostnames = ["127.0.0.1"]  # loopback only: the server has no API key
+    params.port = 0  # the server picks a free port and reports it in listening_address
     params.n_ctx = n_ctx
     params.n_parallel = 1  # one slot: the whole context for one question at a time
-    params.n_predict = -1
     params.warmup = False
     threads = threads or max(1, min(4, os.cpu_count() or 1))
     params.cpuparams.n_threads = threads
     params.cpuparams_batch.n_threads = threads
-    server = xllamacpp.Server(params)
-    base = f"http://127.0.0.1:{port}"
+    server = xllamacpp.Server(params)  # returns once the model is loaded
+    base = server.listening_address.rstrip("/")
     _wait_until_healthy(base, ready_timeout_s)
     return f"{base}/v1", LocalServer(base_url=f"{base}/v1", gguf_path=gguf_path, server=server)
 
@@ -149,3 +143,15 @@ def shared_server(gguf_path: Path, n_ctx: int = 4096) -> LocalServer:
         if gguf_path not in _shared:
             _, _shared[gguf_path] = start_server(gguf_path, n_ctx=n_ctx)
         return _shared[gguf_path]
+
+
+def settings_test_model(settings) -> Path | None:
+    """The packaged test model joined under `settings.data_dir`/models (see docs/llm.md)."""
+    return packaged_test_model(Path(settings.data_dir) / "models")
+
+
+if __name__ == "__main__":  # python -m assistant.local_model: join the test model, print its path
+    from assistant.settings import get_settings
+
+    path = settings_test_model(get_settings())
+    print(path if path else "the test model packages are not installed: pip install -e '.[llm]'")

@@ -1,7 +1,6 @@
 """`python -m evals`: the eval set (or a SQuAD-format file) through our assistant and the baselines."""
 
 import argparse
-import hashlib
 import json
 import shlex
 import sys
@@ -11,7 +10,7 @@ from assistant.settings import Settings
 from evals.dataset import DEFAULT_SET, load_questions
 from evals.judge import llm_judge
 from evals.report import qa_chart, qa_report, qa_summary_line, squad_chart, squad_report, squad_summary_line
-from evals.runner import WORK_DIR, eval_index_dir, log, run_eval, run_squad, with_eval_index
+from evals.runner import eval_index_dir, log, run_eval, run_squad, squad_corpus_dir, with_eval_index
 from evals.squad import load_squad
 
 EVALS_DIR = Path(__file__).resolve().parent
@@ -50,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def squad(args, settings: Settings, command: str) -> int:
     path = args.squad.resolve()
-    corpus = WORK_DIR / f"squad-{hashlib.sha1(str(path).encode()).hexdigest()[:10]}" / "corpus"
+    corpus = squad_corpus_dir(path)
     questions = load_squad(path, corpus, args.limit)
     settings = with_eval_index(settings.model_copy(update={"corpus_dir": corpus}), args.index)
     run = run_squad(settings, questions, baselines=not args.no_baselines)

@@ -1,18 +1,16 @@
 """Baselines answered on the same corpus and questions: a naive LangChain RAG, and our retriever
 alone in lexical or dense mode. Each "answers" with its best chunk and never abstains."""
 
+import hashlib
 import time
-import uuid
 from pathlib import Path
 
-from assistant.condense import conversation_context
 from assistant.documents import load_corpus
 from assistant.embeddings import load_embeddings
-from assistant.models import Message
 from assistant.retrieval import Retriever
 from assistant.settings import Settings
 from evals.metrics import unique
-from evals.systems import RANK_DEPTH, Response
+from evals.systems import RANK_DEPTH, Response, search_query
 
 NAIVE_TOP_K = 4
 EMBED_BATCH = 256
@@ -24,7 +22,7 @@ class NaiveRAG:
 
     name = "naive LangChain"
 
-    def __init__(self, settings: Settings, persist_dir: Path):
+    def __init__(self, settings: Settings, work_dir: Path):
         from chromadb.config import Settings as ChromaSettings
         from langchain_chroma import Chroma
         from langchain_core.documents import Document
@@ -35,15 +33,23 @@ class NaiveRAG:
         chunks = splitter.split_documents(
             [Document(page_content=d.text, metadata={"source": d.source}) for d in documents]
         )
+        # Kept per (chunks, model) under the work dir: a re-run on the same corpus embeds nothing.
+        key = hashlib.sha1(settings.embedding_model.encode())
+        for chunk in chunks:
+            key.update(f"{chunk.metadata['source']}\0{chunk.page_content}\0".encode())
         # Our embedding function: chromadb's default one would download a model.
         self.store = Chroma(
-            collection_name=f"naive-{uuid.uuid4().hex[:8]}",
+            collection_name="naive",
             embedding_function=load_embeddings(settings.embedding_model),
-            persist_directory=str(persist_dir),
+            persist_directory=str(work_dir / f"naive-{key.hexdigest()[:12]}"),
             client_settings=ChromaSettings(anonymized_telemetry=False),
         )
-        for i in range(0, len(chunks), EMBED_BATCH):
-            self.store.add_documents(chunks[i : i + EMBED_BATCH])
+        self.embedded = 0
+        if self.store._collection.count() != len(chunks):
+            self.store.reset_collection()
+            for i in range(0, len(chunks), EMBED_BATCH):
+                self.store.add_documents(chunks[i : i + EMBED_BATCH])
+            self.embedded = len(chunks)
         self.chunks = len(chunks)
 
     def respond(self, question: str, history: list[dict]) -> Response:
@@ -54,7 +60,7 @@ class NaiveRAG:
 
 
 class RetrieverBaseline:
-    """Our retriever in one mode ('lexical' or 'dense'), with our follow-up condensing, no answerer."""
+    """Our retriever in one mode ('lexical' or 'dense') on the query ask searches (follow-ups condensed), no answerer."""
 
     def __init__(self, retriever: Retriever, mode: str):
         self.name = f"{mode} only"
@@ -63,8 +69,7 @@ class RetrieverBaseline:
 
     def respond(self, question: str, history: list[dict]) -> Response:
         started = time.perf_counter()
-        context = conversation_context(question, [Message(**m) for m in history])
-        passages = self.retriever.search(f"{question} {context}".strip(), k=RANK_DEPTH, mode=self.mode)
+        passages = self.retriever.search(search_query(question, history), k=RANK_DEPTH, mode=self.mode)
         latency = (time.perf_counter() - started) * 1000
         response = _best_chunk_response([(p.chunk.source, p.chunk.text) for p in passages[:NAIVE_TOP_K]], latency)
         response.ranked = unique(p.chunk.source for p in passages)

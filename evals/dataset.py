@@ -1,4 +1,10 @@
-"""The eval set: one JSON question per line (format in docs/benchmarks.md and evals/README)."""
+"""The eval set, one JSON object per line:
+
+{"id": "q001", "question": "...", "history": [{"role": "user", "content": "..."}, ...] (optional),
+ "reference": "...", "facts": [["2 à 5 M€", "2 et 5 millions"], ["juillet 2024"]] (every group needed,
+ one alternative per group enough; [] out of scope), "sources": ["annonces/....md"] (relative to the
+ corpus; [] out of scope), "category": one of CATEGORIES}
+"""
 
 import json
 from dataclasses import dataclass, field

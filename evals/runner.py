@@ -28,6 +28,11 @@ def eval_index_dir(settings: Settings) -> Path:
     return WORK_DIR / f"index-{hashlib.sha1(key.encode()).hexdigest()[:12]}"
 
 
+def squad_corpus_dir(path: Path) -> Path:
+    """Where a SQuAD file's paragraphs are written as a corpus (stable, so its index is reused)."""
+    return WORK_DIR / f"squad-{hashlib.sha1(str(Path(path).resolve()).encode()).hexdigest()[:10]}" / "corpus"
+
+
 def with_eval_index(settings: Settings, index_dir: Path | None = None) -> Settings:
     settings = settings.model_copy(update={"index_dir": index_dir or eval_index_dir(settings)})
     report = build_index(settings)
@@ -35,14 +40,14 @@ def with_eval_index(settings: Settings, index_dir: Path | None = None) -> Settin
     return settings
 
 
-def build_systems(settings: Settings, compare: Settings | None, baselines: bool, scratch: Path) -> list:
+def build_systems(settings: Settings, compare: Settings | None, baselines: bool) -> list:
     systems = [OurAssistant(settings, "ours")]
     if compare is not None:
         systems.append(OurAssistant(compare, f"ours ({describe_difference(settings, compare)})"))
     if baselines:
         started = time.perf_counter()
-        naive = NaiveRAG(settings, scratch / "naive-chroma")
-        log(f"naive baseline: {naive.chunks} chunks embedded in {time.perf_counter() - started:.1f} s")
+        naive = NaiveRAG(settings, WORK_DIR)
+        log(f"naive baseline: {naive.chunks} chunks, {naive.embedded} embedded, {time.perf_counter() - started:.1f} s")
         retriever = Retriever.open(settings)
         systems += [naive, RetrieverBaseline(retriever, "lexical"), RetrieverBaseline(retriever, "dense")]
     return systems
@@ -106,68 +111,66 @@ def summarize(verdicts: list[dict], latencies: list[float]) -> dict:
 def run_eval(settings: Settings, questions: list[EvalQuestion], compare: Settings | None = None,
              baselines: bool = True) -> dict:
     """Every system on every question; summaries overall ("all") and per category."""
-    with tempfile.TemporaryDirectory(prefix="evals-") as scratch:
-        systems = build_systems(settings, compare, baselines, Path(scratch))
-        run = {"kind": "qa", "machine": machine(), "settings": public_settings(settings), "systems": [], "summary": {}, "questions": {}}
-        categories = sorted({q.category for q in questions})
-        for system in systems:
-            log(f"{system.name}: {len(questions)} questions")
-            responses = answer_all(system, questions)
-            verdicts = [score_question(q, r) for q, r in zip(questions, responses)]
-            run["systems"].append(system.name)
-            run["summary"][system.name] = {"all": summarize(verdicts, [r.latency_ms for r in responses])}
-            for category in categories:
-                picked = [(v, r) for q, v, r in zip(questions, verdicts, responses) if q.category == category]
-                run["summary"][system.name][category] = summarize([v for v, _ in picked], [r.latency_ms for _, r in picked])
-            for q, v, r in zip(questions, verdicts, responses):
-                entry = run["questions"].setdefault(
-                    q.id, {"question": q.question, "category": q.category, "reference": q.reference, "systems": {}}
-                )
-                entry["systems"][system.name] = {
-                    "answer": r.answer,
-                    "abstained": r.abstained,
-                    "query": r.query,
-                    "citations": r.citations,
-                    "ranked_sources": r.ranked[:5],
-                    "latency_ms": round(r.latency_ms, 2),
-                    "verdicts": v,
-                }
+    systems = build_systems(settings, compare, baselines)
+    run = {"kind": "qa", "machine": machine(), "settings": public_settings(settings), "systems": [], "summary": {}, "questions": {}}
+    categories = sorted({q.category for q in questions})
+    for system in systems:
+        log(f"{system.name}: {len(questions)} questions")
+        responses = answer_all(system, questions)
+        verdicts = [score_question(q, r) for q, r in zip(questions, responses)]
+        run["systems"].append(system.name)
+        run["summary"][system.name] = {"all": summarize(verdicts, [r.latency_ms for r in responses])}
+        for category in categories:
+            picked = [(v, r) for q, v, r in zip(questions, verdicts, responses) if q.category == category]
+            run["summary"][system.name][category] = summarize([v for v, _ in picked], [r.latency_ms for _, r in picked])
+        for q, v, r in zip(questions, verdicts, responses):
+            entry = run["questions"].setdefault(
+                q.id, {"question": q.question, "category": q.category, "reference": q.reference, "systems": {}}
+            )
+            entry["systems"][system.name] = {
+                "answer": r.answer,
+                "abstained": r.abstained,
+                "query": r.query,
+                "citations": r.citations,
+                "ranked_sources": r.ranked[:5],
+                "latency_ms": round(r.latency_ms, 2),
+                "verdicts": v,
+            }
     return run
 
 
 def run_squad(settings: Settings, questions: list[SquadQuestion], baselines: bool = True) -> dict:
     """Paragraph recall@1/5, MRR, gold span inside the answer, answer length, per system."""
-    with tempfile.TemporaryDirectory(prefix="evals-squad-") as scratch:
-        systems = build_systems(settings, None, baselines, Path(scratch))
-        run = {"kind": "squad", "machine": machine(), "settings": public_settings(settings), "systems": [], "summary": {}, "questions": {}}
-        for system in systems:
-            log(f"{system.name}: {len(questions)} questions")
-            responses = answer_all(system, questions, progress_every=500)
-            verdicts = []
-            for q, r in zip(questions, responses):
-                verdict = {
-                    "contains_answer": not r.abstained and contains(r.answer, q.answer),
-                    "abstained": r.abstained,
-                    "reciprocal_rank": reciprocal_rank(r.ranked, [q.source]),
-                    "answer_chars": len(r.answer),
-                    **{f"recall@{k}": recall_at_k(r.ranked, [q.source], k) for k in (1, 5)},
-                }
-                verdicts.append(verdict)
-                entry = run["questions"].setdefault(q.id, {"question": q.question, "gold": q.answer, "source": q.source, "systems": {}})
-                entry["systems"][system.name] = {"answer": r.answer, "ranked_sources": r.ranked[:5], "verdicts": verdict}
-            latencies = [r.latency_ms for r in responses]
-            run["systems"].append(system.name)
-            run["summary"][system.name] = {"all": {
-                "questions": len(verdicts),
-                "recall@1": mean(v["recall@1"] for v in verdicts),
-                "recall@5": mean(v["recall@5"] for v in verdicts),
-                "mrr": mean(v["reciprocal_rank"] for v in verdicts),
-                "contains_answer": mean(v["contains_answer"] for v in verdicts),
-                "abstention_rate": mean(v["abstained"] for v in verdicts),
-                "median_answer_chars": percentile([v["answer_chars"] for v in verdicts], 50),
-                "latency_p50_ms": percentile(latencies, 50),
-                "latency_p95_ms": percentile(latencies, 95),
-            }}
+    systems = build_systems(settings, None, baselines)
+    run = {"kind": "squad", "machine": machine(), "settings": public_settings(settings), "systems": [], "summary": {}, "questions": {}}
+    for system in systems:
+        log(f"{system.name}: {len(questions)} questions")
+        responses = answer_all(system, questions, progress_every=500)
+        verdicts = []
+        for q, r in zip(questions, responses):
+            verdict = {
+                "contains_answer": not r.abstained and contains(r.answer, q.answer),
+                "abstained": r.abstained,
+                "reciprocal_rank": reciprocal_rank(r.ranked, [q.source]),
+                "answer_chars": len(r.answer),
+                **{f"recall@{k}": recall_at_k(r.ranked, [q.source], k) for k in (1, 5)},
+            }
+            verdicts.append(verdict)
+            entry = run["questions"].setdefault(q.id, {"question": q.question, "gold": q.answer, "source": q.source, "systems": {}})
+            entry["systems"][system.name] = {"answer": r.answer, "ranked_sources": r.ranked[:5], "verdicts": verdict}
+        latencies = [r.latency_ms for r in responses]
+        run["systems"].append(system.name)
+        run["summary"][system.name] = {"all": {
+            "questions": len(verdicts),
+            "recall@1": mean(v["recall@1"] for v in verdicts),
+            "recall@5": mean(v["recall@5"] for v in verdicts),
+            "mrr": mean(v["reciprocal_rank"] for v in verdicts),
+            "contains_answer": mean(v["contains_answer"] for v in verdicts),
+            "abstention_rate": mean(v["abstained"] for v in verdicts),
+            "median_answer_chars": percentile([v["answer_chars"] for v in verdicts], 50),
+            "latency_p50_ms": percentile(latencies, 50),
+            "latency_p95_ms": percentile(latencies, 95),
+        }}
     return run
 
 

@@ -43,7 +43,9 @@ def request_models(max_question_chars: int, max_history_turns: int):
     """The request bodies, with the limits of these settings."""
 
     class AskRequest(BaseModel):
-        question: str = Field(min_length=1, max_length=max_question_chars, examples=["Qu'est-ce que le Pass Occitanie ?"])
+        question: str = Field(
+            min_length=1, max_length=max_question_chars, examples=["Qu'est-ce que le Pass Occitanie ?"]
+        )
         history: list[Message] = Field(
             default_factory=list,
             max_length=2 * max_history_turns,
@@ -156,6 +158,11 @@ def api_router(assistant: Assistant, store: FeedbackStore, limiter: RateLimiter,
             comment=body.comment,
         )
         return FeedbackReceipt(id=row, detail="Merci pour votre avis.")
+
+    @router.api_route("/{path:path}", methods=["GET", "POST"], include_in_schema=False)
+    def unknown(path: str) -> None:
+        # Without it, the chat mounted at "/" would answer unknown /api paths with its own 404.
+        raise HTTPException(status_code=404)
 
     return router
 

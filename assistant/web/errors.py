@@ -36,7 +36,10 @@ def validation_message(errors: list[dict]) -> str:
     if field == "question" and kind in ("string_too_short", "missing"):
         return "La question est vide : posez une question sur les dispositifs d'innovation de la Région."
     if field == "history" and kind == "too_long":
-        return f"L'historique de la conversation est trop long : {limit} messages au maximum. Commencez une nouvelle conversation."
+        return (
+            f"L'historique de la conversation est trop long : {limit} messages au maximum. "
+            "Commencez une nouvelle conversation."
+        )
     if field == "history" and len(location) > 2 and location[2] == "role":
         return "Chaque message de l'historique a le rôle « user » ou « assistant »."
     if field == "rating":

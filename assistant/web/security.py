@@ -94,7 +94,9 @@ class OriginGuard:
         preflight = scope["method"] == "OPTIONS" and "access-control-request-method" in headers
         if origin is not None and (preflight or scope["method"] not in SAFE_METHODS):
             if not self.allows(origin, headers.get("host")):
-                detail = f"Origine non autorisée : {origin[:200]}. Ce site n'est pas autorisé à interroger l'assistant."
+                detail = (
+                    f"Origine non autorisée : {origin[:200]}. Ce site n'est pas autorisé à interroger l'assistant."
+                )
                 await JSONResponse({"detail": detail}, status_code=403)(scope, receive, send)
                 return
         await self.app(scope, receive, send)
@@ -130,6 +132,10 @@ class RateLimiter:
                 return max(0.1, events[0] + self.window_s - now)
             events.append(now)
             return None
+
+    def reset(self) -> None:
+        with self._lock:
+            self._events.clear()
 
     def _sweep(self, now: float) -> None:
         for key in [k for k, e in self._events.items() if not e or e[-1] <= now - self.window_s]:

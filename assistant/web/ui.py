@@ -39,7 +39,8 @@ HEADER = f"""
 
 FOOTER = """
 <footer class="oc-footer">
-  Réponses extraites de documents publics : vérifiez auprès de la Région Occitanie ou d'AD'OCC avant de vous engager.
+  Réponses extraites de documents publics : vérifiez auprès de la Région Occitanie ou d'AD'OCC
+  avant de vous engager.
   · <a href="/docs" target="_blank" rel="noopener">API</a>
 </footer>
 """
@@ -61,9 +62,9 @@ CSS = """
 .oc-source { margin-top: 8px; }
 .oc-source-head { font-size: 0.95em; }
 .oc-source-meta { color: var(--body-text-color-subdued); font-size: 0.88em; }
-.oc-quote { margin: 4px 0 2px; padding: 4px 10px; border-left: 3px solid var(--primary-400);
+#oc-chat .oc-quote { margin: 4px 0 2px; padding: 4px 10px; border-left: 3px solid var(--primary-400);
   font-size: 0.9em; white-space: pre-wrap; }
-.oc-quote mark { background: #fde68a; color: inherit; padding: 0 1px; }
+#oc-chat .oc-quote mark { background: #fde68a; color: inherit; padding: 0 1px; }
 """
 
 
@@ -108,14 +109,15 @@ def render_answer(answer: Answer) -> str:
     text = html.escape(answer.answer).replace("\n", "<br>")
     parts = [f'<div class="oc-answer"><div class="oc-text">{text}</div>']
     if answer.citations:
-        parts.append(f'<div class="oc-sources"><div class="oc-sources-title">{"Sources" if english else "Sources"}</div>')
+        parts.append('<div class="oc-sources"><div class="oc-sources-title">Sources</div>')
         for citation in answer.citations:
             meta = " · ".join(
                 html.escape(p) for p in (citation.section, human_date(citation.date, answer.language)) if p
             )
             link = safe_link(citation.url, "Open the document" if english else "Voir le document")
             parts.append(
-                f'<div class="oc-source"><div class="oc-source-head">[{citation.n}] <strong>{html.escape(citation.title)}</strong>'
+                f'<div class="oc-source"><div class="oc-source-head">[{citation.n}] '
+                f"<strong>{html.escape(citation.title)}</strong>"
                 f' <span class="oc-source-meta">{meta}</span></div>'
                 f'<blockquote class="oc-quote">{marked_passage(citation)}</blockquote>{link}</div>'
             )
@@ -229,5 +231,6 @@ def build_ui(assistant: Assistant, store: FeedbackStore, limiter: RateLimiter) -
         question.submit(respond, [question, turns], outputs)
         chatbot.example_select(ask_example, [turns], outputs)
         chatbot.like(rate, [turns], None)
+        chatbot.clear(lambda: [], None, [turns])
         new.click(lambda: ("", [], []), None, outputs)
     return blocks

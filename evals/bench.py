@@ -1,0 +1,296 @@
+"""`python -m evals.bench`: latency, start-up, memory, indexing and scale figures (not timed tests).
+
+Each section records the machine and the command, prints medians of several runs, and is merged
+into evals/benchmarks.json, from which docs/benchmarks.md is rewritten.
+"""
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import re
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from assistant.assistant import Assistant
+from assistant.chunking import chunk_document
+from assistant.indexer import build_index
+from assistant.models import SourceDocument
+from assistant.retrieval import Retriever
+from assistant.settings import PROJECT_DIR, Settings
+from evals.dataset import DEFAULT_SET, load_questions
+from evals.metrics import percentile
+from evals.runner import WORK_DIR, machine, squad_corpus_dir, with_eval_index
+from evals.squad import load_squad
+
+PIAF = PROJECT_DIR.parent / "shared" / "external" / "piaf" / "piaf-v1.0.json"
+RESULTS = Path(__file__).resolve().parent / "benchmarks.json"
+DOC = PROJECT_DIR / "docs" / "benchmarks.md"
+SAMPLE_SET = Path(__file__).resolve().parent / "qa_sample.jsonl"
+QUERY_SAMPLE = 300  # PIAF questions timed against the small and the scaled index
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m evals.bench", description=__doc__)
+    p.add_argument("sections", nargs="*", default=["latency", "startup", "indexing", "scale"],
+                   help="latency startup indexing scale (default: all)")
+    p.add_argument("--runs", type=int, default=5, help="repetitions; medians are reported")
+    p.add_argument("--index-runs", type=int, default=3, help="repetitions of indexing PIAF from scratch")
+    p.add_argument("--scale-chunks", type=int, default=100_000, help="size of the synthetic corpus, in chunks")
+    p.add_argument("--set", type=Path, default=DEFAULT_SET if DEFAULT_SET.exists() else SAMPLE_SET)
+    p.add_argument("--squad", type=Path, default=PIAF)
+    args = p.parse_args(argv)
+    command = "python -m evals.bench " + " ".join(shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv))
+    settings = Settings()
+    for section in args.sections:
+        started = time.perf_counter()
+        figures = SECTIONS[section](settings, args)
+        figures.update(machine=machine(), command=command, date=dt.datetime.now().isoformat(timespec="seconds"),
+                       wall_seconds=round(time.perf_counter() - started, 1))
+        key = f"scale-{args.scale_chunks}" if section == "scale" else section
+        record(key, figures)
+        print(f"{key}: " + json.dumps({k: v for k, v in figures.items() if k not in ("machine", "command")}, ensure_ascii=False))
+    DOC.write_text(render(json.loads(RESULTS.read_text())), encoding="utf-8")
+    print(f"wrote {DOC}")
+    return 0
+
+
+def latency(settings: Settings, args) -> dict:
+    """Warm `ask` over the eval questions, repeated; medians of each run's p50 and p95."""
+    settings = with_eval_index(settings)
+    questions = load_questions(args.set)
+    assistant = Assistant(settings, log=lambda _: None)
+    for q in questions:  # warm: models, index, caches
+        assistant.ask(q.question, q.history)
+    p50s, p95s = [], []
+    for _ in range(args.runs):
+        times = []
+        for q in questions:
+            started = time.perf_counter()
+            assistant.ask(q.question, q.history)
+            times.append((time.perf_counter() - started) * 1000)
+        p50s.append(percentile(times, 50))
+        p95s.append(percentile(times, 95))
+    return {"set": str(args.set.name), "questions": len(questions), "answerer": settings.answerer,
+            "ask_p50_ms": round(statistics.median(p50s), 2), "ask_p95_ms": round(statistics.median(p95s), 2),
+            "runs": args.runs}
+
+
+def startup(settings: Settings, args) -> dict:
+    """`python -m assistant ask ...` in a fresh process with an existing index: wall time and peak RSS."""
+    settings = with_eval_index(settings)
+    question = load_questions(args.set)[0].question
+    cmd = [sys.executable, "-m", "assistant", "ask", "--corpus", str(settings.corpus_dir),
+           "--index", str(settings.index_dir), question]
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    seconds, peaks = [], []
+    for _ in range(args.runs):
+        started = time.perf_counter()
+        process = subprocess.Popen(cmd, cwd=PROJECT_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds.append(time.perf_counter() - started)
+        peaks.append(usage.ru_maxrss / 1024)  # KiB -> MiB on Linux
+        if status != 0:
+            raise RuntimeError(f"{' '.join(cmd)} failed with status {status}")
+    return {"command_timed": "python -m assistant ask --corpus ... --index ... " + shlex.quote(question),
+            "first_answer_s": round(statistics.median(seconds), 2), "peak_rss_mib": round(statistics.median(peaks), 1),
+            "runs": args.runs}
+
+
+def indexing(settings: Settings, args) -> dict:
+    """PIAF's paragraphs indexed from scratch, then again with nothing changed."""
+    with tempfile.TemporaryDirectory(prefix="bench-index-") as scratch:
+        corpus = Path(scratch) / "corpus"
+        load_squad(args.squad, corpus)
+        scratch_runs, rerun_runs = [], []
+        for i in range(args.index_runs):
+            run_settings = settings.model_copy(update={"corpus_dir": corpus, "index_dir": Path(scratch) / f"index-{i}"})
+            first = build_index(run_settings)
+            again = build_index(run_settings)
+            scratch_runs.append(first)
+            rerun_runs.append(again)
+            shutil.rmtree(run_settings.index_dir)
+    return {"files": scratch_runs[0].files, "chunks": scratch_runs[0].chunks,
+            "from_scratch_s": round(statistics.median(r.seconds for r in scratch_runs), 1),
+            "unchanged_rerun_s": round(statistics.median(r.seconds for r in rerun_runs), 2),
+            "unchanged_rerun_embedded": max(r.embedded for r in rerun_runs), "runs": args.index_runs}
+
+
+def scale(settings: Settings, args) -> dict:
+    """A synthetic corpus of --scale-chunks chunks (PIAF paragraphs varied), indexed once; query
+    latency against it and against PIAF itself. Kept under the temp dir for re-runs."""
+    base = WORK_DIR / f"scale-{args.scale_chunks}"
+    corpus = base / "corpus"
+    piaf_corpus = squad_corpus_dir(args.squad)
+    load_squad(args.squad, piaf_corpus)
+    small = with_eval_index(settings.model_copy(update={"corpus_dir": piaf_corpus}))
+    chunks = synthetic_corpus(args.squad, corpus, args.scale_chunks, settings.chunk_size)
+    big = settings.model_copy(update={"corpus_dir": corpus, "index_dir": base / "index"})
+    report = build_index(big, progress=sys.stderr.isatty())
+    questions = [q.question for q in load_squad(args.squad, Path(tempfile.mkdtemp(prefix="bench-q-")), QUERY_SAMPLE)]
+    small_times, big_times = query_times(small, questions, args.runs), query_times(big, questions, args.runs)
+    return {"chunks": chunks, "index_chunks": report.chunks, "embedded": report.embedded,
+            "index_s": round(report.seconds, 1), "index_ms_per_embedded_chunk": round(1000 * report.seconds / max(report.embedded, 1), 2),
+            "index_size_mib": round(_size(big.index_dir) / 2**20, 1), "small_chunks": len(Retriever.open(small)),
+            **{f"small_{k}": v for k, v in small_times.items()}, **{f"scale_{k}": v for k, v in big_times.items()},
+            "search_p95_ratio": round(big_times["search_p95_ms"] / small_times["search_p95_ms"], 2),
+            "ask_p95_ratio": round(big_times["ask_p95_ms"] / small_times["ask_p95_ms"], 2),
+            "query_questions": len(questions), "runs": args.runs}
+
+
+def query_times(settings: Settings, questions: list[str], runs: int) -> dict:
+    """Hybrid search and full `ask` per question, warm; medians over runs of p50 / p95."""
+    assistant = Assistant(settings, log=lambda _: None)
+    retriever = assistant.retriever
+    for q in questions[:20]:
+        assistant.ask(q)
+    figures: dict[str, list[float]] = {}
+    for _ in range(runs):
+        for name, call in (("search", lambda q: retriever.search(q)), ("ask", assistant.ask)):
+            times = []
+            for q in questions:
+                started = time.perf_counter()
+                call(q)
+                times.append((time.perf_counter() - started) * 1000)
+            figures.setdefault(f"{name}_p50_ms", []).append(percentile(times, 50))
+            figures.setdefault(f"{name}_p95_ms", []).append(percentile(times, 95))
+    return {k: round(statistics.median(v), 2) for k, v in figures.items()}
+
+
+def synthetic_corpus(squad: Path, corpus: Path, target_chunks: int, chunk_size: int) -> int:
+    """PIAF paragraphs replicated with variations (sentence order, numbers, a tag) until the corpus
+    holds `target_chunks` chunks; 100 paragraphs per file, each under its own heading."""
+    marker = corpus / ".complete"
+    if marker.exists():
+        return int(marker.read_text())
+    shutil.rmtree(corpus, ignore_errors=True)
+    corpus.mkdir(parents=True)
+    data = json.loads(squad.read_text(encoding="utf-8"))["data"]
+    paragraphs = [(a.get("title", "").replace("_", " "), p["context"]) for a in data for p in a["paragraphs"]]
+    rng = random.Random(7)
+    total, file_number, variant = 0, 0, 0
+    while total < target_chunks:
+        sections = []
+        for _ in range(100):
+            title, text = paragraphs[variant % len(paragraphs)]
+            sections.append(f"## {title} — variante {variant}\n\n{vary(text, rng, variant)}")
+            variant += 1
+        text = f"# Corpus synthétique {file_number}\n\n" + "\n\n".join(sections) + "\n"
+        source = f"{file_number:05d}.md"
+        total += len(chunk_document(SourceDocument(source=source, title=f"Corpus synthétique {file_number}", text=text), chunk_size))
+        (corpus / source).write_text(text, encoding="utf-8")
+        file_number += 1
+    marker.write_text(str(total))
+    return total
+
+
+def vary(text: str, rng: random.Random, variant: int) -> str:
+    sentences = re.split(r"(?<=[.!?])\s+", text)
+    rng.shuffle(sentences)
+    changed = re.sub(r"\d+", lambda m: str(int(m.group()) + rng.randint(1, 9)) if rng.random() < 0.5 else m.group(),
+                     " ".join(sentences))
+    return f"{changed} (réf. {variant:06d})"
+
+
+def _size(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def record(key: str, figures: dict) -> None:
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    results[key] = figures
+    RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+SECTIONS = {"latency": latency, "startup": startup, "indexing": indexing, "scale": scale}
+
+
+TARGETS = "targets with the extractive answerer: warm ask p50 < 50 ms, p95 < 150 ms; scaled query p95 < 3x the small corpus"
+
+
+def render(results: dict) -> str:
+    """docs/benchmarks.md from every recorded section."""
+    machines = sorted({f"{r['machine']['cpu']}, {r['machine']['cores']} cores" for r in results.values()})
+    parts = ["# Benchmarks",
+             "Figures, not timed tests: written by `python -m evals.bench` (sections: latency, startup, indexing, scale), "
+             f"medians of several runs. Machine: {'; '.join(machines)}. The machine is shared with other jobs, so "
+             f"figures vary run to run. Raw figures: `evals/benchmarks.json`. {TARGETS[0].upper() + TARGETS[1:]}."]
+    parts.append("## How to reproduce\n\n"
+                 "- `python -m evals` (eval set, with baselines) and `python -m evals --squad ../shared/external/piaf/piaf-v1.0.json`\n"
+                 "- `python -m evals.bench latency startup indexing` (a few minutes)\n"
+                 "- `python -m evals.bench scale --scale-chunks 100000` (long: embedding dominates; a killed run resumes "
+                 "where it stopped, since indexing is incremental)")
+    quality = _summary_lines()
+    if quality:
+        parts.append("## Quality (from `python -m evals`)\n\n" + "\n".join(f"- `{line}`" for line in quality))
+    if "latency" in results:
+        r = results["latency"]
+        parts.append(_section("Warm `ask` latency", r, [
+            ("questions", f"{r['questions']} ({r['set']}), answerer {r['answerer']}"),
+            ("p50", f"{r['ask_p50_ms']} ms (target < 50 ms)"), ("p95", f"{r['ask_p95_ms']} ms (target < 150 ms)")]))
+    if "startup" in results:
+        r = results["startup"]
+        parts.append(_section("Process start to first answer", r, [
+            ("timed command", f"`{r['command_timed']}`"), ("start to first answer", f"{r['first_answer_s']} s"),
+            ("peak memory (maxrss)", f"{r['peak_rss_mib']} MiB")]))
+    if "indexing" in results:
+        r = results["indexing"]
+        parts.append(_section("Indexing PIAF", r, [
+            ("corpus", f"{r['files']} paragraphs -> {r['chunks']} chunks"), ("from scratch", f"{r['from_scratch_s']} s"),
+            ("re-run, nothing changed", f"{r['unchanged_rerun_s']} s, {r['unchanged_rerun_embedded']} chunks embedded")]))
+    scales = sorted((r for k, r in results.items() if k.startswith("scale-")), key=lambda r: r["chunks"])
+    if scales:
+        header = "| chunks | index time | ms per embedded chunk | index size | search p50 / p95 | ask p50 / p95 | p95 vs PIAF (search / ask) |"
+        rows = [f"| {scales[0]['small_chunks']} (PIAF) | | | | {scales[0]['small_search_p50_ms']} / {scales[0]['small_search_p95_ms']} ms"
+                f" | {scales[0]['small_ask_p50_ms']} / {scales[0]['small_ask_p95_ms']} ms | 1 |"]
+        rows += [f"| {r['index_chunks']} | {r['index_s']} s | {r['index_ms_per_embedded_chunk']} | {r['index_size_mib']} MiB"
+                 f" | {r['scale_search_p50_ms']} / {r['scale_search_p95_ms']} ms | {r['scale_ask_p50_ms']} / {r['scale_ask_p95_ms']} ms"
+                 f" | {r['search_p95_ratio']}x / {r['ask_p95_ratio']}x |" for r in scales]
+        commands = "\n".join(f"- `{r['command']}` ({r['date']}, {r['wall_seconds']} s)" for r in scales)
+        parts.append("## Scale: synthetic corpus (PIAF paragraphs varied: sentence order, numbers, a reference tag)\n\n"
+                     f"{header}\n|---|---|---|---|---|---|---|\n" + "\n".join(rows)
+                     + f"\n\nQuery times over {scales[-1]['query_questions']} PIAF questions, warm. Indexed once per size.\n\n"
+                     + growth(results, scales[-1]) + f"\n\n{commands}")
+    return "\n\n".join(parts) + "\n"
+
+
+def growth(results: dict, largest: dict) -> str:
+    """How cost grows, in words, from the largest scaled corpus against PIAF."""
+    lines = [f"How cost grows (PIAF {largest['small_chunks']} chunks -> {largest['index_chunks']} chunks, "
+             f"x{largest['index_chunks'] / largest['small_chunks']:.0f}): indexing is linear in the chunks embedded "
+             f"({largest['index_ms_per_embedded_chunk']} ms per chunk here"]
+    if "indexing" in results:
+        r = results["indexing"]
+        lines.append(f"; {1000 * r['from_scratch_s'] / r['chunks']:.1f} ms per chunk for PIAF from scratch")
+    lines.append(f"), the index takes {largest['index_size_mib'] / largest['index_chunks'] * 1000:.1f} MiB per 1,000 chunks; "
+                 f"query p95 grows x{largest['search_p95_ratio']} (search) and x{largest['ask_p95_ratio']} (ask): BM25 "
+                 "scores every chunk (linear, but a sparse column sum), the HNSW dense search is sub-linear.")
+    return "".join(lines)
+
+
+def _section(title: str, r: dict, rows: list[tuple[str, str]]) -> str:
+    lines = "\n".join(f"| {k} | {v} |" for k, v in rows)
+    return f"## {title}\n\n| | |\n|---|---|\n{lines}\n\nCommand: `{r['command']}` ({r['date']}, {r['runs']} runs)"
+
+
+def _summary_lines() -> list[str]:
+    lines = []
+    for name in ("report.md", "report-squad.md"):
+        path = Path(__file__).resolve().parent / name
+        if path.exists():
+            found = re.search(r"^Summary line: `(.+)`", path.read_text(encoding="utf-8"), re.MULTILINE)
+            command = re.search(r"^Command: `(.+)`", path.read_text(encoding="utf-8"), re.MULTILINE)
+            if found:
+                lines.append(found.group(1) + (f"` from `{command.group(1)}" if command else ""))
+    return lines
+
+
+if __name__ == "__main__":
+    sys.exit(main())

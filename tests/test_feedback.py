@@ -1,0 +1,95 @@
+"""The feedback store: SQLite created on first use, safe under threads, exported as CSV."""
+
+import csv
+import io
+import os
+import sqlite3
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from assistant.feedback import COLUMNS, FeedbackStore
+
+PROJECT = Path(__file__).resolve().parent.parent
+CITATION = {"n": 1, "source": "programmes/pass-occitanie.md", "title": "Pass Occitanie", "text": "Le Pass…"}
+
+
+def test_the_database_is_created_on_first_use_in_wal_mode(tmp_path):
+    store = FeedbackStore(tmp_path / "nested" / "feedback.sqlite3")
+    assert not (tmp_path / "nested").exists()
+    assert len(store) == 0
+    with sqlite3.connect(store.path) as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_rating_is_stored_with_its_question_answer_and_citations(tmp_path):
+    store = FeedbackStore(tmp_path / "feedback.sqlite3")
+    row = store.add("down", "Le Pass Occitanie est-il ouvert ?", "D'après… [1]", [CITATION], "extractive",
+                    reason="Réponse inexacte", comment="date ancienne")
+    (stored,) = store.rows()
+    assert stored["id"] == row
+    assert (stored["rating"], stored["reason"], stored["comment"]) == ("down", "Réponse inexacte", "date ancienne")
+    assert stored["question"] == "Le Pass Occitanie est-il ouvert ?"
+    assert '"Pass Occitanie"' in stored["citations"]
+    assert stored["created_at"].endswith("+00:00")
+
+
+def test_no_column_can_hold_a_client_address():
+    assert not {"ip", "client", "address", "host", "user_agent"} & set(COLUMNS)
+
+
+def test_only_up_or_down_is_accepted(tmp_path):
+    store = FeedbackStore(tmp_path / "feedback.sqlite3")
+    with pytest.raises(ValueError):
+        store.add("meh", "q", "a")
+    assert len(store) == 0
+
+
+def test_concurrent_ratings_are_all_kept(tmp_path):
+    store = FeedbackStore(tmp_path / "feedback.sqlite3")
+    errors = []
+
+    def rate(worker: int) -> None:
+        try:
+            for i in range(25):
+                store.add("up" if i % 2 else "down", f"question {worker}-{i}", "réponse")
+        except Exception as error:  # collected: an exception in a thread would otherwise be lost
+            errors.append(error)
+
+    threads = [threading.Thread(target=rate, args=(w,)) for w in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    rows = store.rows()
+    assert len(rows) == 200 and len({r["id"] for r in rows}) == 200
+
+
+def test_export_writes_a_header_and_one_line_per_rating_with_formulas_made_inert(tmp_path):
+    store = FeedbackStore(tmp_path / "feedback.sqlite3")
+    store.add("up", "Qui contacter ?", "AD'OCC [1]", [CITATION], "extractive")
+    store.add("down", "=HYPERLINK(\"http://evil\")", "réponse", comment="@SUM(A1)")
+    out = io.StringIO()
+    assert store.export_csv(out) == 2
+    rows = list(csv.reader(io.StringIO(out.getvalue())))
+    assert rows[0] == list(COLUMNS)
+    assert rows[1][COLUMNS.index("question")] == "Qui contacter ?"
+    assert rows[2][COLUMNS.index("question")].startswith("'=")
+    assert rows[2][COLUMNS.index("comment")] == "'@SUM(A1)"
+
+
+def test_the_cli_exports_the_feedback_of_the_configured_data_dir(tmp_path):
+    FeedbackStore(tmp_path / "data" / "feedback.sqlite3").add("up", "Qu'est-ce que READYNOV ?", "READYNOV… [1]")
+    output = tmp_path / "feedback.csv"
+    env = {**os.environ, "ASSISTANT_DATA_DIR": str(tmp_path / "data"), "HF_HUB_OFFLINE": "1"}
+    done = subprocess.run(
+        [sys.executable, "-m", "assistant", "feedback", "export", "--output", str(output)],
+        cwd=PROJECT, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "1 feedback rows" in done.stdout
+    assert "Qu'est-ce que READYNOV ?" in output.read_text(encoding="utf-8")
