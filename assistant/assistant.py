@@ -2,6 +2,7 @@
 
 import threading
 import time
+from collections.abc import Iterator
 
 from assistant.condense import conversation_context
 from assistant.extractive import ExtractiveAnswerer
@@ -77,6 +78,12 @@ class Assistant:
         return question
 
     def ask(self, question: str, history: list[Message] | list[dict] | None = None) -> Answer:
+        *_, answer = self.ask_stream(question, history)
+        return answer
+
+    def ask_stream(self, question: str, history: list[Message] | list[dict] | None = None) -> Iterator[str | Answer]:
+        """Like `ask`, for front ends that stream: yields the LLM's unchecked draft pieces (str), if an
+        LLM answers, then the final Answer. Show the pieces as a draft; replace them with the Answer."""
         started = time.perf_counter()
         question = self.validate(question)
         history = [m if isinstance(m, Message) else Message(**m) for m in (history or [])]
@@ -87,12 +94,14 @@ class Assistant:
         passages = self.retriever.search(query, k=RETRIEVE_K)
         answer = self.extractive.answer(question, passages, language, context=context)
         if not answer.abstained and self.settings.answerer == "llm":
-            answer = self.generative.answer(question, passages, language, fallback=answer)
+            stream = self.generative.stream(question, passages, language, fallback=answer)
+            yield from stream
+            answer = stream.answer
         if answer.abstained:
             answer = self._abstain(question, language, said=answer)
         answer.query = query if context else None
         answer.latency_ms = round((time.perf_counter() - started) * 1000, 1)
-        return answer
+        yield answer
 
     def _abstain(self, question: str, language: str, said: Answer) -> Answer:
         """A polite refusal, what the documents cover and who to contact; if a document says it

@@ -19,7 +19,7 @@ INDEX_SHAPE = ("corpus_dir", "embedding_model", "chunk_size", "chunk_overlap_sen
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    command = "python -m evals " + " ".join(shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv))
+    command = ("python -m evals " + " ".join(shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv))).strip()
     overrides = options(args)
     settings = Settings(**overrides)
     output = args.output

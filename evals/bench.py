@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--set", type=Path, default=DEFAULT_SET if DEFAULT_SET.exists() else SAMPLE_SET)
     p.add_argument("--squad", type=Path, default=PIAF)
     args = p.parse_args(argv)
-    command = "python -m evals.bench " + " ".join(shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv))
+    command = ("python -m evals.bench " + " ".join(shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv))).strip()
     settings = Settings()
     for section in args.sections:
         started = time.perf_counter()

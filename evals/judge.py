@@ -27,8 +27,10 @@ Réponds uniquement par un nombre entre 0 (fausse ou sans rapport) et 1 (correct
 def llm_judge(settings: Settings, run: dict, system: str) -> tuple[str, dict]:
     """(Markdown section, per-question scores) for the in-scope answers of `system`."""
     if not settings.llm_base_url:
-        why = "only a GGUF path is set, and the judge needs an OpenAI-compatible server" if settings.llm_gguf_path else "no LLM configured"
-        return f"Skipped: {why} (set ASSISTANT_LLM_BASE_URL). The deterministic metrics above are complete without it.", {}
+        why = "no LLM configured"
+        if settings.llm_gguf_path:
+            why = "only a GGUF path is set, and the judge needs an OpenAI-compatible server"
+        return f"Skipped: {why} (set ASSISTANT_LLM_BASE_URL). The deterministic metrics are complete without it.", {}
     from langchain_openai import ChatOpenAI
 
     chat = ChatOpenAI(base_url=settings.llm_base_url, model=settings.llm_model, api_key=settings.llm_api_key,
@@ -42,14 +44,17 @@ def llm_judge(settings: Settings, run: dict, system: str) -> tuple[str, dict]:
         scores[qid] = {
             "category": entry["category"],
             "faithfulness": _score(chat, FAITHFULNESS.format(contexts=contexts, answer=result["answer"])),
-            "correctness": _score(chat, CORRECTNESS.format(question=entry["question"], reference=entry.get("reference", ""), answer=result["answer"])),
+            "correctness": _score(chat, CORRECTNESS.format(
+                question=entry["question"], reference=entry.get("reference", ""), answer=result["answer"])),
         }
-    categories = sorted({s["category"] for s in scores.values()})
-    rows = [f"| {c} | {mean(s['faithfulness'] for s in scores.values() if s['category'] == c):.2f} | "
-            f"{mean(s['correctness'] for s in scores.values() if s['category'] == c):.2f} |" for c in categories]
-    rows.append(f"| all | {mean(s['faithfulness'] for s in scores.values()):.2f} | {mean(s['correctness'] for s in scores.values()):.2f} |")
-    section = (f"Judge: `{settings.llm_model}` at {settings.llm_base_url}, on the {len(scores)} in-scope answers of "
-               f"{system} that did not abstain (scores 0-1).\n\n| category | faithfulness | correctness |\n|---|---|---|\n" + "\n".join(rows))
+    rows = []
+    for category in sorted({s["category"] for s in scores.values()}) + ["all"]:
+        picked = [s for s in scores.values() if category in ("all", s["category"])]
+        rows.append(f"| {category} | {mean(s['faithfulness'] for s in picked):.2f} "
+                    f"| {mean(s['correctness'] for s in picked):.2f} |")
+    section = (f"Judge: `{settings.llm_model}` at {settings.llm_base_url}, on the {len(scores)} in-scope answers "
+               f"of {system} that did not abstain (scores 0-1).\n\n"
+               "| category | faithfulness | correctness |\n|---|---|---|\n" + "\n".join(rows))
     return section, scores
 
 

@@ -243,3 +243,21 @@ def test_a_question_through_the_local_model_comes_back_checked_or_with_the_reaso
     else:
         assert answer.answerer.startswith("extractive (llm fallback: ") and generation.reason in answer.answerer
         assert answer.citations and not answer.abstained
+
+
+def test_the_api_streams_the_llm_draft_then_the_checked_answer(indexed, fake_server):
+    from fastapi.testclient import TestClient
+
+    from assistant.assistant import Assistant
+    from assistant.web import create_app
+
+    server = fake_server("Le Prêt Relance Occitanie est à un taux fixe de 0,20 % [1].")
+    settings = indexed.model_copy(update={"answerer": "llm", "llm_base_url": server.base_url, "llm_model": "fake-model"})
+    client = TestClient(create_app(settings, Assistant(settings, log=lambda _: None)))
+    response = client.post("/api/ask/stream", json={"question": "Quel est le taux du Prêt Relance Occitanie ?"})
+    assert response.status_code == 200
+    events = [line.removeprefix("event: ") for line in response.text.splitlines() if line.startswith("event: ")]
+    assert events[0] == "draft" and events[-1] == "answer"
+    final = json.loads([line for line in response.text.splitlines() if line.startswith("data: ")][-1].removeprefix("data: "))
+    assert final["answerer"] in ("llm:fake-model",) or final["answerer"].startswith("extractive (llm fallback")
+    assert "0,20 %" in final["answer"]

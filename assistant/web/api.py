@@ -8,7 +8,7 @@ from collections.abc import AsyncIterable
 from typing import Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.concurrency import run_in_threadpool
+from fastapi.concurrency import iterate_in_threadpool, run_in_threadpool
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic import BaseModel, Field
 
@@ -116,10 +116,16 @@ def api_router(assistant: Assistant, store: FeedbackStore, limiter: RateLimiter,
 
     @router.post("/ask/stream", response_class=EventSourceResponse, responses=ERRORS, dependencies=[rate_limit])
     async def ask_stream(body: AskRequest = Depends(valid_request)) -> AsyncIterable[ServerSentEvent]:
-        """Server-sent events: `delta` events carry the answer text in pieces ({"text": ...}), then one
-        `answer` event carries the whole Answer; `error` ({"detail": ...}) if it fails."""
+        """Server-sent events: with an LLM, `draft` events carry its unchecked text as it is generated;
+        then `delta` events carry the checked answer text in pieces ({"text": ...}) and one `answer`
+        event the whole Answer; `error` ({"detail": ...}) if it fails."""
         try:
-            answer = await run_in_threadpool(assistant.ask, body.question, body.history)
+            answer = None
+            async for item in iterate_in_threadpool(assistant.ask_stream(body.question, body.history)):
+                if isinstance(item, Answer):
+                    answer = item
+                else:  # an LLM's unchecked draft: shown as it comes, then replaced by the answer
+                    yield ServerSentEvent(event="draft", data={"text": item})
         except Exception:
             yield ServerSentEvent(event="error", data={"detail": INTERNAL_ERROR})
             return
