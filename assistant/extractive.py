@@ -6,9 +6,9 @@ every word of substance in its answer is a verbatim quote with its marker.
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from assistant.french import analyze, split_sentences
+from assistant.french import analyze, normalize, split_sentences
 from assistant.models import Answer, Citation, Passage
 from assistant.query import term_groups
 from assistant.wording import human_date, message, source_label
@@ -39,7 +39,28 @@ NOT_DOCUMENTED = re.compile(
     r"n'(indiquent|ont) pas|non (trouv[ée]|relev[ée])s? (de|d')|pas de (page|source) officielle)",
     re.IGNORECASE,
 )
+ASKS_NAME = re.compile(r"(^|\W)(qui|o[ùu]|who|where|quel nom|comment s'appell?e)\b", re.IGNORECASE)
+CAPITALISED = re.compile(r"(?<=\w[ ,;:(«])[A-ZÀ-Þ][\w'’-]+")
+# Sentence scoring: a weighted sum of these features, set by hand on evals/qa.jsonl. A listwise fit
+# on PIAF (`python -m evals.fit_sentences`) gains ~2 pts on PIAF but loses ~2 on our own questions.
+SENTENCE_WEIGHTS = {
+    "matched": 1.0,
+    "titled": 0.5,
+    "nearby": 0.0,
+    "passage": 0.3,
+    "rank": 0.0,
+    "pairs": 0.0,
+    "novel": 0.0,
+    "amount": 0.15,
+    "date": 0.1,
+    "count": 0.0,
+    "name": 0.0,
+    "long": -0.05,
+}
 MAX_QUOTES = 2
+SECOND_RATIO = 0.75  # a second sentence nearly as good as the first is quoted too
+COMPLEMENT_RATIO = 0.5  # or, down to half as good, if it brings question words the first lacks
+COMPLEMENT_SHARE = 0.2
 MAX_ANSWER_CHARS = 600
 
 
@@ -51,6 +72,8 @@ class Candidate:
     text: str
     score: float
     coverage: float
+    features: dict = field(default_factory=dict)
+    groups: dict = field(default_factory=dict)  # question word -> its share of the question, when the sentence has it
 
 
 class ExtractiveAnswerer:
@@ -91,44 +114,64 @@ class ExtractiveAnswerer:
         total = sum(w for _, w in weights)
         if not total:
             return []
-        asks_amount, asks_date = bool(ASKS_AMOUNT.search(question)), bool(ASKS_DATE.search(question))
-        candidates = []
+        asked = _question_types(question)
+        question_terms = set().union(*(alternatives for alternatives, _ in weights))
+        question_pairs = _pairs(analyze(f"{context} {question}"))
+        question_words = set(normalize(question).split())
         best_passage = max((p.score for p in passages), default=1.0) or 1.0
+        candidates = []
         for index, passage in enumerate(passages):
             chunk = passage.chunk
             heading_terms = set(analyze(chunk.breadcrumb))
-            for start, end in split_sentences(chunk.text):
+            spans = split_sentences(chunk.text)
+            stems = [analyze(chunk.text[a:b]) for a, b in spans]
+            for position, (start, end) in enumerate(spans):
                 text = chunk.text[start:end]
                 if len(text) < 15 or INSTRUCTION_LIKE.search(text):
                     continue
-                terms = set(analyze(text))
-                matched = sum(w for alternatives, w in weights if alternatives & terms)
-                inherited = sum(0.5 * w for alts, w in weights if alts & heading_terms and not alts & terms)
-                coverage = (matched + inherited) / total
-                score = coverage + 0.15 * passage.score / best_passage
-                if asks_amount and AMOUNT.search(text):
-                    score += 0.15
-                if asks_date and (YEAR.search(text) or MONTH.search(text)):
-                    score += 0.1
-                if len(text) > 400:
-                    score -= 0.05
-                candidates.append(Candidate(index, start, end, text, score, coverage))
+                terms = set(stems[position])
+                around = set().union(*map(set, stems[max(position - 1, 0) : position + 2]))
+                matched = sum(w for alternatives, w in weights if alternatives & terms) / total
+                titled = sum(w for alts, w in weights if alts & heading_terms and not alts & terms) / total
+                nearby = sum(w for alts, w in weights if alts & around and not alts & terms) / total
+                features = {
+                    "matched": matched,
+                    "titled": titled,
+                    "nearby": nearby,
+                    "passage": passage.score / best_passage,
+                    "rank": 1.0 / (1 + index),
+                    "pairs": len(question_pairs & _pairs(stems[position])) / max(len(question_pairs), 1),
+                    "novel": min(len(terms - question_terms), 10) / 10,
+                    "amount": asked["amount"] and bool(AMOUNT.search(text)),
+                    "date": asked["date"] and bool(YEAR.search(text) or MONTH.search(text)),
+                    "count": asked["count"] and bool(NUMBER.search(text)),
+                    "name": asked["name"] and _new_names(text, question_words),
+                    "long": len(text) > 400,
+                }
+                score = sum(SENTENCE_WEIGHTS[name] * float(value) for name, value in features.items())
+                # The evidence for abstaining stays the plain word coverage of the sentence and its heading.
+                found = {i: w / total for i, (alts, w) in enumerate(weights) if alts & terms}
+                candidates.append(Candidate(index, start, end, text, score, matched + 0.5 * titled, features, found))
         candidates.sort(key=lambda c: -c.score)
         return candidates
 
     def _choose(self, candidates: list[Candidate], question: str) -> list[Candidate]:
+        """The best sentence, then one that is nearly as good or that answers a part of the
+        question the first leaves out ("montant et durée", a second fact)."""
         if not candidates:
             return []
         best = candidates[0]
         chosen = [best]
         for other in candidates[1:]:
-            if len(chosen) >= MAX_QUOTES or other.score < 0.75 * best.score:
+            if len(chosen) >= MAX_QUOTES or other.score < COMPLEMENT_RATIO * best.score:
                 break
             if sum(len(c.text) for c in chosen) + len(other.text) > MAX_ANSWER_CHARS:
                 continue
             if any(_overlaps(other.text, c.text) for c in chosen):
                 continue
-            chosen.append(other)
+            adds = sum(w for g, w in other.groups.items() if not any(g in c.groups for c in chosen))
+            if other.score >= SECOND_RATIO * best.score or adds >= COMPLEMENT_SHARE:
+                chosen.append(other)
         return chosen
 
     def _compose(self, question: str, passages: list[Passage], chosen: list[Candidate], language: str) -> Answer:
@@ -154,6 +197,24 @@ class ExtractiveAnswerer:
         if _disagree(chosen, passages):
             lines.append(message(language, "disagree"))
         return Answer(question=question, answer="\n\n".join(lines), citations=citations, language=language)
+
+
+def _question_types(question: str) -> dict[str, bool]:
+    return {
+        "amount": bool(ASKS_AMOUNT.search(question)),
+        "date": bool(ASKS_DATE.search(question)),
+        "count": bool(ASKS_COUNT.search(question)),
+        "name": bool(ASKS_NAME.search(question)),
+    }
+
+
+def _pairs(stems: list[str]) -> set[tuple[str, str]]:
+    return set(zip(stems, stems[1:]))
+
+
+def _new_names(text: str, question_words: set[str]) -> bool:
+    """A capitalised word inside the sentence that the question does not contain (a name, a place)."""
+    return any(normalize(name) not in question_words for name in CAPITALISED.findall(text))
 
 
 def _citation(n: int, passage: Passage) -> Citation:

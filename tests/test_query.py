@@ -1,0 +1,25 @@
+from assistant.french import words
+from assistant.query import GLOSSARY, expanded_query, term_groups
+
+VOCABULARY = {"demain", "start", "up", "industri", "dot", "dotat", "mont", "subvent", "disponibl", "pass", "occitan"}
+
+
+def test_glossary_keys_are_in_the_form_questions_are_looked_up_in():
+    assert all(words(key) == [key] for key in GLOSSARY)
+
+
+def test_misspelt_and_glued_words_are_repaired_against_the_index_vocabulary():
+    groups = {g.word: g for g in term_groups("startup industrie de demin subvension", VOCABULARY)}
+    assert {"start", "up"} <= groups["startup"].terms
+    assert "demain" in groups["demin"].terms and "subvent" in groups["subvension"].terms
+    assert all(g.known for g in groups.values())
+
+
+def test_everyday_and_english_words_reach_the_documents_words():
+    assert "dot" in expanded_query("Quel est le budget ?", VOCABULARY)
+    assert "disponibl" in expanded_query("is pass occitanie still open?", VOCABULARY)
+
+
+def test_words_the_corpus_never_uses_stay_unknown():
+    (bretagne,) = [g for g in term_groups("Région Bretagne", VOCABULARY) if g.word == "bretagne"]
+    assert not bretagne.known
