@@ -15,7 +15,7 @@ REFERS_BACK = re.compile(
     r"its|it|they|their|this scheme|this programme|this program|that scheme|this one|same)\b",
     re.IGNORECASE,
 )
-ELLIPSIS = re.compile(r"^\s*(et|and|mais|but|aussi|also|ou|or)\b", re.IGNORECASE)
+ELLIPSIS = re.compile(r"^\s*((ok|okay|d'accord|merci|super|bon|ah|alors)\W+)*(et|and|mais|but|aussi|also|ou|or)\b", re.IGNORECASE)
 # Words that ask about an aspect of a subject without naming the subject.
 GENERIC = set(
     analyze(
@@ -23,7 +23,9 @@ GENERIC = set(
         "taux plafond qui quoi contact contacter dossier candidature candidater postuler bénéficier "
         "combien financement aide aides statut ouvert encore toujours objectif objectifs cible "
         "amount budget conditions eligible eligibility deadline open still apply who contact rate funding "
-        "mettre place vigueur rôle exemple"
+        "mettre place vigueur rôle exemple âge age ans année années durée temps mois entreprise "
+        "entreprises boîte société taille salariés minimum maximum max min combien R&D dépenses "
+        "how long years old company size minimum maximum"
     )
 )
 

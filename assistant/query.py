@@ -22,6 +22,8 @@ GLOSSARY = {
     "ferme": "disponible clos",
     "encore": "toujours disponible actuel",
     "max": "maximum plafonné moins",
+    "minimum": "moins minimum",
+    "min": "moins minimum",
     "maximum": "plafonné moins",
     "startup": "start-up jeunes entreprises innovantes",
     "pousses": "start-up jeunes entreprises innovantes",

@@ -124,3 +124,17 @@ def test_every_answer_cites_dated_sources(assistant):
         answer = assistant.ask(question)
         assert answer.citations and all(c.date and c.title and c.text for c in answer.citations)
         check_grounded(answer)
+
+
+@pytest.mark.parametrize(
+    "follow_up, expected",
+    [("Sur combien d'années ?", "5 ans"), ("ok et faut que ma boite ait quel âge ?", "plus de 3 ans")],
+)
+def test_elliptic_follow_ups_are_read_in_the_conversation(assistant, follow_up, expected):
+    history = [
+        {"role": "user", "content": "Le Prêt Croissance TPE, c'est quoi ?"},
+        {"role": "assistant", "content": "Un prêt de Bpifrance avec la Région pour les petites entreprises."},
+    ]
+    answer = assistant.ask(follow_up, history)
+    assert answer.query and "Prêt Croissance TPE" in answer.query
+    assert expected in answer.answer
