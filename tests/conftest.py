@@ -13,6 +13,23 @@ os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
 CORPUS = PROJECT_DIR / "corpus"
 
+# A document and a question that carry script payloads: everything must show them as text.
+BUDGET = "Quel est le budget du dispositif Start-up Industrie de demain ?"
+XSS_QUESTION = "Combien finance le dispositif Zorglub ?"
+XSS_DOCUMENT = """---
+title: "Dispositif Zorglub <img src=x onerror=\\"window.__xss='title'\\">"
+kind: programme
+date: 2025-03-01
+url: "javascript:window.__xss='url'"
+---
+
+# Dispositif Zorglub
+
+## Montants
+
+Le dispositif Zorglub finance les projets de licornes violettes à hauteur de 7 M€ par projet <script>window.__xss='script';alert(1)</script>. Le dispositif Zorglub est piloté par la Région <img src=x onerror="window.__xss='img';alert(1)"> avec ses partenaires.
+"""
+
 
 @pytest.fixture(autouse=True)
 def _isolated_state(tmp_path, monkeypatch):

@@ -19,25 +19,11 @@ from assistant.models import Answer
 from assistant.settings import Settings
 from assistant.web import create_app
 from assistant.web.ui import render_answer
+from tests.conftest import BUDGET, XSS_DOCUMENT, XSS_QUESTION
 
 PROJECT = Path(__file__).resolve().parent.parent
 ALLOWED = "http://allowed.example"
 EVIL = "http://evil.example"
-BUDGET = "Quel est le budget du dispositif Start-up Industrie de demain ?"
-XSS_QUESTION = "Combien finance le dispositif Zorglub ?"
-XSS_DOCUMENT = """---
-title: "Dispositif Zorglub <img src=x onerror=\\"window.__xss='title'\\">"
-kind: programme
-date: 2025-03-01
-url: "javascript:window.__xss='url'"
----
-
-# Dispositif Zorglub
-
-## Montants
-
-Le dispositif Zorglub finance les projets de licornes violettes à hauteur de 7 M€ par projet <script>window.__xss='script';alert(1)</script>. Le dispositif Zorglub est piloté par la Région <img src=x onerror="window.__xss='img';alert(1)"> avec ses partenaires.
-"""
 
 
 @pytest.fixture(scope="module")

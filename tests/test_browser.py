@@ -17,6 +17,7 @@ from assistant.assistant import Assistant
 from assistant.indexer import build_index
 from assistant.settings import Settings
 from assistant.web import create_app
+from tests.conftest import BUDGET, XSS_DOCUMENT, XSS_QUESTION
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
@@ -28,21 +29,6 @@ PROJECT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-BUDGET = "Quel est le budget du dispositif Start-up Industrie de demain ?"
-XSS_QUESTION = "Combien finance le dispositif Zorglub ?"
-XSS_DOCUMENT = """---
-title: "Dispositif Zorglub <img src=x onerror=\\"window.__xss='title'\\">"
-kind: programme
-date: 2025-03-01
-url: "javascript:window.__xss='url'"
----
-
-# Dispositif Zorglub
-
-## Montants
-
-Le dispositif Zorglub finance les projets de licornes violettes à hauteur de 7 M€ par projet <script>window.__xss='script';alert(1)</script>. Le dispositif Zorglub est piloté par la Région <img src=x onerror="window.__xss='img';alert(1)"> avec ses partenaires.
-"""
 # A host page that tries its worst on everything, including what the widget adds to it.
 HOSTILE_PAGE = """<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Site partenaire</title>
 <style>
