@@ -1,6 +1,7 @@
 """`Assistant.ask(question, history) -> Answer`: the one entry point every front end uses."""
 
 import threading
+from functools import cached_property
 import time
 from collections.abc import Iterator
 
@@ -103,18 +104,24 @@ class Assistant:
         answer.latency_ms = round((time.perf_counter() - started) * 1000, 1)
         yield answer
 
+    @cached_property
+    def _coverage(self):
+        """What the documents cover and who to contact, for refusals (computed once: a scan of every chunk)."""
+        chunks = self.retriever.state.chunks
+        titles = sorted({c.title for c in chunks if c.kind == "programme"})[:8]
+        contact = next((c for c in chunks if c.source == self.settings.contact_document), None) or next(
+            (c for c in chunks if "contact" in c.section.lower()), None
+        )
+        return titles, contact
+
     def _abstain(self, question: str, language: str, said: Answer) -> Answer:
         """A polite refusal, what the documents cover and who to contact; if a document says it
         does not know, that quote comes first."""
-        titles = sorted({c.title for c in self.retriever.state.chunks if c.kind == "programme"})[:8]
+        titles, contact = self._coverage
         lines = [said.answer] if said.citations else [message(language, "abstain")]
         citations = list(said.citations)
         if titles and not said.citations:
             lines.append(message(language, "covers", titles=", ".join(titles)))
-        chunks = self.retriever.state.chunks
-        contact = next((c for c in chunks if c.source == self.settings.contact_document), None) or next(
-            (c for c in chunks if "contact" in c.section.lower()), None
-        )
         if contact is not None and all(c.source != contact.source for c in citations):
             quote = next((contact.text[a:b] for a, b in split_sentences(contact.text)), contact.text)
             n = len(citations) + 1

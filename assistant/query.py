@@ -7,7 +7,6 @@ index has never seen ("demin" -> "demain"), and compound splitting ("startup" ->
 
 import difflib
 from dataclasses import dataclass
-from functools import lru_cache
 
 from assistant.french import analyze, words
 
@@ -161,20 +160,23 @@ def _repair(stem: str, vocabulary) -> set[str]:
     for cut in range(3, len(stem) - 2):  # "startup" -> "start" + "up"
         if stem[:cut] in vocabulary and analyze(stem[cut:]) and analyze(stem[cut:])[0] in vocabulary:
             return {stem[:cut], analyze(stem[cut:])[0]}
-    return set(_close(stem, tuple(vocabulary) if not isinstance(vocabulary, tuple) else vocabulary))
+    buckets = _buckets(vocabulary)
+    pool = [t for n in range(len(stem) - 2, len(stem) + 3) for t in buckets.get((stem[0], n), ())]
+    return set(difflib.get_close_matches(stem, pool, n=1, cutoff=0.8))
 
 
-def _close(stem: str, vocabulary: tuple) -> list[str]:
-    return difflib.get_close_matches(stem, _same_start(stem[0], vocabulary), n=1, cutoff=0.8)
+_BUCKETS: dict[int, tuple[object, dict]] = {}
 
 
-@lru_cache(maxsize=64)
-def _by_initial(vocabulary: tuple) -> dict[str, list[str]]:
-    index: dict[str, list[str]] = {}
-    for term in vocabulary:
-        index.setdefault(term[:1], []).append(term)
-    return index
-
-
-def _same_start(initial: str, vocabulary: tuple) -> list[str]:
-    return _by_initial(vocabulary).get(initial, [])
+def _buckets(vocabulary) -> dict[tuple[str, int], list[str]]:
+    """Vocabulary terms by first letter and length, built once per vocabulary (a 100k-chunk index
+    has ~10^5 terms: comparing a misspelt word to all of them took tens of ms)."""
+    entry = _BUCKETS.get(id(vocabulary))
+    if entry is None or entry[0] is not vocabulary:
+        index: dict[tuple[str, int], list[str]] = {}
+        for term in vocabulary:
+            index.setdefault((term[:1], len(term)), []).append(term)
+        if len(_BUCKETS) > 8:
+            _BUCKETS.clear()
+        _BUCKETS[id(vocabulary)] = entry = (vocabulary, index)
+    return entry[1]
