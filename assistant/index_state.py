@@ -19,6 +19,7 @@ class IndexState:
     chunks: list[Chunk]
     lexical_file: str
     files: dict[str, str]  # source -> content hash of the file, for the summary
+    lexical_parameters: dict | None = None  # BM25 k1, b and analyser version of the stored weights
 
     @classmethod
     def load(cls, index_dir: Path) -> "IndexState | None":
@@ -31,19 +32,22 @@ class IndexState:
             chunks=[Chunk(**c) for c in raw["chunks"]],
             lexical_file=raw["lexical_file"],
             files=raw.get("files", {}),
+            lexical_parameters=raw.get("lexical_parameters"),  # absent in states written before it was stored
         )
 
     def load_lexical(self, index_dir: Path) -> LexicalIndex:
-        return LexicalIndex.load(index_dir / self.lexical_file)
+        return LexicalIndex.load(index_dir / self.lexical_file, self.lexical_parameters)
 
     def commit(self, index_dir: Path, lexical: LexicalIndex) -> None:
         """Write the lexical index under a fresh name, then swap the state file in one rename."""
         index_dir.mkdir(parents=True, exist_ok=True)
         self.lexical_file = f"lexical-{time.time_ns()}.npz"
+        self.lexical_parameters = lexical.parameters
         lexical.save(index_dir / self.lexical_file)
         payload = {
             "model": self.model,
             "lexical_file": self.lexical_file,
+            "lexical_parameters": self.lexical_parameters,
             "files": self.files,
             "chunks": [asdict(c) for c in self.chunks],
         }

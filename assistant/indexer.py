@@ -17,7 +17,7 @@ from assistant.chunking import chunk_document
 from assistant.documents import Skipped, load_corpus
 from assistant.embeddings import load_embeddings
 from assistant.index_state import IndexState
-from assistant.lexical import LexicalIndex
+from assistant.lexical import LexicalIndex, parameters
 from assistant.settings import Settings
 from assistant.vectorstore import VectorStore, chroma_client, collection_name
 
@@ -34,6 +34,7 @@ class IndexReport:
     embedded: int = 0
     skipped: list[Skipped] = field(default_factory=list)
     rebuilt: bool = False
+    lexical_rebuilt: str = ""  # why the lexical index was rebuilt although no chunk changed
     changed_files: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -44,6 +45,8 @@ class IndexReport:
             + (" (full rebuild: new embedding model)" if self.rebuilt else "")
             + f"; {self.seconds:.1f} s"
         ]
+        if self.lexical_rebuilt:
+            lines.append(f"Lexical index rebuilt (no re-embedding): {self.lexical_rebuilt}.")
         if self.embedded == 0 and self.added == 0 and self.removed == 0:
             lines.append("Index up to date: nothing to embed.")
         for skip in self.skipped:
@@ -93,7 +96,10 @@ def build_index(settings: Settings, corpus_dir: Path | None = None, progress: bo
         changed_files=sorted(s for s, h in files.items() if not previous or previous.files.get(s) != h),
     )
     unchanged = previous is not None and not rebuilt and previous.chunks == chunks and previous.files == files
-    if not unchanged:
+    wanted = parameters()
+    if unchanged and previous.lexical_parameters != wanted:
+        report.lexical_rebuilt = _parameters_change(previous.lexical_parameters, wanted)
+    if not unchanged or report.lexical_rebuilt:
         state = IndexState(model=model, chunks=chunks, lexical_file="", files=files)
         state.commit(index_dir, LexicalIndex.build([c.embedding_text() for c in chunks]))
     stale = store.all_ids() - set(new_ids)
@@ -106,6 +112,18 @@ def build_index(settings: Settings, corpus_dir: Path | None = None, progress: bo
             pass
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _parameters_change(old: dict | None, new: dict) -> str:
+    """'BM25 k1 0.7 -> 1.2, analyser v1 -> v2', in words."""
+    if not old:
+        return f"BM25 parameters were not recorded; now k1 {new['k1']}, b {new['b']}, analyser v{new['analyser']}"
+    changes = [f"BM25 {key} {old.get(key)} -> {new[key]}" for key in ("k1", "b") if old.get(key) != new[key]]
+    if old.get("analyser") != new["analyser"]:
+        changes.append(f"French analyser v{old.get('analyser')} -> v{new['analyser']}")
+    elif old.get("analyser_probe") != new["analyser_probe"]:
+        changes.append(f"French analyser output changed (v{new['analyser']}: bump lexical.ANALYSER_VERSION)")
+    return ", ".join(changes)
 
 
 def _file_hash(document) -> str:

@@ -1,5 +1,6 @@
 """BM25 over the French analyser's terms, as a sparse matrix: one column slice per query term."""
 
+import hashlib
 import json
 from collections import Counter
 from pathlib import Path
@@ -9,15 +10,30 @@ from scipy import sparse
 
 from assistant.french import analyze
 
-# Lower saturation and length normalisation than the textbook 1.2/0.75: +0.5 pt recall@5 and
-# +1 pt recall@1 on PIAF, same on both halves of the questions (docs/retrieval.md).
+# The textbook BM25 parameters (docs/retrieval.md has the k1/b sweep on PIAF).
 K1, B = 1.2, 0.75
+# Bump when assistant/french.py `analyze` changes what terms a text gives: the stored weights are
+# per term, so an index built with another analyser is rebuilt (`build_index`, no re-embedding).
+ANALYSER_VERSION = 1
+# A fixed text through the analyser: catches an analyser change whose version was not bumped.
+_PROBE = "La Région Occitanie a voté jusqu'à 2,5 M€ d'aides aux start-up innovantes (PME, ETI) en 2024 : qu'en est-il ?"
+
+
+def parameters(k1: float | None = None, b: float | None = None) -> dict:
+    """What the stored BM25 weights depend on besides the texts: k1, b and the analyser."""
+    return {
+        "k1": K1 if k1 is None else float(k1),
+        "b": B if b is None else float(b),
+        "analyser": ANALYSER_VERSION,
+        "analyser_probe": hashlib.sha1(" ".join(analyze(_PROBE)).encode()).hexdigest()[:12],
+    }
 
 
 class LexicalIndex:
-    def __init__(self, weights: sparse.csc_matrix, vocabulary: dict[str, int]):
+    def __init__(self, weights: sparse.csc_matrix, vocabulary: dict[str, int], parameters: dict | None = None):
         self.weights = weights  # documents x terms, BM25 weight of each term in each document
         self.vocabulary = vocabulary
+        self.parameters = parameters  # k1, b, analyser the weights were computed with (None: unknown)
         # Documents per term (stored weights are > 0 exactly where the term occurs), for idf weights.
         df = np.diff(sparse.csc_matrix(weights).indptr).astype(np.float32)
         n = weights.shape[0]
@@ -45,7 +61,7 @@ class LexicalIndex:
         tf = tf.tocoo()
         values = tf.data * (k1 + 1) / (tf.data + norm[tf.row]) * idf[tf.col]
         weights = sparse.csc_matrix((values.astype(np.float32), (tf.row, tf.col)), shape=shape)
-        return cls(weights, vocabulary)
+        return cls(weights, vocabulary, parameters(k1, b))
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every document (0 where no term matches)."""
@@ -72,7 +88,7 @@ class LexicalIndex:
         path.with_suffix(".vocab.json").write_text(json.dumps(self.vocabulary, ensure_ascii=False))
 
     @classmethod
-    def load(cls, path: Path) -> "LexicalIndex":
+    def load(cls, path: Path, parameters: dict | None = None) -> "LexicalIndex":
         weights = sparse.load_npz(path).tocsc()
         vocabulary = json.loads(path.with_suffix(".vocab.json").read_text())
-        return cls(weights, vocabulary)
+        return cls(weights, vocabulary, parameters)
