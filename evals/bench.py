@@ -203,8 +203,16 @@ def _size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
+INDEXING_FIGURES = ("embedded", "index_s", "index_ms_per_embedded_chunk")
+
+
 def record(key: str, figures: dict) -> None:
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    previous = results.get(key, {})
+    if figures.get("embedded") == 0 and previous.get("embedded"):
+        # A re-run that found the index built measures queries only: keep the indexing figures.
+        figures |= {k: previous[k] for k in INDEXING_FIGURES if k in previous}
+        figures["indexed_on"] = previous.get("indexed_on", previous.get("date"))
     results[key] = figures
     RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
