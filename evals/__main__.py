@@ -14,7 +14,7 @@ from evals.runner import eval_index_dir, log, run_eval, run_squad, squad_corpus_
 from evals.squad import load_squad
 
 EVALS_DIR = Path(__file__).resolve().parent
-INDEX_SHAPE = ("corpus_dir", "embedding_model", "chunk_size", "chunk_overlap_sentences")
+INDEX_SHAPE = ("corpus_dir", "embedding_model", "chunk_size")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -24,7 +24,7 @@ WORK_DIR = Path(tempfile.gettempdir()) / "assistant-evals"
 def eval_index_dir(settings: Settings) -> Path:
     """A dedicated index per corpus and index-shaping settings, away from the served index; kept
     between runs so a re-run only re-embeds what changed."""
-    key = f"{settings.corpus_dir.resolve()}|{settings.embedding_model}|{settings.chunk_size}|{settings.chunk_overlap_sentences}"
+    key = f"{settings.corpus_dir.resolve()}|{settings.embedding_model}|{settings.chunk_size}"
     return WORK_DIR / f"index-{hashlib.sha1(key.encode()).hexdigest()[:12]}"
 
 
