@@ -125,9 +125,6 @@ class Assistant:
         if contact is not None and all(c.source != contact.source for c in citations):
             quote = next((contact.text[a:b] for a, b in split_sentences(contact.text)), contact.text)
             n = len(citations) + 1
-            citations.append(
-                Citation(n=n, source=contact.source, title=contact.title, section=contact.section,
-                         date=contact.date, url=contact.url, text=contact.text, quotes=[quote])
-            )
+            citations.append(Citation.of(n, contact, quotes=[quote]))
             lines.append(message(language, "contact", quote=quote, n=n))
         return Answer(question=question, answer="\n\n".join(lines), abstained=True, citations=citations, language=language)

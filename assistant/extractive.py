@@ -191,7 +191,7 @@ class ExtractiveAnswerer:
             if candidate.passage_index not in numbers:
                 passage = passages[candidate.passage_index]
                 numbers[candidate.passage_index] = len(citations) + 1
-                citations.append(_citation(len(citations) + 1, passage))
+                citations.append(Citation.of(len(citations) + 1, passage.chunk, passage.score))
             citations[numbers[candidate.passage_index] - 1].quotes.append(candidate.text)
         lines = []
         for source_group in _group_by_document(chosen, passages):
@@ -227,18 +227,6 @@ def _new_names(text: str, question_words: set[str]) -> bool:
     return any(normalize(name) not in question_words for name in CAPITALISED.findall(text))
 
 
-def _citation(n: int, passage: Passage) -> Citation:
-    chunk = passage.chunk
-    return Citation(
-        n=n,
-        source=chunk.source,
-        title=chunk.title,
-        section=chunk.section,
-        date=chunk.date,
-        url=chunk.url,
-        text=chunk.text,
-        score=round(passage.score, 4),
-    )
 
 
 def _group_by_document(chosen: list[Candidate], passages: list[Passage]) -> list[list[Candidate]]:

@@ -70,6 +70,11 @@ class Citation(BaseModel):
     quotes: list[str] = Field(default_factory=list, description="sentences of `text` the answer quotes")
     score: float = 0.0
 
+    @classmethod
+    def of(cls, n: int, chunk: Chunk, score: float = 0.0, quotes: list[str] | None = None) -> "Citation":
+        return cls(n=n, source=chunk.source, title=chunk.title, section=chunk.section, date=chunk.date,
+                   url=chunk.url, text=chunk.text, quotes=quotes or [], score=round(score, 4))
+
 
 class Answer(BaseModel):
     question: str
