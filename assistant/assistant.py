@@ -46,15 +46,8 @@ class Assistant:
     def extractive(self) -> ExtractiveAnswerer:
         if self._answerer is None:
             lexical = self.retriever.lexical
-            frequencies = lexical.weights.getnnz(axis=0)
-            vocabulary = lexical.vocabulary
-
-            def document_frequency(term: str) -> int:
-                column = vocabulary.get(term)
-                return int(frequencies[column]) if column is not None else 0
-
             self._answerer = ExtractiveAnswerer(
-                document_frequency, vocabulary, len(self.retriever), self.settings.abstain_threshold
+                lexical.document_frequency, lexical.vocabulary, len(self.retriever), self.settings.abstain_threshold
             )
         return self._answerer
 

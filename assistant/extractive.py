@@ -95,7 +95,7 @@ class ExtractiveAnswerer:
 
     def answer(self, question: str, passages: list[Passage], language: str, context: str = "") -> Answer:
         candidates = self.rank_sentences(question, passages, context)
-        chosen = self._choose(candidates, question)
+        chosen = self._choose(candidates)
         if not chosen or self.evidence(chosen[0], passages) < self.abstain_threshold:
             return Answer(question=question, answer="", abstained=True, language=language)
         answer = self._compose(question, passages, chosen[:1] if NOT_DOCUMENTED.search(chosen[0].text) else chosen, language)
@@ -157,7 +157,7 @@ class ExtractiveAnswerer:
         candidates.sort(key=lambda c: -c.score)
         return candidates
 
-    def _choose(self, candidates: list[Candidate], question: str) -> list[Candidate]:
+    def _choose(self, candidates: list[Candidate]) -> list[Candidate]:
         """The best sentence and the one right after it (it often completes it: +2.6 pts of gold
         answers on PIAF), then one that is nearly as good or that answers a part of the question
         the others leave out ("montant et durée", a second fact)."""

@@ -34,10 +34,8 @@ class LexicalIndex:
         self.weights = weights  # documents x terms, BM25 weight of each term in each document
         self.vocabulary = vocabulary
         self.parameters = parameters  # k1, b, analyser the weights were computed with (None: unknown)
-        # Documents per term (stored weights are > 0 exactly where the term occurs), for idf weights.
-        df = np.diff(sparse.csc_matrix(weights).indptr).astype(np.float32)
-        n = weights.shape[0]
-        self.idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
+        # Documents per term: stored weights are > 0 exactly where the term occurs.
+        self._frequencies = np.diff(sparse.csc_matrix(weights).indptr)
 
     @classmethod
     def build(cls, texts: list[str], k1: float | None = None, b: float | None = None) -> "LexicalIndex":
@@ -70,18 +68,9 @@ class LexicalIndex:
             return np.zeros(self.weights.shape[0], dtype=np.float32)
         return np.asarray(self.weights[:, columns].sum(axis=1)).ravel()
 
-    def term_weights(self, query: str) -> dict[str, float]:
-        """Distinct indexed terms of `query` with their idf, in query order."""
-        return {t: float(self.idf[self.vocabulary[t]]) for t in analyze(query) if t in self.vocabulary}
-
-    def search(self, query: str, n: int) -> list[tuple[int, float]]:
-        scores = self.scores(query)
-        if n < len(scores):
-            top = np.argpartition(-scores, n)[:n]
-        else:
-            top = np.arange(len(scores))
-        top = top[np.argsort(-scores[top], kind="stable")]
-        return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+    def document_frequency(self, term: str) -> int:
+        column = self.vocabulary.get(term)
+        return int(self._frequencies[column]) if column is not None else 0
 
     def save(self, path: Path) -> None:
         sparse.save_npz(path, self.weights.tocsr(), compressed=False)

@@ -2,7 +2,6 @@
 the lexical index following the code's BM25 parameters and analyser version."""
 
 import json
-from collections import Counter
 
 import numpy as np
 import pytest
