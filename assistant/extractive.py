@@ -6,11 +6,14 @@ every word of substance in its answer is a verbatim quote with its marker.
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+import numpy as np
 
 from assistant.french import analyze, normalize, split_sentences
 from assistant.models import Answer, Citation, Passage
 from assistant.query import term_groups
+from assistant.sentence_ranker import load_ranker
 from assistant.wording import human_date, message, source_label
 
 NUMBER = re.compile(r"\d")
@@ -43,8 +46,7 @@ NOT_DOCUMENTED = re.compile(
 )
 ASKS_NAME = re.compile(r"(^|\W)(qui|o[ùu]|who|where|quel nom|comment s'appell?e)\b", re.IGNORECASE)
 CAPITALISED = re.compile(r"(?<=\w[ ,;:(«])[A-ZÀ-Þ][\w'’-]+")
-# Sentence scoring: a weighted sum of these features, set by hand on evals/qa.jsonl. A listwise fit
-# on PIAF (`python -m evals.fit_sentences`) gains ~2 pts on PIAF but loses ~2 on our own questions.
+# First stage: a weighted sum of these features, set by hand on evals/qa.jsonl, orders the sentences.
 SENTENCE_WEIGHTS = {
     "matched": 1.0,
     "titled": 0.5,
@@ -59,10 +61,15 @@ SENTENCE_WEIGHTS = {
     "name": 0.0,
     "long": -0.05,
 }
-MAX_QUOTES = 3
-SECOND_RATIO = 0.75  # a second sentence nearly as good as the first is quoted too
-COMPLEMENT_RATIO = 0.5  # or, down to half as good, if it brings question words the first lacks
-COMPLEMENT_SHARE = 0.2
+# Second stage: the sentence ranker (assistant/sentence_ranker.py) reads these features and the
+# sentence's place in the first-stage order, and says how likely the sentence holds the answer.
+RANKER_FEATURES = [*SENTENCE_WEIGHTS, "log_length", "base", "share_of_best", "gap_to_best", "inverse_rank", "is_best",
+                   "after_best", "before_best", "after_second", "same_passage_as_best", "best_margin", "best_matched",
+                   "strong_before", "strong_after"]
+# Quotes: the likeliest sentence, then every sentence whose likelihood per character quoted is above
+# PER_CHAR (each quote costs QUOTE_OVERHEAD characters of markup), within MAX_ANSWER_CHARS.
+PER_CHAR = 0.00027
+QUOTE_OVERHEAD = 30
 MAX_ANSWER_CHARS = 800
 
 
@@ -72,10 +79,10 @@ class Candidate:
     start: int  # offsets into the chunk text
     end: int
     text: str
-    score: float
+    base: float  # first-stage score
     coverage: float
+    score: float = 0.0  # the ranker's probability that the sentence holds the answer
     features: dict = field(default_factory=dict)
-    groups: dict = field(default_factory=dict)  # question word -> its share of the question, when the sentence has it
 
 
 class ExtractiveAnswerer:
@@ -96,12 +103,16 @@ class ExtractiveAnswerer:
     def answer(self, question: str, passages: list[Passage], language: str, context: str = "") -> Answer:
         candidates = self.rank_sentences(question, passages, context)
         chosen = self._choose(candidates)
-        if not chosen or self.evidence(chosen[0], passages) < self.abstain_threshold:
+        # Whether to answer at all is judged on the first-stage best sentence (calibrated on evals/qa.jsonl).
+        first = max(candidates, key=lambda c: c.base, default=None)
+        if not chosen or self.evidence(first, passages) < self.abstain_threshold:
             return Answer(question=question, answer="", abstained=True, language=language)
-        answer = self._compose(question, passages, chosen[:1] if NOT_DOCUMENTED.search(chosen[0].text) else chosen, language)
-        # The documents themselves say they do not know: quote that, and count it as not answering.
-        answer.abstained = bool(NOT_DOCUMENTED.search(chosen[0].text))
-        return answer
+        if NOT_DOCUMENTED.search(first.text):
+            # The documents themselves say they do not know: quote that, and count it as not answering.
+            answer = self._compose(question, passages, [first], language)
+            answer.abstained = True
+            return answer
+        return self._compose(question, passages, chosen, language)
 
     @staticmethod
     def evidence(best: "Candidate", passages: list[Passage]) -> float:
@@ -110,6 +121,16 @@ class ExtractiveAnswerer:
         return best.coverage + 0.8 * max((p.dense for p in passages), default=0.0)
 
     def rank_sentences(self, question: str, passages: list[Passage], context: str = "") -> list[Candidate]:
+        """The candidate sentences, likeliest to hold the answer first."""
+        candidates = self.candidates(question, passages, context)
+        if candidates:
+            for candidate, p in zip(candidates, load_ranker().probabilities(sentence_features(candidates))):
+                candidate.score = float(p)
+            candidates.sort(key=lambda c: -c.score)
+        return candidates
+
+    def candidates(self, question: str, passages: list[Passage], context: str = "") -> list[Candidate]:
+        """Every quotable sentence of the passages with its features, in first-stage order."""
         groups = [(g, 0.5) for g in term_groups(context, self.vocabulary)] + [(g, 1.0) for g in term_groups(question, self.vocabulary)]
         # A question word the corpus never uses weighs as much as the rarest word: it is evidence against.
         weights = [(g.terms, factor * (self._group_idf(g) if g.known else self.idf(""))) for g, factor in groups]
@@ -150,41 +171,30 @@ class ExtractiveAnswerer:
                     "name": asked["name"] and _new_names(text, question_words),
                     "long": len(text) > 400,
                 }
-                score = sum(SENTENCE_WEIGHTS[name] * float(value) for name, value in features.items())
-                # The evidence for abstaining stays the plain word coverage of the sentence and its heading.
-                found = {i: w / total for i, (alts, w) in enumerate(weights) if alts & terms}
-                candidates.append(Candidate(index, start, end, text, score, matched + 0.5 * titled, features, found))
-        candidates.sort(key=lambda c: -c.score)
+                base = sum(SENTENCE_WEIGHTS[name] * float(value) for name, value in features.items())
+                # The evidence for abstaining is the plain word coverage of the sentence and its heading.
+                candidates.append(Candidate(index, start, end, text, base, matched + 0.5 * titled, features=features))
+        candidates.sort(key=lambda c: -c.base)
         return candidates
 
     def _choose(self, candidates: list[Candidate]) -> list[Candidate]:
-        """The best sentence and the one right after it (it often completes it: +2.6 pts of gold
-        answers on PIAF), then one that is nearly as good or that answers a part of the question
-        the others leave out ("montant et durée", a second fact)."""
-        if not candidates:
-            return []
-        best = candidates[0]
-        chosen = [best]
-        following = min(
-            (c for c in candidates if c.passage_index == best.passage_index and 0 <= c.start - best.end < 5),
-            key=lambda c: c.start,
-            default=None,
-        )
-        if following is not None and len(best.text) + len(following.text) <= MAX_ANSWER_CHARS:
-            chosen.append(following)
-        for other in candidates[1:]:
-            if len(chosen) >= MAX_QUOTES or other.score < COMPLEMENT_RATIO * best.score:
-                break
-            if other in chosen or sum(len(c.text) for c in chosen) + len(other.text) > MAX_ANSWER_CHARS:
+        """The likeliest sentence, then those whose likelihood is worth the characters they add."""
+        chosen: list[Candidate] = []
+        for candidate in candidates:
+            if chosen and candidate.score < PER_CHAR * (len(candidate.text) + QUOTE_OVERHEAD):
                 continue
-            if any(_overlaps(other.text, c.text) for c in chosen):
+            if sum(len(c.text) for c in chosen) + len(candidate.text) > MAX_ANSWER_CHARS and chosen:
                 continue
-            adds = sum(w for g, w in other.groups.items() if not any(g in c.groups for c in chosen))
-            if other.score >= SECOND_RATIO * best.score or adds >= COMPLEMENT_SHARE:
-                chosen.append(other)
+            if not any(_overlaps(candidate.text, c.text) for c in chosen):
+                chosen.append(candidate)
         return chosen
 
     def _compose(self, question: str, passages: list[Passage], chosen: list[Candidate], language: str) -> Answer:
+        # Sources in the order of their likeliest sentence; each source's quotes in reading order.
+        first = {}
+        for order, candidate in enumerate(chosen):
+            first.setdefault(candidate.passage_index, order)
+        chosen = _join_adjacent(sorted(chosen, key=lambda c: (first[c.passage_index], c.start)), passages)
         citations: list[Citation] = []
         numbers: dict[int, int] = {}  # passage index -> citation number
         for candidate in chosen:
@@ -209,6 +219,42 @@ class ExtractiveAnswerer:
         return Answer(question=question, answer="\n\n".join(lines), citations=citations, language=language)
 
 
+def sentence_features(candidates: list[Candidate]) -> np.ndarray:
+    """The ranker's features (RANKER_FEATURES) for candidates in first-stage order: each sentence's
+    own features, and where it stands next to the first-stage best (the answer often follows it)."""
+    best = candidates[0]
+    second = candidates[1] if len(candidates) > 1 else None
+    neighbours: dict[int, tuple] = {}  # id -> (sentence before, sentence after) in the same passage
+    by_position = sorted(candidates, key=lambda c: (c.passage_index, c.start))
+    for before, after in zip(by_position, by_position[1:]):
+        if before.passage_index == after.passage_index and 0 <= after.start - before.end < 5:
+            neighbours[id(before)] = (neighbours.get(id(before), (None, None))[0], after)
+            neighbours[id(after)] = (before, neighbours.get(id(after), (None, None))[1])
+    strong = 0.75 * best.base
+    rows = []
+    for rank, c in enumerate(candidates):
+        before, after = neighbours.get(id(c), (None, None))
+        relative = {
+            "log_length": math.log1p(len(c.text)),
+            "base": c.base,
+            "share_of_best": c.base / best.base if best.base else 0.0,
+            "gap_to_best": best.base - c.base,
+            "inverse_rank": 1.0 / (1 + rank),
+            "is_best": c is best,
+            "after_best": before is best,
+            "before_best": after is best,
+            "after_second": second is not None and before is second,
+            "same_passage_as_best": c.passage_index == best.passage_index,
+            "best_margin": best.base - (second.base if second else 0.0),
+            "best_matched": best.features["matched"],
+            "strong_before": before is not None and before.base >= strong,
+            "strong_after": after is not None and after.base >= strong,
+        }
+        values = {**c.features, **relative}
+        rows.append([float(values[name]) for name in RANKER_FEATURES])
+    return np.array(rows)
+
+
 def _question_types(question: str) -> dict[str, bool]:
     return {
         "amount": bool(ASKS_AMOUNT.search(question)),
@@ -227,6 +273,19 @@ def _new_names(text: str, question_words: set[str]) -> bool:
     return any(normalize(name) not in question_words for name in CAPITALISED.findall(text))
 
 
+
+
+def _join_adjacent(chosen: list[Candidate], passages: list[Passage]) -> list[Candidate]:
+    """Consecutive sentences of one passage make a single quote."""
+    joined: list[Candidate] = []
+    for candidate in chosen:
+        last = joined[-1] if joined else None
+        if last and last.passage_index == candidate.passage_index and 0 <= candidate.start - last.end < 5:
+            text = passages[last.passage_index].chunk.text[last.start : candidate.end]
+            joined[-1] = replace(last, end=candidate.end, text=text)
+        else:
+            joined.append(candidate)
+    return joined
 
 
 def _group_by_document(chosen: list[Candidate], passages: list[Passage]) -> list[list[Candidate]]:

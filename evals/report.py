@@ -72,9 +72,9 @@ def table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def overall_table(run: dict, metrics: list) -> str:
+def overall_table(run: dict, metrics: list, group: str = "all") -> str:
     systems = run["systems"]
-    rows = [[title] + [fmt(run["summary"][s]["all"][key], kind) for s in systems] for key, title, kind in metrics]
+    rows = [[title] + [fmt(run["summary"][s][group][key], kind) for s in systems] for key, title, kind in metrics]
     return table(["metric"] + systems, rows)
 
 
@@ -114,6 +114,7 @@ def misses(run: dict, system: str) -> str:
 
 def squad_report(run: dict, command: str, path: str) -> str:
     first = run["summary"][run["systems"][0]]["all"]
+    held = run["summary"][run["systems"][0]]["held-out"]
     return "\n\n".join([
         f"# SQuAD-format evaluation: {path} ({first['questions']} questions)",
         f"Command: `{command}`  \nMachine: {machine_line(run)}  \nSettings (ours): "
@@ -121,6 +122,9 @@ def squad_report(run: dict, command: str, path: str) -> str:
         "Summary line: `" + squad_summary_line(run) + "`",
         "Each paragraph is one document of a temporary corpus; every system answers every question.",
         "## Results\n\n" + overall_table(run, SQUAD_METRICS),
+        f"## Held-out articles ({held['questions']} questions)\n\nOur sentence ranker (`python -m evals.train_ranker`) "
+        "learnt from the questions of even-numbered articles; these are the odd-numbered ones, which it never saw.\n\n"
+        + overall_table(run, SQUAD_METRICS, "held-out"),
         "![squad metrics](squad.png)",
         "## Definitions\n\n" + SQUAD_DEFINITIONS,
     ]) + "\n"
@@ -144,9 +148,11 @@ def qa_summary_line(run: dict) -> str:
 def squad_summary_line(run: dict) -> str:
     name = run["systems"][0]
     s = run["summary"][name]["all"]
+    held = run["summary"][name]["held-out"]
     return (
         f"evals squad: R@1 {fmt(s['recall@1'])} · R@5 {fmt(s['recall@5'])} · MRR {fmt(s['mrr'])} · "
-        f"answer contains gold {fmt(s['contains_answer'])} · median answer {s['median_answer_chars']:.0f} chars · "
+        f"answer contains gold {fmt(s['contains_answer'])} (held-out articles {fmt(held['contains_answer'])}) · "
+        f"median answer {s['median_answer_chars']:.0f} chars · "
         f"p50 {s['latency_p50_ms']:.0f} ms ({name}, {s['questions']} questions)"
     )
 

@@ -14,7 +14,7 @@ from assistant.settings import Settings
 from evals.baselines import NaiveRAG, RetrieverBaseline
 from evals.dataset import EvalQuestion
 from evals.metrics import contains, facts_present, mean, percentile, precision_recall, recall_at_k, reciprocal_rank
-from evals.squad import SquadQuestion
+from evals.squad import SquadQuestion, held_out
 from evals.systems import OurAssistant, Response
 
 RECALL_KS = (1, 3, 5)
@@ -158,20 +158,27 @@ def run_squad(settings: Settings, questions: list[SquadQuestion], baselines: boo
             verdicts.append(verdict)
             entry = run["questions"].setdefault(q.id, {"question": q.question, "gold": q.answer, "source": q.source, "systems": {}})
             entry["systems"][system.name] = {"answer": r.answer, "ranked_sources": r.ranked[:5], "verdicts": verdict}
-        latencies = [r.latency_ms for r in responses]
         run["systems"].append(system.name)
-        run["summary"][system.name] = {"all": {
-            "questions": len(verdicts),
-            "recall@1": mean(v["recall@1"] for v in verdicts),
-            "recall@5": mean(v["recall@5"] for v in verdicts),
-            "mrr": mean(v["reciprocal_rank"] for v in verdicts),
-            "contains_answer": mean(v["contains_answer"] for v in verdicts),
-            "abstention_rate": mean(v["abstained"] for v in verdicts),
-            "median_answer_chars": percentile([v["answer_chars"] for v in verdicts], 50),
-            "latency_p50_ms": percentile(latencies, 50),
-            "latency_p95_ms": percentile(latencies, 95),
-        }}
+        groups = {"all": [True] * len(questions), "held-out": [held_out(q) for q in questions]}
+        run["summary"][system.name] = {
+            group: squad_summary([v for v, keep in zip(verdicts, kept) if keep], [r.latency_ms for r, keep in zip(responses, kept) if keep])
+            for group, kept in groups.items()
+        }
     return run
+
+
+def squad_summary(verdicts: list[dict], latencies: list[float]) -> dict:
+    return {
+        "questions": len(verdicts),
+        "recall@1": mean(v["recall@1"] for v in verdicts),
+        "recall@5": mean(v["recall@5"] for v in verdicts),
+        "mrr": mean(v["reciprocal_rank"] for v in verdicts),
+        "contains_answer": mean(v["contains_answer"] for v in verdicts),
+        "abstention_rate": mean(v["abstained"] for v in verdicts),
+        "median_answer_chars": percentile([v["answer_chars"] for v in verdicts], 50),
+        "latency_p50_ms": percentile(latencies, 50),
+        "latency_p95_ms": percentile(latencies, 95),
+    }
 
 
 def machine() -> dict:

@@ -27,3 +27,8 @@ def load_squad(path: Path, corpus_dir: Path, limit: int | None = None) -> list[S
                 answers = qa.get("answers") or [{"text": ""}]
                 questions.append(SquadQuestion(qa["id"], qa["question"], answers[0]["text"], source))
     return questions[:limit] if limit else questions
+
+
+def held_out(question: SquadQuestion) -> bool:
+    """Questions of odd-numbered articles: never used to train the sentence ranker (evals/train_ranker.py)."""
+    return int(question.source[:3]) % 2 == 1
