@@ -4,6 +4,7 @@ Offline, no model beyond retrieval, and it cannot state a figure that is not in 
 every word of substance in its answer is a verbatim quote with its marker.
 """
 
+import itertools
 import math
 import re
 from dataclasses import dataclass, field, replace
@@ -226,8 +227,8 @@ def sentence_features(candidates: list[Candidate]) -> np.ndarray:
     second = candidates[1] if len(candidates) > 1 else None
     neighbours: dict[int, tuple] = {}  # id -> (sentence before, sentence after) in the same passage
     by_position = sorted(candidates, key=lambda c: (c.passage_index, c.start))
-    for before, after in zip(by_position, by_position[1:]):
-        if before.passage_index == after.passage_index and 0 <= after.start - before.end < 5:
+    for before, after in itertools.pairwise(by_position):
+        if _adjacent(before, after):
             neighbours[id(before)] = (neighbours.get(id(before), (None, None))[0], after)
             neighbours[id(after)] = (before, neighbours.get(id(after), (None, None))[1])
     strong = 0.75 * best.base
@@ -265,7 +266,7 @@ def _question_types(question: str) -> dict[str, bool]:
 
 
 def _pairs(stems: list[str]) -> set[tuple[str, str]]:
-    return set(zip(stems, stems[1:]))
+    return set(itertools.pairwise(stems))
 
 
 def _new_names(text: str, question_words: set[str]) -> bool:
@@ -275,12 +276,17 @@ def _new_names(text: str, question_words: set[str]) -> bool:
 
 
 
+def _adjacent(before: Candidate, after: Candidate) -> bool:
+    """`after` is the sentence right after `before` in the same passage."""
+    return before.passage_index == after.passage_index and 0 <= after.start - before.end < 5
+
+
 def _join_adjacent(chosen: list[Candidate], passages: list[Passage]) -> list[Candidate]:
     """Consecutive sentences of one passage make a single quote."""
     joined: list[Candidate] = []
     for candidate in chosen:
         last = joined[-1] if joined else None
-        if last and last.passage_index == candidate.passage_index and 0 <= candidate.start - last.end < 5:
+        if last and _adjacent(last, candidate):
             text = passages[last.passage_index].chunk.text[last.start : candidate.end]
             joined[-1] = replace(last, end=candidate.end, text=text)
         else:
@@ -305,7 +311,7 @@ def _disagree(chosen: list[Candidate], passages: list[Passage]) -> bool:
     amounts = {}
     for candidate in chosen:
         chunk = passages[candidate.passage_index].chunk
-        found = tuple(sorted(set(m.group().replace(" ", "").replace("\u202f", "") for m in AMOUNT.finditer(candidate.text))))
+        found = tuple(sorted({m.group().replace(" ", "").replace("\u202f", "") for m in AMOUNT.finditer(candidate.text)}))
         if found:
             amounts[(chunk.source, chunk.date)] = found
     return len(amounts) >= 2 and len(set(amounts.values())) >= 2 and len({d for _, d in amounts}) >= 2

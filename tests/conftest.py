@@ -71,3 +71,14 @@ def corpus_copy(tmp_path) -> Settings:
     """A private copy of the real corpus, for tests that change it."""
     shutil.copytree(CORPUS, tmp_path / "corpus")
     return make_settings(tmp_path)
+
+
+def ask_with_document(settings: Settings, name: str, title: str, body: str, question: str):
+    """Add a dated Markdown document to a corpus copy, re-index, and ask."""
+    from assistant.assistant import Assistant
+    from assistant.indexer import build_index
+
+    text = f"---\ntitle: {title}\ndate: 2025-01-01\n---\n# {title}\n\n{body}\n"
+    (settings.corpus_dir / name).write_text(text, encoding="utf-8")
+    build_index(settings)
+    return Assistant(settings, log=lambda _: None).ask(question)
