@@ -282,13 +282,13 @@ def _adjacent(before: Candidate, after: Candidate) -> bool:
 
 
 def _join_adjacent(chosen: list[Candidate], passages: list[Passage]) -> list[Candidate]:
-    """Consecutive sentences of one passage make a single quote."""
+    """Consecutive sentences of one paragraph make a single quote (list items stay apart)."""
     joined: list[Candidate] = []
     for candidate in chosen:
         last = joined[-1] if joined else None
-        if last and _adjacent(last, candidate):
-            text = passages[last.passage_index].chunk.text[last.start : candidate.end]
-            joined[-1] = replace(last, end=candidate.end, text=text)
+        text = passages[candidate.passage_index].chunk.text
+        if last and _adjacent(last, candidate) and "\n" not in text[last.end : candidate.start]:
+            joined[-1] = replace(last, end=candidate.end, text=text[last.start : candidate.end])
         else:
             joined.append(candidate)
     return joined
