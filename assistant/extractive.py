@@ -64,9 +64,8 @@ SENTENCE_WEIGHTS = {
 }
 # Second stage: the sentence ranker (assistant/sentence_ranker.py) reads these features and the
 # sentence's place in the first-stage order, and says how likely the sentence holds the answer.
-RANKER_FEATURES = [*SENTENCE_WEIGHTS, "log_length", "base", "share_of_best", "gap_to_best", "inverse_rank", "is_best",
-                   "after_best", "before_best", "after_second", "same_passage_as_best", "best_margin", "best_matched",
-                   "strong_before", "strong_after"]
+RANKER_FEATURES = [*SENTENCE_WEIGHTS, "log_length", "base", "share_of_best", "gap_to_best", "same_passage_as_best",
+                   "best_margin", "best_matched", "strong_before", "strong_after"]
 # Quotes: the likeliest sentence, then every sentence whose likelihood per character quoted is above
 # PER_CHAR (each quote costs QUOTE_OVERHEAD characters of markup), within MAX_ANSWER_CHARS.
 PER_CHAR = 0.00027
@@ -222,7 +221,9 @@ class ExtractiveAnswerer:
 
 def sentence_features(candidates: list[Candidate]) -> np.ndarray:
     """The ranker's features (RANKER_FEATURES) for candidates in first-stage order: each sentence's
-    own features, and where it stands next to the first-stage best (the answer often follows it)."""
+    own features, how far it is behind the first-stage best, and whether a strong sentence stands
+    right before or after it (the answer often follows the sentence that restates the question).
+    Scores, not ranks: near-ties in the first stage must not decide."""
     best = candidates[0]
     second = candidates[1] if len(candidates) > 1 else None
     neighbours: dict[int, tuple] = {}  # id -> (sentence before, sentence after) in the same passage
@@ -233,18 +234,13 @@ def sentence_features(candidates: list[Candidate]) -> np.ndarray:
             neighbours[id(after)] = (before, neighbours.get(id(after), (None, None))[1])
     strong = 0.75 * best.base
     rows = []
-    for rank, c in enumerate(candidates):
+    for c in candidates:
         before, after = neighbours.get(id(c), (None, None))
         relative = {
             "log_length": math.log1p(len(c.text)),
             "base": c.base,
             "share_of_best": c.base / best.base if best.base else 0.0,
             "gap_to_best": best.base - c.base,
-            "inverse_rank": 1.0 / (1 + rank),
-            "is_best": c is best,
-            "after_best": before is best,
-            "before_best": after is best,
-            "after_second": second is not None and before is second,
             "same_passage_as_best": c.passage_index == best.passage_index,
             "best_margin": best.base - (second.base if second else 0.0),
             "best_matched": best.features["matched"],
@@ -272,8 +268,6 @@ def _pairs(stems: list[str]) -> set[tuple[str, str]]:
 def _new_names(text: str, question_words: set[str]) -> bool:
     """A capitalised word inside the sentence that the question does not contain (a name, a place)."""
     return any(normalize(name) not in question_words for name in CAPITALISED.findall(text))
-
-
 
 
 def _adjacent(before: Candidate, after: Candidate) -> bool:

@@ -47,24 +47,24 @@ class SentenceRanker:
         raw = self._baseline + self._value[trees, node].sum(axis=0)
         return 1.0 / (1.0 + np.exp(-raw))
 
-    @classmethod
-    def from_sklearn(cls, model, features: list[str], metadata: dict) -> dict:
-        """The JSON form of a fitted binary HistGradientBoostingClassifier."""
-        trees = []
-        for (predictor,) in model._predictors:
-            nodes = predictor.nodes
-            trees.append({
-                "feature": nodes["feature_idx"].tolist(),
-                "threshold": nodes["num_threshold"].tolist(),
-                "left": nodes["left"].tolist(),
-                "right": nodes["right"].tolist(),
-                "leaf": nodes["is_leaf"].astype(bool).tolist(),
-                "value": nodes["value"].tolist(),
-                "depth": int(nodes["depth"].max()),
-            })
-        baseline = float(np.ravel(model._baseline_prediction)[0])
-        assert math.isfinite(baseline)
-        return {"features": features, "baseline": baseline, "trees": trees, "metadata": metadata}
+
+def export_trees(model, features: list[str], metadata: dict) -> dict:
+    """The JSON form (what SentenceRanker reads) of a fitted binary HistGradientBoostingClassifier."""
+    trees = []
+    for (predictor,) in model._predictors:
+        nodes = predictor.nodes
+        trees.append({
+            "feature": nodes["feature_idx"].tolist(),
+            "threshold": nodes["num_threshold"].tolist(),
+            "left": nodes["left"].tolist(),
+            "right": nodes["right"].tolist(),
+            "leaf": nodes["is_leaf"].astype(bool).tolist(),
+            "value": nodes["value"].tolist(),
+            "depth": int(nodes["depth"].max()),
+        })
+    baseline = float(np.ravel(model._baseline_prediction)[0])
+    assert math.isfinite(baseline)
+    return {"features": features, "baseline": baseline, "trees": trees, "metadata": metadata}
 
 
 @lru_cache(maxsize=1)

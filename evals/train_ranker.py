@@ -15,7 +15,7 @@ import numpy as np
 
 from assistant.assistant import RETRIEVE_K, Assistant
 from assistant.extractive import RANKER_FEATURES, sentence_features
-from assistant.sentence_ranker import MODEL_PATH, SentenceRanker
+from assistant.sentence_ranker import MODEL_PATH, SentenceRanker, export_trees
 from assistant.settings import Settings
 from evals.metrics import contains
 from evals.runner import squad_corpus_dir, with_eval_index
@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         "scikit_learn": sklearn_version,
         "parameters": TREES,
     }
-    exported = SentenceRanker.from_sklearn(model, RANKER_FEATURES, metadata)
+    exported = export_trees(model, RANKER_FEATURES, metadata)
     args.output.write_text(json.dumps(exported, separators=(",", ":")) + "\n", encoding="utf-8")
     ranker = SentenceRanker(exported)
     base = RANKER_FEATURES.index("base")

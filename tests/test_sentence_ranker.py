@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from assistant.extractive import MAX_ANSWER_CHARS, RANKER_FEATURES
-from assistant.sentence_ranker import SentenceRanker, load_ranker
+from assistant.sentence_ranker import SentenceRanker, export_trees, load_ranker
 from tests.conftest import ask_with_document
 
 
@@ -15,7 +15,7 @@ def test_the_numpy_trees_give_the_probabilities_scikit_learn_gives():
     rows = rng.normal(size=(2000, 6))
     labels = (rows[:, 0] + rows[:, 1] * rows[:, 2] + rng.normal(scale=0.5, size=2000)) > 0.8
     model = HistGradientBoostingClassifier(max_iter=40, max_leaf_nodes=15, random_state=0).fit(rows, labels)
-    ranker = SentenceRanker(SentenceRanker.from_sklearn(model, [f"f{i}" for i in range(6)], {}))
+    ranker = SentenceRanker(export_trees(model, [f"f{i}" for i in range(6)], {}))
     fresh = rng.normal(size=(300, 6))
     assert np.allclose(ranker.probabilities(fresh), model.predict_proba(fresh)[:, 1], atol=1e-9)
 
