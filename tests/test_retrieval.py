@@ -70,6 +70,22 @@ def test_hybrid_scores_are_in_0_1_best_first(retriever):
     assert scores == sorted(scores, reverse=True) and 0 <= scores[-1] and scores[0] <= 1
 
 
+def test_dense_search_returns_the_true_nearest_neighbours_every_time(tmp_path):
+    """Approximate search must not drop true neighbours, or rankings change from run to run."""
+    from assistant.settings import Settings
+    from assistant.vectorstore import VectorStore, chroma_client
+
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(3000, 64)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    store = VectorStore(chroma_client(Settings(index_dir=tmp_path)), "chunks-test")
+    store.add([f"c{i}" for i in range(len(vectors))], vectors.tolist(), ["doc.md"] * len(vectors))
+    for query in rng.normal(size=(20, 64)):
+        query /= np.linalg.norm(query)
+        exact = [f"c{i}" for i in np.argsort(-(vectors @ query), kind="stable")[:100]]
+        assert [chunk_id for chunk_id, _ in store.query(query.tolist(), 100)] == exact
+
+
 # --- the lexical index follows the code's BM25 parameters and analyser ---------------------------
 
 
