@@ -162,7 +162,12 @@ def _repair(stem: str, vocabulary) -> set[str]:
             return {stem[:cut], analyze(stem[cut:])[0]}
     buckets = _buckets(vocabulary)
     pool = [t for n in range(len(stem) - 2, len(stem) + 3) for t in buckets.get((stem[0], n), ())]
-    return set(difflib.get_close_matches(stem, pool, n=1, cutoff=0.8))
+    close = set(difflib.get_close_matches(stem, pool, n=1, cutoff=0.8))
+    if close or len(stem) < 5:
+        return close
+    # Not a misspelling but maybe a shortened word: "biotech" -> "biotechnologies".
+    longer = [t for n in range(len(stem) + 1, len(stem) + 10) for t in buckets.get((stem[0], n), ()) if t.startswith(stem)]
+    return set(longer) if len(longer) <= 3 else set()
 
 
 _BUCKETS: dict[int, tuple[object, dict]] = {}

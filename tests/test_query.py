@@ -1,7 +1,8 @@
 from assistant.french import words
 from assistant.query import GLOSSARY, expanded_query, term_groups
 
-VOCABULARY = {"demain", "start", "up", "industri", "dot", "dotat", "mont", "subvent", "disponibl", "pass", "occitan"}
+VOCABULARY = {"demain", "start", "up", "industri", "dot", "dotat", "mont", "subvent", "disponibl", "pass", "occitan",
+              "biotechnolog"}
 
 
 def test_glossary_keys_are_in_the_form_questions_are_looked_up_in():
@@ -13,6 +14,11 @@ def test_misspelt_and_glued_words_are_repaired_against_the_index_vocabulary():
     assert {"start", "up"} <= groups["startup"].terms
     assert "demain" in groups["demin"].terms and "subvent" in groups["subvension"].terms
     assert all(g.known for g in groups.values())
+
+
+def test_a_shortened_word_finds_the_full_word_of_the_documents():
+    (biotech,) = [g for g in term_groups("ma boite de biotech", VOCABULARY) if g.word == "biotech"]
+    assert biotech.known and "biotechnolog" in biotech.terms
 
 
 def test_everyday_and_english_words_reach_the_documents_words():
