@@ -226,16 +226,15 @@ def sentence_features(candidates: list[Candidate]) -> np.ndarray:
     Scores, not ranks: near-ties in the first stage must not decide."""
     best = candidates[0]
     second = candidates[1] if len(candidates) > 1 else None
-    neighbours: dict[int, tuple] = {}  # id -> (sentence before, sentence after) in the same passage
-    by_position = sorted(candidates, key=lambda c: (c.passage_index, c.start))
-    for before, after in itertools.pairwise(by_position):
+    previous: dict[int, Candidate] = {}  # id -> the sentence right before it in the same passage
+    following: dict[int, Candidate] = {}
+    for before, after in itertools.pairwise(sorted(candidates, key=lambda c: (c.passage_index, c.start))):
         if _adjacent(before, after):
-            neighbours[id(before)] = (neighbours.get(id(before), (None, None))[0], after)
-            neighbours[id(after)] = (before, neighbours.get(id(after), (None, None))[1])
+            following[id(before)], previous[id(after)] = after, before
     strong = 0.75 * best.base
     rows = []
     for c in candidates:
-        before, after = neighbours.get(id(c), (None, None))
+        before, after = previous.get(id(c)), following.get(id(c))
         relative = {
             "log_length": math.log1p(len(c.text)),
             "base": c.base,

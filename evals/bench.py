@@ -26,8 +26,9 @@ from assistant.models import SourceDocument
 from assistant.retrieval import Retriever
 from assistant.settings import PROJECT_DIR, Settings
 from evals.dataset import DEFAULT_SET, load_questions
+from evals.machine import machine
 from evals.metrics import percentile
-from evals.runner import WORK_DIR, machine, squad_corpus_dir, with_eval_index
+from evals.runner import WORK_DIR, squad_corpus_dir, with_eval_index
 from evals.squad import load_squad
 
 PIAF = PROJECT_DIR.parent / "shared" / "external" / "piaf" / "piaf-v1.0.json"

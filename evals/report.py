@@ -3,6 +3,8 @@
 import math
 from pathlib import Path
 
+from evals.machine import describe
+
 DEFINITIONS = """\
 How each figure is computed (deterministic; no model judges these):
 
@@ -131,8 +133,7 @@ def squad_report(run: dict, command: str, path: str) -> str:
 
 
 def machine_line(run: dict) -> str:
-    m = run["machine"]
-    return f"{m['cpu']}, {m['cores']} cores, Python {m['python']}"
+    return describe(run["machine"])
 
 
 def qa_summary_line(run: dict) -> str:

@@ -1,8 +1,6 @@
 """Run systems over questions and score every answer; the same code for the eval set and SQuAD."""
 
 import hashlib
-import os
-import platform
 import sys
 import tempfile
 import time
@@ -13,6 +11,7 @@ from assistant.retrieval import Retriever
 from assistant.settings import Settings
 from evals.baselines import NaiveRAG, RetrieverBaseline
 from evals.dataset import EvalQuestion
+from evals.machine import machine
 from evals.metrics import contains, facts_present, mean, percentile, precision_recall, recall_at_k, reciprocal_rank
 from evals.squad import SquadQuestion, held_out
 from evals.systems import OurAssistant, Response
@@ -179,18 +178,6 @@ def squad_summary(verdicts: list[dict], latencies: list[float]) -> dict:
         "latency_p50_ms": percentile(latencies, 50),
         "latency_p95_ms": percentile(latencies, 95),
     }
-
-
-def machine() -> dict:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
 
 
 def public_settings(settings: Settings) -> dict:

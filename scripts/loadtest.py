@@ -11,7 +11,6 @@ import argparse
 import asyncio
 import ipaddress
 import os
-import platform
 import socket
 import statistics
 import subprocess
@@ -21,6 +20,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
+
+from evals.machine import describe, machine
 
 PROJECT = Path(__file__).resolve().parent.parent
 MAX_CLIENTS, MAX_DURATION_S = 100, 300
@@ -44,18 +45,6 @@ def loopback(url: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
-
-
-def machine() -> str:
-    model = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} CPUs (nproc), {model}, Python {platform.python_version()}, {platform.system()}"
 
 
 def start_server() -> tuple[subprocess.Popen, str]:
@@ -142,7 +131,7 @@ def main() -> int:
             process.wait(timeout=30)
 
     ok, errors = result["latencies"], result["errors"]
-    print(f"machine     {machine()}")
+    print(f"machine     {describe(machine())}")
     print(f"server      {url} · {health['chunks']} chunks · {health['embedding_model']} · {health['answerer']}"
           f" · version {health['version']}{' (started by this script)' if process else ''}")
     print(f"load        {args.clients} clients × {args.duration:.0f} s, POST /api/ask, "
