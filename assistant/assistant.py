@@ -1,34 +1,53 @@
-"""`Assistant.ask(question, history) -> Answer`: the one entry point every front end uses."""
+"""`Assistant.ask(question, history) -> Answer`: the one entry point every front end uses.
 
+The road: prepare (validate, trim the history, analyse the question and the conversation it refers
+to) -> retrieve -> answer (the answerer chosen by settings) -> refusal if it abstained. The answer
+carries its provenance: the query searched, the passages considered and the answerer's decision.
+Front ends call `ask` (or `prepare` then `answer`, to show a pending state in between) and render
+what it returns or raises.
+"""
+
+import logging
 import threading
-from functools import cached_property
 import time
 from collections.abc import Iterator
 
-from assistant.condense import conversation_context
+from pydantic import ValidationError
+
+from assistant import answerers
+from assistant.analysis import QuestionAnalysis, analyze_question
+from assistant.candidates import CandidateFinder
 from assistant.extractive import ExtractiveAnswerer
-from assistant.french import detect_language, split_sentences
+from assistant.french import detect_language
 from assistant.indexer import build_index
-from assistant.models import Answer, Citation, Message
+from assistant.models import Answer, Message, PassageTrace, Provenance
+from assistant.refusal import Refusal
 from assistant.retrieval import Retriever
+from assistant.sentence_ranker import SentenceRanker
 from assistant.settings import Settings, get_settings
 from assistant.wording import message
 
-RETRIEVE_K = 8
+log = logging.getLogger(__name__)
+
+# Passages recorded in an answer's provenance: the answerer sees the first `retrieve_k`, evals rank
+# documents over all of them (recall@5 counts documents, and a document has several passages).
+TRACE_DEPTH = 20
 
 
 class InvalidQuestion(ValueError):
-    """The question cannot be asked as it is; the message says why, in the user's language."""
+    """The question cannot be asked as it is; the message says why, in the question's language."""
+
+    def __init__(self, key: str, language: str, **values):
+        super().__init__(message(language, key, **values))
+        self.key, self.language = key, language
 
 
 class Assistant:
-    def __init__(self, settings: Settings | None = None, log=print):
+    def __init__(self, settings: Settings | None = None):
         self.settings = settings or get_settings()
-        self._log = log
         self._lock = threading.Lock()
         self._retriever: Retriever | None = None
-        self._answerer = None
-        self._generative = None
+        self._parts: tuple[ExtractiveAnswerer, answerers.Answerer, Refusal] | None = None
 
     @property
     def retriever(self) -> Retriever:
@@ -37,87 +56,77 @@ class Assistant:
                 from assistant.index_state import IndexState
 
                 if IndexState.load(self.settings.index_dir) is None:
-                    self._log(f"No index in {self.settings.index_dir}: building it from {self.settings.corpus_dir}...")
-                    self._log(build_index(self.settings).summary())
+                    log.warning("No index in %s: building it from %s...", self.settings.index_dir, self.settings.corpus_dir)
+                    log.warning("%s", build_index(self.settings).summary())
                 self._retriever = Retriever.open(self.settings)
             return self._retriever
 
+    def _components(self) -> tuple[ExtractiveAnswerer, answerers.Answerer, Refusal]:
+        if self._parts is None:
+            retriever = self.retriever
+            lexical = retriever.lexical
+            finder = CandidateFinder(lexical.document_frequency, lexical.vocabulary, len(retriever))
+            extractive = ExtractiveAnswerer(finder, SentenceRanker.load(), self.settings.abstain_threshold)
+            answerer = answerers.make_answerer(self.settings.answerer, self.settings, extractive)
+            refusal = Refusal(retriever.state.chunks, self.settings.contact_document)
+            with self._lock:
+                self._parts = self._parts or (extractive, answerer, refusal)
+        return self._parts
+
     @property
     def extractive(self) -> ExtractiveAnswerer:
-        if self._answerer is None:
-            lexical = self.retriever.lexical
-            self._answerer = ExtractiveAnswerer(
-                lexical.document_frequency, lexical.vocabulary, len(self.retriever), self.settings.abstain_threshold
-            )
-        return self._answerer
+        return self._components()[0]
 
     @property
-    def generative(self):
-        """The optional LLM answerer (assistant/llm.py); it falls back to the extractive answer."""
-        if self._generative is None:
-            from assistant.llm import LLMAnswerer
+    def answerer(self) -> answerers.Answerer:
+        """The answerer `settings.answerer` names (assistant/answerers.py)."""
+        return self._components()[1]
 
-            self._generative = LLMAnswerer(self.settings)
-        return self._generative
-
-    def validate(self, question: str, history: list[Message] | None = None) -> str:
+    def prepare(self, question: str, history: list[Message] | list[dict] | None = None) -> QuestionAnalysis:
+        """Validate the question, keep the last `max_history_turns` turns, read the conversation."""
         question = (question or "").strip()
         language = detect_language(question)
         if not question:
-            raise InvalidQuestion(message(language, "empty"))
+            raise InvalidQuestion("empty", language)
         if len(question) > self.settings.max_question_chars:
-            raise InvalidQuestion(
-                message(language, "too_long", length=len(question), limit=self.settings.max_question_chars)
-            )
-        return question
+            raise InvalidQuestion("too_long", language, length=len(question), limit=self.settings.max_question_chars)
+        try:
+            turns = [m if isinstance(m, Message) else Message.model_validate(m) for m in (history or [])]
+        except ValidationError as error:
+            raise InvalidQuestion("bad_history", language) from error
+        return analyze_question(question, turns[-2 * self.settings.max_history_turns :])
 
     def ask(self, question: str, history: list[Message] | list[dict] | None = None) -> Answer:
-        *_, answer = self.ask_stream(question, history)
-        return answer
+        return self.answer(self.prepare(question, history))
 
     def ask_stream(self, question: str, history: list[Message] | list[dict] | None = None) -> Iterator[str | Answer]:
         """Like `ask`, for front ends that stream: yields the LLM's unchecked draft pieces (str), if an
         LLM answers, then the final Answer. Show the pieces as a draft; replace them with the Answer."""
+        return self.answer_stream(self.prepare(question, history))
+
+    def answer(self, analysis: QuestionAnalysis) -> Answer:
+        *_, answer = self.answer_stream(analysis)
+        return answer
+
+    def answer_stream(self, analysis: QuestionAnalysis) -> Iterator[str | Answer]:
         started = time.perf_counter()
-        question = self.validate(question)
-        history = [m if isinstance(m, Message) else Message(**m) for m in (history or [])]
-        history = history[-2 * self.settings.max_history_turns :]
-        language = detect_language(question)
-        context = conversation_context(question, history)
-        query = f"{question} {context}".strip()
-        passages = self.retriever.search(query, k=RETRIEVE_K)
-        answer = self.extractive.answer(question, passages, language, context=context)
-        if not answer.abstained and self.settings.answerer == "llm":
-            stream = self.generative.stream(question, passages, language, fallback=answer)
-            yield from stream
-            answer = stream.answer
+        _, answerer, refusal = self._components()
+        retrieve_k = self.settings.retrieve_k
+        ranked = self.retriever.search(analysis.query, k=max(retrieve_k, TRACE_DEPTH))
+        passages = ranked[:retrieve_k]
+        stream = answerers.stream(answerer, analysis.question, analysis, passages)
+        yield from stream
+        answer = stream.answer
         if answer.abstained:
-            answer = self._abstain(question, language, said=answer)
-        answer.query = query if context else None
+            answer = refusal.compose(answer)
+        decision = answer.provenance.decision if answer.provenance else None
+        answer.provenance = Provenance(
+            query=analysis.query,
+            context=analysis.context,
+            retrieve_k=retrieve_k,
+            passages=[PassageTrace.of(rank, p, rank <= retrieve_k) for rank, p in enumerate(ranked, 1)],
+            decision=decision,
+        )
+        answer.query = analysis.query if analysis.context else None
         answer.latency_ms = round((time.perf_counter() - started) * 1000, 1)
         yield answer
-
-    @cached_property
-    def _coverage(self):
-        """What the documents cover and who to contact, for refusals (computed once: a scan of every chunk)."""
-        chunks = self.retriever.state.chunks
-        titles = sorted({c.title for c in chunks if c.kind == "programme"})[:8]
-        contact = next((c for c in chunks if c.source == self.settings.contact_document), None) or next(
-            (c for c in chunks if "contact" in c.section.lower()), None
-        )
-        return titles, contact
-
-    def _abstain(self, question: str, language: str, said: Answer) -> Answer:
-        """A polite refusal, what the documents cover and who to contact; if a document says it
-        does not know, that quote comes first."""
-        titles, contact = self._coverage
-        lines = [said.answer] if said.citations else [message(language, "abstain")]
-        citations = list(said.citations)
-        if titles and not said.citations:
-            lines.append(message(language, "covers", titles=", ".join(titles)))
-        if contact is not None and all(c.source != contact.source for c in citations):
-            quote = next((contact.text[a:b] for a, b in split_sentences(contact.text)), contact.text)
-            n = len(citations) + 1
-            citations.append(Citation.of(n, contact, quotes=[quote]))
-            lines.append(message(language, "contact", quote=quote, n=n))
-        return Answer(question=question, answer="\n\n".join(lines), abstained=True, citations=citations, language=language)

@@ -2,6 +2,7 @@
 
 import argparse
 import json
+import logging
 import sys
 from pathlib import Path
 
@@ -27,11 +28,14 @@ def main(argv: list[str] | None = None) -> int:
     output = ask.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print the Answer as one JSON object")
     output.add_argument("--jsonl", action="store_true", help="read JSON questions on stdin, one per line")
+    ask.add_argument("--provenance", action="store_true",
+                     help="with --json or --jsonl: include how the answer was made (query, passages, decision)")
     feedback = commands.add_parser("feedback", help="feedback records")
     feedback.add_argument("action", choices=["export"])
     feedback.add_argument("--output", type=Path, help="CSV file (default: stdout)")
 
     args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     overrides = {}
     if getattr(args, "corpus", None):
         overrides["corpus_dir"] = args.corpus
@@ -54,13 +58,31 @@ def _index(settings: Settings, args) -> int:
 
 
 def _search(settings: Settings, args) -> int:
-    from assistant.assistant import Assistant
+    """The passages `ask` considers for the question (read from its answer's provenance), or, with
+    --mode lexical|dense, one retriever alone."""
+    from assistant.assistant import Assistant, InvalidQuestion
 
-    retriever = Assistant(settings, log=_stderr).retriever
-    for rank, passage in enumerate(retriever.search(args.question, k=args.k, mode=args.mode), 1):
-        chunk = passage.chunk
-        print(f"{rank}. [{passage.score:.3f}] {chunk.breadcrumb}  ({chunk.source}, {chunk.date or 'sans date'})")
-        print(f"   lexical {passage.lexical:.2f} · dense {passage.dense:.3f}")
+    assistant = Assistant(settings)
+    k = args.k or settings.top_k
+    try:
+        if args.mode == "hybrid":
+            answer = assistant.ask(args.question)
+            traces = answer.provenance.passages[:k]
+            print(f"query: {answer.provenance.query} (the answerer reads the first {answer.provenance.retrieve_k})",
+                  file=sys.stderr)
+            rows = [(t.fused, t.lexical, t.dense, t.chunk_id) for t in traces]
+        else:
+            analysis = assistant.prepare(args.question)
+            rows = [(p.score, p.lexical, p.dense, p.chunk.id)
+                    for p in assistant.retriever.search(analysis.query, k=k, mode=args.mode)]
+    except InvalidQuestion as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    chunks = {c.id: c for c in assistant.retriever.state.chunks}
+    for rank, (score, lexical, dense, chunk_id) in enumerate(rows, 1):
+        chunk = chunks[chunk_id]
+        print(f"{rank}. [{score:.3f}] {chunk.breadcrumb}  ({chunk.source}, {chunk.date or 'sans date'})")
+        print(f"   lexical {lexical:.2f} · dense {dense:.3f}")
         print("   " + chunk.text.replace("\n", "\n   ")[:700])
         print()
     return 0
@@ -69,18 +91,12 @@ def _search(settings: Settings, args) -> int:
 def _ask(settings: Settings, args) -> int:
     from assistant.assistant import Assistant, InvalidQuestion
 
-    assistant = Assistant(settings, log=_stderr)
+    assistant = Assistant(settings)
     if args.jsonl:
-        for line in sys.stdin:
-            if not line.strip():
-                continue
-            try:
-                request = json.loads(line)
-                answer = assistant.ask(request.get("question", ""), request.get("history") or [])
-                out = {"id": request.get("id"), **answer.model_dump()}
-            except (InvalidQuestion, ValueError, TypeError, AttributeError) as error:
-                out = {"id": request.get("id") if isinstance(request, dict) else None, "error": str(error)}
-            print(json.dumps(out, ensure_ascii=False), flush=True)
+        for number, line in enumerate(sys.stdin, 1):
+            if line.strip():
+                out = _answer_line(assistant, number, line, args.provenance)
+                print(json.dumps(out, ensure_ascii=False), flush=True)
         return 0
     if not args.question:
         print("error: a question is required (or --jsonl)", file=sys.stderr)
@@ -91,7 +107,7 @@ def _ask(settings: Settings, args) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     if args.json:
-        print(answer.model_dump_json())
+        print(answer.model_dump_json(exclude=_hidden(args.provenance)))
         return 0
     print(answer.answer)
     if answer.citations:
@@ -102,6 +118,31 @@ def _ask(settings: Settings, args) -> int:
             for quote in citation.quotes:
                 print(f"    « {quote} »")
     return 0
+
+
+def _answer_line(assistant, number: int, line: str, provenance: bool) -> dict:
+    """One --jsonl line: the answer with the line's id, or the error with the line's id (or number)."""
+    from assistant.assistant import InvalidQuestion
+
+    try:
+        request = json.loads(line)
+    except json.JSONDecodeError as error:
+        return {"id": None, "line": number, "error": f"line {number} is not valid JSON: {error.msg}"}
+    if not isinstance(request, dict):
+        return {"id": None, "line": number, "error": f"line {number} is not a JSON object"}
+    question, history = request.get("question", ""), request.get("history") or []
+    if not isinstance(question, str) or not isinstance(history, list):
+        return {"id": request.get("id"), "line": number,
+                "error": f"line {number}: 'question' must be a string and 'history' a list"}
+    try:
+        answer = assistant.ask(question, history)
+    except InvalidQuestion as error:
+        return {"id": request.get("id"), "line": number, "error": str(error)}
+    return {"id": request.get("id"), **answer.model_dump(mode="json", exclude=_hidden(provenance))}
+
+
+def _hidden(provenance: bool) -> set[str] | None:
+    return None if provenance else {"provenance"}
 
 
 def _feedback(settings: Settings, args) -> int:
@@ -115,7 +156,3 @@ def _feedback(settings: Settings, args) -> int:
     else:
         store.export_csv(sys.stdout)
     return 0
-
-
-def _stderr(text: str) -> None:
-    print(text, file=sys.stderr)

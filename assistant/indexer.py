@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from chromadb.errors import NotFoundError
 from tqdm import tqdm
 
 from assistant.chunking import chunk_document
@@ -108,7 +109,7 @@ def build_index(settings: Settings, corpus_dir: Path | None = None, progress: bo
     if rebuilt:
         try:
             client.delete_collection(collection_name(previous.model))
-        except Exception:  # already gone (an earlier run was killed after dropping it)
+        except NotFoundError:  # already gone (an earlier run was killed after dropping it); any other error is real
             pass
     report.seconds = time.perf_counter() - started
     return report

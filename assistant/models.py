@@ -76,8 +76,67 @@ class Citation(BaseModel):
                    url=chunk.url, text=chunk.text, quotes=quotes or [], score=round(score, 4))
 
 
+class PassageTrace(BaseModel):
+    """One passage retrieval considered for the question, with the scores that ranked it."""
+
+    rank: int = Field(description="1 = best fused score")
+    chunk_id: str
+    source: str
+    title: str
+    section: str = ""
+    lexical: float = Field(description="BM25 score of the expanded query")
+    dense: float = Field(description="cosine similarity of the query and passage vectors")
+    fused: float = Field(description="the hybrid score passages are ranked by")
+    given: bool = Field(description="passed to the answerer (the first `retrieve_k`)")
+
+    @classmethod
+    def of(cls, rank: int, passage: Passage, given: bool) -> "PassageTrace":
+        chunk = passage.chunk
+        return cls(rank=rank, chunk_id=chunk.id, source=chunk.source, title=chunk.title, section=chunk.section,
+                   lexical=round(passage.lexical, 4), dense=round(passage.dense, 4), fused=round(passage.score, 4),
+                   given=given)
+
+
+class SentenceTrace(BaseModel):
+    """A candidate sentence the answerer weighed."""
+
+    passage: int = Field(description="rank of its passage among the given ones (1-based)")
+    start: int = Field(description="offset of the sentence in the passage text")
+    end: int
+    text: str
+    first_stage: float = Field(description="the hand-weighted score that orders candidates first")
+    probability: float = Field(description="the sentence ranker's probability that it holds the answer")
+    chosen: bool = False
+    why: str = Field(default="", description="why it was quoted or left out")
+    features: dict[str, float] = Field(default_factory=dict, description="the ranker's input features")
+
+
+class Decision(BaseModel):
+    """What the answerer decided, and on what evidence."""
+
+    answerer: str
+    abstained: bool = False
+    reason: str = Field(default="", description="why it abstained, fell back, or answered")
+    evidence: float | None = Field(default=None, description="the evidence score compared with the threshold")
+    threshold: float | None = None
+    sentences: list[SentenceTrace] = Field(default_factory=list)
+
+
+class Provenance(BaseModel):
+    """How an answer was made: what was searched, what was found, what the answerer decided."""
+
+    query: str = Field(description="the text searched: the question, plus the conversation for a follow-up")
+    context: str = Field(default="", description="the earlier questions a follow-up was read with")
+    retrieve_k: int = Field(description="passages given to the answerer")
+    passages: list[PassageTrace] = Field(default_factory=list, description="best first, beyond retrieve_k too")
+    decision: Decision | None = None
+
+
 class Answer(BaseModel):
     question: str
+    lead: str | None = Field(
+        default=None, description="the sentence that answers, in the question's language, with its markers"
+    )
     answer: str = Field(description="answer text with inline markers [1], [2] naming citations")
     abstained: bool = False
     citations: list[Citation] = Field(default_factory=list)
@@ -85,3 +144,6 @@ class Answer(BaseModel):
     language: str = "fr"
     query: str | None = Field(default=None, description="the question as searched, after condensing a follow-up")
     latency_ms: float = 0.0
+    provenance: Provenance | None = Field(
+        default=None, description="how the answer was made (API: only when the request asks for it)"
+    )

@@ -1,18 +1,19 @@
-"""Hybrid retrieval: BM25 (French analyser) and dense (Chroma) scores fused by a weighted sum of
-normalised scores. Plain reciprocal rank fusion does not beat BM25 alone on PIAF (docs/retrieval.md)."""
+"""Hybrid retrieval: BM25 (French analyser) and dense (Chroma) scores, fused (assistant/fusion.py),
+then secondary documents (our synthesis sheets) weighted behind primary ones."""
 
 from dataclasses import dataclass
 
 import numpy as np
 
 from assistant.embeddings import load_embeddings
+from assistant.fusion import fusion
 from assistant.index_state import IndexState
 from assistant.models import Passage
 from assistant.query import expanded_query
 from assistant.settings import Settings
 from assistant.vectorstore import VectorStore, chroma_client, collection_name
 
-CANDIDATES = 50
+CANDIDATES = 50  # best lexical passages fused with the dense search's 2 x CANDIDATES nearest
 
 
 class IndexMissing(Exception):
@@ -36,6 +37,7 @@ class Retriever:
         retriever.lexical = state.load_lexical(settings.index_dir)
         retriever.embeddings = load_embeddings(state.model)
         retriever.positions = {c.id: i for i, c in enumerate(state.chunks)}
+        retriever.fuse = fusion(settings.fusion)
         return retriever
 
     def __len__(self) -> int:
@@ -61,23 +63,12 @@ class Retriever:
         if mode == "lexical":
             return [self._passage(i, float(lexical[i]), lexical[i], 0.0) for i in lexical_top[:k] if lexical[i] > 0]
         candidates = sorted(set(lexical_top) | set(dense))
-        fused = self._fuse(candidates, lexical, dense)
+        fused = self.fuse(candidates, lexical, dense, self.settings.dense_weight)
         for i in fused:  # our own synthesis sheets rank behind a primary source that says as much
             if self.state.chunks[i].kind in self.settings.secondary_kinds:
                 fused[i] *= self.settings.secondary_weight
         ranked = sorted(fused.items(), key=lambda item: -item[1])[:k]
         return [self._passage(i, s, lexical[i], dense.get(i, 0.0)) for i, s in ranked]
-
-    def _fuse(self, candidates: list[int], lexical: np.ndarray, dense: dict[int, float]) -> dict[int, float]:
-        weight = self.settings.dense_weight
-        top_lexical = float(lexical[candidates].max()) or 1.0
-        dense_values = np.array(list(dense.values())) if dense else np.zeros(1)
-        low, high = float(dense_values.min()), float(dense_values.max())
-        span = (high - low) or 1.0
-        return {
-            i: (1 - weight) * float(lexical[i]) / top_lexical + weight * ((dense[i] - low) / span if i in dense else 0.0)
-            for i in candidates
-        }
 
     def _passage(self, position: int, score: float, lexical: float, dense: float) -> Passage:
         return Passage(chunk=self.state.chunks[position], score=float(score), lexical=float(lexical), dense=float(dense))

@@ -7,7 +7,6 @@ held out for `python -m evals --squad`. Nothing but numpy is needed at run time.
 
 import json
 import math
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +32,10 @@ class SentenceRanker:
         self._leaf = padded("leaf", True, bool)
         self._value = padded("value", 0.0, np.float64)
         self._depth = max(tree["depth"] for tree in trees)
+
+    @classmethod
+    def load(cls, path: Path = MODEL_PATH) -> "SentenceRanker":
+        return cls(json.loads(Path(path).read_text(encoding="utf-8")))
 
     def probabilities(self, rows: np.ndarray) -> np.ndarray:
         """P(the sentence holds the answer) for each row of features (in `self.features` order)."""
@@ -67,6 +70,3 @@ def export_trees(model, features: list[str], metadata: dict) -> dict:
     return {"features": features, "baseline": baseline, "trees": trees, "metadata": metadata}
 
 
-@lru_cache(maxsize=1)
-def load_ranker(path: Path = MODEL_PATH) -> SentenceRanker:
-    return SentenceRanker(json.loads(Path(path).read_text(encoding="utf-8")))

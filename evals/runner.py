@@ -7,7 +7,6 @@ import time
 from pathlib import Path
 
 from assistant.indexer import build_index
-from assistant.retrieval import Retriever
 from assistant.settings import Settings
 from evals.baselines import NaiveRAG, RetrieverBaseline
 from evals.dataset import EvalQuestion
@@ -47,8 +46,8 @@ def build_systems(settings: Settings, compare: Settings | None, baselines: bool)
         started = time.perf_counter()
         naive = NaiveRAG(settings, WORK_DIR)
         log(f"naive baseline: {naive.chunks} chunks, {naive.embedded} embedded, {time.perf_counter() - started:.1f} s")
-        retriever = Retriever.open(settings)
-        systems += [naive, RetrieverBaseline(retriever, "lexical"), RetrieverBaseline(retriever, "dense")]
+        assistant = systems[0].assistant
+        systems += [naive, RetrieverBaseline(assistant, "lexical"), RetrieverBaseline(assistant, "dense")]
     return systems
 
 

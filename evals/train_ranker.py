@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.assistant import RETRIEVE_K, Assistant
-from assistant.extractive import RANKER_FEATURES, sentence_features
+from assistant.assistant import Assistant
+from assistant.candidates import RANKER_FEATURES
 from assistant.sentence_ranker import MODEL_PATH, SentenceRanker, export_trees
 from assistant.settings import Settings
 from evals.metrics import contains
@@ -25,14 +25,15 @@ TREES = {"max_iter": 100, "learning_rate": 0.1, "max_leaf_nodes": 15, "random_st
 
 
 def candidate_table(assistant: Assistant, questions) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Per question: the features of its candidate sentences, and which of them hold the gold span."""
+    """Per question: the features of its candidate sentences, as `ask` computed them (read from the
+    answer's provenance), and which of them hold the gold span."""
     table = []
     for question in questions:
-        passages = assistant.retriever.search(question.question, k=RETRIEVE_K)
-        candidates = assistant.extractive.candidates(question.question, passages)
-        if candidates:
-            labels = np.array([contains(c.text, question.answer) for c in candidates])
-            table.append((sentence_features(candidates), labels))
+        sentences = assistant.ask(question.question).provenance.decision.sentences
+        if sentences:
+            features = np.array([[s.features[name] for name in RANKER_FEATURES] for s in sentences])
+            labels = np.array([contains(s.text, question.answer) for s in sentences])
+            table.append((features, labels))
     return table
 
 
@@ -51,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     corpus = squad_corpus_dir(args.squad)
     questions = load_squad(args.squad, corpus)
-    assistant = Assistant(with_eval_index(Settings(corpus_dir=corpus)), log=lambda _: None)
+    assistant = Assistant(with_eval_index(Settings(corpus_dir=corpus)))
     train = candidate_table(assistant, [q for q in questions if not held_out(q)])
     test = candidate_table(assistant, [q for q in questions if held_out(q)])
     model = HistGradientBoostingClassifier(**TREES).fit(np.vstack([f for f, _ in train]), np.concatenate([l for _, l in train]))

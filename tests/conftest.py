@@ -63,7 +63,7 @@ def indexed(tmp_path_factory) -> Settings:
 def assistant(indexed):
     from assistant.assistant import Assistant
 
-    return Assistant(indexed, log=lambda _: None)
+    return Assistant(indexed)
 
 
 @pytest.fixture
@@ -81,4 +81,4 @@ def ask_with_document(settings: Settings, name: str, title: str, body: str, ques
     text = f"---\ntitle: {title}\ndate: 2025-01-01\n---\n# {title}\n\n{body}\n"
     (settings.corpus_dir / name).write_text(text, encoding="utf-8")
     build_index(settings)
-    return Assistant(settings, log=lambda _: None).ask(question)
+    return Assistant(settings).ask(question)

@@ -44,7 +44,7 @@ def settings(tmp_path_factory) -> Settings:
 
 @pytest.fixture(scope="module")
 def assistant(settings) -> Assistant:
-    return Assistant(settings, log=lambda text: None)
+    return Assistant(settings)
 
 
 @pytest.fixture(scope="module")

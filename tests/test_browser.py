@@ -64,7 +64,7 @@ def site(tmp_path_factory):
     settings = Settings(corpus_dir=root / "corpus", index_dir=root / "index", data_dir=root / "data",
                         allowed_origins=[page_url], port=server_port)
     build_index(settings)
-    app = create_app(settings, Assistant(settings, log=lambda text: None))
+    app = create_app(settings, Assistant(settings))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=server_port, log_level="warning"))
     threading.Thread(target=server.run, daemon=True).start()
 

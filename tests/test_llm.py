@@ -8,7 +8,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from assistant.llm import LLMAnswerer, build_messages, check_answer, figures
+from assistant.analysis import analyze_question
+from assistant.figures import figures
+from assistant.grounding import check_answer
+from assistant.llm import LLMAnswerer
+from assistant.llm_prompt import build_messages
 from assistant.models import Answer, Chunk, Citation, Passage
 from assistant.settings import Settings
 
@@ -163,10 +167,32 @@ def llm_settings(tmp_path, **overrides) -> Settings:
     return Settings(**(values | overrides))
 
 
+class Fixed:
+    """An answerer that always gives the same answer: the gate and fallback, isolated from retrieval."""
+
+    name = "fixed"
+
+    def __init__(self, answer: Answer):
+        self.given, self.calls = answer, 0
+
+    def answer(self, question, analysis, passages) -> Answer:
+        self.calls += 1
+        return self.given
+
+
+def llm_answerer(settings: Settings, fallback: Answer | None = None) -> LLMAnswerer:
+    extractive = Fixed(fallback or extractive_fallback())
+    return LLMAnswerer(settings, evidence_gate=extractive, fallback=extractive)
+
+
+def ask_llm(answerer: LLMAnswerer, question: str):
+    return answerer.stream(question, analyze_question(question), PASSAGES)
+
+
 def test_a_checked_answer_cites_only_what_it_used_renumbered_from_one(tmp_path, fake_server):
     server = fake_server("Le calculateur de Toulouse reçoit 2 M€ [2].")
-    answerer = LLMAnswerer(llm_settings(tmp_path, llm_base_url=server.base_url))
-    stream = answerer.stream("Combien pour le calculateur ?", PASSAGES, "fr", extractive_fallback())
+    answerer = llm_answerer(llm_settings(tmp_path, llm_base_url=server.base_url))
+    stream = ask_llm(answerer, "Combien pour le calculateur ?")
     pieces = list(stream)
     answer = stream.answer
     assert "".join(pieces) == stream.draft == "Le calculateur de Toulouse reçoit 2 M€ [2]."
@@ -181,9 +207,8 @@ def test_a_checked_answer_cites_only_what_it_used_renumbered_from_one(tmp_path, 
 
 def test_an_answer_with_an_invented_amount_falls_back_to_the_extractive_answer(tmp_path, fake_server):
     server = fake_server("Le Prêt Relance Occitanie atteint 750 000 € à 0,20 % [1].")
-    answerer = LLMAnswerer(llm_settings(tmp_path, llm_base_url=server.base_url))
     fallback = extractive_fallback()
-    answer = answerer.answer(fallback.question, PASSAGES, "fr", fallback=fallback)
+    answer = ask_llm(llm_answerer(llm_settings(tmp_path, llm_base_url=server.base_url), fallback), fallback.question).answer
     assert answer.answer == fallback.answer and answer.citations == fallback.citations
     assert answer.answerer.startswith("extractive (llm fallback: ") and "750 000" in answer.answerer
     assert server.requests  # the model was asked; its answer was refused
@@ -193,16 +218,23 @@ def test_a_backend_that_is_down_falls_back_at_once_and_says_so(tmp_path):
     with socket.socket() as probe:  # a loopback port nobody listens on once the probe is closed
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    answerer = LLMAnswerer(llm_settings(tmp_path, llm_base_url=f"http://127.0.0.1:{port}/v1", llm_timeout_s=2))
+    settings = llm_settings(tmp_path, llm_base_url=f"http://127.0.0.1:{port}/v1", llm_timeout_s=2)
     fallback = extractive_fallback()
-    answer = answerer.answer(fallback.question, PASSAGES, "fr", fallback=fallback)
+    answer = ask_llm(llm_answerer(settings, fallback), fallback.question).answer
     assert answer.answer == fallback.answer
     assert answer.answerer.startswith("extractive (llm fallback: ") and "Connection" in answer.answerer
 
 
 def test_no_configured_llm_falls_back_with_the_setting_to_set(tmp_path):
-    answer = LLMAnswerer(llm_settings(tmp_path)).answer("Quel taux ?", PASSAGES, "fr", fallback=extractive_fallback())
+    answer = ask_llm(llm_answerer(llm_settings(tmp_path)), "Quel taux ?").answer
     assert "ASSISTANT_LLM_BASE_URL" in answer.answerer and answer.answerer.startswith("extractive (llm fallback")
+
+
+def test_when_the_evidence_gate_abstains_the_llm_is_not_asked(tmp_path, fake_server):
+    server = fake_server("Le taux est de 0,20 % [1].")
+    abstained = Answer(question="Quel temps fait-il ?", answer="", abstained=True)
+    answer = ask_llm(llm_answerer(llm_settings(tmp_path, llm_base_url=server.base_url), abstained), "Quel temps fait-il ?").answer
+    assert answer.abstained and not server.requests
 
 
 # --- the real local model -------------------------------------------------------------------------------
@@ -226,12 +258,12 @@ def test_a_question_through_the_local_model_comes_back_checked_or_with_the_reaso
     settings = indexed.model_copy(
         update={"answerer": "llm", "llm_gguf_path": local_model, "llm_max_tokens": 64, "llm_timeout_s": 180}
     )
-    assistant = Assistant(settings, log=lambda _: None)
+    assistant = Assistant(settings)
     answer = assistant.ask("Quel est le taux du Prêt Relance Occitanie ?")
 
-    generation = assistant.generative.last_stream
+    generation = assistant.answerer.last_stream
     assert generation is not None and generation.draft.strip(), f"the local model did not answer: {generation.reason}"
-    assert assistant.generative.local_server.base_url.startswith("http://127.0.0.1:")
+    assert assistant.answerer.local_server.base_url.startswith("http://127.0.0.1:")
     if answer.answerer.startswith("llm:"):
         assert answer.answerer == "llm:qwen2.5-coder-0.5b-instruct-q4_k_m"
         supported = set()
@@ -253,7 +285,7 @@ def test_the_api_streams_the_llm_draft_then_the_checked_answer(indexed, fake_ser
 
     server = fake_server("Le Prêt Relance Occitanie est à un taux fixe de 0,20 % [1].")
     settings = indexed.model_copy(update={"answerer": "llm", "llm_base_url": server.base_url, "llm_model": "fake-model"})
-    client = TestClient(create_app(settings, Assistant(settings, log=lambda _: None)))
+    client = TestClient(create_app(settings, Assistant(settings)))
     response = client.post("/api/ask/stream", json={"question": "Quel est le taux du Prêt Relance Occitanie ?"})
     assert response.status_code == 200
     events = [line.removeprefix("event: ") for line in response.text.splitlines() if line.startswith("event: ")]

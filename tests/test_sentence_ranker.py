@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from assistant.extractive import MAX_ANSWER_CHARS, RANKER_FEATURES
-from assistant.sentence_ranker import SentenceRanker, export_trees, load_ranker
+from assistant.candidates import RANKER_FEATURES
+from assistant.quotes import MAX_ANSWER_CHARS
+from assistant.sentence_ranker import SentenceRanker, export_trees
 from tests.conftest import ask_with_document
 
 
@@ -21,7 +22,7 @@ def test_the_numpy_trees_give_the_probabilities_scikit_learn_gives():
 
 
 def test_the_shipped_ranker_reads_the_features_the_answerer_computes():
-    ranker = load_ranker()
+    ranker = SentenceRanker.load()
     assert ranker.features == RANKER_FEATURES
     assert "even-numbered articles" in ranker.metadata["trained_on"]  # the odd ones stay held out
 

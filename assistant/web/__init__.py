@@ -1,6 +1,7 @@
 """One FastAPI application: the JSON API under `/api`, the widget at `/widget.js`, the Gradio chat at `/`."""
 
 import importlib.metadata
+import logging
 import tomllib
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -19,6 +20,8 @@ from assistant.web.errors import install_error_handlers
 from assistant.web.security import BodySizeLimit, OriginGuard, RateLimiter
 from assistant.web.ui import CSS, TITLE, build_ui, occitanie_theme
 
+log = logging.getLogger("assistant.web")
+
 WIDGET = Path(__file__).resolve().parent.parent / "static" / "widget.js"
 GRADIO_CONCURRENCY = 4  # answers computed at once from the chat; more only queue up on 2 cores
 GRADIO_QUEUE = 64  # chat requests waiting beyond that are refused instead of piling up
@@ -35,8 +38,9 @@ def version() -> str:
 def warm_up(assistant: Assistant) -> None:
     """Open the index (building it if there is none, which the assistant announces) before serving."""
     retriever = assistant.retriever
-    assistant.extractive
-    assistant._log(f"Index ready: {len(retriever)} chunks, embedding model {retriever.state.model}.")
+    answerer = assistant.answerer
+    log.info("Index ready: %d chunks, embedding model %s, answerer %s.", len(retriever), retriever.state.model,
+             answerer.name)
 
 
 def create_app(settings: Settings | None = None, assistant: Assistant | None = None) -> FastAPI:

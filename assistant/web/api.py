@@ -2,6 +2,7 @@
 the pydantic models, so FastAPI refuses a bad request before any of our code runs, and OpenAPI
 documents the limits."""
 
+import logging
 import math
 import re
 from collections.abc import AsyncIterable
@@ -12,17 +13,21 @@ from fastapi.concurrency import iterate_in_threadpool
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic import BaseModel, Field
 
+from assistant.analysis import QuestionAnalysis
 from assistant.assistant import Assistant, InvalidQuestion
 from assistant.feedback import FeedbackStore
 from assistant.models import Answer, Citation, Message
+from assistant.web.errors import request_language
 from assistant.web.security import RateLimiter, rate_limited_message
+from assistant.wording import message
+
+log = logging.getLogger("assistant.web")
 
 STREAM_WORDS = 6  # words per streamed piece of the answer
-INTERNAL_ERROR = "Erreur interne du serveur : la réponse n'a pas pu être produite. Réessayez plus tard."
 
 
 class ErrorResponse(BaseModel):
-    detail: str = Field(description="what went wrong, in French")
+    detail: str = Field(description="what went wrong, in the question's language (French by default)")
 
 
 class Health(BaseModel):
@@ -51,6 +56,9 @@ def request_models(max_question_chars: int, max_history_turns: int):
             max_length=2 * max_history_turns,
             description="previous turns, oldest first: {role: user|assistant, content}",
         )
+        provenance: bool = Field(
+            default=False, description="include how the answer was made: query, passages and their scores, decision"
+        )
 
     class FeedbackRequest(BaseModel):
         rating: Literal["up", "down"]
@@ -70,15 +78,19 @@ def client_key(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
+def check_rate(limiter: RateLimiter, kind: str, request: Request, language: str) -> None:
+    wait = limiter.hit(f"{kind}:{client_key(request)}")
+    if wait is not None:
+        raise HTTPException(
+            status_code=429,
+            detail=rate_limited_message(limiter.per_minute, wait, language),
+            headers={"Retry-After": str(math.ceil(wait))},
+        )
+
+
 def limit_by_client(limiter: RateLimiter, kind: str):
     def dependency(request: Request) -> None:
-        wait = limiter.hit(f"{kind}:{client_key(request)}")
-        if wait is not None:
-            raise HTTPException(
-                status_code=429,
-                detail=rate_limited_message(limiter.per_minute, wait),
-                headers={"Retry-After": str(math.ceil(wait))},
-            )
+        check_rate(limiter, kind, request, request_language(request.headers))
 
     return dependency
 
@@ -90,7 +102,7 @@ def answer_pieces(text: str, words: int = STREAM_WORDS) -> list[str]:
 
 ERRORS = {
     413: {"model": ErrorResponse, "description": "request body too large"},
-    422: {"model": ErrorResponse, "description": "invalid question or history (message in French)"},
+    422: {"model": ErrorResponse, "description": "invalid question or history (message in the question's language)"},
     429: {"model": ErrorResponse, "description": "too many questions from this client"},
 }
 
@@ -99,39 +111,46 @@ def api_router(assistant: Assistant, store: FeedbackStore, limiter: RateLimiter,
     settings = assistant.settings
     AskRequest, FeedbackRequest = request_models(settings.max_question_chars, settings.max_history_turns)
     router = APIRouter(prefix="/api", tags=["assistant"])
-    rate_limit = Depends(limit_by_client(limiter, "ask"))
 
-    def valid_request(body: AskRequest) -> AskRequest:
-        # Assistant.validate also refuses what the model cannot see (a question of only spaces).
+    def prepared(body: AskRequest, request: Request) -> tuple[QuestionAnalysis, bool]:
+        # The Assistant validates (it also refuses what the schema cannot see: a question of spaces);
+        # then the client's rate, refused in the question's language.
         try:
-            body.question = assistant.validate(body.question)
+            analysis = assistant.prepare(body.question, body.history)
         except InvalidQuestion as error:
             raise HTTPException(status_code=422, detail=str(error)) from error
-        return body
+        check_rate(limiter, "ask", request, analysis.language)
+        return analysis, body.provenance
 
-    @router.post("/ask", response_model=Answer, responses=ERRORS, dependencies=[rate_limit])
-    def ask(body: AskRequest = Depends(valid_request)) -> Answer:
+    def shown(answer: Answer, provenance: bool) -> Answer:
+        return answer if provenance else answer.model_copy(update={"provenance": None})
+
+    @router.post("/ask", response_model=Answer, responses=ERRORS)
+    def ask(request: tuple[QuestionAnalysis, bool] = Depends(prepared)) -> Answer:
         """Answer a question, with the conversation so far for follow-ups."""
-        return assistant.ask(body.question, body.history)
+        analysis, provenance = request
+        return shown(assistant.answer(analysis), provenance)
 
-    @router.post("/ask/stream", response_class=EventSourceResponse, responses=ERRORS, dependencies=[rate_limit])
-    async def ask_stream(body: AskRequest = Depends(valid_request)) -> AsyncIterable[ServerSentEvent]:
+    @router.post("/ask/stream", response_class=EventSourceResponse, responses=ERRORS)
+    async def ask_stream(request: tuple[QuestionAnalysis, bool] = Depends(prepared)) -> AsyncIterable[ServerSentEvent]:
         """Server-sent events: with an LLM, `draft` events carry its unchecked text as it is generated;
         then `delta` events carry the checked answer text in pieces ({"text": ...}) and one `answer`
         event the whole Answer; `error` ({"detail": ...}) if it fails."""
+        analysis, provenance = request
         try:
             answer = None
-            async for item in iterate_in_threadpool(assistant.ask_stream(body.question, body.history)):
+            async for item in iterate_in_threadpool(assistant.answer_stream(analysis)):
                 if isinstance(item, Answer):
                     answer = item
                 else:  # an LLM's unchecked draft: shown as it comes, then replaced by the answer
                     yield ServerSentEvent(event="draft", data={"text": item})
         except Exception:
-            yield ServerSentEvent(event="error", data={"detail": INTERNAL_ERROR})
+            log.exception("streamed answer failed for a %d-character question", len(analysis.question))
+            yield ServerSentEvent(event="error", data={"detail": message(analysis.language, "internal")})
             return
         for piece in answer_pieces(answer.answer):
             yield ServerSentEvent(event="delta", data={"text": piece})
-        yield ServerSentEvent(event="answer", data=answer.model_dump(mode="json"))
+        yield ServerSentEvent(event="answer", data=shown(answer, provenance).model_dump(mode="json"))
 
     @router.get("/health", response_model=Health)
     def health() -> Health:
@@ -152,7 +171,7 @@ def api_router(assistant: Assistant, store: FeedbackStore, limiter: RateLimiter,
         responses=ERRORS,
         dependencies=[Depends(limit_by_client(limiter, "feedback"))],
     )
-    def feedback(body: FeedbackRequest) -> FeedbackReceipt:
+    def feedback(body: FeedbackRequest, request: Request) -> FeedbackReceipt:
         """Record a thumbs up or down on an answer (the client's address is not stored)."""
         row = store.add(
             rating=body.rating,
@@ -163,7 +182,7 @@ def api_router(assistant: Assistant, store: FeedbackStore, limiter: RateLimiter,
             reason=body.reason,
             comment=body.comment,
         )
-        return FeedbackReceipt(id=row, detail="Merci pour votre avis.")
+        return FeedbackReceipt(id=row, detail=message(request_language(request.headers, body.model_dump()), "feedback_thanks"))
 
     @router.api_route("/{path:path}", methods=["GET", "POST"], include_in_schema=False)
     def unknown(path: str) -> None:

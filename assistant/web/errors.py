@@ -1,71 +1,79 @@
-"""Every error of the web layer as `{"detail": "<French message>"}`, never a stack trace."""
+"""Every error of the web layer as `{"detail": "<message>"}`, never a stack trace, in the language of
+the question when the body has one (else the Accept-Language header, else French). The texts are
+in assistant/wording.py."""
 
 import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 
-from assistant.web.api import INTERNAL_ERROR
+from assistant.french import detect_language
+from assistant.wording import field_name, message
 
 log = logging.getLogger("assistant.web")
 
-STATUS_MESSAGES = {
-    400: "Requête invalide.",
-    404: "Ressource introuvable.",
-    405: "Méthode non autorisée pour cette adresse.",
-}
-
-FIELD_NAMES = {"question": "la question", "history": "l'historique", "rating": "la note", "citations": "les citations"}
+STATUS_KEYS = {400: "status_400", 404: "status_404", 405: "status_405"}
 
 
-def validation_message(errors: list[dict]) -> str:
-    """One French sentence for the first error FastAPI found (the most useful one to fix first)."""
+def request_language(headers: Headers, body=None) -> str:
+    """The question's language if the body has a question, else the first Accept-Language, else French."""
+    question = body.get("question") if isinstance(body, dict) else None
+    if isinstance(question, str) and question.strip():
+        return detect_language(question)
+    return "en" if headers.get("accept-language", "").strip().lower().startswith("en") else "fr"
+
+
+def validation_message(errors: list[dict], language: str = "fr") -> str:
+    """One sentence for the first error FastAPI found (the most useful one to fix first)."""
     if not errors:
-        return STATUS_MESSAGES[400]
+        return message(language, "status_400")
     error = errors[0]
     kind = error.get("type", "")
     location = [str(part) for part in error.get("loc", ()) if part != "body"]
     field = location[0] if location else ""
+    dotted = ".".join(location)
     limit = (error.get("ctx") or {}).get("max_length")
     if kind == "json_invalid":
-        return "Le corps de la requête n'est pas un JSON valide."
+        return message(language, "invalid_json")
     if field == "question" and kind == "string_too_long":
-        return f"La question est trop longue : {limit} caractères au maximum. Reformulez-la plus brièvement."
+        value = error.get("input")
+        return message(language, "too_long", length=len(value) if isinstance(value, str) else "?", limit=limit)
     if field == "question" and kind in ("string_too_short", "missing"):
-        return "La question est vide : posez une question sur les dispositifs d'innovation de la Région."
+        return message(language, "empty")
     if field == "history" and kind == "too_long":
-        return (
-            f"L'historique de la conversation est trop long : {limit} messages au maximum. "
-            "Commencez une nouvelle conversation."
-        )
+        return message(language, "history_too_long", limit=limit)
     if field == "history" and len(location) > 2 and location[2] == "role":
-        return "Chaque message de l'historique a le rôle « user » ou « assistant »."
+        return message(language, "bad_role")
     if field == "rating":
-        return "La note est « up » ou « down »."
+        return message(language, "bad_rating")
     if kind == "missing":
-        return f"Champ obligatoire manquant : « {'.'.join(location)} »."
+        return message(language, "missing_field", field=dotted)
     if kind == "string_too_long":
-        return f"Le champ « {'.'.join(location)} » est trop long : {limit} caractères au maximum."
+        return message(language, "field_too_long", field=dotted, limit=limit)
     if kind == "too_long":
-        return f"Le champ « {'.'.join(location)} » a trop d'éléments : {limit} au maximum."
-    name = FIELD_NAMES.get(field, f"« {'.'.join(location) or 'corps'} »")
-    return f"Requête invalide : {name} n'a pas le bon format."
+        return message(language, "too_many_items", field=dotted, limit=limit)
+    return message(language, "bad_format", field=field_name(language, dotted if field not in ("",) else ""))
 
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
-        return JSONResponse({"detail": validation_message(list(error.errors()))}, status_code=422)
+        language = request_language(request.headers, error.body)
+        return JSONResponse({"detail": validation_message(list(error.errors()), language)}, status_code=422)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, error: HTTPException) -> JSONResponse:
-        detail = error.detail if isinstance(error.detail, str) and error.status_code not in STATUS_MESSAGES else None
-        detail = detail or STATUS_MESSAGES.get(error.status_code, "Erreur.")
+        key = STATUS_KEYS.get(error.status_code)
+        if key or not isinstance(error.detail, str):
+            detail = message(request_language(request.headers), key or "status_other")
+        else:
+            detail = error.detail
         return JSONResponse({"detail": detail}, status_code=error.status_code, headers=getattr(error, "headers", None))
 
     @app.exception_handler(Exception)
     async def internal_error(request: Request, error: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return JSONResponse({"detail": INTERNAL_ERROR}, status_code=500)
+        return JSONResponse({"detail": message(request_language(request.headers), "internal")}, status_code=500)

@@ -10,18 +10,21 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from assistant.wording import message
+
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
-def too_large_message(limit: int) -> str:
-    return f"Requête trop volumineuse : {limit} octets au maximum."
+def header_language(headers: Headers) -> str:
+    """Before the body is read, the client's language is its Accept-Language (French by default)."""
+    return "en" if headers.get("accept-language", "").strip().lower().startswith("en") else "fr"
 
 
 class RequestTooLarge(HTTPException):
     """An HTTPException, so that FastAPI turns it into a 413 even when raised while reading the body."""
 
-    def __init__(self, limit: int):
-        super().__init__(status_code=413, detail=too_large_message(limit))
+    def __init__(self, limit: int, language: str = "fr"):
+        super().__init__(status_code=413, detail=message(language, "body_too_large", limit=limit))
 
 
 class BodySizeLimit:
@@ -36,33 +39,36 @@ class BodySizeLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        length = Headers(scope=scope).get("content-length")
+        headers = Headers(scope=scope)
+        language = header_language(headers)
+        too_large = {"detail": message(language, "body_too_large", limit=self.limit)}
+        length = headers.get("content-length")
         if length is not None and (not length.isdigit() or int(length) > self.limit):
-            await JSONResponse({"detail": too_large_message(self.limit)}, status_code=413)(scope, receive, send)
+            await JSONResponse(too_large, status_code=413)(scope, receive, send)
             return
         received = 0
         started = False
 
         async def counting_receive():
             nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
+            event = await receive()
+            if event["type"] == "http.request":
+                received += len(event.get("body", b""))
                 if received > self.limit:
-                    raise RequestTooLarge(self.limit)
-            return message
+                    raise RequestTooLarge(self.limit, language)
+            return event
 
-        async def tracking_send(message):
+        async def tracking_send(event):
             nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
+            started = started or event["type"] == "http.response.start"
+            await send(event)
 
         try:
             await self.app(scope, counting_receive, tracking_send)
         except RequestTooLarge:
             if started:
                 raise
-            await JSONResponse({"detail": too_large_message(self.limit)}, status_code=413)(scope, receive, send)
+            await JSONResponse(too_large, status_code=413)(scope, receive, send)
 
 
 def origin_of(url: str) -> str:
@@ -94,9 +100,7 @@ class OriginGuard:
         preflight = scope["method"] == "OPTIONS" and "access-control-request-method" in headers
         if origin is not None and (preflight or scope["method"] not in SAFE_METHODS):
             if not self.allows(origin, headers.get("host")):
-                detail = (
-                    f"Origine non autorisée : {origin[:200]}. Ce site n'est pas autorisé à interroger l'assistant."
-                )
+                detail = message(header_language(headers), "origin_refused", origin=origin[:200])
                 await JSONResponse({"detail": detail}, status_code=403)(scope, receive, send)
                 return
         await self.app(scope, receive, send)
@@ -142,8 +146,5 @@ class RateLimiter:
             del self._events[key]
 
 
-def rate_limited_message(per_minute: int, retry_after_s: float) -> str:
-    return (
-        f"Trop de questions : {per_minute} par minute au maximum. "
-        f"Réessayez dans {max(1, round(retry_after_s))} s."
-    )
+def rate_limited_message(per_minute: int, retry_after_s: float, language: str = "fr") -> str:
+    return message(language, "rate_limited", per_minute=per_minute, wait=max(1, round(retry_after_s)))

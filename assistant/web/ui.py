@@ -5,15 +5,17 @@ markup is added, so a document containing `<script>` shows it as text.
 """
 
 import html
+import logging
 
 import gradio as gr
 
 from assistant.assistant import Assistant, InvalidQuestion
 from assistant.feedback import FeedbackStore
 from assistant.models import Answer, Citation
-from assistant.web.api import INTERNAL_ERROR
 from assistant.web.security import RateLimiter, rate_limited_message
-from assistant.wording import human_date
+from assistant.wording import human_date, message
+
+log = logging.getLogger("assistant.web")
 
 TITLE = "Assistant Innovation Occitanie"
 
@@ -156,25 +158,26 @@ def build_ui(assistant: Assistant, store: FeedbackStore, limiter: RateLimiter) -
     def respond(question: str, turns: list[dict], request: gr.Request):
         unchanged = (question, chat_messages(turns), turns)
         try:
-            question = assistant.validate(question)
+            analysis = assistant.prepare(question, history_of(turns))
         except InvalidQuestion as error:
             gr.Warning(str(error))
             yield unchanged
             return
         wait = limiter.hit(f"ask:{client_host(request)}")
         if wait is not None:
-            gr.Warning(rate_limited_message(limiter.per_minute, wait))
+            gr.Warning(rate_limited_message(limiter.per_minute, wait, analysis.language))
             yield unchanged
             return
-        pending = turns + [{"question": question, "answer": None}]
+        pending = turns + [{"question": analysis.question, "answer": None}]
         yield "", chat_messages(pending), turns
-        history = history_of(turns)[-2 * settings.max_history_turns :]
         try:
-            answer = assistant.ask(question, history)
+            answer = assistant.answer(analysis)
         except Exception as error:
+            log.exception("chat answer failed")
             yield unchanged
-            raise gr.Error(INTERNAL_ERROR) from error
-        turns = turns + [{"question": question, "answer": answer.model_dump(mode="json")}]
+            raise gr.Error(message(analysis.language, "internal")) from error
+        answer = answer.model_copy(update={"provenance": None})  # kept server-side: not part of the chat's state
+        turns = turns + [{"question": analysis.question, "answer": answer.model_dump(mode="json")}]
         yield "", chat_messages(turns), turns
 
     def ask_example(selection: gr.SelectData, turns: list[dict], request: gr.Request):
@@ -187,7 +190,7 @@ def build_ui(assistant: Assistant, store: FeedbackStore, limiter: RateLimiter) -
         if not turn or not turn.get("answer") or feedback.liked in ("", None):
             return
         if limiter.hit(f"feedback:{client_host(request)}") is not None:
-            gr.Warning("Trop d'avis envoyés : réessayez dans une minute.")
+            gr.Warning(message("fr", "feedback_limited"))
             return
         answer = turn["answer"]
         store.add(
@@ -198,7 +201,7 @@ def build_ui(assistant: Assistant, store: FeedbackStore, limiter: RateLimiter) -
             citations=answer["citations"],
             answerer=answer["answerer"],
         )
-        gr.Info("Merci pour votre avis.")
+        gr.Info(message("fr", "feedback_thanks"))
 
     with gr.Blocks(title=TITLE, analytics_enabled=False) as blocks:
         turns = gr.State([])

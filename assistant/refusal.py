@@ -1,0 +1,32 @@
+"""The polite refusal: what the documents cover and who to contact, quoted from the corpus; if a
+document says it does not know, that quote comes first."""
+
+from assistant.french import split_sentences
+from assistant.models import Answer, Chunk, Citation
+from assistant.wording import message
+
+COVERED_TITLES = 8  # programme titles named as examples of what the documents cover
+
+
+class Refusal:
+    def __init__(self, chunks: list[Chunk], contact_document: str):
+        # Computed once: a scan of every chunk.
+        self.titles = sorted({c.title for c in chunks if c.kind == "programme"})[:COVERED_TITLES]
+        self.contact = next((c for c in chunks if c.source == contact_document), None) or next(
+            (c for c in chunks if "contact" in c.section.lower()), None
+        )
+
+    def compose(self, said: Answer) -> Answer:
+        """The refusal for an answer that abstained (keeping its quotes and provenance)."""
+        language = said.language
+        lines = [said.answer] if said.citations else [message(language, "abstain")]
+        citations = list(said.citations)
+        if self.titles and not said.citations:
+            lines.append(message(language, "covers", titles=", ".join(self.titles)))
+        contact = self.contact
+        if contact is not None and all(c.source != contact.source for c in citations):
+            quote = next((contact.text[a:b] for a, b in split_sentences(contact.text)), contact.text)
+            n = len(citations) + 1
+            citations.append(Citation.of(n, contact, quotes=[quote]))
+            lines.append(message(language, "contact", quote=quote, n=n))
+        return said.model_copy(update={"answer": "\n\n".join(lines), "abstained": True, "citations": citations})
