@@ -1,6 +1,7 @@
 """The nouns of the domain: what flows from corpus to answer."""
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -137,7 +138,13 @@ class Answer(BaseModel):
     lead: str | None = Field(
         default=None, description="the sentence that answers, in the question's language, with its markers"
     )
-    answer: str = Field(description="answer text with inline markers [1], [2] naming citations")
+    short_answer: str | None = Field(
+        default=None, description="the span the lead states (an amount, a date, a name), verbatim from a cited sentence"
+    )
+    verdict: Literal["yes", "no", "unsure"] | None = Field(
+        default=None, description="for a yes/no question: the verdict the lead gives"
+    )
+    answer: str = Field(description="the whole answer: the lead, then the quoted evidence, with markers [1], [2]")
     abstained: bool = False
     citations: list[Citation] = Field(default_factory=list)
     answerer: str = "extractive"
