@@ -30,11 +30,17 @@ GENERIC = set(
 )
 
 
+# A question that refers back but names more subject words than this has its own subject.
+MAX_SUBJECT_TERMS = 2
+MAX_CONTEXT_CHARS = 500  # the conversation searched with a follow-up: its latest words
+
+
 def needs_context(question: str, history: list[Message]) -> bool:
     if not any(m.role == "user" for m in history):
         return False
     subject_terms = [t for t in analyze(question) if t not in GENERIC]
-    return bool(REFERS_BACK.search(question) or ELLIPSIS.search(question)) and len(subject_terms) <= 2 or not subject_terms
+    refers_back = bool(REFERS_BACK.search(question) or ELLIPSIS.search(question))
+    return refers_back and len(subject_terms) <= MAX_SUBJECT_TERMS or not subject_terms
 
 
 def conversation_context(question: str, history: list[Message]) -> str:
@@ -48,4 +54,4 @@ def conversation_context(question: str, history: list[Message]) -> str:
         context.insert(0, text)
         if [t for t in analyze(text) if t not in GENERIC]:
             break
-    return " ".join(context)[-500:]
+    return " ".join(context)[-MAX_CONTEXT_CHARS:]

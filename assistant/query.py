@@ -121,6 +121,16 @@ GLOSSARY = {
 }
 
 
+# Spelling repair (measured on evals/qa.jsonl's misspelt questions and PIAF, docs/retrieval.md):
+REPAIR_MIN_STEM = 4  # shorter stems match too many terms to repair safely
+REPAIR_CUTOFF = 0.8  # difflib similarity for a misspelling ("demin" -> "demain")
+REPAIR_LENGTH_SLACK = 2  # a misspelling is within this many letters of the word's length
+SHORTENED_MIN_STEM = 5  # "biotech" -> "biotechnologies" only from stems this long...
+SHORTENED_MAX_EXTRA = 9  # ...the full word at most this many letters longer...
+SHORTENED_MAX_MATCHES = 3  # ...and only when few words of the corpus start that way
+BUCKET_CACHE = 8  # vocabularies kept bucketed (one per open index)
+
+
 @dataclass(frozen=True)
 class TermGroup:
     """One word of the question and the index terms that count as finding it."""
@@ -155,19 +165,21 @@ def expanded_query(question: str, vocabulary) -> str:
 
 
 def _repair(stem: str, vocabulary) -> set[str]:
-    if len(stem) < 4:
+    if len(stem) < REPAIR_MIN_STEM:
         return set()
     for cut in range(3, len(stem) - 2):  # "startup" -> "start" + "up"
         if stem[:cut] in vocabulary and analyze(stem[cut:]) and analyze(stem[cut:])[0] in vocabulary:
             return {stem[:cut], analyze(stem[cut:])[0]}
     buckets = _buckets(vocabulary)
-    pool = [t for n in range(len(stem) - 2, len(stem) + 3) for t in buckets.get((stem[0], n), ())]
-    close = set(difflib.get_close_matches(stem, pool, n=1, cutoff=0.8))
-    if close or len(stem) < 5:
+    lengths = range(len(stem) - REPAIR_LENGTH_SLACK, len(stem) + REPAIR_LENGTH_SLACK + 1)
+    pool = [t for n in lengths for t in buckets.get((stem[0], n), ())]
+    close = set(difflib.get_close_matches(stem, pool, n=1, cutoff=REPAIR_CUTOFF))
+    if close or len(stem) < SHORTENED_MIN_STEM:
         return close
     # Not a misspelling but maybe a shortened word: "biotech" -> "biotechnologies".
-    longer = [t for n in range(len(stem) + 1, len(stem) + 10) for t in buckets.get((stem[0], n), ()) if t.startswith(stem)]
-    return set(longer) if len(longer) <= 3 else set()
+    lengths = range(len(stem) + 1, len(stem) + SHORTENED_MAX_EXTRA + 1)
+    longer = [t for n in lengths for t in buckets.get((stem[0], n), ()) if t.startswith(stem)]
+    return set(longer) if len(longer) <= SHORTENED_MAX_MATCHES else set()
 
 
 _BUCKETS: dict[int, tuple[object, dict]] = {}
@@ -181,7 +193,7 @@ def _buckets(vocabulary) -> dict[tuple[str, int], list[str]]:
         index: dict[tuple[str, int], list[str]] = {}
         for term in vocabulary:
             index.setdefault((term[:1], len(term)), []).append(term)
-        if len(_BUCKETS) > 8:
+        if len(_BUCKETS) > BUCKET_CACHE:
             _BUCKETS.clear()
         _BUCKETS[id(vocabulary)] = entry = (vocabulary, index)
     return entry[1]
