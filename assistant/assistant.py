@@ -24,6 +24,7 @@ from assistant.models import Answer, Message, PassageTrace, Provenance
 from assistant.refusal import Refusal
 from assistant.retrieval import Retriever
 from assistant.sentence_ranker import SentenceRanker
+from assistant.subjects import SubjectCatalogue
 from assistant.settings import Settings, get_settings
 from assistant.wording import message
 
@@ -47,7 +48,7 @@ class Assistant:
         self.settings = settings or get_settings()
         self._lock = threading.Lock()
         self._retriever: Retriever | None = None
-        self._parts: tuple[ExtractiveAnswerer, answerers.Answerer, Refusal] | None = None
+        self._parts: tuple[ExtractiveAnswerer, answerers.Answerer, Refusal, SubjectCatalogue] | None = None
 
     @property
     def retriever(self) -> Retriever:
@@ -61,7 +62,7 @@ class Assistant:
                 self._retriever = Retriever.open(self.settings)
             return self._retriever
 
-    def _components(self) -> tuple[ExtractiveAnswerer, answerers.Answerer, Refusal]:
+    def _components(self) -> tuple[ExtractiveAnswerer, answerers.Answerer, Refusal, SubjectCatalogue]:
         if self._parts is None:
             retriever = self.retriever
             lexical = retriever.lexical
@@ -69,8 +70,9 @@ class Assistant:
             extractive = ExtractiveAnswerer(finder, SentenceRanker.load(), self.settings.abstain_threshold)
             answerer = answerers.make_answerer(self.settings.answerer, self.settings, extractive)
             refusal = Refusal(retriever.state.chunks, self.settings.contact_document)
+            subjects = SubjectCatalogue(retriever.state.chunks, lexical.document_frequency, lexical.vocabulary)
             with self._lock:
-                self._parts = self._parts or (extractive, answerer, refusal)
+                self._parts = self._parts or (extractive, answerer, refusal, subjects)
         return self._parts
 
     @property
@@ -94,7 +96,8 @@ class Assistant:
             turns = [m if isinstance(m, Message) else Message.model_validate(m) for m in (history or [])]
         except ValidationError as error:
             raise InvalidQuestion("bad_history", language) from error
-        return analyze_question(question, turns[-2 * self.settings.max_history_turns :])
+        subjects = self._components()[3]
+        return analyze_question(question, turns[-2 * self.settings.max_history_turns :], subjects)
 
     def ask(self, question: str, history: list[Message] | list[dict] | None = None) -> Answer:
         return self.answer(self.prepare(question, history))
@@ -110,7 +113,7 @@ class Assistant:
 
     def answer_stream(self, analysis: QuestionAnalysis) -> Iterator[str | Answer]:
         started = time.perf_counter()
-        _, answerer, refusal = self._components()
+        _, answerer, refusal, _ = self._components()
         retrieve_k = self.settings.retrieve_k
         ranked = self.retriever.search(analysis.query, k=max(retrieve_k, TRACE_DEPTH))
         passages = ranked[:retrieve_k]

@@ -8,8 +8,9 @@ from assistant.quotes import join_adjacent
 from assistant.wording import human_date, message, source_label
 
 
-def compose(question: str, passages: list[Passage], chosen: list[Candidate], language: str) -> Answer:
-    """Sources in the order of their likeliest sentence; each source's quotes in reading order."""
+def compose(question: str, passages: list[Passage], chosen: list[Candidate], language: str, lead=None) -> Answer:
+    """Sources in the order of their likeliest sentence; each source's quotes in reading order.
+    With a `lead` (assistant/lead.py), it opens the answer, and its markers name the quotes' citations."""
     first: dict[int, int] = {}
     for order, candidate in enumerate(chosen):
         first.setdefault(candidate.passage_index, order)
@@ -35,7 +36,12 @@ def compose(question: str, passages: list[Passage], chosen: list[Candidate], lan
         lines.append(f"{intro} {quotes}")
     if disagree(chosen, passages):
         lines.append(message(language, "disagree"))
-    return Answer(question=question, answer="\n\n".join(lines), citations=citations, language=language)
+    answer = Answer(question=question, answer="\n\n".join(lines), citations=citations, language=language)
+    if lead is not None:
+        answer.lead = lead.render(lambda candidate: numbers[candidate.passage_index])
+        answer.short_answer, answer.verdict = lead.short_answer, lead.verdict
+        answer.answer = f"{answer.lead}\n\n{answer.answer}" if answer.answer else answer.lead
+    return answer
 
 
 def disagree(chosen: list[Candidate], passages: list[Passage]) -> bool:

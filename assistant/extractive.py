@@ -15,6 +15,7 @@ import re
 from assistant.analysis import QuestionAnalysis
 from assistant.candidates import RANKER_FEATURES, Candidate, CandidateFinder, sentence_features
 from assistant.composition import compose
+from assistant.lead import build_lead
 from assistant.models import Answer, Decision, Passage, Provenance, SentenceTrace
 from assistant.quotes import choose, quoted
 from assistant.sentence_ranker import SentenceRanker
@@ -28,6 +29,8 @@ NOT_DOCUMENTED = re.compile(
 # The best dense similarity counts this much in the evidence: it carries paraphrases and English
 # questions, whose words the French sentences do not share (calibrated on evals/qa.jsonl).
 DENSE_EVIDENCE = 0.8
+# Quotes after a lead: its own sentence(s), then the likeliest others, this many in all.
+EVIDENCE_QUOTES = 2
 
 
 class ExtractiveAnswerer:
@@ -57,7 +60,14 @@ class ExtractiveAnswerer:
             for trace in decision.sentences:
                 trace.chosen = False
             return _with(Answer(question=question, answer="", abstained=True, language=language), analysis, passages, decision)
-        if NOT_DOCUMENTED.search(first.text):
+        lead = build_lead(analysis, candidates, passages)
+        if lead is not None and lead.absent:
+            decision.abstained = True
+            decision.reason = f"the asked figure is absent: {lead.why}"
+            answer = compose(question, passages, lead.evidence, language, lead)
+            answer.abstained = True
+            return _with(answer, analysis, passages, decision)
+        if NOT_DOCUMENTED.search(first.text) and (lead is None or lead.verdict is None):
             # The documents themselves say they do not know: quote that, and count it as not answering.
             decision.abstained = True
             decision.reason = "the best sentence says the documents do not know"
@@ -66,8 +76,14 @@ class ExtractiveAnswerer:
             answer = compose(question, passages, [first], language)
             answer.abstained = True
             return _with(answer, analysis, passages, decision)
-        decision.reason = f"answered: {len(chosen)} sentence(s) quoted"
-        return _with(compose(question, passages, chosen, language), analysis, passages, decision)
+        if lead is None:
+            decision.reason = f"answered: {len(chosen)} sentence(s) quoted, no lead"
+            return _with(compose(question, passages, chosen, language), analysis, passages, decision)
+        evidence = _evidence(lead.evidence, chosen)
+        decision.reason = f"answered: lead from {lead.why}; {len(evidence)} sentence(s) quoted"
+        for trace in decision.sentences:
+            trace.chosen = any(trace.start == c.start and trace.passage == c.passage_index + 1 for c in evidence)
+        return _with(compose(question, passages, evidence, language, lead), analysis, passages, decision)
 
     @staticmethod
     def evidence(best: Candidate, passages: list[Passage]) -> float:
@@ -85,6 +101,17 @@ class ExtractiveAnswerer:
                 candidate.features = dict(zip(RANKER_FEATURES, map(float, row)))
             candidates.sort(key=lambda c: -c.score)
         return candidates
+
+
+def _evidence(lead_sentences: list[Candidate], chosen: list[Candidate]) -> list[Candidate]:
+    """The lead's own sentences, then the likeliest quoted ones, EVIDENCE_QUOTES in all."""
+    evidence = list(lead_sentences)
+    for candidate in chosen:
+        if len(evidence) >= EVIDENCE_QUOTES:
+            break
+        if not any(c.passage_index == candidate.passage_index and c.start == candidate.start for c in evidence):
+            evidence.append(candidate)
+    return evidence
 
 
 def _trace(candidate: Candidate, why: str) -> SentenceTrace:

@@ -486,3 +486,31 @@ def _decimal(digits: str, decimal_separator: bool) -> Decimal | None:
 def _canonical(number: Decimal) -> Decimal:
     """One writing per value, so equal values print alike: 0.20 -> 0.2, 5.0E+6 -> 5000000."""
     return number.quantize(Decimal(1)) if number == number.to_integral_value() else number.normalize()
+
+
+# --- a figure with the words that belong to it -------------------------------------------------------
+
+# After a figure, the words that belong to it: "2 à 5 M€ par an", "60 M€ sur la période 2024-2028".
+QUALIFIER = re.compile(
+    r"^\s*(?:par an|/an|par projet|par entreprise|par start-up|par dossier|HT|TTC|de dépenses|d'assiette"
+    r"|sur (?:la période )?(?:\d{4}\s?-\s?\d{4}|\d+ ans)|(?:dont|avec) \d+ ans? de différé)",
+    re.IGNORECASE,
+)
+BOUND_WORDS = re.compile(
+    r"(moins de|plus de|au moins|au plus|jusqu'à|jusqu’à|plafonnée? à|environ|de|entre|à hauteur de|maximum de|up to|at least|less than|more than)\s*$",
+    re.IGNORECASE,
+)
+
+
+def figure_span(text: str, quantity: Quantity) -> str:
+    """The figure as the sentence writes it, with its bound before ("moins de 8 ans") and its
+    qualifier after ("2 à 5 M€ par an", "60 M€ sur la période 2024-2028")."""
+    start, end = quantity.span
+    before = BOUND_WORDS.search(text[:start])
+    ranged = quantity.low != quantity.high
+    if before and (quantity.bound is not None or ranged and before.group(1).lower() in ("entre", "de")):
+        start = before.start(1)
+    after = QUALIFIER.match(text[end:])
+    if after:
+        end += after.end()
+    return text[start:end].strip()

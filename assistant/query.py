@@ -164,6 +164,11 @@ def expanded_query(question: str, vocabulary) -> str:
     return f"{question} {' '.join(additions)}" if additions else question
 
 
+def repaired(stem: str, vocabulary) -> set[str]:
+    """Index terms for a stem the index does not have: a compound split, a misspelling, a shortening."""
+    return _repair(stem, vocabulary)
+
+
 def _repair(stem: str, vocabulary) -> set[str]:
     if len(stem) < REPAIR_MIN_STEM:
         return set()

@@ -9,8 +9,9 @@ from pathlib import Path
 from assistant.settings import Settings
 from evals.dataset import DEFAULT_SET, load_questions
 from evals.judge import llm_judge
-from evals.report import qa_chart, qa_report, qa_summary_line, squad_chart, squad_report, squad_summary_line
-from evals.runner import eval_index_dir, log, run_eval, run_squad, squad_corpus_dir, with_eval_index
+from evals.paths import display_path, eval_index_dir, squad_corpus_dir
+from evals.report import qa_chart, qa_report, squad_chart, squad_report, summary_line
+from evals.runner import log, run_eval, run_squad, with_eval_index
 from evals.squad import load_squad
 
 EVALS_DIR = Path(__file__).resolve().parent
@@ -38,12 +39,11 @@ def main(argv: list[str] | None = None) -> int:
     run = run_eval(settings, questions, compare, baselines=not args.no_baselines)
     judge_section, judge_scores = ("Skipped (--no-judge).", {}) if args.no_judge else llm_judge(settings, run, run["systems"][0])
     run["judge"] = judge_scores
-    (output / "results.json").write_text(json.dumps(run, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    write_results(run, command, output / "results.json")
     qa_chart(run, output / "accuracy.png")
-    set_name = _display(args.set)
-    (output / "report.md").write_text(qa_report(run, command, set_name, judge_section), encoding="utf-8")
+    (output / "report.md").write_text(qa_report(run, command, display_path(args.set), judge_section), encoding="utf-8")
     log(f"wrote {output / 'report.md'}, {output / 'results.json'}, {output / 'accuracy.png'}")
-    print(qa_summary_line(run))
+    print(run["summary_line"])
     return 0
 
 
@@ -53,12 +53,19 @@ def squad(args, settings: Settings, command: str) -> int:
     questions = load_squad(path, corpus, args.limit)
     settings = with_eval_index(settings.model_copy(update={"corpus_dir": corpus}), args.index)
     run = run_squad(settings, questions, baselines=not args.no_baselines)
+    write_results(run, command, args.output / "results-squad.json")
     squad_chart(run, args.output / "squad.png")
-    (args.output / "report-squad.md").write_text(squad_report(run, command, _display(args.squad)), encoding="utf-8")
-    (args.output / "results-squad.json").write_text(json.dumps(run, ensure_ascii=False, default=str), encoding="utf-8")
+    (args.output / "report-squad.md").write_text(squad_report(run, command, display_path(args.squad)), encoding="utf-8")
     log(f"wrote {args.output / 'report-squad.md'}, {args.output / 'results-squad.json'}, {args.output / 'squad.png'}")
-    print(squad_summary_line(run))
+    print(run["summary_line"])
     return 0
+
+
+def write_results(run: dict, command: str, path: Path) -> None:
+    """The run as JSON, with the command and the summary line as printed (evals/bench.py quotes them)."""
+    run["command"], run["summary_line"] = command, summary_line(run)
+    indent = 1 if run["kind"] == "qa" else None  # a SQuAD run has thousands of questions: kept compact
+    path.write_text(json.dumps(run, ensure_ascii=False, indent=indent, default=str), encoding="utf-8")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -96,13 +103,6 @@ def pairs(items: list[str]) -> dict:
             raise SystemExit(f"error: {item!r} is not KEY=VALUE with KEY a setting ({', '.join(Settings.model_fields)})")
         result[key.strip().replace("-", "_")] = value.strip()
     return result
-
-
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,7 @@
 """Baselines answered on the same corpus and questions: a naive LangChain RAG, and our retriever
-alone in lexical or dense mode. Each "answers" with its best chunk and never abstains."""
+alone in lexical or dense mode. Each "answers" with its best chunk and never abstains; it states no
+lead or verdict, and offers the best chunk's first sentence as its short answer (a reference for
+SQuAD's exact match and F1: what quoting a whole sentence scores)."""
 
 import hashlib
 import time
@@ -8,6 +10,7 @@ from pathlib import Path
 from assistant.assistant import Assistant
 from assistant.documents import load_corpus
 from assistant.embeddings import load_embeddings
+from assistant.french import split_sentences
 from assistant.settings import Settings
 from evals.metrics import unique
 from evals.systems import RANK_DEPTH, Response
@@ -78,11 +81,21 @@ class RetrieverBaseline:
 
 
 def _best_chunk_response(found: list[tuple[str, str]], latency: float) -> Response:
+    best = found[0][1] if found else ""
     return Response(
-        answer=found[0][1] if found else "",
+        answer=best,
         abstained=False,
         cited=[text for _, text in found],
         ranked=unique(source for source, _ in found),
         latency_ms=latency,
         citations=[{"n": n, "source": source, "text": text} for n, (source, text) in enumerate(found, 1)],
+        short_answer=first_sentence(best),
     )
+
+
+def first_sentence(text: str) -> str | None:
+    """The first sentence of `text` that is not a Markdown heading (a chunk may open with its title)."""
+    for start, end in split_sentences(text):
+        if not text[start:end].startswith("#"):
+            return text[start:end]
+    return None

@@ -28,14 +28,18 @@ from assistant.settings import PROJECT_DIR, Settings
 from evals.dataset import DEFAULT_SET, load_questions
 from evals.machine import machine
 from evals.metrics import percentile
-from evals.runner import WORK_DIR, squad_corpus_dir, with_eval_index
+from evals.paths import WORK_DIR, squad_corpus_dir
+from evals.report import summary_line
+from evals.runner import with_eval_index
 from evals.squad import load_squad
 
 PIAF = PROJECT_DIR.parent / "shared" / "external" / "piaf" / "piaf-v1.0.json"
-RESULTS = Path(__file__).resolve().parent / "benchmarks.json"
+EVALS_DIR = Path(__file__).resolve().parent
+RESULTS = EVALS_DIR / "benchmarks.json"
 DOC = PROJECT_DIR / "docs" / "benchmarks.md"
-SAMPLE_SET = Path(__file__).resolve().parent / "qa_sample.jsonl"
+SAMPLE_SET = EVALS_DIR / "qa_sample.jsonl"
 QUERY_SAMPLE = 300  # PIAF questions timed against the small and the scaled index
+RESULT_FILES = ("results.json", "results-squad.json")  # written by `python -m evals` (and --squad)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -228,9 +232,9 @@ def render(results: dict) -> str:
     """docs/benchmarks.md from every recorded section."""
     machines = sorted({f"{r['machine']['cpu']}, {r['machine']['cores']} cores" for r in results.values()})
     parts = ["# Benchmarks",
-             "Figures, not timed tests: written by `python -m evals.bench` (sections: latency, startup, indexing, scale), "
+             ("Figures, not timed tests: written by `python -m evals.bench` (sections: latency, startup, indexing, scale), "
              f"medians of several runs. Machine: {'; '.join(machines)}. The machine is shared with other jobs, so "
-             f"figures vary run to run. Raw figures: `evals/benchmarks.json`. {TARGETS[0].upper() + TARGETS[1:]}."]
+             f"figures vary run to run. Raw figures: `evals/benchmarks.json`. {TARGETS[0].upper() + TARGETS[1:]}.")]
     parts.append("## How to reproduce\n\n"
                  "- `python -m evals` (eval set, with baselines) and `python -m evals --squad ../shared/external/piaf/piaf-v1.0.json`\n"
                  "- `python -m evals.bench latency startup indexing` (a few minutes)\n"
@@ -257,8 +261,8 @@ def render(results: dict) -> str:
     scales = sorted((r for k, r in results.items() if k.startswith("scale-")), key=lambda r: r["chunks"])
     if scales:
         header = "| chunks | index time | ms per embedded chunk | index size | search p50 / p95 | ask p50 / p95 | p95 vs PIAF (search / ask) |"
-        rows = [f"| {scales[0]['small_chunks']} (PIAF) | | | | {scales[0]['small_search_p50_ms']} / {scales[0]['small_search_p95_ms']} ms"
-                f" | {scales[0]['small_ask_p50_ms']} / {scales[0]['small_ask_p95_ms']} ms | 1 |"]
+        rows = [(f"| {scales[0]['small_chunks']} (PIAF) | | | | {scales[0]['small_search_p50_ms']} / {scales[0]['small_search_p95_ms']} ms"
+                f" | {scales[0]['small_ask_p50_ms']} / {scales[0]['small_ask_p95_ms']} ms | 1 |")]
         rows += [f"| {r['index_chunks']} | {r['index_s']} s | {r['index_ms_per_embedded_chunk']} | {r['index_size_mib']} MiB"
                  f" | {r['scale_search_p50_ms']} / {r['scale_search_p95_ms']} ms | {r['scale_ask_p50_ms']} / {r['scale_ask_p95_ms']} ms"
                  f" | {r['search_p95_ratio']}x / {r['ask_p95_ratio']}x |" for r in scales]
@@ -272,9 +276,9 @@ def render(results: dict) -> str:
 
 def growth(results: dict, largest: dict) -> str:
     """How cost grows, in words, from the largest scaled corpus against PIAF."""
-    lines = [f"How cost grows (PIAF {largest['small_chunks']} chunks -> {largest['index_chunks']} chunks, "
+    lines = [(f"How cost grows (PIAF {largest['small_chunks']} chunks -> {largest['index_chunks']} chunks, "
              f"x{largest['index_chunks'] / largest['small_chunks']:.0f}): indexing is linear in the chunks embedded "
-             f"({largest['index_ms_per_embedded_chunk']} ms per chunk here"]
+             f"({largest['index_ms_per_embedded_chunk']} ms per chunk here")]
     if "indexing" in results:
         r = results["indexing"]
         lines.append(f"; {1000 * r['from_scratch_s'] / r['chunks']:.1f} ms per chunk for PIAF from scratch")
@@ -289,15 +293,16 @@ def _section(title: str, r: dict, rows: list[tuple[str, str]]) -> str:
     return f"## {title}\n\n| | |\n|---|---|\n{lines}\n\nCommand: `{r['command']}` ({r['date']}, {r['runs']} runs)"
 
 
-def _summary_lines() -> list[str]:
+def _summary_lines(directory: Path = EVALS_DIR) -> list[str]:
+    """The summary lines of the last `python -m evals` runs, from their results files (gitignored, so
+    present only where the evals ran), with the command that wrote each."""
     lines = []
-    for name in ("report.md", "report-squad.md"):
-        path = Path(__file__).resolve().parent / name
+    for name in RESULT_FILES:
+        path = directory / name
         if path.exists():
-            found = re.search(r"^Summary line: `(.+)`", path.read_text(encoding="utf-8"), re.MULTILINE)
-            command = re.search(r"^Command: `(.+)`", path.read_text(encoding="utf-8"), re.MULTILINE)
-            if found:
-                lines.append(found.group(1) + (f"` from `{command.group(1)}" if command else ""))
+            run = json.loads(path.read_text(encoding="utf-8"))
+            line = run.get("summary_line") or summary_line(run)  # results written before the line was stored
+            lines.append(line + (f"` from `{run['command']}" if run.get("command") else ""))
     return lines
 
 

@@ -3,14 +3,20 @@
 {"id": "q001", "question": "...", "history": [{"role": "user", "content": "..."}, ...] (optional),
  "reference": "...", "facts": [["2 à 5 M€", "2 et 5 millions"], ["juillet 2024"]] (every group needed,
  one alternative per group enough; [] out of scope), "sources": ["annonces/....md"] (relative to the
- corpus; [] out of scope), "category": one of CATEGORIES}
+ corpus; [] out of scope), "category": one of CATEGORIES,
+ "verdict": "oui" | "non" | "yes" | "no" | "unsure" (optional: a yes/no question's expected verdict)}
 """
 
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-CATEGORIES = ("factual", "paraphrase", "multi-fact", "follow-up", "english", "date-status", "conflict", "out-of-scope")
+from evals.metrics import normal_verdict
+
+CATEGORIES = (
+    "factual", "paraphrase", "multi-fact", "follow-up", "english", "date-status", "conflict", "out-of-scope",
+    "eligibility", "definition", "status", "total-vs-parts", "follow-up-switch", "absent-amount",
+)
 DEFAULT_SET = Path(__file__).resolve().parent / "qa.jsonl"
 
 
@@ -23,10 +29,16 @@ class EvalQuestion:
     sources: list[str] = field(default_factory=list)  # expected documents, relative to the corpus
     reference: str = ""
     history: list[dict] = field(default_factory=list)
+    verdict: str | None = None  # "yes", "no" or "unsure" (normalised from oui/non) for a yes/no question
 
     @property
     def out_of_scope(self) -> bool:
         return self.category == "out-of-scope"
+
+    def record(self) -> dict:
+        """What results.json keeps of the question (the LLM judge reads `reference`)."""
+        record = {"question": self.question, "category": self.category, "reference": self.reference}
+        return record | ({"verdict": self.verdict} if self.verdict else {})
 
 
 def load_questions(path: Path) -> list[EvalQuestion]:
@@ -44,8 +56,9 @@ def load_questions(path: Path) -> list[EvalQuestion]:
                 sources=list(raw.get("sources") or []),
                 reference=raw.get("reference", ""),
                 history=list(raw.get("history") or []),
+                verdict=normal_verdict(raw["verdict"]) if raw.get("verdict") else None,
             )
-        except (json.JSONDecodeError, KeyError, TypeError) as error:
+        except (json.JSONDecodeError, KeyError, TypeError, AttributeError, ValueError) as error:
             raise ValueError(f"{path}:{number}: not a valid eval question ({error})") from error
         if question.category not in CATEGORIES:
             raise ValueError(f"{path}:{number}: unknown category {question.category!r} (one of {', '.join(CATEGORIES)})")

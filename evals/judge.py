@@ -61,7 +61,7 @@ def llm_judge(settings: Settings, run: dict, system: str) -> tuple[str, dict]:
 def _score(chat, prompt: str) -> float | None:
     try:
         reply = chat.invoke(prompt).content
-    except Exception:  # a judge failure must not lose the deterministic report
+    except Exception:  # noqa: BLE001 (a judge failure, whatever it is, must not lose the deterministic report)
         return None
     match = re.search(r"[01](?:[.,]\d+)?", str(reply))
     return min(1.0, float(match.group().replace(",", "."))) if match else None

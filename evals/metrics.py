@@ -1,23 +1,27 @@
-"""Deterministic scores: fact matching in the shared French normal form, ranking metrics, percentiles."""
+"""Deterministic scores on plain values: fact matching in the shared French normal form, SQuAD-style
+span matching, yes/no verdicts read from an answer's opening, ranking metrics, aggregates.
+
+Pure functions only; evals/metric_table.py binds them to questions and responses."""
 
 import math
 import re
+import unicodedata
+from collections import Counter
 
-from assistant.french import normalize
+from assistant.figures import join_digit_groups, tight_units
+from assistant.french import TOKEN, normalize
 
 WHITESPACE = re.compile(r"\s+")
-DIGIT_GROUP = re.compile(r"(?<=\d)[ .,](?=\d{3}\b)")  # 3 500, 3.500, 3,500 -> 3500
-BEFORE_UNIT = re.compile(r"(?<=\d) (?=[%€])")  # 10 % -> 10%
 APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "‘": "'"})
 
 
 def match_form(text: str) -> str:
     """Lowercase, accents folded, elisions dropped (assistant.french.normalize), all spaces (nbsp
-    included) as one space, digit groups joined: the form in which facts are looked for."""
+    included) as one space, digit groups joined and units tightened (assistant.figures): the form in
+    which facts are looked for."""
     text = normalize(text.translate(APOSTROPHES))
     text = WHITESPACE.sub(" ", text).strip()
-    text = DIGIT_GROUP.sub("", text)
-    return BEFORE_UNIT.sub("", text)
+    return tight_units(join_digit_groups(text))
 
 
 def contains(text: str, phrase: str) -> bool:
@@ -39,6 +43,78 @@ def unique(items) -> list:
     return list(dict.fromkeys(items))
 
 
+# --- spans: SQuAD's exact match and F1, adapted to French --------------------------------------------
+
+# SQuAD's official script drops English articles; these are the French ones. The elided "l'" and "d'"
+# are already gone with every other elision (assistant.french.normalize).
+FRENCH_ARTICLES = frozenset(["le", "la", "les", "un", "une", "des", "du", "de"])
+
+
+def span_tokens(text: str) -> list[str]:
+    """SQuAD's normalisation in French: match form (lowercase, accents folded, elisions dropped, digit
+    groups joined), punctuation removed (symbols such as € and % kept), French articles dropped."""
+    text = "".join(" " if unicodedata.category(c).startswith("P") else c for c in match_form(text))
+    return [token for token in text.split() if token not in FRENCH_ARTICLES]
+
+
+def exact_match(predicted: str | None, gold: str) -> float:
+    """1.0 when both spans normalise to the same tokens; a missing span (None) is 0."""
+    if predicted is None:
+        return 0.0
+    return float(span_tokens(predicted) == span_tokens(gold))
+
+
+def span_f1(predicted: str | None, gold: str) -> float:
+    """Harmonic mean of token precision and recall, tokens counted with multiplicity (SQuAD's F1);
+    a missing span (None) is 0; two spans empty after normalisation are equal (1.0)."""
+    if predicted is None:
+        return 0.0
+    ours, theirs = span_tokens(predicted), span_tokens(gold)
+    if not ours or not theirs:
+        return float(ours == theirs)
+    common = sum((Counter(ours) & Counter(theirs)).values())
+    if not common:
+        return 0.0
+    precision, recall = common / len(ours), common / len(theirs)
+    return 2 * precision * recall / (precision + recall)
+
+
+# --- verdicts: the yes / no / unsure an answer opens with ---------------------------------------------
+
+VERDICTS = {"oui": "yes", "yes": "yes", "non": "no", "no": "no", "unsure": "unsure"}
+VERDICT_WORDS = {"oui": "yes", "yes": "yes", "non": "no", "no": "no"}
+# How an answer says the sources leave the question open, as words in match form.
+UNSURE_OPENINGS = ("les sources ne permettent pas de trancher", "the sources do not settle")
+OPPOSITE_WINDOW = 4  # words of the opening in which the opposite word voids a verdict ("Oui et non")
+
+
+def normal_verdict(value: str) -> str:
+    """"oui"/"yes" -> "yes", "non"/"no" -> "no", "unsure" -> "unsure"; anything else is refused."""
+    key = value.strip().lower()
+    if key not in VERDICTS:
+        raise ValueError(f"unknown verdict {value!r} (one of {', '.join(VERDICTS)})")
+    return VERDICTS[key]
+
+
+def opening_verdict(text: str | None) -> str | None:
+    """The verdict the first words of `text` state: "yes" for Oui/Yes, "no" for Non/No, "unsure" for
+    "Les sources ne permettent pas de trancher" / "The sources do not settle"; None for none, or when
+    the opposite word follows within the first OPPOSITE_WINDOW words ("Oui et non", "Yes or no")."""
+    if not text:
+        return None
+    words = TOKEN.findall(match_form(text))  # words only: "**Oui**, ..." opens with "oui"
+    if " ".join(words).startswith(UNSURE_OPENINGS):
+        return "unsure"
+    words = words[:OPPOSITE_WINDOW]
+    verdict = VERDICT_WORDS.get(words[0]) if words else None
+    if verdict and any(VERDICT_WORDS.get(word, verdict) != verdict for word in words[1:]):
+        return None
+    return verdict
+
+
+# --- ranking ------------------------------------------------------------------------------------------
+
+
 def recall_at_k(ranked: list[str], expected: list[str], k: int) -> float:
     """Share of the expected documents found among the first k ranked documents."""
     if not expected:
@@ -53,6 +129,9 @@ def reciprocal_rank(ranked: list[str], expected: list[str]) -> float:
         if source in expected:
             return 1.0 / rank
     return 0.0
+
+
+# --- aggregates ---------------------------------------------------------------------------------------
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -1,61 +1,18 @@
-"""Render a run as Markdown tables (one per metric, systems side by side), a chart and one summary line."""
+"""Render a run as Markdown tables (one per metric, systems side by side), a chart and one summary line.
+
+Everything shown comes from the metric table (evals/metric_table.py): its rows, titles, definitions,
+the summary line's words and the chart's bars. Nothing here names a metric, except the misses list,
+which reads answer accuracy.
+"""
 
 import math
 from pathlib import Path
 
 from evals.machine import describe
+from evals.metric_table import Metric, metrics_for
 
-DEFINITIONS = """\
-How each figure is computed (deterministic; no model judges these):
-
-- **accuracy**: every fact group of the question has one of its accepted alternatives in the answer
-  text, compared in the shared French normal form (`assistant.french.normalize`: lowercase, elisions,
-  accents folded; plus all whitespace and non-breaking spaces as one space and digit groups joined).
-  An answer that abstains is wrong, except for out-of-scope questions, where accuracy = abstained.
-- **support**: the same facts appear in the texts the system shows as its sources (our citations'
-  passages; for the baselines, the 4 chunks they retrieved). In-scope questions only.
-- **recall@k / MRR** (in-scope questions with expected sources): documents are ranked by the answer's
-  citations first (the passages the answer quotes, in order; none when it abstains), then the documents
-  of the retriever's ranked passages for the same query (the condensed query for a follow-up),
-  duplicates removed. recall@k = share of the expected documents in the first k; MRR = 1 / rank of the
-  first expected document. Baselines rank the documents of their own retrieved chunks.
-- **abstention precision / recall**: positive = should abstain = out-of-scope. Baselines never abstain,
-  so their precision is undefined (—) and their recall 0. **false abstentions**: in-scope questions
-  that abstained.
-- **latency**: wall-clock time of the call a user waits for (`Assistant.ask`; the baselines' search),
-  after one untimed warm-up question.
-"""
-
-SQUAD_DEFINITIONS = """\
-- **paragraph recall@1/5, MRR**: rank of the gold paragraph among the documents (our citations first,
-  then our retriever's ranking; the baselines' own ranking).
-- **answer contains gold**: the gold answer span is inside the answer text, both in the shared French
-  normal form, not inside a longer word or number. An abstention counts as a miss.
-- **median answer length**: characters of the answer text shown to the user (baselines: the best chunk).
-"""
-
-QA_METRICS = [
-    ("accuracy", "Answer accuracy", "ratio"),
-    ("support", "Citation support", "ratio"),
-    ("recall@1", "Retrieval recall@1", "ratio"),
-    ("recall@3", "Retrieval recall@3", "ratio"),
-    ("recall@5", "Retrieval recall@5", "ratio"),
-    ("mrr", "MRR", "ratio"),
-    ("false_abstentions", "False abstentions (in-scope questions that abstained)", "count"),
-    ("latency_p50_ms", "Latency p50 (ms)", "ms"),
-    ("latency_p95_ms", "Latency p95 (ms)", "ms"),
-]
-OVERALL_ONLY = [("abstention_precision", "Abstention precision", "ratio"), ("abstention_recall", "Abstention recall", "ratio")]
-SQUAD_METRICS = [
-    ("recall@1", "Paragraph recall@1", "ratio"),
-    ("recall@5", "Paragraph recall@5", "ratio"),
-    ("mrr", "MRR", "ratio"),
-    ("contains_answer", "Answer contains gold span", "ratio"),
-    ("abstention_rate", "Abstained", "ratio"),
-    ("median_answer_chars", "Median answer length (chars)", "count"),
-    ("latency_p50_ms", "Latency p50 (ms)", "ms"),
-    ("latency_p95_ms", "Latency p95 (ms)", "ms"),
-]
+LINE_PREFIX = {"qa": "evals:", "squad": "evals squad:"}
+PREAMBLE = "How each figure is computed (deterministic; no model judges these):"
 
 
 def fmt(value, kind: str = "ratio") -> str:
@@ -68,36 +25,63 @@ def fmt(value, kind: str = "ratio") -> str:
     return f"{value:.2f}"
 
 
+def fmt_brief(value, kind: str = "ratio") -> str:
+    """As in the summary line: milliseconds without decimals."""
+    return fmt(value, "count" if kind == "ms" else kind)
+
+
 def table(header: list[str], rows: list[list[str]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines)
 
 
-def overall_table(run: dict, metrics: list, group: str = "all") -> str:
+def metrics_table(run: dict, metrics: list[Metric], group: str = "all") -> str:
+    """One row per metric, one column per system, over one group of questions."""
     systems = run["systems"]
-    rows = [[title] + [fmt(run["summary"][s][group][key], kind) for s in systems] for key, title, kind in metrics]
+    rows = [[m.title] + [fmt(run["summary"][s][group].get(m.name), m.kind) for s in systems] for m in metrics]
     return table(["metric"] + systems, rows)
+
+
+def category_table(run: dict, metric: Metric, categories: list[str]) -> str:
+    systems = run["systems"]
+    rows = [[c] + [fmt(run["summary"][s][c].get(metric.name), metric.kind) for s in systems] for c in categories]
+    return table(["category"] + systems, rows)
+
+
+def definitions(kind: str) -> str:
+    """One bullet per definition, in table order; metrics that share a definition share its bullet."""
+    titles: dict[str, list[str]] = {}
+    for metric in metrics_for(kind):
+        titles.setdefault(metric.definition, []).append(metric.title)
+    bullets = [f"- **{' / '.join(names)}**: {definition}" for definition, names in titles.items()]
+    return PREAMBLE + "\n\n" + "\n".join(bullets)
+
+
+def settings_line(run: dict) -> str:
+    return ", ".join(f"{k}={v}" for k, v in run["settings"].items())
+
+
+def header(run: dict, title: str, command: str) -> str:
+    return (f"# {title}\n\nCommand: `{command}`  \nMachine: {describe(run['machine'])}  \n"
+            f"Settings (ours): {settings_line(run)}\n\nSummary line: `{summary_line(run)}`")
 
 
 def qa_report(run: dict, command: str, set_path: str, judge_section: str) -> str:
     systems = run["systems"]
     first = run["summary"][systems[0]]
     categories = [c for c in first if c != "all"]
+    metrics = metrics_for("qa")
     parts = [
-        f"# Evaluation: {set_path} ({first['all']['questions']} questions)",
-        f"Command: `{command}`  \nMachine: {machine_line(run)}  \nSettings (ours): "
-        + ", ".join(f"{k}={v}" for k, v in run["settings"].items()),
-        "Summary line: `" + qa_summary_line(run) + "`",
-        "## Overall\n\n" + overall_table(run, QA_METRICS[:6] + OVERALL_ONLY + QA_METRICS[6:]),
+        header(run, f"Evaluation: {set_path} ({first['all']['questions']} questions)", command),
+        "## Overall\n\n" + metrics_table(run, metrics),
         "Questions per category: " + ", ".join(f"{c} {first[c]['questions']}" for c in categories),
     ]
-    for key, title, kind in QA_METRICS:
-        rows = [[c] + [fmt(run["summary"][s][c][key], kind) for s in systems] for c in categories + ["all"]]
-        parts.append(f"## {title} per category\n\n" + table(["category"] + systems, rows))
+    parts += [f"## {m.title} per category\n\n" + category_table(run, m, categories + ["all"])
+              for m in metrics if m.per_category]
     parts.append("## LLM judge\n\n" + judge_section)
     parts.append("## Chart\n\n![accuracy per category](accuracy.png)")
-    parts.append("## Definitions\n\n" + DEFINITIONS)
+    parts.append("## Definitions\n\n" + definitions("qa"))
     parts.append("## Misses of ours\n\n" + misses(run, systems[0]))
     return "\n\n".join(parts) + "\n"
 
@@ -106,7 +90,7 @@ def misses(run: dict, system: str) -> str:
     lines = []
     for qid, entry in run["questions"].items():
         result = entry["systems"][system]
-        if result["verdicts"]["correct"]:
+        if result["scores"]["accuracy"]:
             continue
         answer = " ".join(result["answer"].split())[:220]
         what = "abstained" if result["abstained"] else f"answered « {answer} »"
@@ -115,47 +99,32 @@ def misses(run: dict, system: str) -> str:
 
 
 def squad_report(run: dict, command: str, path: str) -> str:
-    first = run["summary"][run["systems"][0]]["all"]
-    held = run["summary"][run["systems"][0]]["held-out"]
+    summary = run["summary"][run["systems"][0]]
+    metrics = metrics_for("squad")
     return "\n\n".join([
-        f"# SQuAD-format evaluation: {path} ({first['questions']} questions)",
-        f"Command: `{command}`  \nMachine: {machine_line(run)}  \nSettings (ours): "
-        + ", ".join(f"{k}={v}" for k, v in run["settings"].items() if k not in ("corpus_dir", "index_dir")),
-        "Summary line: `" + squad_summary_line(run) + "`",
+        header(run, f"SQuAD-format evaluation: {path} ({summary['all']['questions']} questions)", command),
         "Each paragraph is one document of a temporary corpus; every system answers every question.",
-        "## Results\n\n" + overall_table(run, SQUAD_METRICS),
-        f"## Held-out articles ({held['questions']} questions)\n\nOur sentence ranker (`python -m evals.train_ranker`) "
-        "learnt from the questions of even-numbered articles; these are the odd-numbered ones, which it never saw.\n\n"
-        + overall_table(run, SQUAD_METRICS, "held-out"),
+        "## Results\n\n" + metrics_table(run, metrics),
+        f"## Held-out articles ({summary['held-out']['questions']} questions)\n\nOur sentence ranker "
+        "(`python -m evals.train_ranker`) learnt from the questions of even-numbered articles; these are the "
+        "odd-numbered ones, which it never saw.\n\n" + metrics_table(run, metrics, "held-out"),
         "![squad metrics](squad.png)",
-        "## Definitions\n\n" + SQUAD_DEFINITIONS,
+        "## Definitions\n\n" + definitions("squad"),
     ]) + "\n"
 
 
-def machine_line(run: dict) -> str:
-    return describe(run["machine"])
-
-
-def qa_summary_line(run: dict) -> str:
-    name = run["systems"][0]
-    s = run["summary"][name]["all"]
-    return (
-        f"evals: accuracy {fmt(s['accuracy'])} · support {fmt(s['support'])} · R@5 {fmt(s['recall@5'])} · "
-        f"abstention P {fmt(s['abstention_precision'])} R {fmt(s['abstention_recall'])} · "
-        f"p50 {s['latency_p50_ms']:.0f} ms ({name}, {s['questions']} questions)"
-    )
-
-
-def squad_summary_line(run: dict) -> str:
-    name = run["systems"][0]
-    s = run["summary"][name]["all"]
-    held = run["summary"][name]["held-out"]
-    return (
-        f"evals squad: R@1 {fmt(s['recall@1'])} · R@5 {fmt(s['recall@5'])} · MRR {fmt(s['mrr'])} · "
-        f"answer contains gold {fmt(s['contains_answer'])} (held-out articles {fmt(held['contains_answer'])}) · "
-        f"median answer {s['median_answer_chars']:.0f} chars · "
-        f"p50 {s['latency_p50_ms']:.0f} ms ({name}, {s['questions']} questions)"
-    )
+def summary_line(run: dict) -> str:
+    """The first system's figures in one line, each metric in the words its `line` gives for the set."""
+    kind, name = run["kind"], run["systems"][0]
+    summary = run["summary"][name]
+    metrics = metrics_for(kind)
+    figures = {group: {m.name: fmt_brief(values.get(m.name), m.kind) for m in metrics}
+               for group, values in summary.items()}
+    held = figures.get("held-out", {})
+    words = [m.line[kind].format(value=figures["all"][m.name], held_out=held.get(m.name, "—"), all=figures["all"],
+                                 held=held)
+             for m in metrics if kind in m.line]
+    return f"{LINE_PREFIX[kind]} " + " · ".join(words) + f" ({name}, {summary['all']['questions']} questions)"
 
 
 def bar_chart(groups: list[str], series: dict[str, list[float]], title: str, path: Path) -> None:
@@ -169,7 +138,7 @@ def bar_chart(groups: list[str], series: dict[str, list[float]], title: str, pat
     figure, axis = plt.subplots(figsize=(max(6, 1.2 * len(groups) * max(1, len(series) / 3)), 4))
     for i, (name, values) in enumerate(series.items()):
         positions = [g + i * width - 0.4 + width / 2 for g in range(len(groups))]
-        axis.bar(positions, [0 if math.isnan(v) else v for v in values], width, label=name)
+        axis.bar(positions, [0 if v is None or math.isnan(v) else v for v in values], width, label=name)
     axis.set_xticks(range(len(groups)), groups, rotation=20, ha="right")
     axis.set_ylim(0, 1.05)
     axis.set_title(title)
@@ -179,13 +148,21 @@ def bar_chart(groups: list[str], series: dict[str, list[float]], title: str, pat
     plt.close(figure)
 
 
+def charted(kind: str) -> list[Metric]:
+    return [m for m in metrics_for(kind) if kind in m.chart]
+
+
 def qa_chart(run: dict, path: Path) -> None:
+    """The charted metrics per category (answer accuracy): one bar per system."""
     categories = [c for c in run["summary"][run["systems"][0]] if c != "all"] + ["all"]
-    series = {s: [run["summary"][s][c]["accuracy"] for c in categories] for s in run["systems"]}
-    bar_chart(categories, series, "Answer accuracy per category", path)
+    metrics = charted("qa")
+    groups = [f"{c} · {m.name}" if len(metrics) > 1 else c for m in metrics for c in categories]
+    series = {s: [run["summary"][s][c].get(m.name) for m in metrics for c in categories] for s in run["systems"]}
+    bar_chart(groups, series, " · ".join(m.title for m in metrics) + " per category", path)
 
 
 def squad_chart(run: dict, path: Path) -> None:
-    metrics = ["recall@1", "recall@5", "mrr", "contains_answer"]
-    series = {s: [run["summary"][s]["all"][m] for m in metrics] for s in run["systems"]}
-    bar_chart(metrics, series, "SQuAD-format set", path)
+    """The charted metrics over all questions, one group of bars per metric."""
+    metrics = charted("squad")
+    series = {s: [run["summary"][s]["all"].get(m.name) for m in metrics] for s in run["systems"]}
+    bar_chart([m.name for m in metrics], series, "SQuAD-format set", path)

@@ -1,8 +1,7 @@
-"""Run systems over questions and score every answer; the same code for the eval set and SQuAD."""
+"""Run systems over questions and score every answer with the metric table: one loop for the Q&A set
+and SQuAD-format sets, which differ only in their metrics (evals/metric_table.py) and their groups."""
 
-import hashlib
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -11,30 +10,21 @@ from assistant.settings import Settings
 from evals.baselines import NaiveRAG, RetrieverBaseline
 from evals.dataset import EvalQuestion
 from evals.machine import machine
-from evals.metrics import contains, facts_present, mean, percentile, precision_recall, recall_at_k, reciprocal_rank
+from evals.metric_table import score, summarize
+from evals.paths import WORK_DIR, display_path, eval_index_dir
 from evals.squad import SquadQuestion, held_out
 from evals.systems import OurAssistant, Response
 
-RECALL_KS = (1, 3, 5)
-WORK_DIR = Path(tempfile.gettempdir()) / "assistant-evals"
-
-
-def eval_index_dir(settings: Settings) -> Path:
-    """A dedicated index per corpus and index-shaping settings, away from the served index; kept
-    between runs so a re-run only re-embeds what changed."""
-    key = f"{settings.corpus_dir.resolve()}|{settings.embedding_model}|{settings.chunk_size}"
-    return WORK_DIR / f"index-{hashlib.sha1(key.encode()).hexdigest()[:12]}"
-
-
-def squad_corpus_dir(path: Path) -> Path:
-    """Where a SQuAD file's paragraphs are written as a corpus (stable, so its index is reused)."""
-    return WORK_DIR / f"squad-{hashlib.sha1(str(Path(path).resolve()).encode()).hexdigest()[:10]}" / "corpus"
+PROGRESS_EVERY = 500  # questions between progress lines (SQuAD sets have thousands)
+# Settings that shape what ours answers; top_k is left out: only `python -m assistant search` reads it.
+RUN_SETTINGS = ("corpus_dir", "index_dir", "embedding_model", "chunk_size", "retrieve_k", "fusion", "dense_weight",
+                "secondary_weight", "answerer", "abstain_threshold")
 
 
 def with_eval_index(settings: Settings, index_dir: Path | None = None) -> Settings:
     settings = settings.model_copy(update={"index_dir": index_dir or eval_index_dir(settings)})
     report = build_index(settings)
-    log(f"index {settings.index_dir}: {report.summary().splitlines()[0]}")
+    log(f"index {display_path(settings.index_dir)}: {report.summary().splitlines()[0]}")
     return settings
 
 
@@ -56,132 +46,80 @@ def describe_difference(base: Settings, other: Settings) -> str:
     return ", ".join(changed) or "same settings"
 
 
-def answer_all(system, questions: list, progress_every: int = 0) -> list[Response]:
+def run_eval(settings: Settings, questions: list[EvalQuestion], compare: Settings | None = None,
+             baselines: bool = True) -> dict:
+    """Every system on the Q&A set; summaries overall ("all") and per category."""
+    return run_systems("qa", build_systems(settings, compare, baselines), questions, settings)
+
+
+def run_squad(settings: Settings, questions: list[SquadQuestion], baselines: bool = True) -> dict:
+    """Every system on a SQuAD-format set; summaries overall ("all") and on the held-out articles."""
+    return run_systems("squad", build_systems(settings, None, baselines), questions, settings)
+
+
+def groups(kind: str, questions: list) -> dict[str, list[bool]]:
+    """Which questions each summary covers: "all", then the categories (qa) or the held-out articles (squad)."""
+    everything = {"all": [True] * len(questions)}
+    if kind == "squad":
+        return everything | {"held-out": [held_out(q) for q in questions]}
+    return everything | {c: [q.category == c for q in questions] for c in sorted({q.category for q in questions})}
+
+
+def run_systems(kind: str, systems: list, questions: list, settings: Settings) -> dict:
+    """Each system answers every question; each answer is scored with the metric table of `kind`
+    ("qa" or "squad") and the scores aggregated per group. `settings` are ours, as reported."""
+    run = {"kind": kind, "machine": machine(), "settings": public_settings(settings), "systems": [],
+           "summary": {}, "questions": {}}
+    kept = groups(kind, questions)
+    for system in systems:
+        log(f"{system.name}: {len(questions)} questions")
+        responses = answer_all(system, questions)
+        scores = [score(q, r, kind) for q, r in zip(questions, responses)]
+        run["systems"].append(system.name)
+        run["summary"][system.name] = {
+            group: summarize([s for s, keep in zip(scores, picked) if keep], kind) for group, picked in kept.items()
+        }
+        for q, r, s in zip(questions, responses, scores):
+            entry = run["questions"].setdefault(q.id, {**q.record(), "systems": {}})
+            entry["systems"][system.name] = response_record(r, s, with_citations=kind == "qa")
+    return run
+
+
+def answer_all(system, questions: list) -> list[Response]:
     """One untimed warm-up (loading models and indexes), then every question in order."""
     if questions:
-        system.respond(questions[0].question, getattr(questions[0], "history", []))
+        system.respond(questions[0].question, questions[0].history)
     responses = []
     for i, question in enumerate(questions, 1):
-        responses.append(system.respond(question.question, getattr(question, "history", [])))
-        if progress_every and i % progress_every == 0:
+        responses.append(system.respond(question.question, question.history))
+        if i % PROGRESS_EVERY == 0:
             log(f"  {system.name}: {i}/{len(questions)}")
     return responses
 
 
-def score_question(question: EvalQuestion, response: Response) -> dict:
-    in_scope = not question.out_of_scope
-    ranked = response.ranked
-    verdict = {
-        "correct": (not response.abstained and facts_present(response.answer, question.facts))
-        if in_scope
-        else response.abstained,
-        "supported": (not response.abstained and facts_present("\n\n".join(response.cited), question.facts))
-        if in_scope
-        else None,
-        "should_abstain": not in_scope,
+def response_record(response: Response, scores: dict, with_citations: bool) -> dict:
+    """What results.json keeps of one answer. Citations only when asked: the LLM judge reads them on
+    the Q&A set, and on a SQuAD set of thousands of questions they would make the file huge."""
+    record = {
+        "answer": response.answer,
+        "lead": response.lead,
+        "short_answer": response.short_answer,
+        "verdict": response.verdict,
         "abstained": response.abstained,
-        "false_abstention": in_scope and response.abstained,
-        "reciprocal_rank": reciprocal_rank(ranked, question.sources) if in_scope and question.sources else None,
+        "query": response.query,
+        "ranked_sources": response.ranked[:5],
+        "latency_ms": round(response.latency_ms, 2),
+        "scores": scores,
     }
-    for k in RECALL_KS:
-        verdict[f"recall@{k}"] = recall_at_k(ranked, question.sources, k) if in_scope and question.sources else None
-    return verdict
-
-
-def summarize(verdicts: list[dict], latencies: list[float]) -> dict:
-    precision, recall = precision_recall([v["abstained"] for v in verdicts], [v["should_abstain"] for v in verdicts])
-    summary = {
-        "questions": len(verdicts),
-        "accuracy": mean(v["correct"] for v in verdicts),
-        "support": mean(v["supported"] for v in verdicts),
-        "mrr": mean(v["reciprocal_rank"] for v in verdicts),
-        "abstention_precision": precision,
-        "abstention_recall": recall,
-        "false_abstentions": sum(v["false_abstention"] for v in verdicts),
-        "latency_p50_ms": percentile(latencies, 50),
-        "latency_p95_ms": percentile(latencies, 95),
-    }
-    for k in RECALL_KS:
-        summary[f"recall@{k}"] = mean(v[f"recall@{k}"] for v in verdicts)
-    return summary
-
-
-def run_eval(settings: Settings, questions: list[EvalQuestion], compare: Settings | None = None,
-             baselines: bool = True) -> dict:
-    """Every system on every question; summaries overall ("all") and per category."""
-    systems = build_systems(settings, compare, baselines)
-    run = {"kind": "qa", "machine": machine(), "settings": public_settings(settings), "systems": [], "summary": {}, "questions": {}}
-    categories = sorted({q.category for q in questions})
-    for system in systems:
-        log(f"{system.name}: {len(questions)} questions")
-        responses = answer_all(system, questions)
-        verdicts = [score_question(q, r) for q, r in zip(questions, responses)]
-        run["systems"].append(system.name)
-        run["summary"][system.name] = {"all": summarize(verdicts, [r.latency_ms for r in responses])}
-        for category in categories:
-            picked = [(v, r) for q, v, r in zip(questions, verdicts, responses) if q.category == category]
-            run["summary"][system.name][category] = summarize([v for v, _ in picked], [r.latency_ms for _, r in picked])
-        for q, v, r in zip(questions, verdicts, responses):
-            entry = run["questions"].setdefault(
-                q.id, {"question": q.question, "category": q.category, "reference": q.reference, "systems": {}}
-            )
-            entry["systems"][system.name] = {
-                "answer": r.answer,
-                "abstained": r.abstained,
-                "query": r.query,
-                "citations": r.citations,
-                "ranked_sources": r.ranked[:5],
-                "latency_ms": round(r.latency_ms, 2),
-                "verdicts": v,
-            }
-    return run
-
-
-def run_squad(settings: Settings, questions: list[SquadQuestion], baselines: bool = True) -> dict:
-    """Paragraph recall@1/5, MRR, gold span inside the answer, answer length, per system."""
-    systems = build_systems(settings, None, baselines)
-    run = {"kind": "squad", "machine": machine(), "settings": public_settings(settings), "systems": [], "summary": {}, "questions": {}}
-    for system in systems:
-        log(f"{system.name}: {len(questions)} questions")
-        responses = answer_all(system, questions, progress_every=500)
-        verdicts = []
-        for q, r in zip(questions, responses):
-            verdict = {
-                "contains_answer": not r.abstained and contains(r.answer, q.answer),
-                "abstained": r.abstained,
-                "reciprocal_rank": reciprocal_rank(r.ranked, [q.source]),
-                "answer_chars": len(r.answer),
-                **{f"recall@{k}": recall_at_k(r.ranked, [q.source], k) for k in (1, 5)},
-            }
-            verdicts.append(verdict)
-            entry = run["questions"].setdefault(q.id, {"question": q.question, "gold": q.answer, "source": q.source, "systems": {}})
-            entry["systems"][system.name] = {"answer": r.answer, "ranked_sources": r.ranked[:5], "verdicts": verdict}
-        run["systems"].append(system.name)
-        groups = {"all": [True] * len(questions), "held-out": [held_out(q) for q in questions]}
-        run["summary"][system.name] = {
-            group: squad_summary([v for v, keep in zip(verdicts, kept) if keep], [r.latency_ms for r, keep in zip(responses, kept) if keep])
-            for group, kept in groups.items()
-        }
-    return run
-
-
-def squad_summary(verdicts: list[dict], latencies: list[float]) -> dict:
-    return {
-        "questions": len(verdicts),
-        "recall@1": mean(v["recall@1"] for v in verdicts),
-        "recall@5": mean(v["recall@5"] for v in verdicts),
-        "mrr": mean(v["reciprocal_rank"] for v in verdicts),
-        "contains_answer": mean(v["contains_answer"] for v in verdicts),
-        "abstention_rate": mean(v["abstained"] for v in verdicts),
-        "median_answer_chars": percentile([v["answer_chars"] for v in verdicts], 50),
-        "latency_p50_ms": percentile(latencies, 50),
-        "latency_p95_ms": percentile(latencies, 95),
-    }
+    return record | ({"citations": response.citations} if with_citations else {})
 
 
 def public_settings(settings: Settings) -> dict:
-    keep = ("corpus_dir", "index_dir", "embedding_model", "chunk_size", "top_k", "dense_weight", "answerer", "abstain_threshold")
-    return {k: str(getattr(settings, k)) for k in keep}
+    """The settings ours ran with, paths named from the project (or $TMP), not this machine's layout."""
+    shown = {k: getattr(settings, k) for k in RUN_SETTINGS}
+    if settings.answerer == "llm":
+        shown["llm_model"] = settings.llm_model
+    return {k: display_path(v) if isinstance(v, Path) else str(v) for k, v in shown.items()}
 
 
 def log(text: str) -> None:

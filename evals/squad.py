@@ -1,7 +1,7 @@
 """SQuAD-format data sets (PIAF) as a corpus: one text file per paragraph, questions with gold spans."""
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -9,8 +9,19 @@ from pathlib import Path
 class SquadQuestion:
     id: str
     question: str
-    answer: str
+    answer: str  # the gold span (PIAF gives one per question)
     source: str  # the file of the gold paragraph
+    history: list[dict] = field(default_factory=list)  # always empty: SQuAD questions stand alone
+    out_of_scope = False  # every question is answered by its paragraph
+
+    @property
+    def sources(self) -> list[str]:
+        """The expected documents, as for the eval set: the gold paragraph."""
+        return [self.source]
+
+    def record(self) -> dict:
+        """What results-squad.json keeps of the question."""
+        return {"question": self.question, "gold": self.answer, "source": self.source}
 
 
 def load_squad(path: Path, corpus_dir: Path, limit: int | None = None) -> list[SquadQuestion]:

@@ -23,6 +23,9 @@ class Response:
     citations: list[dict] = field(default_factory=list)
     query: str | None = None
     provenance: Provenance | None = None  # ours: how the answer was made
+    lead: str | None = None  # the sentence that answers (Answer.lead); baselines state none
+    short_answer: str | None = None  # the span the lead states (Answer.short_answer)
+    verdict: str | None = None  # "yes", "no" or "unsure" for a yes/no question (Answer.verdict)
 
 
 class OurAssistant:
@@ -50,4 +53,7 @@ class OurAssistant:
             citations=[c.model_dump() for c in answer.citations],
             query=answer.query,
             provenance=answer.provenance,
+            lead=answer.lead,
+            short_answer=answer.short_answer,
+            verdict=answer.verdict,
         )

@@ -18,7 +18,8 @@ from assistant.candidates import RANKER_FEATURES
 from assistant.sentence_ranker import MODEL_PATH, SentenceRanker, export_trees
 from assistant.settings import Settings
 from evals.metrics import contains
-from evals.runner import squad_corpus_dir, with_eval_index
+from evals.paths import squad_corpus_dir
+from evals.runner import with_eval_index
 from evals.squad import held_out, load_squad
 
 TREES = {"max_iter": 100, "learning_rate": 0.1, "max_leaf_nodes": 15, "random_state": 0}

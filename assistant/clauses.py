@@ -1,0 +1,59 @@
+"""Parts of a document sentence that a lead reuses: who the sentence says it is quoting ("Selon La
+Tribune (26 novembre 2018), …"), the clause that carries a figure, and the figures that only date a
+source ("(janvier 2022)", "le communiqué du 22 mai 2024")."""
+
+import re
+
+# "Selon le communiqué de la Région Occitanie du 22 mai 2024, …", "Selon laregion.fr (page officielle non datée), …"
+ATTRIBUTION = re.compile(
+    r"^(?:Selon|D'après|D’après|According to)\s+(?P<who>(?:[^,(]|\([^)]*\)){3,160}?),\s+", re.IGNORECASE
+)
+# "… contre 5 M€ par an votés selon Le Journal des Entreprises (article non daté), …": who follows a value.
+FOLLOWING_SOURCE = re.compile(r"^[^;.]{0,40}?\bselon\s+(?P<who>(?:[^,;(]|\([^)]*\)){3,120})", re.IGNORECASE)
+PARENTHESISED = re.compile(r"\([^)]*\)")
+# A date right after a publication's name dates that publication: "le communiqué … du 22 mai 2024".
+SOURCE_DATE = re.compile(
+    r"\b(?:communiqué|article|page|fiche|publi[ée]e?|mise à jour|dépêche|rapport)\b[^.,;]{0,60}?\b(?:du|de|le|en)\s*$",
+    re.IGNORECASE,
+)
+CLAUSE_CHARS = 150  # a clause quoted inside a lead is cut at a comma or semicolon below this
+MIN_CLAUSE = 40  # ...but not so early that the clause says nothing
+
+
+def without_attribution(text: str) -> str:
+    """The sentence without its "Selon X," opening, capitalised."""
+    text = ATTRIBUTION.sub("", text).strip()
+    return text[:1].upper() + text[1:]
+
+
+def clause(text: str, limit: int = CLAUSE_CHARS) -> str:
+    """The sentence without its opening attribution, cut at a clause boundary outside parentheses."""
+    text = without_attribution(text)
+    if len(text) > limit:
+        inside = [m.span() for m in PARENTHESISED.finditer(text)]
+        cuts = [m.start() for m in re.finditer(r", | ; | : | – ", text[:limit])
+                if m.start() > MIN_CLAUSE and not any(a < m.start() < b for a, b in inside)]
+        text = text[: cuts[-1]] if cuts else text[:limit].rsplit(" ", 1)[0] + " …"
+    return text.rstrip(" .;:,")
+
+
+def quoted_source(text: str, at: int | None = None) -> str | None:
+    """Who the sentence cites for the figure ending at `at` ("selon X" right after it), else for the
+    whole sentence (its "Selon X," opening); None when it names nobody."""
+    if at is not None:
+        following = FOLLOWING_SOURCE.match(text[at:])
+        if following:
+            return following.group("who").strip()
+    opening = ATTRIBUTION.match(text)
+    return opening.group("who") if opening else None
+
+
+def dates_a_source(text: str, start: int) -> bool:
+    """The figure at `start` is inside parentheses, in the "Selon …" opening, or right after a
+    publication's name: it tells when a source spoke, not what it said."""
+    opening = ATTRIBUTION.match(text)
+    if opening and start < opening.end():
+        return True
+    if any(a <= start < b for a, b in (m.span() for m in PARENTHESISED.finditer(text))):
+        return True
+    return bool(SOURCE_DATE.search(text[:start]))

@@ -1,0 +1,162 @@
+"""Eligibility criteria read from cited sentences, checked against what the asker says.
+
+A criterion is a bounded figure in a condition sentence ("doivent avoir moins de 8 ans", "de moins
+de 50 salariés", "chiffre d'affaires inférieur à 10 M€") or an exclusion ("les SCI et les entreprises
+individuelles sont exclues"). An exception ("portée à 7 ans pour les start-up des biotechnologies")
+replaces the limit when the question shares its words. A criterion the asker's facts do not cover
+is "to check", never met: no "oui" comes from a criterion that is not in a cited sentence.
+
+Limits: one limit per dimension and sentence; written-out numbers ("deux bilans") and criteria
+without figures other than exclusions are only listed as "to check".
+"""
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from assistant.analysis import QuestionAnalysis
+from assistant.candidates import Candidate
+from assistant.clauses import without_attribution
+from assistant.figures import Quantity, amounts, figure_span
+from assistant.french import analyze, normalize
+from assistant.wording import message
+
+CONSIDERED = 12  # candidate sentences (likeliest first) read for criteria
+CONDITION = re.compile(
+    r"\b(doi(?:t|vent)|s'adresse|s’adresse|r[ée]serv|exclu|[ée]ligible|ouvert aux|peuvent|peut b[ée]n[ée]ficier|limite"
+    r"|must|required|open to|eligib|condition|crit[èe]re)",
+    re.IGNORECASE,
+)
+EXCLUDED = re.compile(r"\bexclu", re.IGNORECASE)
+EXCEPTION = re.compile(r"\bport[ée]e? [àa]\b.*?\bpour (?:les|la|le|l')\s*(?P<who>[^,.;]+)", re.IGNORECASE)
+TURNOVER = re.compile(r"chiffre d.affaires|\bCA\b|turnover", re.IGNORECASE)
+GENERIC_WORDS = set(analyze("start-up startup entreprise entreprises société projet projets les des"))
+FRENCH_BOUNDS = {"<": "moins de", "<=": "au plus", ">": "plus de", ">=": "au moins", "~": "environ"}
+ENGLISH_BOUNDS = {"<": "less than", "<=": "at most", ">": "more than", ">=": "at least", "~": "about"}
+ENGLISH_UNITS = {"an": "years", "mois": "months", "salarié": "employees", "employé": "employees", "€": "€"}
+
+
+@dataclass
+class Check:
+    candidate: Candidate
+    dimension: str  # age, staff, turnover, legal_form, other
+    phrase: str  # how the lead states the criterion, in the question's language
+    passed: bool | None  # None: the asker's facts do not tell
+    fact: str = ""  # the asker's fact it was compared with
+
+
+@dataclass
+class Judgement:
+    checks: list[Check]
+
+
+def judge(analysis: QuestionAnalysis, about: list[Candidate]) -> Judgement | None:
+    """The criteria of the sentences about the subject, each checked against the asker's facts."""
+    facts, language = analysis.facts, analysis.language
+    asker_words = set(analyze(analysis.question)) - GENERIC_WORDS
+    checks: list[Check] = []
+    exceptions: dict[str, tuple[Candidate, Quantity]] = {}
+    for candidate in about[:CONSIDERED]:
+        if not CONDITION.search(candidate.text):
+            continue
+        exception = EXCEPTION.search(candidate.text)
+        if exception:
+            if _shares_word(set(analyze(exception.group("who"))) - GENERIC_WORDS, asker_words):
+                for quantity in amounts(candidate.text):
+                    dimension = _dimension(quantity, candidate.text)
+                    if dimension:
+                        exceptions[dimension] = (candidate, quantity)
+            continue
+        if EXCLUDED.search(candidate.text) and facts.legal_form:
+            if normalize(facts.legal_form) in normalize(candidate.text):
+                checks.append(Check(candidate, "legal_form", _excluded_phrase(candidate.text, facts.legal_form, language),
+                                    False, facts.legal_form))
+            continue
+        bounded = [(q, _dimension(q, candidate.text)) for q in amounts(candidate.text)]
+        bounded = [(q, d) for q, d in bounded if d and (q.bound in ("<", "<=", ">", ">=") or q.low != q.high)]
+        if not bounded:
+            checks.append(Check(candidate, "other", _requirement(candidate.text), None))
+            continue
+        for quantity, dimension in bounded:
+            value = _fact(facts, dimension)
+            checks.append(Check(candidate, dimension, describe(candidate.text, quantity, language),
+                                None if value is None else _within(value, quantity), _fact_text(value, dimension, language)))
+    for check in checks:  # an exception that applies to the asker replaces the general limit
+        if check.dimension in exceptions:
+            candidate, quantity = exceptions[check.dimension]
+            general = next(q for q in amounts(check.candidate.text) if _dimension(q, check.candidate.text) == check.dimension)
+            limit = Quantity(quantity.text, quantity.kind, quantity.unit, quantity.low, quantity.high, general.bound,
+                             quantity.span)
+            value = _fact(facts, check.dimension)
+            check.candidate, check.phrase = candidate, describe(candidate.text, limit, language)
+            check.passed = None if value is None else _within(value, limit)
+    checks = [c for c in checks if c.dimension != "other" or len(c.phrase) > 10]
+    return Judgement(checks) if checks else None
+
+
+def _shares_word(these: set[str], those: set[str]) -> bool:
+    """A word in common, or a shortened one: "biotech" is "biotechnologies"."""
+    return any(a == b or min(len(a), len(b)) >= 5 and (a.startswith(b) or b.startswith(a)) for a in these for b in those)
+
+
+def describe(text: str, quantity: Quantity, language: str) -> str:
+    """The limit as the sentence writes it ("moins de 8 ans"), or in English ("less than 8 years")."""
+    if language != "en":
+        span = figure_span(text, quantity)
+        if quantity.bound and span == quantity.text:  # an exception ("portée à 7 ans") keeps the rule's bound
+            span = f"{FRENCH_BOUNDS.get(quantity.bound, '')} {span}".strip()
+        return span
+    unit = ENGLISH_UNITS.get(quantity.unit, quantity.unit)
+    value = f"{_plain(quantity.low)}-{_plain(quantity.high)}" if quantity.low != quantity.high else _plain(quantity.high)
+    return f"{ENGLISH_BOUNDS.get(quantity.bound, '')} {value} {unit}".strip()
+
+
+def _dimension(quantity: Quantity, text: str) -> str | None:
+    if quantity.kind == "duration" and quantity.unit == "an":
+        return "age"
+    if quantity.kind == "count" and quantity.unit in ("salarié", "employé"):
+        return "staff"
+    if quantity.kind == "amount" and TURNOVER.search(text[max(0, quantity.span[0] - 50):quantity.span[0]]):
+        return "turnover"
+    return None
+
+
+def _fact(facts, dimension: str) -> Decimal | None:
+    return {"age": facts.age_years, "staff": facts.staff, "turnover": facts.turnover}.get(dimension)
+
+
+def _within(value: Decimal, limit: Quantity) -> bool:
+    if limit.bound == "<":
+        return value < limit.high
+    if limit.bound == "<=":
+        return value <= limit.high
+    if limit.bound == ">":
+        return value > limit.low
+    if limit.bound == ">=":
+        return value >= limit.low
+    return limit.low <= value <= limit.high
+
+
+def _fact_text(value: Decimal | None, dimension: str, language: str) -> str:
+    if value is None:
+        return ""
+    unit = message(language, f"fact_unit_{dimension}")
+    return f"{_plain(value)} {unit}".strip()
+
+
+def _plain(value: Decimal) -> str:
+    text = f"{value:,.0f}" if value == value.to_integral_value() else f"{value}"
+    return text.replace(",", "\u202f")
+
+
+def _requirement(text: str) -> str:
+    """What a condition sentence requires, from its verb on ("doivent proposer …" -> "proposer …")."""
+    text = without_attribution(text)
+    match = re.search(r"\b(?:doi(?:t|vent)|must)\s+", text, re.IGNORECASE)
+    rest = f"il faut {text[match.end():]}" if match else text
+    rest = rest.strip().rstrip(".")
+    return rest if len(rest) <= 110 else rest[:110].rsplit(" ", 1)[0] + " …"
+
+
+def _excluded_phrase(text: str, form: str, language: str) -> str:
+    return message(language, "excluded", form=form)

@@ -1,0 +1,339 @@
+"""The lead: the one sentence, first in every answer that does not abstain, that answers the question
+itself, in the question's language, with its marker(s) and the source's date; the quotes follow.
+
+Built from the question's analysis (assistant/analysis.py) and the ranked candidate sentences, never
+from anything else: every figure, criterion and status in a lead is a span of a cited sentence.
+
+- amount, rate, duration, count, date, limit: the span itself (assistant/figures.py), from the best
+  supporting sentence about the subject; a total (the largest amount) before its parts unless the
+  question names a part; a sentence that states a disagreement gives both values with their sources.
+- eligibility: "Non : …" / "Oui pour … ; reste à vérifier : …" / "Les sources ne permettent pas de
+  trancher : …", comparing the asker's facts with thresholds read from cited sentences
+  (assistant/criteria.py).
+- status: the document's status (front matter) and the sentence that states it.
+- definition: the sentence that defines the subject ("X est …", an acronym's expansion).
+- otherwise: the likeliest sentence, as a clause.
+When the asked figure is absent from every sentence about the subject, the lead says so and the
+answer abstains (`Lead.absent`).
+"""
+
+import re
+from dataclasses import dataclass
+
+from assistant.analysis import QuestionAnalysis
+from assistant.candidates import Candidate
+from assistant.clauses import clause, dates_a_source, quoted_source
+from assistant.criteria import judge
+from assistant.figures import Quantity, amounts, figure_span
+from assistant.french import analyze, normalize
+from assistant.models import Passage
+from assistant.wording import human_date, message, source_label
+
+MAX_LEAD_CHARS = 200  # the lead is read on a phone, in the widget: about two lines
+FIGURES_PER_LEAD = 2  # "montant et durée": one figure per aspect asked, two at most
+NEAR = 40  # characters around a figure whose words tell which of a sentence's figures is asked
+CONSIDERED = 12  # candidates (likeliest first) the lead looks through for its figure
+FIGURE_KINDS = {
+    "amount": ("amount",),
+    "rate": ("percent",),
+    "duration": ("duration",),
+    "count": ("count",),
+    "date": ("date", "year"),
+    "limit": ("duration", "count", "amount"),
+}
+DISAGREEMENT = re.compile(r"\b(diff[èe]re|divergent|ne concordent pas|contre|selon les sources)\b", re.IGNORECASE)
+DEFINES = re.compile(r"\b(est|sont|désigne|is|are)\s+(un|une|le|la|l'|l’|des|the|an?)\b", re.IGNORECASE)
+STATUS_SENTENCE = re.compile(
+    r"\b(plus disponible|n'est plus|clos|cl[ôo]tur|ferm[ée]|termin[ée]|statut|toujours ouvert|en vigueur|ouvert|disponible)",
+    re.IGNORECASE,
+)
+CLOSED = re.compile(r"\b(plus disponible|n'est plus|n’est plus|clos|cl[ôo]tur|ferm[ée]|termin[ée])", re.IGNORECASE)
+# Words asking for a whole envelope: the largest amount about the subject is its total, the others its parts.
+ASKS_TOTAL = re.compile(r"\b(total|au total|en tout|global\w*|budget|enveloppe|argent|overall|how much money)\b", re.IGNORECASE)
+# The aspect of a "limit" question: its age, its size.
+LIMIT_KINDS = [(re.compile(r"[âa]ge|\bans\b|old|years?", re.IGNORECASE), ("duration",)),
+               (re.compile(r"taille|effectif|salari|employ|staff|size", re.IGNORECASE), ("count",))]
+
+
+@dataclass
+class Segment:
+    """Text followed by the marker of `candidate`'s citation (no marker when None)."""
+
+    text: str
+    candidate: Candidate | None = None
+
+
+@dataclass
+class Lead:
+    segments: list[Segment]
+    evidence: list[Candidate]  # the sentences quoted after the lead, the lead's own first
+    short_answer: str | None = None
+    verdict: str | None = None  # "yes", "no", "unsure"
+    absent: bool = False  # the asked figure is not in any sentence about the subject: abstain
+    why: str = ""
+
+    def render(self, number_of) -> str:
+        """The lead with its markers; `number_of(candidate)` is the citation number of a sentence."""
+        parts = []
+        for segment in self.segments:
+            marker = f" [{number_of(segment.candidate)}]" if segment.candidate is not None else ""
+            parts.append(segment.text + marker)
+        return "".join(parts).strip()
+
+
+def build_lead(analysis: QuestionAnalysis, ranked: list[Candidate], passages: list[Passage]) -> Lead | None:
+    """The lead for these ranked candidates (likeliest first), or None when no lead can be made."""
+    if not ranked:
+        return None
+    about = _about_subject(analysis, ranked, passages)
+    intent = analysis.intent
+    if intent in FIGURE_KINDS:
+        lead = _figure_lead(analysis, about, passages)
+        if lead is not None:
+            return lead
+    if intent == "status":
+        lead = _status_lead(analysis, about, passages)
+        if lead is not None:
+            return lead
+    if intent == "eligibility":
+        lead = _eligibility_lead(analysis, about, passages)
+        if lead is not None:
+            return lead
+    if intent == "definition":
+        lead = _definition_lead(analysis, about, passages)
+        if lead is not None:
+            return lead
+    return _plain_lead(analysis, about or ranked, passages)
+
+
+def _about_subject(analysis: QuestionAnalysis, ranked: list[Candidate], passages: list[Passage]) -> list[Candidate]:
+    """The candidates about the question's subject (its document, or sentences naming it), likeliest first;
+    all candidates when the question has no subject."""
+    subject = analysis.subject
+    if subject is None:
+        return ranked
+    name_terms = set(analyze(subject.name))
+    if subject.source:
+        own = [c for c in ranked if passages[c.passage_index].chunk.source == subject.source]
+        naming = [c for c in own if name_terms <= set(analyze(c.text))]
+        # A sheet on two loans: the sentences that name the one asked about.
+        if subject.shared and naming:
+            return naming
+        if own:
+            return own
+    return [c for c in ranked if name_terms and name_terms <= set(analyze(c.text))]
+
+
+def _figure_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: list[Passage]) -> Lead | None:
+    """One figure per aspect asked ("montant et durée"), each from the likeliest sentence that holds one."""
+    aspects = [a for a in analysis.aspects if a in FIGURE_KINDS][:FIGURES_PER_LEAD] or [analysis.intent]
+    picks: list[tuple[Candidate, Quantity]] = []
+    for aspect in aspects:
+        pick = _pick_figure(analysis, aspect, about, taken=[q for _, q in picks])
+        if pick is not None:
+            picks.append(pick)
+    subject = analysis.subject
+    if not picks:
+        if subject is not None and (subject.source or not subject.known or about):
+            return _absent(analysis, about, passages)
+        return None
+    segments: list[Segment] = []
+    evidence: list[Candidate] = []
+    for n, (candidate, quantity) in enumerate(picks):
+        span = figure_span(candidate.text, quantity)
+        prefix = _subject_prefix(analysis) if n == 0 else " ; "
+        segments.append(Segment(prefix + span, candidate))
+        segments.append(Segment(_attribution(candidate, passages, analysis.language, quantity)))
+        evidence.append(candidate)
+    if len(picks) == 1:
+        other = _disagreeing(*picks[0], _figures(about, FIGURE_KINDS[aspects[0]] if aspects[0] in FIGURE_KINDS else ()))
+        if other is not None:
+            other_candidate, other_quantity = other
+            segments.append(Segment(" ; " + figure_span(other_candidate.text, other_quantity), other_candidate))
+            segments.append(Segment(_attribution(other_candidate, passages, analysis.language, other_quantity)))
+            evidence.append(other_candidate)
+    segments[-1].text += "."
+    short = figure_span(picks[0][0].text, picks[0][1])
+    return Lead(segments, _distinct(evidence), short_answer=short,
+                why=f"{'+'.join(aspects)}: {', '.join(q.text for _, q in picks)}")
+
+
+def _pick_figure(analysis: QuestionAnalysis, aspect: str, about: list[Candidate], taken: list[Quantity]):
+    kinds = _kinds(analysis, aspect)
+    found = [(c, q) for c, q in _figures(about, kinds) if not (aspect == "amount" and q.unit != "€")
+             and not any(q.key == t.key for t in taken)]
+    if not found:
+        return None
+    counted = _counted_noun(analysis.question)
+    subject = analysis.subject
+    if aspect == "amount" and any(q.bound not in ("<", ">") for _, q in found):
+        found = [f for f in found if f[1].bound not in ("<", ">")]  # "moins de 40 000 €" is a threshold, not an amount
+    if aspect == "amount" and ASKS_TOTAL.search(analysis.question) and subject is not None and subject.source:
+        # A total before its parts: the largest amount among the sentences about the subject.
+        return max(found, key=lambda f: (f[1].high, f[0].score))
+    if aspect in ("count", "limit") and counted and any(_same_noun(q.unit, counted) for _, q in found):
+        return next(f for f in found if _same_noun(f[1].unit, counted))
+    best = found[0][0]
+    own = [f for f in found if f[0] is best]
+    # Of the best sentence's figures: the one the question's words stand near, a date before a bare year.
+    words = _content_terms(analysis)
+    return max(own, key=lambda f: (_near(best.text, f[1], words), f[1].kind != "year", -own.index(f)))
+
+
+def _figures(about: list[Candidate], kinds) -> list[tuple[Candidate, Quantity]]:
+    return [(c, q) for c in about[:CONSIDERED] for q in answering_figures(c.text) if q.kind in kinds]
+
+
+def _content_terms(analysis: QuestionAnalysis) -> set[str]:
+    subject_terms = set(analyze(analysis.subject.name)) if analysis.subject else set()
+    return set(analyze(analysis.question)) - subject_terms
+
+
+def _near(text: str, quantity: Quantity, words: set[str]) -> int:
+    start, end = quantity.span
+    return len(words & set(analyze(text[max(0, start - NEAR):end + NEAR])))
+
+
+def answering_figures(text: str) -> list[Quantity]:
+    """The sentence's figures, less those that date a source (assistant/clauses.py)."""
+    return [q for q in amounts(text) if not dates_a_source(text, q.span[0])]
+
+
+def _kinds(analysis: QuestionAnalysis, aspect: str) -> tuple[str, ...]:
+    if aspect == "limit":
+        for pattern, kinds in LIMIT_KINDS:
+            if pattern.search(analysis.question):
+                return kinds
+    return FIGURE_KINDS[aspect]
+
+
+def _counted_noun(question: str) -> str | None:
+    match = re.search(r"\b(?:combien d[e'’]\s?|how many\s+|nombre d[e'’]\s?)(\w+)", question, re.IGNORECASE)
+    return match.group(1) if match else None
+
+
+def _same_noun(unit: str, noun: str) -> bool:
+    a, b = analyze(unit), analyze(noun)
+    return bool(a and b) and a[0][:5] == b[0][:5]
+
+
+def _disagreeing(candidate: Candidate, quantity: Quantity, found: list[tuple[Candidate, Quantity]]):
+    """Another value for the same thing, from a sentence that states the disagreement (it names both)."""
+    for other_candidate, other in found:
+        if other.kind == quantity.kind and other.key != quantity.key and DISAGREEMENT.search(other_candidate.text):
+            if DISAGREEMENT.search(candidate.text) or other_candidate is not candidate:
+                return other_candidate, other
+    return None
+
+
+def _absent(analysis: QuestionAnalysis, about: list[Candidate], passages: list[Passage]) -> Lead:
+    name = analysis.subject.name if analysis.subject else ""
+    what = message(analysis.language, f"asked_{analysis.intent}") if analysis.intent in FIGURE_KINDS else ""
+    if about:
+        best = about[0]
+        text = message(analysis.language, "absent", what=what, subject=name)
+        return Lead([Segment(text)], [best], absent=True, why=f"no {analysis.intent} for {name}")
+    return Lead([Segment(message(analysis.language, "no_document", subject=name))], [], absent=True,
+                why=f"no document about {name}")
+
+
+def _status_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: list[Passage]) -> Lead | None:
+    subject = analysis.subject
+    stated = [c for c in about if STATUS_SENTENCE.search(c.text)]
+    if subject is None or not subject.source or not stated:
+        return None
+    closed = [c for c in stated if CLOSED.search(c.text)]
+    status = subject.status or "unknown"
+    if status == "closed" and closed:
+        candidate, key, word = closed[0], "no", "verdict_no"
+    elif status == "active":
+        candidate, key, word = stated[0], "yes", "verdict_yes"
+    else:
+        candidate, key, word = stated[0], "unsure", "verdict_unsure"
+    stated_clause = clause(candidate.text)
+    segments = [Segment(f"{message(analysis.language, word)} {stated_clause}", candidate),
+                Segment(_attribution(candidate, passages, analysis.language) + ".")]
+    return Lead(segments, [candidate], verdict=key, why=f"status {status}")
+
+
+def _eligibility_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: list[Passage]) -> Lead | None:
+    """A verdict from the criteria of the cited sentences against the asker's facts."""
+    judged = judge(analysis, about)
+    if judged is None:
+        return None
+    language = analysis.language
+    failed = [c for c in judged.checks if c.passed is False]
+    passed = [c for c in judged.checks if c.passed is True]
+    unchecked = [c for c in judged.checks if c.passed is None]
+    segments: list[Segment] = []
+    if failed:
+        check = failed[0]
+        segments.append(Segment(f"{message(language, 'verdict_no')} {_criterion(check, language)}", check.candidate))
+        segments.append(Segment(f" {message(language, 'yours', fact=check.fact)}"))
+        key = "no"
+    elif passed:
+        names = ", ".join(message(language, "criterion_short", dimension=message(language, f"dimension_{c.dimension}"),
+                                  phrase=c.phrase) for c in passed[:2])
+        segments.append(Segment(message(language, "yes_for", checks=names), passed[0].candidate))
+        if unchecked:
+            segments.append(Segment(f" ; {message(language, 'to_check')} {unchecked[0].phrase}", unchecked[0].candidate))
+        key = "yes" if not unchecked else "unsure"
+    else:
+        check = unchecked[0]
+        segments.append(Segment(f"{message(language, 'verdict_unsure')} {_criterion(check, language)}", check.candidate))
+        key = "unsure"
+    segments[-1].text += "."
+    evidence = _distinct([c.candidate for c in failed + passed + unchecked])[:2]
+    return Lead(segments, evidence, verdict=key, why=f"eligibility: {len(failed)} failed, {len(passed)} met, "
+                f"{len(unchecked)} to check")
+
+
+def _criterion(check, language: str) -> str:
+    return message(language, f"criterion_{check.dimension}", phrase=check.phrase)
+
+
+def _definition_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: list[Passage]) -> Lead | None:
+    subject = analysis.subject
+    if subject is None:
+        return None
+    name = normalize(subject.name)
+    for candidate in sorted(about, key=lambda c: (c.start, -c.score))[:CONSIDERED]:
+        text = normalize(candidate.text)
+        at = text.find(name)
+        if at >= 0 and DEFINES.search(text[at:at + len(name) + 80]):
+            segments = [Segment(clause(candidate.text), candidate),
+                        Segment(_attribution(candidate, passages, analysis.language) + ".")]
+            return Lead(segments, [candidate], short_answer=None, why="definition")
+    return None
+
+
+def _plain_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: list[Passage]) -> Lead:
+    candidate = about[0]
+    segments = [Segment(clause(candidate.text), candidate), Segment(_attribution(candidate, passages, analysis.language) + ".")]
+    return Lead(segments, [candidate], why="the likeliest sentence")
+
+
+def _attribution(candidate: Candidate, passages: list[Passage], language: str, quantity: Quantity | None = None) -> str:
+    """", selon <who the sentence cites for it> " or ", selon <the document> (<its date>)"."""
+    who = quoted_source(candidate.text, quantity.span[1] if quantity is not None else None)
+    if who:
+        return message(language, "lead_according", source=who)
+    chunk = passages[candidate.passage_index].chunk
+    label = source_label(chunk.kind, chunk.title, language)
+    return message(language, "lead_according", source=f"{label} ({human_date(chunk.date, language)})")
+
+
+def _subject_prefix(analysis: QuestionAnalysis) -> str:
+    subject = analysis.subject
+    if subject is None or not subject.source:
+        return ""
+    return f"{subject.name}{' :' if analysis.language == 'fr' else ':'} "
+
+
+def _distinct(candidates: list[Candidate]) -> list[Candidate]:
+    seen, kept = set(), []
+    for candidate in candidates:
+        if id(candidate) not in seen:
+            seen.add(id(candidate))
+            kept.append(candidate)
+    return kept

@@ -1,0 +1,94 @@
+"""What a question is about: the programmes and organisations the documents name, read from the
+documents' titles (not hard-coded), and the names a question gives that the corpus may not know.
+
+A document's names are the parts of its title: "ANITI (Artificial and Natural Intelligence Toulouse
+Institute)" gives "ANITI" and its expansion; "AD'OCC, Maisons de la Région et Hub Entreprendre
+Occitanie : qui contacter" gives the three names (not the lower-case description); "Jeune Entreprise Innovante (JEI)
+: statut national" gives the name and its acronym. A name matches a question when every one of its
+distinctive words (those in under half the documents) is among the question's words.
+"""
+
+import re
+from dataclasses import dataclass
+
+from assistant.french import analyze, normalize, words
+from assistant.models import Chunk
+from assistant.query import repaired
+
+COMMON_SHARE = 0.4  # a word in more than this share of documents does not tell documents apart
+TITLE_PARTS = re.compile(r"\s+[:\-–]\s+|,\s+|\s+et\s+(?=[A-ZÀ-Þ])")
+PARENTHESES = re.compile(r"\(([^)]*)\)")
+# A capitalised word inside a question (not its first word), or an all-capitals token: a name.
+_CAPITALISED = r"[A-ZÀ-Þ][\w'’-]+"
+NAME_IN_QUESTION = re.compile(
+    rf"(?<=[\w,;:'’]\s){_CAPITALISED}(?:\s+(?:de\s+|du\s+|of\s+)?{_CAPITALISED})*|\b[A-Z][A-Z'’]{{1,}}[A-Z]\b"
+)
+# Capitalised words that are not names: question openers, languages, the region itself.
+NOT_NAMES = set(normalize("Région Occitanie Quel Quelle Quels Quelles Combien Comment Est Et Mais Ou Qui Que Quand "
+                          "What Which How When Where Who Is Are Can Does Do The And I My Mon Ma Mes Je On Il Elle "
+                          "PME TPE ETI France").split())
+
+
+@dataclass(frozen=True)
+class Subject:
+    name: str  # as the document writes it
+    source: str | None  # the document that describes it; None for a name the corpus has but no document for
+    status: str | None = None  # the document's status: active, closed, unknown
+    known: bool = True  # False: a name of the question that no document contains
+    shared: bool = False  # its document describes other subjects too
+
+
+class SubjectCatalogue:
+    def __init__(self, chunks: list[Chunk], document_frequency, vocabulary):
+        self._vocabulary = vocabulary
+        documents: dict[str, Chunk] = {}
+        for chunk in chunks:
+            documents.setdefault(chunk.source, chunk)
+        self._total = max(len(documents), 1)
+        word_documents: dict[str, set[str]] = {}
+        for chunk in chunks:
+            for term in set(analyze(chunk.title)):
+                word_documents.setdefault(term, set()).add(chunk.source)
+        self._doc_frequency = document_frequency
+        self._common = {t for t, sources in word_documents.items() if len(sources) / self._total > COMMON_SHARE}
+        self.names: list[tuple[frozenset[str], Subject]] = []
+        for source, chunk in documents.items():
+            names = [(n, frozenset(t for t in analyze(n) if t not in self._common)) for n in title_names(chunk.title)]
+            names = [(n, terms) for n, terms in names if terms]
+            for name, terms in names:
+                self.names.append((terms, Subject(name, source, chunk.status, shared=len(names) > 2)))
+
+    def find(self, question: str) -> Subject | None:
+        """The document subject the question names (most words matched first), else a name of the
+        question: known to the corpus (Numalis) or not (Fonds Gamma)."""
+        terms = set(analyze(question))
+        for word in words(question):  # "startup" is "start up" to the catalogue, as to the index
+            stems = analyze(word)
+            if stems and stems[0] not in self._vocabulary:
+                terms |= repaired(stems[0], self._vocabulary)
+        matches = [(len(names), subject) for names, subject in self.names if names <= terms]
+        if matches:
+            return max(matches, key=lambda m: m[0])[1]
+        for word in NAME_IN_QUESTION.findall(question):
+            if normalize(word) in NOT_NAMES:
+                continue
+            stems = analyze(word)
+            if stems and all(s not in self._common for s in stems):
+                known = all(s in self._vocabulary for s in stems)
+                return Subject(word, None, None, known)
+        return None
+
+
+def title_names(title: str) -> list[str]:
+    """The names a title gives: its parts, split at a colon, commas, dashes and "et" before a capital,
+    each with its parenthesised alias or expansion; parts that start in lower case (a description:
+    "qui contacter") and figures ("2023-2027") are left out."""
+    names = []
+    for part in TITLE_PARTS.split(title):
+        for alias in PARENTHESES.findall(part):
+            if alias[:1].isupper() and not re.search(r"\d", alias):
+                names.append(alias.strip())
+        bare = PARENTHESES.sub("", part).strip()
+        if bare[:1].isupper():
+            names.append(bare)
+    return names
