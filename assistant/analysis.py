@@ -168,7 +168,7 @@ def intent_of(question: str) -> str:
 
 def _with_facts(intent: str, facts: AskerFacts) -> str:
     """A question that tells the asker's age, size or form and asks for conditions asks "is it for me?"."""
-    return "eligibility" if facts.any and intent in ("conditions", "other", "definition") else intent
+    return "eligibility" if facts.any and intent in ("conditions", "other", "definition", "status") else intent
 
 
 def aspects_of(question: str) -> tuple[str, ...]:

@@ -16,6 +16,12 @@ SOURCE_DATE = re.compile(
     r"\b(?:communiqué|article|page|fiche|publi[ée]e?|mise à jour|dépêche|rapport)\b[^.,;]{0,60}?\b(?:du|de|le|en)\s*$",
     re.IGNORECASE,
 )
+# Sentences in which a document says it does not know ("les sources ne précisent pas ...").
+NOT_DOCUMENTED = re.compile(
+    r"\b(ne (pr[ée]cisent|donnent|indiquent|d[ée]crivent|mentionnent) (pas|ni)|aucune source (consult[ée]e )?ne|"
+    r"n'(indiquent|ont) pas|non (trouv[ée]|relev[ée])s? (de|d')|pas de (page|source) officielle)",
+    re.IGNORECASE,
+)
 CLAUSE_CHARS = 150  # a clause quoted inside a lead is cut at a comma or semicolon below this
 MIN_CLAUSE = 40  # ...but not so early that the clause says nothing
 

@@ -1,7 +1,16 @@
-"""The extractive answer's text: per source, "D'après <source> (<date>) :" and its verbatim quotes
-with their markers; a notice when dated sources quote different amounts."""
+"""The extractive answer's text.
+
+With a lead (assistant/lead.py): the lead, then its evidence as verbatim quotes with their markers,
+each without the "Selon X (date)," opening the lead has already said (a quote is still an exact
+span of the passage); a quote from a document the lead does not name carries its title and date.
+Without one: per source, "D'après <source> (<date>) :" and its quotes. Either way, a notice when
+dated sources quote different amounts and the lead does not already give both.
+"""
+
+from dataclasses import replace
 
 from assistant.candidates import Candidate
+from assistant.clauses import ATTRIBUTION
 from assistant.figures import amount_key
 from assistant.models import Answer, Citation, Passage
 from assistant.quotes import join_adjacent
@@ -9,8 +18,9 @@ from assistant.wording import human_date, message, source_label
 
 
 def compose(question: str, passages: list[Passage], chosen: list[Candidate], language: str, lead=None) -> Answer:
-    """Sources in the order of their likeliest sentence; each source's quotes in reading order.
-    With a `lead` (assistant/lead.py), it opens the answer, and its markers name the quotes' citations."""
+    """Sources in the order of their likeliest sentence; each source's quotes in reading order."""
+    if lead is not None:
+        return compose_with_lead(question, passages, chosen, language, lead)
     first: dict[int, int] = {}
     for order, candidate in enumerate(chosen):
         first.setdefault(candidate.passage_index, order)
@@ -36,12 +46,48 @@ def compose(question: str, passages: list[Passage], chosen: list[Candidate], lan
         lines.append(f"{intro} {quotes}")
     if disagree(chosen, passages):
         lines.append(message(language, "disagree"))
-    answer = Answer(question=question, answer="\n\n".join(lines), citations=citations, language=language)
-    if lead is not None:
-        answer.lead = lead.render(lambda candidate: numbers[candidate.passage_index])
-        answer.short_answer, answer.verdict = lead.short_answer, lead.verdict
-        answer.answer = f"{answer.lead}\n\n{answer.answer}" if answer.answer else answer.lead
-    return answer
+    return Answer(question=question, answer="\n\n".join(lines), citations=citations, language=language)
+
+
+def compose_with_lead(question: str, passages: list[Passage], evidence: list[Candidate], language: str, lead) -> Answer:
+    """The lead, then its evidence: the lead's sentences first, each quote in reading order per source."""
+    first: dict[int, int] = {}
+    for order, candidate in enumerate(evidence):
+        first.setdefault(candidate.passage_index, order)
+    quoted = join_adjacent(sorted(evidence, key=lambda c: (first[c.passage_index], c.start)), passages)
+    quoted = [_without_opening(c) for c in quoted]
+    citations: list[Citation] = []
+    numbers: dict[int, int] = {}
+    for candidate in quoted:
+        if candidate.passage_index not in numbers:
+            passage = passages[candidate.passage_index]
+            numbers[candidate.passage_index] = len(citations) + 1
+            citations.append(Citation.of(len(citations) + 1, passage.chunk, passage.score))
+        citations[numbers[candidate.passage_index] - 1].quotes.append(candidate.text)
+    text = lead.render(lambda candidate: numbers[candidate.passage_index])
+    in_lead = {numbers[s.candidate.passage_index] for s in lead.segments if s.candidate is not None}
+    pieces = []
+    for candidate in quoted:
+        n = numbers[candidate.passage_index]
+        piece = f"« {candidate.text} » [{n}]"
+        if n not in in_lead:  # a source the lead does not name: its title and date
+            chunk = passages[candidate.passage_index].chunk
+            piece += f" ({source_label(chunk.kind, chunk.title, language)}, {human_date(chunk.date, language)})"
+        pieces.append(piece)
+    lines = [text, " ".join(pieces)] if pieces else [text]
+    shown_both = sum(s.candidate is not None for s in lead.segments) >= 2
+    if not shown_both and disagree(quoted, passages):
+        lines.append(message(language, "disagree"))
+    return Answer(question=question, lead=text, short_answer=lead.short_answer, verdict=lead.verdict,
+                  answer="\n\n".join(lines), citations=citations, language=language)
+
+
+def _without_opening(candidate: Candidate) -> Candidate:
+    """The sentence from after its "Selon X (date)," opening: still an exact span of the passage."""
+    opening = ATTRIBUTION.match(candidate.text)
+    if not opening or opening.end() >= len(candidate.text) - 20:
+        return candidate
+    return replace(candidate, start=candidate.start + opening.end(), text=candidate.text[opening.end():])
 
 
 def disagree(chosen: list[Candidate], passages: list[Passage]) -> bool:

@@ -30,7 +30,9 @@ CONDITION = re.compile(
 EXCLUDED = re.compile(r"\bexclu", re.IGNORECASE)
 EXCEPTION = re.compile(r"\bport[ée]e? [àa]\b.*?\bpour (?:les|la|le|l')\s*(?P<who>[^,.;]+)", re.IGNORECASE)
 TURNOVER = re.compile(r"chiffre d.affaires|\bCA\b|turnover", re.IGNORECASE)
-GENERIC_WORDS = set(analyze("start-up startup entreprise entreprises société projet projets les des"))
+# Words an exception's beneficiaries share with any question: they do not make it apply to the asker.
+GENERIC_WORDS = set(analyze("start-up startup entreprise entreprises société projet projets les des encore toujours "
+                            "aussi déjà vraiment demander demande aide aides peux peut boite boîte"))
 FRENCH_BOUNDS = {"<": "moins de", "<=": "au plus", ">": "plus de", ">=": "au moins", "~": "environ"}
 ENGLISH_BOUNDS = {"<": "less than", "<=": "at most", ">": "more than", ">=": "at least", "~": "about"}
 ENGLISH_UNITS = {"an": "years", "mois": "months", "salarié": "employees", "employé": "employees", "€": "€"}

@@ -10,22 +10,15 @@ It also serves the LLM answerer twice: as its evidence gate (when it abstains, n
 and as its fallback (the answer given when the LLM's draft fails its check).
 """
 
-import re
-
 from assistant.analysis import QuestionAnalysis
 from assistant.candidates import RANKER_FEATURES, Candidate, CandidateFinder, sentence_features
+from assistant.clauses import NOT_DOCUMENTED
 from assistant.composition import compose
 from assistant.lead import build_lead
 from assistant.models import Answer, Decision, Passage, Provenance, SentenceTrace
 from assistant.quotes import choose, quoted
 from assistant.sentence_ranker import SentenceRanker
 
-# Sentences in which a document says it does not know ("les sources ne précisent pas ...").
-NOT_DOCUMENTED = re.compile(
-    r"\b(ne (pr[ée]cisent|donnent|indiquent|d[ée]crivent|mentionnent) (pas|ni)|aucune source (consult[ée]e )?ne|"
-    r"n'(indiquent|ont) pas|non (trouv[ée]|relev[ée])s? (de|d')|pas de (page|source) officielle)",
-    re.IGNORECASE,
-)
 # The best dense similarity counts this much in the evidence: it carries paraphrases and English
 # questions, whose words the French sentences do not share (calibrated on evals/qa.jsonl).
 DENSE_EVIDENCE = 0.8
@@ -51,7 +44,11 @@ class ExtractiveAnswerer:
         decision = Decision(answerer=self.name, evidence=evidence, threshold=self.abstain_threshold,
                             sentences=[_trace(c, why) for c, why in decisions])
         language = analysis.language
-        if not chosen or evidence < self.abstain_threshold:
+        lead = build_lead(analysis, candidates, passages) if chosen else None
+        # A lead of the asked kind from the subject's own document answers even when the question's
+        # other words are not in the text ("c koi la JEI": "c", "koi" weigh against the evidence).
+        vouched = lead is not None and lead.specific and _from_subject_document(lead, analysis, passages)
+        if not chosen or evidence < self.abstain_threshold and not vouched:
             decision.abstained = True
             decision.reason = (
                 "no candidate sentence" if not chosen
@@ -60,14 +57,13 @@ class ExtractiveAnswerer:
             for trace in decision.sentences:
                 trace.chosen = False
             return _with(Answer(question=question, answer="", abstained=True, language=language), analysis, passages, decision)
-        lead = build_lead(analysis, candidates, passages)
         if lead is not None and lead.absent:
             decision.abstained = True
             decision.reason = f"the asked figure is absent: {lead.why}"
             answer = compose(question, passages, lead.evidence, language, lead)
             answer.abstained = True
             return _with(answer, analysis, passages, decision)
-        if NOT_DOCUMENTED.search(first.text) and (lead is None or lead.verdict is None):
+        if NOT_DOCUMENTED.search(first.text) and (lead is None or not lead.specific):
             # The documents themselves say they do not know: quote that, and count it as not answering.
             decision.abstained = True
             decision.reason = "the best sentence says the documents do not know"
@@ -101,6 +97,12 @@ class ExtractiveAnswerer:
                 candidate.features = dict(zip(RANKER_FEATURES, map(float, row)))
             candidates.sort(key=lambda c: -c.score)
         return candidates
+
+
+def _from_subject_document(lead, analysis: QuestionAnalysis, passages: list[Passage]) -> bool:
+    subject = analysis.subject
+    return bool(subject and subject.source and lead.evidence
+                and passages[lead.evidence[0].passage_index].chunk.source == subject.source)
 
 
 def _evidence(lead_sentences: list[Candidate], chosen: list[Candidate]) -> list[Candidate]:

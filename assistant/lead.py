@@ -19,10 +19,11 @@ answer abstains (`Lead.absent`).
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 from assistant.analysis import QuestionAnalysis
 from assistant.candidates import Candidate
-from assistant.clauses import clause, dates_a_source, quoted_source
+from assistant.clauses import NOT_DOCUMENTED, clause, dates_a_source, quoted_source
 from assistant.criteria import judge
 from assistant.figures import Quantity, amounts, figure_span
 from assistant.french import analyze, normalize
@@ -31,6 +32,7 @@ from assistant.wording import human_date, message, source_label
 
 MAX_LEAD_CHARS = 200  # the lead is read on a phone, in the widget: about two lines
 FIGURES_PER_LEAD = 2  # "montant et durée": one figure per aspect asked, two at most
+RIVAL = Decimal("1.5")  # two sources' amounts within this factor are rival figures for one envelope, not a total and a part
 NEAR = 40  # characters around a figure whose words tell which of a sentence's figures is asked
 CONSIDERED = 12  # candidates (likeliest first) the lead looks through for its figure
 FIGURE_KINDS = {
@@ -47,6 +49,7 @@ STATUS_SENTENCE = re.compile(
     r"\b(plus disponible|n'est plus|clos|cl[ôo]tur|ferm[ée]|termin[ée]|statut|toujours ouvert|en vigueur|ouvert|disponible)",
     re.IGNORECASE,
 )
+UNKNOWN_STATUS = re.compile(r"\b(inconnu|statut)", re.IGNORECASE)
 CLOSED = re.compile(r"\b(plus disponible|n'est plus|n’est plus|clos|cl[ôo]tur|ferm[ée]|termin[ée])", re.IGNORECASE)
 # Words asking for a whole envelope: the largest amount about the subject is its total, the others its parts.
 ASKS_TOTAL = re.compile(r"\b(total|au total|en tout|global\w*|budget|enveloppe|argent|overall|how much money)\b", re.IGNORECASE)
@@ -71,6 +74,7 @@ class Lead:
     verdict: str | None = None  # "yes", "no", "unsure"
     absent: bool = False  # the asked figure is not in any sentence about the subject: abstain
     why: str = ""
+    specific: bool = True  # a lead of the kind asked (a figure, a verdict, a definition), not the fallback
 
     def render(self, number_of) -> str:
         """The lead with its markers; `number_of(candidate)` is the citation number of a sentence."""
@@ -78,17 +82,22 @@ class Lead:
         for segment in self.segments:
             marker = f" [{number_of(segment.candidate)}]" if segment.candidate is not None else ""
             parts.append(segment.text + marker)
-        return "".join(parts).strip()
+        text = "".join(parts).strip()
+        return text[:1].upper() + text[1:]
 
 
 def build_lead(analysis: QuestionAnalysis, ranked: list[Candidate], passages: list[Passage]) -> Lead | None:
     """The lead for these ranked candidates (likeliest first), or None when no lead can be made."""
     if not ranked:
         return None
+    subject = analysis.subject
+    if subject is not None and not subject.known:  # a name no document contains: nothing to say about it
+        return _absent(analysis, [], passages)
     about = _about_subject(analysis, ranked, passages)
+    told = [c for c in about if not NOT_DOCUMENTED.search(c.text)]  # sentences that say something
     intent = analysis.intent
     if intent in FIGURE_KINDS:
-        lead = _figure_lead(analysis, about, passages)
+        lead = _figure_lead(analysis, told, passages)
         if lead is not None:
             return lead
     if intent == "status":
@@ -96,11 +105,15 @@ def build_lead(analysis: QuestionAnalysis, ranked: list[Candidate], passages: li
         if lead is not None:
             return lead
     if intent == "eligibility":
-        lead = _eligibility_lead(analysis, about, passages)
+        lead = _eligibility_lead(analysis, told, passages)
+        if lead is not None:
+            return lead
+    if intent == "conditions":
+        lead = _conditions_lead(analysis, told, passages)
         if lead is not None:
             return lead
     if intent == "definition":
-        lead = _definition_lead(analysis, about, passages)
+        lead = _definition_lead(analysis, told, passages)
         if lead is not None:
             return lead
     return _plain_lead(analysis, about or ranked, passages)
@@ -127,29 +140,30 @@ def _about_subject(analysis: QuestionAnalysis, ranked: list[Candidate], passages
 def _figure_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: list[Passage]) -> Lead | None:
     """One figure per aspect asked ("montant et durée"), each from the likeliest sentence that holds one."""
     aspects = [a for a in analysis.aspects if a in FIGURE_KINDS][:FIGURES_PER_LEAD] or [analysis.intent]
+    years = _years(analysis.question)
+    if years:  # "READYNOV 2025": only sentences about that year answer
+        about = [c for c in about if years & _years(c.text)]
     picks: list[tuple[Candidate, Quantity]] = []
     for aspect in aspects:
         pick = _pick_figure(analysis, aspect, about, taken=[q for _, q in picks])
-        if pick is not None:
-            picks.append(pick)
-    subject = analysis.subject
-    if not picks:
-        if subject is not None and (subject.source or not subject.known or about):
-            return _absent(analysis, about, passages)
-        return None
+        if pick is None:  # every aspect asked must be in the sources, or the answer says what is missing
+            return _absent(analysis, about, passages, aspect) if analysis.subject is not None or years else None
+        picks.append(pick)
     segments: list[Segment] = []
     evidence: list[Candidate] = []
     for n, (candidate, quantity) in enumerate(picks):
-        span = figure_span(candidate.text, quantity)
+        span = _span(candidate.text, quantity, analysis.language)
         prefix = _subject_prefix(analysis) if n == 0 else " ; "
         segments.append(Segment(prefix + span, candidate))
         segments.append(Segment(_attribution(candidate, passages, analysis.language, quantity)))
         evidence.append(candidate)
     if len(picks) == 1:
         other = _disagreeing(*picks[0], _figures(about, FIGURE_KINDS[aspects[0]] if aspects[0] in FIGURE_KINDS else ()))
+        if other is None and aspects[0] == "amount":
+            other = _rival(*picks[0], _figures(about, ("amount",)), passages)
         if other is not None:
             other_candidate, other_quantity = other
-            segments.append(Segment(" ; " + figure_span(other_candidate.text, other_quantity), other_candidate))
+            segments.append(Segment(" ; " + _span(other_candidate.text, other_quantity, analysis.language), other_candidate))
             segments.append(Segment(_attribution(other_candidate, passages, analysis.language, other_quantity)))
             evidence.append(other_candidate)
     segments[-1].text += "."
@@ -158,14 +172,26 @@ def _figure_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: l
                 why=f"{'+'.join(aspects)}: {', '.join(q.text for _, q in picks)}")
 
 
+def _span(text: str, quantity: Quantity, language: str) -> str:
+    """The figure with its words; in an English lead without the French "de"/"entre" before a range."""
+    span = figure_span(text, quantity)
+    return re.sub(r"^(de|entre)\s+", "", span, flags=re.IGNORECASE) if language == "en" else span
+
+
 def _pick_figure(analysis: QuestionAnalysis, aspect: str, about: list[Candidate], taken: list[Quantity]):
     kinds = _kinds(analysis, aspect)
+    counted_noun = _counted_noun(analysis.question)
+    if aspect == "count" and counted_noun and not any(
+            _same_noun(q.unit, counted_noun) for _, q in _figures(about, kinds)):
+        kinds = ("count", "percent", "amount")  # "combien de R&D": not a count of things, a share or a sum
     found = [(c, q) for c, q in _figures(about, kinds) if not (aspect == "amount" and q.unit != "€")
              and not any(q.key == t.key for t in taken)]
     if not found:
         return None
     counted = _counted_noun(analysis.question)
     subject = analysis.subject
+    if aspect == "limit" and any(q.bound for _, q in found):
+        found = [f for f in found if f[1].bound]  # a limit is bounded: "plus de 3 ans", not a loan's "5 ans"
     if aspect == "amount" and any(q.bound not in ("<", ">") for _, q in found):
         found = [f for f in found if f[1].bound not in ("<", ">")]  # "moins de 40 000 €" is a threshold, not an amount
     if aspect == "amount" and ASKS_TOTAL.search(analysis.question) and subject is not None and subject.source:
@@ -226,9 +252,38 @@ def _disagreeing(candidate: Candidate, quantity: Quantity, found: list[tuple[Can
     return None
 
 
-def _absent(analysis: QuestionAnalysis, about: list[Candidate], passages: list[Passage]) -> Lead:
-    name = analysis.subject.name if analysis.subject else ""
-    what = message(analysis.language, f"asked_{analysis.intent}") if analysis.intent in FIGURE_KINDS else ""
+def _years(text: str) -> set[int]:
+    """The years a text names, ranges spelt out ("2024-2028" -> 2024 ... 2028), source dates included."""
+    found = set()
+    for quantity in amounts(text):
+        if quantity.kind in ("year", "date"):
+            low, high = (int(str(v)[:4]) for v in (quantity.low, quantity.high))
+            found.update(range(low, high + 1))
+    return found
+
+
+def _rival(candidate: Candidate, quantity: Quantity, found: list[tuple[Candidate, Quantity]], passages: list[Passage]):
+    """Another source's value for the same envelope: within a factor RIVAL of the lead's (a part is
+    smaller), said by someone else (another "Selon …", or another dated document)."""
+    source = _speaker(candidate, quantity, passages)
+    for other_candidate, other in found:
+        if other.key == quantity.key or other.unit != quantity.unit or other_candidate is candidate:
+            continue
+        if _speaker(other_candidate, other, passages) != source and quantity.high / RIVAL <= other.high <= quantity.high * RIVAL:
+            return other_candidate, other
+    return None
+
+
+def _speaker(candidate: Candidate, quantity: Quantity, passages: list[Passage]):
+    who = quoted_source(candidate.text, quantity.span[1])
+    chunk = passages[candidate.passage_index].chunk
+    return who or (chunk.source, chunk.date)
+
+
+def _absent(analysis: QuestionAnalysis, about: list[Candidate], passages: list[Passage], aspect: str | None = None) -> Lead:
+    name = analysis.subject.name if analysis.subject else ", ".join(str(y) for y in sorted(_years(analysis.question)))
+    aspect = aspect or analysis.intent
+    what = message(analysis.language, f"asked_{aspect}") if aspect in FIGURE_KINDS else ""
     if about:
         best = about[0]
         text = message(analysis.language, "absent", what=what, subject=name)
@@ -249,11 +304,20 @@ def _status_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: l
     elif status == "active":
         candidate, key, word = stated[0], "yes", "verdict_yes"
     else:
-        candidate, key, word = stated[0], "unsure", "verdict_unsure"
+        stating = [c for c in stated if UNKNOWN_STATUS.search(c.text)] or stated
+        candidate, key, word = stating[0], "unsure", "verdict_unsure"
     stated_clause = clause(candidate.text)
     segments = [Segment(f"{message(analysis.language, word)} {stated_clause}", candidate),
-                Segment(_attribution(candidate, passages, analysis.language) + ".")]
-    return Lead(segments, [candidate], verdict=key, why=f"status {status}")
+                Segment(_attribution(candidate, passages, analysis.language))]
+    evidence = [candidate]
+    if key == "unsure":  # the last dated fact the sources give
+        dated = next((c for c in stated if c is not candidate and answering_figures(c.text)
+                      and any(q.kind in ("date", "year") for q in answering_figures(c.text))), None)
+        if dated is not None:
+            segments.append(Segment(f" ; {message(analysis.language, 'last_known')} {clause(dated.text)}", dated))
+            evidence.append(dated)
+    segments[-1].text += "."
+    return Lead(segments, evidence, verdict=key, why=f"status {status}")
 
 
 def _eligibility_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: list[Passage]) -> Lead | None:
@@ -288,6 +352,19 @@ def _eligibility_lead(analysis: QuestionAnalysis, about: list[Candidate], passag
                 f"{len(unchecked)} to check")
 
 
+def _conditions_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: list[Passage]) -> Lead | None:
+    """The criteria the sentences about the subject set, two at most."""
+    judged = judge(analysis, about)
+    if judged is None or analysis.subject is None or not analysis.subject.source:
+        return None
+    checks = judged.checks[:2]
+    segments = [Segment(message(analysis.language, "conditions", subject=analysis.subject.name))]
+    for n, check in enumerate(checks):
+        segments.append(Segment((" ; " if n else " ") + _criterion(check, analysis.language), check.candidate))
+    segments[-1].text += "."
+    return Lead(segments, _distinct([c.candidate for c in checks]), why=f"conditions: {len(checks)} criteria")
+
+
 def _criterion(check, language: str) -> str:
     return message(language, f"criterion_{check.dimension}", phrase=check.phrase)
 
@@ -310,7 +387,7 @@ def _definition_lead(analysis: QuestionAnalysis, about: list[Candidate], passage
 def _plain_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: list[Passage]) -> Lead:
     candidate = about[0]
     segments = [Segment(clause(candidate.text), candidate), Segment(_attribution(candidate, passages, analysis.language) + ".")]
-    return Lead(segments, [candidate], why="the likeliest sentence")
+    return Lead(segments, [candidate], why="the likeliest sentence", specific=False)
 
 
 def _attribution(candidate: Candidate, passages: list[Passage], language: str, quantity: Quantity | None = None) -> str:

@@ -15,6 +15,7 @@ from assistant.french import analyze, normalize, words
 from assistant.models import Chunk
 from assistant.query import repaired
 
+SQUASHED_MIN = 5  # a run-together name shorter than this ("iaoc") matches too much
 COMMON_SHARE = 0.4  # a word in more than this share of documents does not tell documents apart
 TITLE_PARTS = re.compile(r"\s+[:\-–]\s+|,\s+|\s+et\s+(?=[A-ZÀ-Þ])")
 PARENTHESES = re.compile(r"\(([^)]*)\)")
@@ -67,6 +68,12 @@ class SubjectCatalogue:
             if stems and stems[0] not in self._vocabulary:
                 terms |= repaired(stems[0], self._vocabulary)
         matches = [(len(names), subject) for names, subject in self.names if names <= terms]
+        if not matches:
+            squashed = [w for w in (_squash(w) for w in words(question)) if len(w) >= SQUASHED_MIN]
+            # "startoc" for "START'OC PROcess": a word that is the name run together, or its start.
+            matches = [(len(names), subject) for names, subject in self.names
+                       if any(_squash(subject.name).startswith(w) and len(w) > len(_first_word(subject.name))
+                              for w in squashed)]
         if matches:
             return max(matches, key=lambda m: m[0])[1]
         for word in NAME_IN_QUESTION.findall(question):
@@ -77,6 +84,14 @@ class SubjectCatalogue:
                 known = all(s in self._vocabulary for s in stems)
                 return Subject(word, None, None, known)
         return None
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", normalize(text))
+
+
+def _first_word(name: str) -> str:
+    return _squash(re.split(r"[\s'’-]", name)[0])
 
 
 def title_names(title: str) -> list[str]:

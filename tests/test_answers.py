@@ -5,9 +5,8 @@ import re
 import pytest
 
 from assistant.assistant import InvalidQuestion
-from tests.conftest import ask_with_document
+from tests.helpers import BUDGET, ask_with_document
 
-BUDGET = "Quel est le budget du dispositif Start-up Industrie de demain ?"
 NUMBER = re.compile(r"\d+(?:[ ,.]\d+)*")
 
 
@@ -72,8 +71,10 @@ def test_in_scope_questions_worded_unlike_the_text_are_answered(assistant, quest
 
 def test_english_question_gets_an_english_frame_around_french_quotes(assistant):
     answer = assistant.ask("What is the interest rate of the Prêt Relance Occitanie?")
-    assert answer.language == "en" and answer.answer.startswith("According to")
-    assert "0,20 %" in answer.answer
+    assert answer.language == "en" and answer.lead.startswith("Prêt Relance Occitanie: 0,20 % [1], according to ")
+    assert answer.answer.startswith(answer.lead)
+    assert "D'après" not in answer.answer and "selon" not in answer.lead
+    assert "« " in answer.answer.split("\n\n")[1]  # the French quote follows the English lead
 
 
 def test_follow_up_is_answered_about_the_scheme_of_the_conversation(assistant):
@@ -112,11 +113,21 @@ def test_injection_in_a_document_is_never_quoted_as_an_answer(corpus_copy):
     assert "20 000 €" in answer.answer
 
 
-@pytest.mark.parametrize("question", ["", "   ", "x" * 1001, "é" * 1_000_000])
-def test_empty_or_oversized_questions_get_a_clear_error(assistant, question):
+@pytest.mark.parametrize(
+    "question, key, language, words",
+    [
+        ("", "empty", "fr", "La question est vide"),
+        ("   ", "empty", "fr", "La question est vide"),
+        ("x" * 1001, "too_long", "fr", "La question est trop longue (1001 caractères ; maximum 1000)"),
+        ("é" * 1_000_000, "too_long", "fr", "La question est trop longue (1000000 caractères"),
+        ("What is the budget of the Pass Occitanie? " * 30, "too_long", "en", "The question is too long (1259 characters"),
+    ],
+)
+def test_empty_or_oversized_questions_get_a_clear_error_in_their_language(assistant, question, key, language, words):
     with pytest.raises(InvalidQuestion) as error:
         assistant.ask(question)
-    assert "question" in str(error.value).lower()
+    assert (error.value.key, error.value.language) == (key, language)
+    assert str(error.value).startswith(words)
 
 
 def test_every_answer_cites_dated_sources(assistant):

@@ -6,14 +6,15 @@ import subprocess
 import sys
 
 from assistant.settings import PROJECT_DIR
-
-BUDGET = "Quel est le budget du dispositif Start-up Industrie de demain ?"
+from assistant.wording import message
+from tests.helpers import BUDGET
 
 
 def run(*args, settings, stdin=None):
     env = {**os.environ, "ASSISTANT_CORPUS_DIR": str(settings.corpus_dir), "ASSISTANT_INDEX_DIR": str(settings.index_dir)}
     return subprocess.run(
-        [sys.executable, "-m", "assistant", *args], input=stdin, capture_output=True, text=True, env=env, cwd=PROJECT_DIR
+        [sys.executable, "-m", "assistant", *args], input=stdin, capture_output=True, text=True, env=env, cwd=PROJECT_DIR,
+        check=False,
     )
 
 
@@ -38,7 +39,7 @@ def test_ask_builds_the_index_when_missing_and_answers_as_json(corpus_copy):
     assert {"n", "source", "title", "section", "date", "url", "text", "score"} <= set(answer["citations"][0])
 
 
-def test_jsonl_answers_each_line_with_its_id_and_uses_history(corpus_copy):
+def test_jsonl_answers_each_line_with_its_id_and_uses_history(indexed):
     lines = [
         {"id": "a", "question": "C'est quoi le Prêt Relance Occitanie ?"},
         {
@@ -52,13 +53,39 @@ def test_jsonl_answers_each_line_with_its_id_and_uses_history(corpus_copy):
         {"id": "c", "question": ""},
         {"id": "d", "question": "Quelle est la recette du cassoulet ?"},
     ]
-    result = run("ask", "--jsonl", settings=corpus_copy, stdin="\n".join(json.dumps(line) for line in lines))
+    result = run("ask", "--jsonl", settings=indexed, stdin="\n".join(json.dumps(line) for line in lines))
     assert result.returncode == 0, result.stderr
     out = [json.loads(line) for line in result.stdout.splitlines()]
     assert [o["id"] for o in out] == ["a", "b", "c", "d"]
     assert "0,20 %" in out[1]["answer"]
-    assert "vide" in out[2]["error"]
+    assert (out[2]["line"], out[2]["error"]) == (3, message("fr", "empty"))
     assert out[3]["abstained"] is True
+
+
+def test_jsonl_reports_each_malformed_line_under_its_own_number_and_answers_the_others(indexed):
+    good = {"id": "taux", "question": "Quel est le taux du Prêt Relance Occitanie ?"}
+    lines = [
+        "pas du JSON",  # a malformed first line used to crash the run
+        json.dumps(good),
+        json.dumps(["une", "liste"]),  # JSON, but not an object
+        "",  # blank lines are skipped but still counted, as an editor numbers them
+        json.dumps({"id": "pass", "question": "Quel est le montant du Pass Occitanie ?"}),
+        json.dumps({"id": "nombre", "question": 42}),  # used to be reported under the previous line's id
+        json.dumps({"id": "readynov", "question": "Qu'est-ce que READYNOV ?"}),
+        '{"id": "coupee", "question": "Et son ',  # a last line cut short
+    ]
+    result = run("ask", "--jsonl", settings=indexed, stdin="\n".join(lines) + "\n")
+    assert result.returncode == 0, result.stderr
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(o["id"], o.get("line")) for o in out] == [
+        (None, 1), ("taux", None), (None, 3), ("pass", None), ("nombre", 6), ("readynov", None), (None, 8)]
+    errors = {o["line"]: o["error"] for o in out if "error" in o}
+    assert "line 1 is not valid JSON" in errors[1] and "line 8 is not valid JSON" in errors[8]
+    assert errors[3] == "line 3 is not a JSON object"
+    assert "line 6" in errors[6] and "'question' must be a string" in errors[6]
+    answered = {o["id"]: o for o in out if "error" not in o}
+    assert "0,20 %" in answered["taux"]["answer"] and "20 000 €" in answered["pass"]["answer"]
+    assert all(not o["abstained"] and o["citations"] for o in answered.values())
 
 
 def test_ask_prints_sources_for_a_person(corpus_copy):

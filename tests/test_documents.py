@@ -4,6 +4,7 @@ import docx
 import pytest
 
 from assistant.documents import UnreadableDocument, load_corpus, load_document
+from tests.helpers import CORPUS
 
 
 def write_pdf(path: Path, lines: list[str], title: str = "Fiche PDF") -> None:
@@ -114,8 +115,6 @@ def test_corpus_skips_bad_files_by_name_and_keeps_the_rest(tmp_path):
 
 
 def test_real_corpus_loads_without_skips():
-    from tests.conftest import CORPUS
-
     documents, skipped = load_corpus(CORPUS)
     assert not skipped
     assert len(documents) >= 13

@@ -5,9 +5,26 @@ import math
 
 import pytest
 
+from assistant.settings import PROJECT_DIR, Settings
+from evals import metric_table
 from evals.dataset import DEFAULT_SET, EvalQuestion, load_questions
-from evals.metrics import contains, facts_present, percentile, precision_recall, recall_at_k, reciprocal_rank
-from evals.runner import run_eval, score_question
+from evals.metric_table import Metric, score, total
+from evals.metrics import (
+    contains,
+    exact_match,
+    facts_present,
+    normal_verdict,
+    opening_verdict,
+    percentile,
+    precision_recall,
+    recall_at_k,
+    reciprocal_rank,
+    span_f1,
+)
+from evals.paths import WORK_DIR, display_path
+from evals.report import definitions, qa_report, squad_report, summary_line
+from evals.runner import public_settings, run_eval, run_systems
+from evals.squad import SquadQuestion
 from evals.systems import Response
 
 THRESHOLDS = DEFAULT_SET.parent / "thresholds.json"
@@ -79,17 +96,153 @@ def test_abstention_precision_recall_and_percentiles():
 
 def test_an_abstention_is_right_out_of_scope_and_a_false_abstention_in_scope():
     silent = Response(answer="", abstained=True, cited=[], ranked=["x.md"], latency_ms=1.0)
-    out = score_question(EvalQuestion("o", "?", "out-of-scope"), silent)
-    assert out["correct"] and out["supported"] is None and out["recall@1"] is None
-    inside = score_question(EvalQuestion("i", "?", "factual", facts=[["x"]], sources=["x.md"]), silent)
-    assert not inside["correct"] and inside["false_abstention"] and inside["recall@1"] == 1.0
+    out = score(EvalQuestion("o", "?", "out-of-scope"), silent, "qa")
+    assert out["accuracy"] and out["support"] is None and out["recall@1"] is None and out["lead_accuracy"] is None
+    inside = score(EvalQuestion("i", "?", "factual", facts=[["x"]], sources=["x.md"]), silent, "qa")
+    assert not inside["accuracy"] and inside["false_abstentions"] and inside["recall@1"] == 1.0
+    assert inside["lead_accuracy"] is False
 
 
 def test_a_fact_in_the_citations_but_not_the_answer_is_supported_not_correct():
     response = Response(answer="Voir la fiche [1].", abstained=False, cited=["Le prêt va de 10 à 50 k€."],
                         ranked=["p.md"], latency_ms=1.0)
-    verdict = score_question(EvalQuestion("q", "?", "factual", facts=[["10 à 50 k€"]], sources=["p.md"]), response)
-    assert verdict["supported"] and not verdict["correct"]
+    scores = score(EvalQuestion("q", "?", "factual", facts=[["10 à 50 k€"]], sources=["p.md"]), response, "qa")
+    assert scores["support"] and not scores["accuracy"]
+
+
+def test_the_lead_must_state_the_facts_itself():
+    question = EvalQuestion("q", "?", "factual", facts=[["50 000 €"]], sources=["p.md"])
+    answer = "Le prêt est plafonné à 50 000 € [1]. Il dure 5 ans [1]."
+    with_lead = Response(answer=answer, abstained=False, cited=[answer], ranked=["p.md"], latency_ms=1.0,
+                         lead="Le prêt est plafonné à 50 000 € [1].")
+    wrong_lead = Response(answer=answer, abstained=False, cited=[answer], ranked=["p.md"], latency_ms=1.0,
+                          lead="Il dure 5 ans [1].")
+    no_lead = Response(answer=answer, abstained=False, cited=[answer], ranked=["p.md"], latency_ms=1.0)
+    assert score(question, with_lead, "qa")["lead_accuracy"] is True
+    assert score(question, wrong_lead, "qa")["lead_accuracy"] is False
+    assert score(question, no_lead, "qa")["lead_accuracy"] is False  # no lead: a miss, not "not applicable"
+    assert score(question, no_lead, "qa")["accuracy"] is True
+
+
+def test_squad_spans_compare_without_case_accents_punctuation_or_french_articles():
+    assert exact_match("l'Assemblée nationale", "Assemblée Nationale.") == 1.0
+    assert exact_match("les 20 000 euros", "20000 euros") == 1.0
+    assert exact_match("« Élysée »", "de l’elysee") == 1.0
+    assert exact_match("d'une ville", "ville") == 1.0
+    assert exact_match("10 %", "10%") == 1.0
+    assert exact_match("Toulouse et Montpellier", "Toulouse") == 0.0
+    assert span_f1("la ville de Toulouse", "Toulouse et Montpellier") == pytest.approx(0.4)  # P 1/2, R 1/3
+    assert span_f1("Toulouse", "Toulouse.") == 1.0 and span_f1("Paris", "Toulouse") == 0.0
+
+
+def test_no_short_answer_scores_zero_and_an_abstention_has_none():
+    assert exact_match(None, "Toulouse") == 0.0 and span_f1(None, "Toulouse") == 0.0
+    question = SquadQuestion("s", "Où ?", "Toulouse", "000-00.md")
+    stated = Response(answer="La ville est Toulouse.", abstained=False, cited=[], ranked=["000-00.md"],
+                      latency_ms=1.0, short_answer="à Toulouse")
+    silent = Response(answer="Je ne sais pas.", abstained=True, cited=[], ranked=[], latency_ms=1.0,
+                      short_answer="Toulouse")
+    scores = score(question, stated, "squad")
+    assert scores["short_em"] == 0.0 and scores["short_f1"] == pytest.approx(2 / 3)  # "à" is no article
+    assert scores["contains_answer"] and scores["recall@1"] == 1.0
+    assert score(question, silent, "squad")["short_em"] == 0.0 and score(question, silent, "squad")["short_f1"] == 0.0
+
+
+def test_a_verdict_is_read_from_the_first_words_in_french_and_english():
+    assert opening_verdict("Oui, les PME sont éligibles [1].") == "yes"
+    assert opening_verdict("**Non** [1] : le dispositif est fermé.") == "no"
+    assert opening_verdict("Yes: SMEs can apply [1].") == "yes"
+    assert opening_verdict("No, it closed in 2022 [1].") == "no"
+    assert opening_verdict("Les sources ne permettent pas de trancher : ...") == "unsure"
+    assert opening_verdict("The sources do not settle it.") == "unsure"
+    assert opening_verdict("Oui et non : cela dépend du projet.") is None  # the opposite right after
+    assert opening_verdict("Le prêt est non remboursable.") is None
+    assert opening_verdict("Nous finançons...") is None and opening_verdict(None) is None
+    assert normal_verdict("Oui") == "yes" and normal_verdict("non") == "no" and normal_verdict("unsure") == "unsure"
+    with pytest.raises(ValueError, match="unknown verdict"):
+        normal_verdict("peut-être")
+
+
+def test_verdict_accuracy_needs_the_expected_verdict_and_no_other():
+    question = EvalQuestion("v", "Le Pass Occitanie est-il encore ouvert ?", "status", verdict="no")
+
+    def response(answer: str, lead: str | None = None, verdict: str | None = None, abstained: bool = False):
+        return Response(answer=answer, abstained=abstained, cited=[], ranked=[], latency_ms=1.0, lead=lead,
+                        verdict=verdict)
+
+    def verdict_of(r: Response):
+        return score(question, r, "qa")["verdict_accuracy"]
+
+    assert verdict_of(response("Non, il a fermé en avril 2022 [1]."))
+    assert verdict_of(response("Voici [1].", lead="Non, il a fermé [1]."))  # the lead, when there is one
+    assert verdict_of(response("Il a fermé en avril 2022 [1].", verdict="no"))  # Answer.verdict counts too
+    assert not verdict_of(response("Oui, il est ouvert [1]."))
+    assert not verdict_of(response("Non, il a fermé [1].", verdict="yes"))  # two verdicts that disagree
+    assert not verdict_of(response("Il a fermé en avril 2022 [1]."))  # no verdict given
+    assert not verdict_of(response("Non.", abstained=True))
+    assert score(EvalQuestion("f", "?", "factual", facts=[["x"]]), response("Non."), "qa")["verdict_accuracy"] is None
+
+
+def test_a_verdict_and_the_new_categories_load_from_the_set(tmp_path):
+    path = tmp_path / "set.jsonl"
+    path.write_text('{"id": "a", "question": "?", "category": "eligibility", "verdict": "Oui"}\n'
+                    '{"id": "b", "question": "?", "category": "absent-amount"}\n')
+    first, second = load_questions(path)
+    assert first.verdict == "yes" and second.verdict is None
+    path.write_text('{"id": "a", "question": "?", "category": "eligibility", "verdict": "bof"}\n')
+    with pytest.raises(ValueError, match="set.jsonl:1: .*unknown verdict"):
+        load_questions(path)
+
+
+class ScriptedSystem:
+    """Answers every question with the same text: isolates scoring and reporting from retrieval."""
+
+    name = "scripted"
+
+    def respond(self, question: str, history: list[dict]) -> Response:
+        return Response(answer=f"Le prêt va de 10 à 50 k€ [1]. {question}", abstained=False,
+                        cited=["Le prêt va de 10 à 50 k€."], ranked=["p.md"], latency_ms=2.0)
+
+
+def test_a_metric_added_to_the_table_shows_in_report_summary_and_definitions(monkeypatch):
+    marks = Metric("question_marks", "Question marks in the answer", "count",
+                   lambda question, response: response.answer.count("?"), total,
+                   "how many question marks the answer has (a throwaway metric of this test).",
+                   line={"qa": "marks {value}"})
+    monkeypatch.setattr(metric_table, "METRICS", (*metric_table.METRICS, marks))
+    questions = [EvalQuestion("a", "Combien ?", "factual", facts=[["10 à 50 k€"]], sources=["p.md"]),
+                 EvalQuestion("b", "Et la durée ?", "follow-up", facts=[["5 ans"]], sources=["p.md"])]
+    run = run_systems("qa", [ScriptedSystem()], questions, Settings())
+    assert run["summary"]["scripted"]["all"]["question_marks"] == 2
+    assert run["summary"]["scripted"]["all"]["accuracy"] == 0.5
+    line = summary_line(run)
+    assert line.startswith("evals: accuracy 0.50 · lead 0.00 · verdict — · support 0.50 · R@5 1.00 · ")
+    assert line.endswith(" · marks 2 (scripted, 2 questions)")
+    report = qa_report(run, "python -m evals", "evals/qa.jsonl", "Skipped.")
+    assert "| Question marks in the answer | 2 |" in report
+    assert "## Question marks in the answer per category" in report and "| follow-up | 1 |" in report
+    assert "- **Question marks in the answer**: how many question marks" in report
+    assert "question_marks" not in definitions("squad")
+
+
+def test_the_squad_line_reads_all_and_held_out_figures():
+    questions = [SquadQuestion("e", "Combien ?", "10 à 50 k€", "000-00.md"),
+                 SquadQuestion("o", "Combien ?", "5 ans", "001-00.md")]  # article 1: held out
+    run = run_systems("squad", [ScriptedSystem()], questions, Settings())
+    line = summary_line(run)
+    assert line.startswith("evals squad: R@1 0.00 · R@5 0.00 · MRR 0.00 · answer contains gold 0.50 "
+                           "(held-out articles 0.00) · short answer EM 0.00 F1 0.00 (held-out 0.00 / 0.00) · "
+                           "median answer ")
+    assert "Held-out articles (1 questions)" in squad_report(run, "python -m evals --squad x", "x.json")
+
+
+def test_reports_name_paths_from_the_project_and_the_settings_that_ran():
+    assert display_path(PROJECT_DIR / "corpus") == "corpus"
+    assert display_path(WORK_DIR / "index-abc") == "$TMP/assistant-evals/index-abc"
+    shown = public_settings(Settings(corpus_dir=PROJECT_DIR / "corpus", index_dir=WORK_DIR / "index-abc"))
+    assert shown["corpus_dir"] == "corpus" and shown["index_dir"] == "$TMP/assistant-evals/index-abc"
+    assert {"retrieve_k", "fusion", "dense_weight", "answerer", "abstain_threshold", "embedding_model",
+            "chunk_size"} <= shown.keys() and "top_k" not in shown
 
 
 def test_a_malformed_eval_line_says_where(tmp_path):

@@ -6,8 +6,7 @@ import json
 import numpy as np
 import pytest
 
-import assistant.indexer as indexer
-import assistant.lexical as lexical
+from assistant import indexer, lexical
 from assistant.index_state import STATE_FILE, IndexState
 from assistant.indexer import build_index
 from assistant.lexical import LexicalIndex

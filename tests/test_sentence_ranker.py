@@ -6,7 +6,7 @@ import pytest
 from assistant.candidates import RANKER_FEATURES
 from assistant.quotes import MAX_ANSWER_CHARS
 from assistant.sentence_ranker import SentenceRanker, export_trees
-from tests.conftest import ask_with_document
+from tests.helpers import ask_with_document
 
 
 def test_the_numpy_trees_give_the_probabilities_scikit_learn_gives():

@@ -1,0 +1,44 @@
+"""What several test modules share: settings in a temp dir, a corpus document added on the fly, and
+the questions and hostile document the front-end tests send. Fixtures live in tests/conftest.py."""
+
+from pathlib import Path
+
+from assistant.settings import PROJECT_DIR, Settings
+
+CORPUS = PROJECT_DIR / "corpus"
+
+BUDGET = "Quel est le budget du dispositif Start-up Industrie de demain ?"
+
+# A document and a question that carry script payloads: everything must show them as text.
+XSS_QUESTION = "Combien finance le dispositif Zorglub ?"
+XSS_DOCUMENT = """---
+title: "Dispositif Zorglub <img src=x onerror=\\"window.__xss='title'\\">"
+kind: programme
+date: 2025-03-01
+url: "javascript:window.__xss='url'"
+---
+
+# Dispositif Zorglub
+
+## Montants
+
+Le dispositif Zorglub finance les projets de licornes violettes à hauteur de 7 M€ par projet <script>window.__xss='script';alert(1)</script>. Le dispositif Zorglub est piloté par la Région <img src=x onerror="window.__xss='img';alert(1)"> avec ses partenaires.
+"""
+
+
+def make_settings(base: Path, **overrides) -> Settings:
+    """Settings whose corpus, index and data directories are under `base`."""
+    values = {"corpus_dir": base / "corpus", "index_dir": base / "index", "data_dir": base / "data"}
+    values.update(overrides)
+    return Settings(**values)
+
+
+def ask_with_document(settings: Settings, name: str, title: str, body: str, question: str):
+    """Add a dated Markdown document to a corpus copy, re-index, and ask."""
+    from assistant.assistant import Assistant
+    from assistant.indexer import build_index
+
+    text = f"---\ntitle: {title}\ndate: 2025-01-01\n---\n# {title}\n\n{body}\n"
+    (settings.corpus_dir / name).write_text(text, encoding="utf-8")
+    build_index(settings)
+    return Assistant(settings).ask(question)
