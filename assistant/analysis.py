@@ -41,13 +41,16 @@ ASKS = {
 # What is asked, first match wins: specific aspects before the generic ones they contain.
 INTENTS: list[tuple[str, re.Pattern]] = [
     ("status", re.compile(
-        r"\b(encore|toujours|still|ouvert|open|ferm[ée]|closed|disponible|available|en vigueur|existe[- ]t[- ]il encore"
-        r"|termin[ée]|statut actuel|actif|active)\b", re.IGNORECASE)),
+        r"\b((encore|toujours) (ouvert|disponible|actif|active|possible|en cours|d'actualit[ée]|valable|propos[ée])"
+        r"|(existe|existent)[- ]?(t[- ]il|t[- ]elle)? (encore|toujours)|(peut|peux|puis|pouvons)[- ]?(je|on|nous)?[- ]?(encore|toujours)"
+        r"|(est|sont|c'est)[- ]?(il|elle|ils|elles)? (encore|toujours)|still|ouvert|open|ferm[ée]|closed|disponible|available"
+        r"|en vigueur|termin[ée]|statut actuel|actif|active|en cours)\b", re.IGNORECASE)),
     ("eligibility", re.compile(
         r"\b(puis[- ]je|je peux|peut[- ]on|pourrai[st]?[- ]je|suis[- ]je|sommes[- ]nous|ai[- ]je droit|y ai[- ]je droit"
         r"|(mon|ma|notre) (entreprise|boite|boîte|soci[ée]t[ée]|start-?up|structure|projet)\b.*\b(peut|est|a droit|eligible|[ée]ligible)"
         r"|[ée]ligibles?|eligible|can i\b|can we\b|am i\b|are we\b|is my (company|business|startup)|qualify|y a[- ]t[- ]il droit"
-        r"|(peut|pourrait)[- ](marcher|convenir|fonctionner|s'appliquer|s’appliquer) pour|(c'est|est[- ]ce) pour (nous|moi))",
+        r"|(peut|pourrait)[- ](marcher|convenir|fonctionner|s'appliquer|s’appliquer) pour|(c'est|est[- ]ce) pour (nous|moi)"
+        r"|\b(possible|jouable|envisageable|faisable)\s*\?)",
         re.IGNORECASE)),
     ("contact", re.compile(
         r"\b(qui contacter|contacter|contact|[àa] qui|who (do|should|can) i|s'adresser|joindre|interlocuteur"
@@ -60,12 +63,13 @@ INTENTS: list[tuple[str, re.Pattern]] = [
     ("limit", re.compile(
         r"\b(quel [âa]ge|[âa]ge (max|min|limite)\w*|how old|age limit|taille|effectifs?|combien de salari[ée]s"
         r"|how many (employees|staff)|plafond de salari)", re.IGNORECASE)),
-    ("count", re.compile(r"\b(combien d[e'] ?(?!temps|argent|m€|k€|euros?)\w+|how many|nombre d[e'])", re.IGNORECASE)),
+    ("count", re.compile(r"\b(combien d[e'’] ?(?!temps|argent|m€|k€|euros?|millions?|la\b|le\b|les\b|l['’])\w+|how many"
+                         r"|nombre d[e'’])", re.IGNORECASE)),
     ("date", re.compile(
         r"\b(quand|date|when|en quelle ann[ée]e|depuis quand|what year|jusqu'?[àa] quand|deadline|date limite|calendrier)\b",
         re.IGNORECASE)),
     ("amount", re.compile(
-        r"\b(combien(?!\s+d[e'’]\s?(?!m€|k€|euros?|millions?|argent))|montant|budget|dot[ée]|dotation|enveloppe|how much"
+        r"\b(combien(?!\s+d[e'’](?!\s*(?:m€|k€|euros?|millions?|argent|la\b|le\b|les\b|l['’])))|montant|budget|dot[ée]|dotation|enveloppe|how much"
         r"|amount|funding|argent|somme|plafond|co[uû]t"
         r"|millions?|milliards?|money)\b|€", re.IGNORECASE)),
     ("conditions", re.compile(
@@ -76,7 +80,8 @@ INTENTS: list[tuple[str, re.Pattern]] = [
                         re.IGNORECASE)),
     ("definition", re.compile(
         r"(c'?\s?est quoi|c koi|ckoi|c quoi|qu'?est[- ]ce (que|qu'|qui)|what is|what's|what are|d[ée]finition|veut dire"
-        r"|kesako|pr[ée]sente[rz]?[- ]moi|explique|explain|tell me about|parle[rz]?[- ]moi|[àa] quoi sert|who is|qui est)",
+        r"|kesako|pr[ée]sente[rz]?[- ]moi|explique|explain|tell me about|parle[rz]?[- ]moi|[àa] quoi (ça )?ser[st]"
+        r"|ser(t|vent) [àa] quoi|who is|qui est)",
         re.IGNORECASE)),
 ]
 # Yes/no intents: the lead opens with a verdict.
@@ -95,7 +100,10 @@ AGE = [
                r"(?P<year>(?:19|20)\d{2})", re.IGNORECASE),
     re.compile(r"\b(?:il y a|depuis|since|for)\s+(?P<n>\d+)\s*(?:ans|years?)", re.IGNORECASE),
     re.compile(rf"\b(?P<n>\d+)[- ]year[- ]old {COMPANY}", re.IGNORECASE),
+    re.compile(rf"\b{COMPANY}\b[^.?!,]{{0,25}}?\b(?:de|of)\s+(?P<n>\d+)\s*(?:ans|years?)\b", re.IGNORECASE),
 ]
+NO_STAFF = re.compile(r"\b(z[ée]ro|0|aucun|pas de|sans|no)\s+(salari[ée]s?|employ[ée]s?|employees?|staff)\b|\btout seul\b",
+                      re.IGNORECASE)
 PLACE = re.compile(r"\b(?:à|a|en|dans|near|in)\s+(?P<place>[A-ZÀ-Þ][\w'’-]+(?:[- ][A-ZÀ-Þ][\w'’-]+)*)")
 
 
@@ -125,6 +133,7 @@ class QuestionAnalysis:
     intent: str = "other"  # a key of INTENTS, or "other"
     aspects: tuple[str, ...] = ()  # every intent the question names, in the order it names them
     subject: Subject | None = None
+    entities: tuple[str, ...] = ()  # other names the question gives, that the answer must be about
     facts: AskerFacts = field(default_factory=AskerFacts)
 
     @property
@@ -144,8 +153,14 @@ def analyze_question(question: str, history: list[Message] | tuple[Message, ...]
     context = conversation_context(question, list(history))
     facts = asker_facts(question, today or datetime.date.today())
     subject = subjects.find(question) if subjects is not None else None
-    if subject is None and context and subjects is not None:
-        subject = subjects.find(context)  # a follow-up: the subject of the conversation
+    if subject is None and subjects is not None:
+        # A follow-up: the subject of the conversation, from its latest user question that names one.
+        for earlier in [context] + [m.content for m in reversed(history) if m.role == "user"]:
+            subject = subjects.find(earlier) if earlier else None
+            if subject is not None and subject.source:
+                context = context or subject.name
+                break
+            subject = None
     return QuestionAnalysis(
         question=question,
         language=detect_language(question),
@@ -155,6 +170,7 @@ def analyze_question(question: str, history: list[Message] | tuple[Message, ...]
         intent=_with_facts(intent_of(question), facts),
         aspects=aspects_of(question),
         subject=subject,
+        entities=tuple(subjects.entities(question, subject)) if subjects is not None else (),
         facts=facts,
     )
 
@@ -191,6 +207,8 @@ def asker_facts(question: str, today: datetime.date) -> AskerFacts:
             staff = quantity.high
         elif quantity.kind == "amount" and re.search(r"chiffre d'affaires|\bCA\b|turnover|revenue", question, re.IGNORECASE):
             turnover = quantity.high
+    if staff is None and NO_STAFF.search(question):
+        staff = Decimal(0)
     form = LEGAL_FORMS.search(question)
     place = PLACE.search(question)
     return AskerFacts(

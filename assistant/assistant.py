@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 # Passages recorded in an answer's provenance: the answerer sees the first `retrieve_k`, evals rank
 # documents over all of them (recall@5 counts documents, and a document has several passages).
 TRACE_DEPTH = 20
+SUBJECT_PASSAGES = 3  # passages of the subject's own document added to the answerer's, when not among them
 
 
 class InvalidQuestion(ValueError):
@@ -117,6 +118,12 @@ class Assistant:
         retrieve_k = self.settings.retrieve_k
         ranked = self.retriever.search(analysis.query, k=max(retrieve_k, TRACE_DEPTH))
         passages = ranked[:retrieve_k]
+        subject = analysis.subject
+        if subject is not None and subject.source:
+            # The subject's own document, where it says what is asked, even when other documents rank higher.
+            given = {p.chunk.id for p in passages}
+            passages = passages + self.retriever.within(analysis.query, subject.source, SUBJECT_PASSAGES, given)
+        given_ids = {p.chunk.id for p in passages}
         stream = answerers.stream(answerer, analysis.question, analysis, passages)
         yield from stream
         answer = stream.answer
@@ -127,9 +134,15 @@ class Assistant:
             query=analysis.query,
             context=analysis.context,
             retrieve_k=retrieve_k,
-            passages=[PassageTrace.of(rank, p, rank <= retrieve_k) for rank, p in enumerate(ranked, 1)],
+            passages=[PassageTrace.of(rank, p, p.chunk.id in given_ids) for rank, p in enumerate(_traced(ranked, passages), 1)],
             decision=decision,
         )
         answer.query = analysis.query if analysis.context else None
         answer.latency_ms = round((time.perf_counter() - started) * 1000, 1)
         yield answer
+
+
+def _traced(ranked: list, passages: list) -> list:
+    """The ranked passages, then the subject's passages the answerer read beyond them."""
+    seen = {p.chunk.id for p in ranked}
+    return ranked + [p for p in passages if p.chunk.id not in seen]

@@ -22,7 +22,8 @@ NOT_DOCUMENTED = re.compile(
     r"n'(indiquent|ont) pas|non (trouv[ée]|relev[ée])s? (de|d')|pas de (page|source) officielle)",
     re.IGNORECASE,
 )
-CLAUSE_CHARS = 150  # a clause quoted inside a lead is cut at a comma or semicolon below this
+CLAUSE_CHARS = 200
+QUOTE_CHARS = 300  # a quoted sentence longer than this is quoted from the clause that holds the answer  # a clause quoted inside a lead is cut at a comma or semicolon below this
 MIN_CLAUSE = 40  # ...but not so early that the clause says nothing
 
 
@@ -43,15 +44,46 @@ def clause(text: str, limit: int = CLAUSE_CHARS) -> str:
     return text.rstrip(" .;:,")
 
 
+def quoted_clause(text: str, limit: int = CLAUSE_CHARS) -> str:
+    """An exact span of `text` for a lead to quote: after the "Selon X," opening, up to a clause boundary."""
+    opening = ATTRIBUTION.match(text)
+    rest = text[opening.end():] if opening and opening.end() < len(text) - 20 else text
+    return first_clause(rest, limit).rstrip(" .;:,")
+
+
+def first_clause(text: str, limit: int = CLAUSE_CHARS) -> str:
+    """An exact prefix of `text` ending at a clause boundary (outside parentheses) within `limit`."""
+    if len(text) <= limit:
+        return text
+    inside = [m.span() for m in PARENTHESISED.finditer(text)]
+    cuts = [m.start() for m in re.finditer(r", | ; | : | – ", text[:limit])
+            if m.start() > MIN_CLAUSE and not any(a < m.start() < b for a, b in inside)]
+    return text[: cuts[-1]] if cuts else text
+
+
+def clause_around(text: str, start: int, end: int, limit: int = QUOTE_CHARS) -> tuple[int, int]:
+    """Offsets of the exact clause(s) of `text` holding text[start:end], within `limit` characters
+    when the sentence is longer: from the clause boundary before to the one after."""
+    if len(text) <= limit:
+        return 0, len(text)
+    inside = [m.span() for m in PARENTHESISED.finditer(text)]
+    bounds = [m for m in re.finditer(r", | ; | : | – ", text) if not any(a < m.start() < b for a, b in inside)]
+    left = max((m.end() for m in bounds if m.end() <= start), default=0)
+    right = min((m.start() for m in bounds if m.start() >= end), default=len(text))
+    if right - left < MIN_CLAUSE:  # too short to stand alone: the whole sentence
+        return 0, len(text)
+    return left, right
+
+
 def quoted_source(text: str, at: int | None = None) -> str | None:
     """Who the sentence cites for the figure ending at `at` ("selon X" right after it), else for the
     whole sentence (its "Selon X," opening); None when it names nobody."""
     if at is not None:
         following = FOLLOWING_SOURCE.match(text[at:])
         if following:
-            return following.group("who").strip()
+            return following.group("who").strip().rstrip(".")
     opening = ATTRIBUTION.match(text)
-    return opening.group("who") if opening else None
+    return opening.group("who").rstrip(".") if opening else None
 
 
 def dates_a_source(text: str, start: int) -> bool:

@@ -10,10 +10,11 @@ dated sources quote different amounts and the lead does not already give both.
 from dataclasses import replace
 
 from assistant.candidates import Candidate
-from assistant.clauses import ATTRIBUTION
+from assistant.clauses import ATTRIBUTION, clause_around
 from assistant.figures import amount_key
 from assistant.models import Answer, Citation, Passage
 from assistant.quotes import join_adjacent
+from assistant.subjects import short_title
 from assistant.wording import human_date, message, source_label
 
 
@@ -54,11 +55,13 @@ def compose_with_lead(question: str, passages: list[Passage], evidence: list[Can
     first: dict[int, int] = {}
     for order, candidate in enumerate(evidence):
         first.setdefault(candidate.passage_index, order)
-    quoted = join_adjacent(sorted(evidence, key=lambda c: (first[c.passage_index], c.start)), passages)
-    quoted = [_without_opening(c) for c in quoted]
+    inline = [replace(c, text=lead.inline[id(c)]) for c in evidence if id(c) in lead.inline]  # quoted by the lead
+    rest = [c for c in evidence if id(c) not in lead.inline]
+    quoted = join_adjacent(sorted(rest, key=lambda c: (first[c.passage_index], c.start)), passages)
+    quoted = [_quotable(c, lead.short_answer) for c in quoted]
     citations: list[Citation] = []
     numbers: dict[int, int] = {}
-    for candidate in quoted:
+    for candidate in inline + quoted:
         if candidate.passage_index not in numbers:
             passage = passages[candidate.passage_index]
             numbers[candidate.passage_index] = len(citations) + 1
@@ -72,7 +75,7 @@ def compose_with_lead(question: str, passages: list[Passage], evidence: list[Can
         piece = f"« {candidate.text} » [{n}]"
         if n not in in_lead:  # a source the lead does not name: its title and date
             chunk = passages[candidate.passage_index].chunk
-            piece += f" ({source_label(chunk.kind, chunk.title, language)}, {human_date(chunk.date, language)})"
+            piece += f" ({source_label(chunk.kind, short_title(chunk.title), language)}, {human_date(chunk.date, language)})"
         pieces.append(piece)
     lines = [text, " ".join(pieces)] if pieces else [text]
     shown_both = sum(s.candidate is not None for s in lead.segments) >= 2
@@ -82,12 +85,17 @@ def compose_with_lead(question: str, passages: list[Passage], evidence: list[Can
                   answer="\n\n".join(lines), citations=citations, language=language)
 
 
-def _without_opening(candidate: Candidate) -> Candidate:
-    """The sentence from after its "Selon X (date)," opening: still an exact span of the passage."""
-    opening = ATTRIBUTION.match(candidate.text)
-    if not opening or opening.end() >= len(candidate.text) - 20:
-        return candidate
-    return replace(candidate, start=candidate.start + opening.end(), text=candidate.text[opening.end():])
+def _quotable(candidate: Candidate, key: str | None) -> Candidate:
+    """The sentence from after its "Selon X (date)," opening, and for a long one the clause holding
+    `key` (the lead's figure) or its first clause: still an exact span of the passage."""
+    text, start = candidate.text, 0
+    opening = ATTRIBUTION.match(text)
+    if opening and opening.end() < len(text) - 20:
+        text, start = text[opening.end():], opening.end()
+    at = text.find(key) if key else -1
+    left, right = clause_around(text, at, at + len(key)) if at >= 0 else clause_around(text, 0, 0)
+    text, start = text[left:right], start + left
+    return replace(candidate, start=candidate.start + start, end=candidate.start + start + len(text), text=text)
 
 
 def disagree(chosen: list[Candidate], passages: list[Passage]) -> bool:

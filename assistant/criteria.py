@@ -18,7 +18,7 @@ from assistant.analysis import QuestionAnalysis
 from assistant.candidates import Candidate
 from assistant.clauses import without_attribution
 from assistant.figures import Quantity, amounts, figure_span
-from assistant.french import analyze, normalize
+from assistant.french import analyze
 from assistant.wording import message
 
 CONSIDERED = 12  # candidate sentences (likeliest first) read for criteria
@@ -63,29 +63,37 @@ def judge(analysis: QuestionAnalysis, about: list[Candidate]) -> Judgement | Non
             continue
         exception = EXCEPTION.search(candidate.text)
         if exception:
-            if _shares_word(set(analyze(exception.group("who"))) - GENERIC_WORDS, asker_words):
-                for quantity in amounts(candidate.text):
-                    dimension = _dimension(quantity, candidate.text)
-                    if dimension:
-                        exceptions[dimension] = (candidate, quantity)
+            shared = _shared_words(set(analyze(exception.group("who"))) - GENERIC_WORDS, asker_words)
+            for quantity in amounts(candidate.text):
+                dimension = _dimension(quantity, candidate.text)
+                # The exception that shares most words with the asker's case applies.
+                if dimension and shared and shared > exceptions.get(dimension, (None, None, 0))[2]:
+                    exceptions[dimension] = (candidate, quantity, shared)
             continue
         if EXCLUDED.search(candidate.text) and facts.legal_form:
-            if normalize(facts.legal_form) in normalize(candidate.text):
+            if set(analyze(facts.legal_form)) <= set(analyze(candidate.text)):
                 checks.append(Check(candidate, "legal_form", _excluded_phrase(candidate.text, facts.legal_form, language),
                                     False, facts.legal_form))
             continue
-        bounded = [(q, _dimension(q, candidate.text)) for q in amounts(candidate.text)]
+        bounded = [(q, _dimension(q, candidate.text)) for q in amounts(candidate.text) + _written_out(candidate.text)]
         bounded = [(q, d) for q, d in bounded if d and (q.bound in ("<", "<=", ">", ">=") or q.low != q.high)]
         if not bounded:
             checks.append(Check(candidate, "other", _requirement(candidate.text), None))
             continue
+        by_dimension: dict[str, list[Quantity]] = {}
         for quantity, dimension in bounded:
+            by_dimension.setdefault(dimension, []).append(quantity)
+        for dimension, limits in by_dimension.items():
+            # Several limits of one dimension in a sentence are alternatives ("petites entreprises (moins
+            # de 50 salariés), PME (moins de 250 salariés)"): the asker meets the criterion by meeting one.
             value = _fact(facts, dimension)
-            checks.append(Check(candidate, dimension, describe(candidate.text, quantity, language),
-                                None if value is None else _within(value, quantity), _fact_text(value, dimension, language)))
+            met = [q for q in limits if value is not None and _within(value, q)]
+            shown = met[0] if met else limits[0]
+            checks.append(Check(candidate, dimension, describe(candidate.text, shown, language),
+                                None if value is None else bool(met), _fact_text(value, dimension, language)))
     for check in checks:  # an exception that applies to the asker replaces the general limit
         if check.dimension in exceptions:
-            candidate, quantity = exceptions[check.dimension]
+            candidate, quantity, _ = exceptions[check.dimension]
             general = next(q for q in amounts(check.candidate.text) if _dimension(q, check.candidate.text) == check.dimension)
             limit = Quantity(quantity.text, quantity.kind, quantity.unit, quantity.low, quantity.high, general.bound,
                              quantity.span)
@@ -93,12 +101,28 @@ def judge(analysis: QuestionAnalysis, about: list[Candidate]) -> Judgement | Non
             check.candidate, check.phrase = candidate, describe(candidate.text, limit, language)
             check.passed = None if value is None else _within(value, limit)
     checks = [c for c in checks if c.dimension != "other" or len(c.phrase) > 10]
+    distinct = {}
+    for check in checks:  # the same criterion read twice (two sentences saying it) counts once
+        distinct.setdefault((check.dimension, check.phrase), check)
+    checks = list(distinct.values())
     return Judgement(checks) if checks else None
 
 
-def _shares_word(these: set[str], those: set[str]) -> bool:
-    """A word in common, or a shortened one: "biotech" is "biotechnologies"."""
-    return any(a == b or min(len(a), len(b)) >= 5 and (a.startswith(b) or b.startswith(a)) for a in these for b in those)
+def _shared_words(these: set[str], those: set[str]) -> int:
+    """Words in common, a shortened one counting: "biotech" is "biotechnologies"."""
+    return sum(any(a == b or min(len(a), len(b)) >= 5 and (a.startswith(b) or b.startswith(a)) for b in those)
+               for a in these)
+
+
+WRITTEN_ONE = re.compile(r"\b(?P<bound>au moins|plus d'|moins d')\s*un\s+(?P<unit>salarié|an)\b", re.IGNORECASE)
+
+
+def _written_out(text: str) -> list[Quantity]:
+    """"au moins un salarié", which assistant/figures.py does not read (written-out numbers)."""
+    bounds = {"au moins": ">=", "plus d'": ">", "moins d'": "<"}
+    return [Quantity(m.group(0), "count" if m.group("unit").lower() == "salarié" else "duration", m.group("unit").lower(),
+                     Decimal(1), Decimal(1), bounds[m.group("bound").lower()], m.span())
+            for m in WRITTEN_ONE.finditer(text)]
 
 
 def describe(text: str, quantity: Quantity, language: str) -> str:

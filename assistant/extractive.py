@@ -24,6 +24,9 @@ from assistant.sentence_ranker import SentenceRanker
 DENSE_EVIDENCE = 0.8
 # Quotes after a lead: its own sentence(s), then the likeliest others, this many in all.
 EVIDENCE_QUOTES = 2
+# When the best sentence says the documents do not know, only a lead of these kinds still answers:
+# the figure, verdict or definition asked is in another sentence ("conditions" are what it says is unknown).
+OVERRIDES_UNKNOWN = ("figure", "eligibility", "status", "definition")
 
 
 class ExtractiveAnswerer:
@@ -63,7 +66,7 @@ class ExtractiveAnswerer:
             answer = compose(question, passages, lead.evidence, language, lead)
             answer.abstained = True
             return _with(answer, analysis, passages, decision)
-        if NOT_DOCUMENTED.search(first.text) and (lead is None or not lead.specific):
+        if NOT_DOCUMENTED.search(first.text) and (lead is None or lead.kind not in OVERRIDES_UNKNOWN):
             # The documents themselves say they do not know: quote that, and count it as not answering.
             decision.abstained = True
             decision.reason = "the best sentence says the documents do not know"
@@ -75,7 +78,7 @@ class ExtractiveAnswerer:
         if lead is None:
             decision.reason = f"answered: {len(chosen)} sentence(s) quoted, no lead"
             return _with(compose(question, passages, chosen, language), analysis, passages, decision)
-        evidence = _evidence(lead.evidence, chosen)
+        evidence = _evidence(lead.evidence, chosen, EVIDENCE_QUOTES if not lead.specific else len(lead.evidence))
         decision.reason = f"answered: lead from {lead.why}; {len(evidence)} sentence(s) quoted"
         for trace in decision.sentences:
             trace.chosen = any(trace.start == c.start and trace.passage == c.passage_index + 1 for c in evidence)
@@ -105,13 +108,13 @@ def _from_subject_document(lead, analysis: QuestionAnalysis, passages: list[Pass
                 and passages[lead.evidence[0].passage_index].chunk.source == subject.source)
 
 
-def _evidence(lead_sentences: list[Candidate], chosen: list[Candidate]) -> list[Candidate]:
-    """The lead's own sentences, then the likeliest quoted ones, EVIDENCE_QUOTES in all."""
+def _evidence(lead_sentences: list[Candidate], chosen: list[Candidate], quotes: int) -> list[Candidate]:
+    """The lead's own sentences, then the likeliest quoted ones, `quotes` in all."""
     evidence = list(lead_sentences)
     for candidate in chosen:
-        if len(evidence) >= EVIDENCE_QUOTES:
+        if len(evidence) >= quotes:
             break
-        if not any(c.passage_index == candidate.passage_index and c.start == candidate.start for c in evidence):
+        if not any(c.passage_index == candidate.passage_index and c.start <= candidate.start < c.end for c in evidence):
             evidence.append(candidate)
     return evidence
 

@@ -18,22 +18,27 @@ answer abstains (`Lead.absent`).
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from assistant.analysis import QuestionAnalysis
-from assistant.candidates import Candidate
-from assistant.clauses import NOT_DOCUMENTED, clause, dates_a_source, quoted_source
+from assistant.candidates import Candidate, adjacent
+from assistant.clauses import NOT_DOCUMENTED, clause, dates_a_source, quoted_clause, quoted_source
 from assistant.criteria import judge
 from assistant.figures import Quantity, amounts, figure_span
 from assistant.french import analyze, normalize
 from assistant.models import Passage
+from assistant.subjects import short_title
 from assistant.wording import human_date, message, source_label
 
 MAX_LEAD_CHARS = 200  # the lead is read on a phone, in the widget: about two lines
 FIGURES_PER_LEAD = 2  # "montant et durée": one figure per aspect asked, two at most
 RIVAL = Decimal("1.5")  # two sources' amounts within this factor are rival figures for one envelope, not a total and a part
-NEAR = 40  # characters around a figure whose words tell which of a sentence's figures is asked
+NEAR = 40
+FOLLOWING_RANK = 3  # the next sentence joins the lead's quote when it is among the likeliest three...
+JOINED_CHARS = 260  # ...and the two fit this length
+MAX_OPENING = 170  # "Selon le communiqué de la Région Occitanie du 22 mai 2024, ": what may precede a whole quote
+DEFINITION_WINDOW = 80  # "X (its expansion) est un …": the verb comes within this many characters of the name  # characters around a figure whose words tell which of a sentence's figures is asked
 CONSIDERED = 12  # candidates (likeliest first) the lead looks through for its figure
 FIGURE_KINDS = {
     "amount": ("amount",),
@@ -44,15 +49,30 @@ FIGURE_KINDS = {
     "limit": ("duration", "count", "amount"),
 }
 DISAGREEMENT = re.compile(r"\b(diff[èe]re|divergent|ne concordent pas|contre|selon les sources)\b", re.IGNORECASE)
-DEFINES = re.compile(r"\b(est|sont|désigne|is|are)\s+(un|une|le|la|l'|l’|des|the|an?)\b", re.IGNORECASE)
+DEFINES = re.compile(
+    r"\b((est|sont|désigne|is|are)\s+(un|une|le|la|l'|l’|des|the|an?)\b|ser(t|vent) (de|à)|jouent? le rôle)", re.IGNORECASE
+)
 STATUS_SENTENCE = re.compile(
-    r"\b(plus disponible|n'est plus|clos|cl[ôo]tur|ferm[ée]|termin[ée]|statut|toujours ouvert|en vigueur|ouvert|disponible)",
+    r"\b(plus disponible|n'est plus|clos|cl[ôo]tur|ferm[ée]|termin[ée]|statut|toujours ouvert|en vigueur|ouvert|disponible"
+    r"|actif|active|considér[ée]e? comme)",
     re.IGNORECASE,
 )
+ACTIVE = re.compile(r"\b(actif|active|en vigueur|toujours (ouvert|proposé|actif)|reconduit|prolong)", re.IGNORECASE)
 UNKNOWN_STATUS = re.compile(r"\b(inconnu|statut)", re.IGNORECASE)
 CLOSED = re.compile(r"\b(plus disponible|n'est plus|n’est plus|clos|cl[ôo]tur|ferm[ée]|termin[ée])", re.IGNORECASE)
 # Words asking for a whole envelope: the largest amount about the subject is its total, the others its parts.
-ASKS_TOTAL = re.compile(r"\b(total|au total|en tout|global\w*|budget|enveloppe|argent|overall|how much money)\b", re.IGNORECASE)
+ASKS_TOTAL = re.compile(r"\b(total|au total|en tout|global\w*|budget|argent|overall|how much money|worth)\b", re.IGNORECASE)
+# Question words that ask for an amount without saying which one: the rest of the question names the part.
+AMOUNT_WORDS = set(analyze("combien argent montant budget total global enveloppe dotation financement coût coûte "
+                           "million millions M€ euros how much money amount worth funding total en tout au"))
+# "par entreprise", "per company": the figure must be per that unit too.
+PER_UNIT = re.compile(r"\b(?:par|pour chaque|per|each)\s+(entreprise|projet|bénéficiaire|dossier|start-?up|company|project)",
+                      re.IGNORECASE)
+ASKS_INTEREST = re.compile(r"\b(int[ée]r[êe]ts?|interest|taux fixe|emprunt|loan)\b", re.IGNORECASE)
+INTEREST = re.compile(r"\b(taux|int[ée]r[êe]t|interest|rate)\b", re.IGNORECASE)
+BREAKDOWN = re.compile(r"\b(r[ée]parti\w*|ventil\w*|d[ée]tail\w*|d[ée]compos\w*|split|broken down|breakdown)\b", re.IGNORECASE)
+# A yes/no question about a figure it states: "18 M€ c'est le budget total ?", "a coûté 62 M€ c'est ça ?".
+CHECKS_FIGURE = re.compile(r"(c'est (ça|bien|vrai|le|la|les)|est-ce|is it|right\s*\?|correct\s*\?|vraiment)", re.IGNORECASE)
 # The aspect of a "limit" question: its age, its size.
 LIMIT_KINDS = [(re.compile(r"[âa]ge|\bans\b|old|years?", re.IGNORECASE), ("duration",)),
                (re.compile(r"taille|effectif|salari|employ|staff|size", re.IGNORECASE), ("count",))]
@@ -74,6 +94,8 @@ class Lead:
     verdict: str | None = None  # "yes", "no", "unsure"
     absent: bool = False  # the asked figure is not in any sentence about the subject: abstain
     why: str = ""
+    inline: dict[int, str] = field(default_factory=dict)
+    kind: str = "plain"  # figure, eligibility, status, definition, conditions, plain, absent  # id(candidate) -> the exact clause the lead quotes of it
     specific: bool = True  # a lead of the kind asked (a figure, a verdict, a definition), not the fallback
 
     def render(self, number_of) -> str:
@@ -143,11 +165,15 @@ def _figure_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: l
     years = _years(analysis.question)
     if years:  # "READYNOV 2025": only sentences about that year answer
         about = [c for c in about if years & _years(c.text)]
+    for name in analysis.entities:  # "Numalis … dans le plan IA": only sentences naming Numalis answer
+        about = [c for c in about if set(analyze(name)) <= set(analyze(c.text))]
     picks: list[tuple[Candidate, Quantity]] = []
     for aspect in aspects:
         pick = _pick_figure(analysis, aspect, about, taken=[q for _, q in picks])
         if pick is None:  # every aspect asked must be in the sources, or the answer says what is missing
-            return _absent(analysis, about, passages, aspect) if analysis.subject is not None or years else None
+            if analysis.subject is not None or years or analysis.entities:
+                return _absent(analysis, about, passages, aspect)
+            return None
         picks.append(pick)
     segments: list[Segment] = []
     evidence: list[Candidate] = []
@@ -168,7 +194,7 @@ def _figure_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: l
             evidence.append(other_candidate)
     segments[-1].text += "."
     short = figure_span(picks[0][0].text, picks[0][1])
-    return Lead(segments, _distinct(evidence), short_answer=short,
+    return Lead(segments, _distinct(evidence), short_answer=short, kind="figure",
                 why=f"{'+'.join(aspects)}: {', '.join(q.text for _, q in picks)}")
 
 
@@ -180,29 +206,36 @@ def _span(text: str, quantity: Quantity, language: str) -> str:
 
 def _pick_figure(analysis: QuestionAnalysis, aspect: str, about: list[Candidate], taken: list[Quantity]):
     kinds = _kinds(analysis, aspect)
-    counted_noun = _counted_noun(analysis.question)
-    if aspect == "count" and counted_noun and not any(
-            _same_noun(q.unit, counted_noun) for _, q in _figures(about, kinds)):
-        kinds = ("count", "percent", "amount")  # "combien de R&D": not a count of things, a share or a sum
+    counted = _counted_noun(analysis.question)
+    if aspect == "count" and counted and not counted.endswith("s") and not any(
+            _same_noun(q.unit, counted) for _, q in _figures(about, kinds)):
+        kinds = ("count", "percent")  # "combien de R&D": not a count of things, a share
+    stated = [q.key for q in amounts(analysis.question)]  # "les 60 M€ du plan IA": not what is asked
     found = [(c, q) for c, q in _figures(about, kinds) if not (aspect == "amount" and q.unit != "€")
-             and not any(q.key == t.key for t in taken)]
+             and not any(q.key == t.key for t in taken) and q.key not in stated]
+    per = PER_UNIT.search(analysis.question)
+    if per:  # "montant par entreprise": a yearly envelope does not answer
+        found = [f for f in found if re.search(rf"\b(par|pour chaque|per)\s+{per.group(1)[:6]}", f[0].text, re.IGNORECASE)]
+    if aspect == "rate" and ASKS_INTEREST.search(analysis.question):
+        found = [f for f in found if INTEREST.search(f[0].text)]  # "50 % des dépenses" is no interest rate
     if not found:
         return None
-    counted = _counted_noun(analysis.question)
     subject = analysis.subject
     if aspect == "limit" and any(q.bound for _, q in found):
         found = [f for f in found if f[1].bound]  # a limit is bounded: "plus de 3 ans", not a loan's "5 ans"
     if aspect == "amount" and any(q.bound not in ("<", ">") for _, q in found):
         found = [f for f in found if f[1].bound not in ("<", ">")]  # "moins de 40 000 €" is a threshold, not an amount
+    words = _content_terms(analysis) - AMOUNT_WORDS
     if aspect == "amount" and ASKS_TOTAL.search(analysis.question) and subject is not None and subject.source:
         # A total before its parts: the largest amount among the sentences about the subject.
         return max(found, key=lambda f: (f[1].high, f[0].score))
     if aspect in ("count", "limit") and counted and any(_same_noun(q.unit, counted) for _, q in found):
         return next(f for f in found if _same_noun(f[1].unit, counted))
-    best = found[0][0]
+    # The sentence the question's own words point to ("combien pour la coordination"), else the likeliest;
+    # of its figures, the one those words stand near, a date before a bare year.
+    sentences = _distinct([c for c, _ in found])[:CONSIDERED]
+    best = max(sentences, key=lambda c: (len(words & set(analyze(c.text))), -sentences.index(c)))
     own = [f for f in found if f[0] is best]
-    # Of the best sentence's figures: the one the question's words stand near, a date before a bare year.
-    words = _content_terms(analysis)
     return max(own, key=lambda f: (_near(best.text, f[1], words), f[1].kind != "year", -own.index(f)))
 
 
@@ -281,14 +314,15 @@ def _speaker(candidate: Candidate, quantity: Quantity, passages: list[Passage]):
 
 
 def _absent(analysis: QuestionAnalysis, about: list[Candidate], passages: list[Passage], aspect: str | None = None) -> Lead:
-    name = analysis.subject.name if analysis.subject else ", ".join(str(y) for y in sorted(_years(analysis.question)))
+    name = " ".join(analysis.entities) or (analysis.subject.name if analysis.subject else "")
+    name = name or ", ".join(str(y) for y in sorted(_years(analysis.question)))
     aspect = aspect or analysis.intent
     what = message(analysis.language, f"asked_{aspect}") if aspect in FIGURE_KINDS else ""
     if about:
         best = about[0]
         text = message(analysis.language, "absent", what=what, subject=name)
-        return Lead([Segment(text)], [best], absent=True, why=f"no {analysis.intent} for {name}")
-    return Lead([Segment(message(analysis.language, "no_document", subject=name))], [], absent=True,
+        return Lead([Segment(text)], [best], absent=True, kind="absent", why=f"no {analysis.intent} for {name}")
+    return Lead([Segment(message(analysis.language, "no_document", subject=name))], [], absent=True, kind="absent",
                 why=f"no document about {name}")
 
 
@@ -302,12 +336,12 @@ def _status_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: l
     if status == "closed" and closed:
         candidate, key, word = closed[0], "no", "verdict_no"
     elif status == "active":
-        candidate, key, word = stated[0], "yes", "verdict_yes"
+        candidate, key, word = ([c for c in stated if ACTIVE.search(c.text)] or stated)[0], "yes", "verdict_yes"
     else:
         stating = [c for c in stated if UNKNOWN_STATUS.search(c.text)] or stated
         candidate, key, word = stating[0], "unsure", "verdict_unsure"
-    stated_clause = clause(candidate.text)
-    segments = [Segment(f"{message(analysis.language, word)} {stated_clause}", candidate),
+    stated_clause = quoted_clause(candidate.text)
+    segments = [Segment(f"{message(analysis.language, word)} « {stated_clause} »", candidate),
                 Segment(_attribution(candidate, passages, analysis.language))]
     evidence = [candidate]
     if key == "unsure":  # the last dated fact the sources give
@@ -317,7 +351,7 @@ def _status_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: l
             segments.append(Segment(f" ; {message(analysis.language, 'last_known')} {clause(dated.text)}", dated))
             evidence.append(dated)
     segments[-1].text += "."
-    return Lead(segments, evidence, verdict=key, why=f"status {status}")
+    return Lead(segments, evidence, verdict=key, kind="status", why=f"status {status}", inline=_inline(candidate, stated_clause))
 
 
 def _eligibility_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: list[Passage]) -> Lead | None:
@@ -348,7 +382,7 @@ def _eligibility_lead(analysis: QuestionAnalysis, about: list[Candidate], passag
         key = "unsure"
     segments[-1].text += "."
     evidence = _distinct([c.candidate for c in failed + passed + unchecked])[:2]
-    return Lead(segments, evidence, verdict=key, why=f"eligibility: {len(failed)} failed, {len(passed)} met, "
+    return Lead(segments, evidence, verdict=key, kind="eligibility", why=f"eligibility: {len(failed)} failed, {len(passed)} met, "
                 f"{len(unchecked)} to check")
 
 
@@ -362,7 +396,7 @@ def _conditions_lead(analysis: QuestionAnalysis, about: list[Candidate], passage
     for n, check in enumerate(checks):
         segments.append(Segment((" ; " if n else " ") + _criterion(check, analysis.language), check.candidate))
     segments[-1].text += "."
-    return Lead(segments, _distinct([c.candidate for c in checks]), why=f"conditions: {len(checks)} criteria")
+    return Lead(segments, _distinct([c.candidate for c in checks]), kind="conditions", why=f"conditions: {len(checks)} criteria")
 
 
 def _criterion(check, language: str) -> str:
@@ -373,21 +407,34 @@ def _definition_lead(analysis: QuestionAnalysis, about: list[Candidate], passage
     subject = analysis.subject
     if subject is None:
         return None
-    name = normalize(subject.name)
     for candidate in sorted(about, key=lambda c: (c.start, -c.score))[:CONSIDERED]:
-        text = normalize(candidate.text)
-        at = text.find(name)
-        if at >= 0 and DEFINES.search(text[at:at + len(name) + 80]):
-            segments = [Segment(clause(candidate.text), candidate),
+        at = re.search(re.escape(subject.name), candidate.text, re.IGNORECASE)
+        if at and DEFINES.search(candidate.text[at.end():at.end() + DEFINITION_WINDOW]):
+            quoted = quoted_clause(candidate.text)
+            segments = [Segment(f"« {quoted} »", candidate),
                         Segment(_attribution(candidate, passages, analysis.language) + ".")]
-            return Lead(segments, [candidate], short_answer=None, why="definition")
+            return Lead(segments, [candidate], kind="definition", why="definition", inline=_inline(candidate, quoted))
     return None
 
 
 def _plain_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: list[Passage]) -> Lead:
-    candidate = about[0]
-    segments = [Segment(clause(candidate.text), candidate), Segment(_attribution(candidate, passages, analysis.language) + ".")]
-    return Lead(segments, [candidate], why="the likeliest sentence", specific=False)
+    candidate = _with_following(about[0], about, passages)
+    quoted = quoted_clause(candidate.text, limit=JOINED_CHARS)
+    segments = [Segment(f"« {quoted} »", candidate), Segment(_attribution(candidate, passages, analysis.language) + ".")]
+    return Lead(segments, [candidate], why="the likeliest sentence", specific=False, inline=_inline(candidate, quoted))
+
+
+def _with_following(candidate: Candidate, about: list[Candidate], passages: list[Passage]) -> Candidate:
+    """The sentence and the one right after it, as one quote, when that one is also likely: the
+    likeliest sentence often restates the question and the answer follows ("… cherché un nouvel
+    entraîneur. Marcel Vidal lui est finalement préféré …")."""
+    text = passages[candidate.passage_index].chunk.text
+    for other in about[1:FOLLOWING_RANK]:
+        if adjacent(candidate, other) and "\n" not in text[candidate.end:other.start]:
+            joined = replace(candidate, end=other.end, text=text[candidate.start:other.end])
+            if len(joined.text) <= JOINED_CHARS:
+                return joined
+    return candidate
 
 
 def _attribution(candidate: Candidate, passages: list[Passage], language: str, quantity: Quantity | None = None) -> str:
@@ -396,7 +443,7 @@ def _attribution(candidate: Candidate, passages: list[Passage], language: str, q
     if who:
         return message(language, "lead_according", source=who)
     chunk = passages[candidate.passage_index].chunk
-    label = source_label(chunk.kind, chunk.title, language)
+    label = source_label(chunk.kind, short_title(chunk.title), language)
     return message(language, "lead_according", source=f"{label} ({human_date(chunk.date, language)})")
 
 
@@ -405,6 +452,13 @@ def _subject_prefix(analysis: QuestionAnalysis) -> str:
     if subject is None or not subject.source:
         return ""
     return f"{subject.name}{' :' if analysis.language == 'fr' else ':'} "
+
+
+def _inline(candidate: Candidate, quoted: str) -> dict[int, str]:
+    """The lead's quote stands for the sentence's when it is all of it (bar the "Selon X," opening);
+    a cut clause leaves the whole sentence to be quoted after the lead."""
+    rest = candidate.text.rstrip(" .;:,")
+    return {id(candidate): quoted} if rest.endswith(quoted) and len(rest) - len(quoted) < MAX_OPENING else {}
 
 
 def _distinct(candidates: list[Candidate]) -> list[Candidate]:

@@ -1,17 +1,21 @@
 """The polite refusal: what the documents cover and who to contact, quoted from the corpus; if a
 document says it does not know, that quote comes first."""
 
+from assistant.clauses import first_clause
 from assistant.french import split_sentences
 from assistant.models import Answer, Chunk, Citation
+from assistant.subjects import title_names
 from assistant.wording import message
 
-COVERED_TITLES = 8  # programme titles named as examples of what the documents cover
+COVERED_TITLES = 8  # programmes named as examples of what the documents cover
 
 
 class Refusal:
     def __init__(self, chunks: list[Chunk], contact_document: str):
         # Computed once: a scan of every chunk.
-        self.titles = sorted({c.title for c in chunks if c.kind == "programme"})[:COVERED_TITLES]
+        # Each programme by the first name its title gives ("JEI", not "Jeune Entreprise Innovante (JEI) : statut national").
+        names = {min(title_names(c.title) or [c.title], key=len) for c in chunks if c.kind == "programme"}
+        self.titles = sorted(names, key=str.lower)[:COVERED_TITLES]
         self.contact = next((c for c in chunks if c.source == contact_document), None) or next(
             (c for c in chunks if "contact" in c.section.lower()), None
         )
@@ -25,7 +29,7 @@ class Refusal:
             lines.append(message(language, "covers", titles=", ".join(self.titles)))
         contact = self.contact
         if contact is not None and all(c.source != contact.source for c in citations):
-            quote = next((contact.text[a:b] for a, b in split_sentences(contact.text)), contact.text)
+            quote = first_clause(next((contact.text[a:b] for a, b in split_sentences(contact.text)), contact.text))
             n = len(citations) + 1
             citations.append(Citation.of(n, contact, quotes=[quote]))
             lines.append(message(language, "contact", quote=quote, n=n))

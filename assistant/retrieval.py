@@ -38,6 +38,9 @@ class Retriever:
         retriever.embeddings = load_embeddings(state.model)
         retriever.positions = {c.id: i for i, c in enumerate(state.chunks)}
         retriever.fuse = fusion(settings.fusion)
+        retriever.by_source = {}
+        for position, chunk in enumerate(state.chunks):
+            retriever.by_source.setdefault(chunk.source, []).append(position)
         return retriever
 
     def __len__(self) -> int:
@@ -69,6 +72,19 @@ class Retriever:
                 fused[i] *= self.settings.secondary_weight
         ranked = sorted(fused.items(), key=lambda item: -item[1])[:k]
         return [self._passage(i, s, lexical[i], dense.get(i, 0.0)) for i, s in ranked]
+
+    def within(self, query: str, source: str, k: int, exclude: set[str] = frozenset()) -> list[Passage]:
+        """The best `k` passages of one document for `query`, by BM25 alone (scaled as the fusion
+        scales it, with no dense score), leaving out the chunk ids in `exclude`."""
+        positions = [i for i in self.by_source.get(source, []) if self.state.chunks[i].id not in exclude]
+        if not positions:
+            return []
+        lexical = self.lexical.scores(expanded_query(query, self.lexical.vocabulary))
+        top = float(lexical.max()) or 1.0
+        factor = self.settings.secondary_weight if self.state.chunks[positions[0]].kind in self.settings.secondary_kinds else 1.0
+        best = sorted(positions, key=lambda i: -float(lexical[i]))[:k]
+        return [self._passage(i, factor * (1 - self.settings.dense_weight) * float(lexical[i]) / top, lexical[i], 0.0)
+                for i in best]
 
     def _passage(self, position: int, score: float, lexical: float, dense: float) -> Passage:
         return Passage(chunk=self.state.chunks[position], score=float(score), lexical=float(lexical), dense=float(dense))

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 
 from assistant.french import analyze, normalize, words
 from assistant.models import Chunk
-from assistant.query import repaired
+from assistant.query import GLOSSARY, repaired
 
 SQUASHED_MIN = 5  # a run-together name shorter than this ("iaoc") matches too much
-COMMON_SHARE = 0.4  # a word in more than this share of documents does not tell documents apart
+COMMON_SHARE = 0.4
+COMMON_PASSAGES = 0.5  # ...or in more than this share of all passages  # a word in more than this share of documents does not tell documents apart
 TITLE_PARTS = re.compile(r"\s+[:\-–]\s+|,\s+|\s+et\s+(?=[A-ZÀ-Þ])")
 PARENTHESES = re.compile(r"\(([^)]*)\)")
 # A capitalised word inside a question (not its first word), or an all-capitals token: a name.
@@ -24,6 +25,7 @@ _CAPITALISED = r"[A-ZÀ-Þ][\w'’-]+"
 NAME_IN_QUESTION = re.compile(
     rf"(?<=[\w,;:'’]\s){_CAPITALISED}(?:\s+(?:de\s+|du\s+|of\s+)?{_CAPITALISED})*|\b[A-Z][A-Z'’]{{1,}}[A-Z]\b"
 )
+CAPITALISED_INSIDE = re.compile(r"(?<=[\w,;:]\s)[A-ZÀ-Þ][\w.'’-]*\w")
 # Capitalised words that are not names: question openers, languages, the region itself.
 NOT_NAMES = set(normalize("Région Occitanie Quel Quelle Quels Quelles Combien Comment Est Et Mais Ou Qui Que Quand "
                           "What Which How When Where Who Is Are Can Does Do The And I My Mon Ma Mes Je On Il Elle "
@@ -50,14 +52,30 @@ class SubjectCatalogue:
         for chunk in chunks:
             for term in set(analyze(chunk.title)):
                 word_documents.setdefault(term, set()).add(chunk.source)
-        self._doc_frequency = document_frequency
-        self._common = {t for t, sources in word_documents.items() if len(sources) / self._total > COMMON_SHARE}
+        # Common: in the titles of many documents, or in many passages ("Région", "Occitanie").
+        chunk_count = max(len(chunks), 1)
+        self._common = {t for t, sources in word_documents.items()
+                        if len(sources) / self._total > COMMON_SHARE or document_frequency(t) / chunk_count > COMMON_PASSAGES}
+        # Words the documents capitalise inside a sentence: proper names ("Numalis", "Vortex.io").
+        self._proper = {normalize(w) for chunk in chunks for w in CAPITALISED_INSIDE.findall(chunk.text)} - NOT_NAMES
         self.names: list[tuple[frozenset[str], Subject]] = []
         for source, chunk in documents.items():
             names = [(n, frozenset(t for t in analyze(n) if t not in self._common)) for n in title_names(chunk.title)]
             names = [(n, terms) for n, terms in names if terms]
             for name, terms in names:
                 self.names.append((terms, Subject(name, source, chunk.status, shared=len(names) > 2)))
+
+    def entities(self, question: str, subject: Subject | None) -> list[str]:
+        """Names the question gives besides its subject that the corpus knows ("Numalis … dans le plan
+        IA"): the asked figure must be about them too."""
+        subject_terms = set(analyze(subject.name)) if subject else set()
+        names = []
+        for word in re.findall(r"[\w'’.-]*\w", question):
+            stems = analyze(word)
+            if (normalize(word) in self._proper and stems and not set(stems) & (subject_terms | self._common)
+                    and not any(set(stems) <= n for n, _ in self.names)):
+                names.append(word)
+        return names
 
     def find(self, question: str) -> Subject | None:
         """The document subject the question names (most words matched first), else a name of the
@@ -67,6 +85,8 @@ class SubjectCatalogue:
             stems = analyze(word)
             if stems and stems[0] not in self._vocabulary:
                 terms |= repaired(stems[0], self._vocabulary)
+            if (not stems or stems[0] not in self._vocabulary) and word.lower() in GLOSSARY:
+                terms |= set(analyze(GLOSSARY[word.lower()]))  # "AI plan" names the "plan IA"
         matches = [(len(names), subject) for names, subject in self.names if names <= terms]
         if not matches:
             squashed = [w for w in (_squash(w) for w in words(question)) if len(w) >= SQUASHED_MIN]
@@ -81,7 +101,7 @@ class SubjectCatalogue:
                 continue
             stems = analyze(word)
             if stems and all(s not in self._common for s in stems):
-                known = all(s in self._vocabulary for s in stems)
+                known = all(s in self._vocabulary or word.lower() in GLOSSARY for s in stems)
                 return Subject(word, None, None, known)
         return None
 
@@ -94,16 +114,21 @@ def _first_word(name: str) -> str:
     return _squash(re.split(r"[\s'’-]", name)[0])
 
 
+def short_title(title: str) -> str:
+    """A title by its first name: "Prêts aux entreprises : Prêt Croissance TPE et …" -> "Prêts aux entreprises"."""
+    return next(iter(title_names(title)), title)
+
+
 def title_names(title: str) -> list[str]:
     """The names a title gives: its parts, split at a colon, commas, dashes and "et" before a capital,
     each with its parenthesised alias or expansion; parts that start in lower case (a description:
     "qui contacter") and figures ("2023-2027") are left out."""
     names = []
     for part in TITLE_PARTS.split(title):
-        for alias in PARENTHESES.findall(part):
-            if alias[:1].isupper() and not re.search(r"\d", alias):
-                names.append(alias.strip())
         bare = PARENTHESES.sub("", part).strip()
         if bare[:1].isupper():
             names.append(bare)
+        for alias in PARENTHESES.findall(part):
+            if alias[:1].isupper() and not re.search(r"\d", alias):
+                names.append(alias.strip())
     return names

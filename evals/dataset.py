@@ -13,6 +13,8 @@ from pathlib import Path
 
 from evals.metrics import normal_verdict
 
+# Questions the documents cannot answer: out of scope, or a figure asked of an entity that has none.
+ABSTAIN_CATEGORIES = ("out-of-scope", "absent-amount")
 CATEGORIES = (
     "factual", "paraphrase", "multi-fact", "follow-up", "english", "date-status", "conflict", "out-of-scope",
     "eligibility", "definition", "status", "total-vs-parts", "follow-up-switch", "absent-amount",
@@ -33,7 +35,8 @@ class EvalQuestion:
 
     @property
     def out_of_scope(self) -> bool:
-        return self.category == "out-of-scope"
+        """The documents do not hold the answer: the right answer is an abstention."""
+        return self.category in ABSTAIN_CATEGORIES
 
     def record(self) -> dict:
         """What results.json keeps of the question (the LLM judge reads `reference`)."""

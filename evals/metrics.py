@@ -85,6 +85,8 @@ VERDICTS = {"oui": "yes", "yes": "yes", "non": "no", "no": "no", "unsure": "unsu
 VERDICT_WORDS = {"oui": "yes", "yes": "yes", "non": "no", "no": "no"}
 # How an answer says the sources leave the question open, as words in match form.
 UNSURE_OPENINGS = ("les sources ne permettent pas de trancher", "the sources do not settle")
+PARTIAL_OPENINGS = ("oui pour", "yes for")
+STILL_TO_CHECK = ("reste a verifier", "still to check")
 OPPOSITE_WINDOW = 4  # words of the opening in which the opposite word voids a verdict ("Oui et non")
 
 
@@ -103,8 +105,11 @@ def opening_verdict(text: str | None) -> str | None:
     if not text:
         return None
     words = TOKEN.findall(match_form(text))  # words only: "**Oui**, ..." opens with "oui"
-    if " ".join(words).startswith(UNSURE_OPENINGS):
+    joined = " ".join(words)
+    if joined.startswith(UNSURE_OPENINGS):
         return "unsure"
+    if joined.startswith(PARTIAL_OPENINGS) and any(rest in joined for rest in STILL_TO_CHECK):
+        return "unsure"  # "Oui pour l'âge (moins de 8 ans) ; reste à vérifier : …" decides only part
     words = words[:OPPOSITE_WINDOW]
     verdict = VERDICT_WORDS.get(words[0]) if words else None
     if verdict and any(VERDICT_WORDS.get(word, verdict) != verdict for word in words[1:]):
