@@ -18,8 +18,14 @@ install: $(VENV)/.installed
 serve: install
 	$(PY) app.py
 
-browser:
+browser: node_modules/.installed
 	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+# axe-core, for the accessibility audit in tests/test_browser.py (package.json, package-lock.json).
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || (apt-get update -qq && apt-get install -y -qq npm >/dev/null)
+	npm install --no-audit --no-fund
+	touch $@
 
 test: install browser
 	$(PY) -m pytest -q

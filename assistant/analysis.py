@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from assistant.condense import conversation_context
 from assistant.figures import amounts
-from assistant.french import detect_language, normalize
+from assistant.french import analyze, detect_language, normalize
 from assistant.models import Message
 from assistant.subjects import Subject
 
@@ -63,7 +63,8 @@ INTENTS: list[tuple[str, re.Pattern]] = [
     ("limit", re.compile(
         r"\b(quel [âa]ge|[âa]ge (max|min|limite)\w*|how old|age limit|taille|effectifs?|combien de salari[ée]s"
         r"|how many (employees|staff)|plafond de salari)", re.IGNORECASE)),
-    ("count", re.compile(r"\b(combien d[e'’] ?(?!temps|argent|m€|k€|euros?|millions?|la\b|le\b|les\b|l['’])\w+|how many"
+    ("count", re.compile(r"\b(combien d[e'’] ?(?!temps|argent|m€|k€|euros?|millions?|fonds|cr[ée]dits?|subventions?"
+                         r"|aides?|financements?|la\b|le\b|les\b|l['’])\w+|how many"
                          r"|nombre d[e'’])", re.IGNORECASE)),
     ("date", re.compile(
         r"\b(quand|date|when|en quelle ann[ée]e|depuis quand|what year|jusqu'?[àa] quand|deadline|date limite|calendrier)\b",
@@ -73,7 +74,8 @@ INTENTS: list[tuple[str, re.Pattern]] = [
         r"|amount|funding|argent|somme|plafond|co[uû]t"
         r"|millions?|milliards?|money)\b|€", re.IGNORECASE)),
     ("conditions", re.compile(
-        r"\b(conditions?|crit[èe]res?|requirements?|criteria|qui peut (en )?b[ée]n[ée]ficier|who can|pour qui|[ée]ligibilit[ée])\b",
+        r"\b(conditions?|crit[èe]res?|requirements?|criteria|qui peut (en )?b[ée]n[ée]ficier|who can|pour qui|[ée]ligibilit[ée]"
+        r"|pour quel(le)?s? (boites?|boîtes?|entreprises?|soci[ée]t[ée]s?|structures?)|s'adresse [àa] qui|who is it for)\b",
         re.IGNORECASE)),
     ("comparison", re.compile(r"\b(diff[ée]rence|compar\w*|versus|vs|plut[ôo]t)\b", re.IGNORECASE)),
     ("list", re.compile(r"\b(quels sont|quelles sont|liste|lesquel\w*|quelles aides|which|what (programmes|schemes|aids))\b",
@@ -84,6 +86,10 @@ INTENTS: list[tuple[str, re.Pattern]] = [
         r"|ser(t|vent) [àa] quoi|who is|qui est)",
         re.IGNORECASE)),
 ]
+# Words of a definition question besides its subject.
+DEFINITION_WORDS = set(analyze("c'est quoi koi kesako qu'est-ce que veut dire signifie définition what is what's are "
+                               "explain explique présente présenter parle-moi tell me about sert servent à quoi ça cela "
+                               "who exactement concrètement"))
 # Yes/no intents: the lead opens with a verdict.
 VERDICT_INTENTS = ("eligibility", "status")
 
@@ -161,13 +167,19 @@ def analyze_question(question: str, history: list[Message] | tuple[Message, ...]
                 context = context or subject.name
                 break
             subject = None
+    intent = _with_facts(intent_of(question), facts)
+    if intent == "definition" and subject is not None and subject.source:
+        # "what's the tax advantage for investors?" asks about something of the subject, not what it is.
+        extra = set(analyze(question)) - set(analyze(subject.name)) - DEFINITION_WORDS
+        if len(extra) >= 2:
+            intent = "other"
     return QuestionAnalysis(
         question=question,
         language=detect_language(question),
         context=context,
         asks=frozenset(kind for kind, pattern in ASKS.items() if pattern.search(question)),
         history=history,
-        intent=_with_facts(intent_of(question), facts),
+        intent=intent,
         aspects=aspects_of(question),
         subject=subject,
         entities=tuple(subjects.entities(question, subject)) if subjects is not None else (),

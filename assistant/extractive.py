@@ -78,7 +78,7 @@ class ExtractiveAnswerer:
         if lead is None:
             decision.reason = f"answered: {len(chosen)} sentence(s) quoted, no lead"
             return _with(compose(question, passages, chosen, language), analysis, passages, decision)
-        evidence = _evidence(lead.evidence, chosen, EVIDENCE_QUOTES if not lead.specific else len(lead.evidence))
+        evidence = _evidence(lead.evidence, chosen, EVIDENCE_QUOTES if lead.kind in ("plain", "definition") else len(lead.evidence))
         decision.reason = f"answered: lead from {lead.why}; {len(evidence)} sentence(s) quoted"
         for trace in decision.sentences:
             trace.chosen = any(trace.start == c.start and trace.passage == c.passage_index + 1 for c in evidence)

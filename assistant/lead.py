@@ -167,9 +167,13 @@ def _figure_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: l
         about = [c for c in about if years & _years(c.text)]
     for name in analysis.entities:  # "Numalis … dans le plan IA": only sentences naming Numalis answer
         about = [c for c in about if set(analyze(name)) <= set(analyze(c.text))]
+    stated = [q for q in amounts(analysis.question) if q.kind in FIGURE_KINDS.get(aspects[0], ())]
+    if stated and BREAKDOWN.search(analysis.question):
+        return _breakdown(analysis, about, passages, stated)
+    checking = bool(stated) and bool(CHECKS_FIGURE.search(analysis.question))
     picks: list[tuple[Candidate, Quantity]] = []
     for aspect in aspects:
-        pick = _pick_figure(analysis, aspect, about, taken=[q for _, q in picks])
+        pick = _pick_figure(analysis, aspect, about, taken=[q for _, q in picks], skip=stated if checking else [])
         if pick is None:  # every aspect asked must be in the sources, or the answer says what is missing
             if analysis.subject is not None or years or analysis.entities:
                 return _absent(analysis, about, passages, aspect)
@@ -183,7 +187,16 @@ def _figure_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: l
         segments.append(Segment(prefix + span, candidate))
         segments.append(Segment(_attribution(candidate, passages, analysis.language, quantity)))
         evidence.append(candidate)
-    if len(picks) == 1:
+    verdict = None
+    if checking and len(picks) == 1:  # "18 M€ c'est le budget total ?": the figure the sources give, and a verdict
+        verdict = "yes" if picks[0][1].key == stated[0].key else "no"
+        segments[0].text = f"{message(analysis.language, 'verdict_' + verdict)} {segments[0].text}"
+        said = next(((c, q) for c, q in _figures(about, (stated[0].kind,)) if q.key == stated[0].key), None)
+        if verdict == "no" and said is not None:  # where the question's figure comes from
+            segments.append(Segment(" ; " + _span(said[0].text, said[1], analysis.language), said[0]))
+            segments.append(Segment(_attribution(said[0], passages, analysis.language, said[1])))
+            evidence.append(said[0])
+    elif len(picks) == 1:
         other = _disagreeing(*picks[0], _figures(about, FIGURE_KINDS[aspects[0]] if aspects[0] in FIGURE_KINDS else ()))
         if other is None and aspects[0] == "amount":
             other = _rival(*picks[0], _figures(about, ("amount",)), passages)
@@ -194,8 +207,21 @@ def _figure_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: l
             evidence.append(other_candidate)
     segments[-1].text += "."
     short = figure_span(picks[0][0].text, picks[0][1])
-    return Lead(segments, _distinct(evidence), short_answer=short, kind="figure",
+    return Lead(segments, _distinct(evidence), short_answer=short, kind="figure", verdict=verdict,
                 why=f"{'+'.join(aspects)}: {', '.join(q.text for _, q in picks)}")
+
+
+def _breakdown(analysis: QuestionAnalysis, about: list[Candidate], passages: list[Passage], stated: list[Quantity]):
+    """"Les 60 M€, ça se répartit comment ?": the likeliest sentence that gives several other amounts."""
+    keys = {q.key for q in stated}
+    for candidate in about[:CONSIDERED]:
+        parts = [q for q in answering_figures(candidate.text) if q.kind == stated[0].kind and q.key not in keys]
+        if len(parts) >= 2:
+            quoted = quoted_clause(candidate.text, limit=JOINED_CHARS)
+            segments = [Segment(_subject_prefix(analysis) + f"« {quoted} »", candidate),
+                        Segment(_attribution(candidate, passages, analysis.language) + ".")]
+            return Lead(segments, [candidate], kind="figure", why="breakdown", inline=_inline(candidate, quoted))
+    return None
 
 
 def _span(text: str, quantity: Quantity, language: str) -> str:
@@ -204,15 +230,16 @@ def _span(text: str, quantity: Quantity, language: str) -> str:
     return re.sub(r"^(de|entre)\s+", "", span, flags=re.IGNORECASE) if language == "en" else span
 
 
-def _pick_figure(analysis: QuestionAnalysis, aspect: str, about: list[Candidate], taken: list[Quantity]):
+def _pick_figure(analysis: QuestionAnalysis, aspect: str, about: list[Candidate], taken: list[Quantity],
+                 skip: list[Quantity] = ()):
     kinds = _kinds(analysis, aspect)
     counted = _counted_noun(analysis.question)
     if aspect == "count" and counted and not counted.endswith("s") and not any(
             _same_noun(q.unit, counted) for _, q in _figures(about, kinds)):
         kinds = ("count", "percent")  # "combien de R&D": not a count of things, a share
-    stated = [q.key for q in amounts(analysis.question)]  # "les 60 M€ du plan IA": not what is asked
+    skipped = {q.key for q in skip}  # "18 M€ c'est le total ?": the question's own figure is not the answer
     found = [(c, q) for c, q in _figures(about, kinds) if not (aspect == "amount" and q.unit != "€")
-             and not any(q.key == t.key for t in taken) and q.key not in stated]
+             and not any(q.key == t.key for t in taken) and q.key not in skipped]
     per = PER_UNIT.search(analysis.question)
     if per:  # "montant par entreprise": a yearly envelope does not answer
         found = [f for f in found if re.search(rf"\b(par|pour chaque|per)\s+{per.group(1)[:6]}", f[0].text, re.IGNORECASE)]
@@ -226,7 +253,7 @@ def _pick_figure(analysis: QuestionAnalysis, aspect: str, about: list[Candidate]
     if aspect == "amount" and any(q.bound not in ("<", ">") for _, q in found):
         found = [f for f in found if f[1].bound not in ("<", ">")]  # "moins de 40 000 €" is a threshold, not an amount
     words = _content_terms(analysis) - AMOUNT_WORDS
-    if aspect == "amount" and ASKS_TOTAL.search(analysis.question) and subject is not None and subject.source:
+    if aspect == "amount" and ASKS_TOTAL.search(analysis.question) and subject is not None and subject.source and not words:
         # A total before its parts: the largest amount among the sentences about the subject.
         return max(found, key=lambda f: (f[1].high, f[0].score))
     if aspect in ("count", "limit") and counted and any(_same_noun(q.unit, counted) for _, q in found):
@@ -280,7 +307,8 @@ def _disagreeing(candidate: Candidate, quantity: Quantity, found: list[tuple[Can
     """Another value for the same thing, from a sentence that states the disagreement (it names both)."""
     for other_candidate, other in found:
         if other.kind == quantity.kind and other.key != quantity.key and DISAGREEMENT.search(other_candidate.text):
-            if DISAGREEMENT.search(candidate.text) or other_candidate is not candidate:
+            # A sentence that states a disagreement names both values.
+            if any(q.key == quantity.key for q in answering_figures(other_candidate.text)):
                 return other_candidate, other
     return None
 
@@ -391,7 +419,7 @@ def _conditions_lead(analysis: QuestionAnalysis, about: list[Candidate], passage
     judged = judge(analysis, about)
     if judged is None or analysis.subject is None or not analysis.subject.source:
         return None
-    checks = judged.checks[:2]
+    checks = sorted(judged.checks, key=lambda c: c.dimension == "other")[:2]  # thresholds before the rest
     segments = [Segment(message(analysis.language, "conditions", subject=analysis.subject.name))]
     for n, check in enumerate(checks):
         segments.append(Segment((" ; " if n else " ") + _criterion(check, analysis.language), check.candidate))

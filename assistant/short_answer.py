@@ -101,6 +101,27 @@ FEATURES = {
     "oblique": "an oblique (a complement with a preposition)",
     "appos": "in apposition (\"le gouverneur, le général X\")",
     "beside_noun": "next to the noun a quel <noun> question asks about",
+    "modifier": "a noun's complement (\"la mort de X\")",
+    "conj": "a conjunct (\"X et Y\")",
+    "clause": "a subordinate clause",
+    "root": "the main verb's whole clause",
+    "adjective": "headed by an adjective",
+    "adverb": "headed by an adverb",
+    "pronoun": "headed by a pronoun",
+    "number": "headed by a number",
+    "name": "headed by a proper noun",
+    "parent_used": "its head is a word the question repeats",
+    "has_verb": "holds a verb",
+    "person": "a person's name (NER PER)",
+    "place": "a place (NER LOC)",
+    "organisation": "an organisation (NER ORG)",
+    "misc": "another name (NER MISC)",
+    "one_word": "a single word",
+    "two_words": "two words",
+    "long": "more than five words",
+    "digit": "holds a digit",
+    "capitals": "share of its content words that are capitalised",
+    "right": "the nearest word the question repeats follows the span",
 }
 WEIGHTS = {
     "typed": {"near": 1, "tree": 0.25, "overlap": -0.5, "typed": 2.9, "entity": 1.8, "length": 0.2,
@@ -139,6 +160,7 @@ class Span:
     end: int
     typed: bool = False
     entity: bool = False
+    label: str = ""  # the entity's NER label (PER, LOC, ORG, MISC), "" for other spans
     features: dict[str, float] = field(default_factory=dict)
 
 
@@ -168,7 +190,7 @@ def candidates(question: str, sentence: str) -> tuple[str, list[tuple[Span, str]
     for token in tokens:
         token.used = _uses(token, stems)
     spans = _typed(kind, sentence, tokens, entities) + (_constituents(tokens, chunks) if parse else _runs(tokens))
-    spans += [Span(a, b, entity=True, typed=_entity_typed(kind, label)) for a, b, label in entities]
+    spans += [Span(a, b, entity=True, typed=_entity_typed(kind, label), label=label) for a, b, label in entities]
     noun_at = [i for i, t in enumerate(tokens) if noun and t.stem and t.stem == (analyze(noun) or [None])[0]]
     found, seen = [], {}
     for span in spans:
@@ -182,6 +204,7 @@ def candidates(question: str, sentence: str) -> tuple[str, list[tuple[Span, str]
         if key in seen:  # one span, many origins: the most specific wins
             other = seen[key]
             other.typed, other.entity = other.typed or span.typed, other.entity or span.entity
+            other.label = other.label or span.label
             continue
         seen[key] = span
         found.append(span)
@@ -234,6 +257,7 @@ def _features(span: Span, tokens: list[Token], noun_at: list[int], share: float)
             between = tokens[i + 1:span.start] if i < span.start else tokens[span.end:i]
             clause = clause or not any(t.cut for t in between)
     head = _head(span, tokens)
+    words = sum(1 for t in tokens[span.start:span.end] if not t.cut)
     edge = lambda t: t.norm in EDGE_WORDS or t.cut  # noqa: E731
     after = next((i for i in range(span.start - 1, max(-1, span.start - 4), -1) if not edge(tokens[i])), None)
     before = next((i for i in range(span.end, min(len(tokens), span.end + 3)) if not edge(tokens[i])), None)
@@ -243,11 +267,18 @@ def _features(span: Span, tokens: list[Token], noun_at: list[int], share: float)
         "overlap": share,
         "typed": float(span.typed),
         "entity": float(span.entity),
-        "length": float(sum(1 for t in tokens[span.start:span.end] if not t.cut)),
+        "length": float(words),
         "inner_cut": float(sum(1 for t in tokens[span.start + 1:span.end - 1] if t.cut)),
         "after": float(after is not None and tokens[after].used),
         "before": float(before is not None and tokens[before].used),
         "same_clause": float(clause),
+        "one_word": float(words == 1),
+        "two_words": float(words == 2),
+        "long": float(words > 5),
+        "digit": float(any(c.isdigit() for t in tokens[span.start:span.end] for c in t.text)),
+        "capitals": sum(t.capital for t in tokens[span.start:span.end] if t.stem) / max(1, words),
+        "right": float(bool(nearest) and min(nearest.values()) == min(
+            (i - span.end + 1 for i, t in enumerate(tokens) if t.used and i >= span.end), default=10**6)),
         "beside_noun": float(any(span.start - 3 <= i < span.start or span.end <= i < span.end + 2
                                  or tokens[head].head == i for i in noun_at)),
     }
@@ -262,6 +293,21 @@ def _features(span: Span, tokens: list[Token], noun_at: list[int], share: float)
             "oblique": float(dep.startswith("obl")),
             "appos": float(dep == "appos" or span.start > 0 and tokens[span.start - 1].text == ","
                            and span.start > 1 and tokens[span.start - 2].used),
+            "modifier": float(dep.startswith("nmod")),
+            "conj": float(dep == "conj"),
+            "clause": float(dep in ("acl", "advcl", "ccomp", "xcomp", "acl:relcl")),
+            "root": float(dep == "ROOT"),
+            "adjective": float(tokens[head].pos == "ADJ"),
+            "adverb": float(tokens[head].pos == "ADV"),
+            "pronoun": float(tokens[head].pos == "PRON"),
+            "number": float(tokens[head].pos == "NUM"),
+            "name": float(tokens[head].pos == "PROPN"),
+            "parent_used": float(tokens[tokens[head].head].used),
+            "has_verb": float(any(t.pos == "VERB" for t in tokens[span.start:span.end])),
+            "person": float(span.label == "PER"),
+            "place": float(span.label == "LOC"),
+            "organisation": float(span.label == "ORG"),
+            "misc": float(span.label == "MISC"),
         }
     return features
 

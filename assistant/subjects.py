@@ -11,7 +11,7 @@ distinctive words (those in under half the documents) is among the question's wo
 import re
 from dataclasses import dataclass
 
-from assistant.french import analyze, normalize, words
+from assistant.french import analyze, detect_language, normalize, words
 from assistant.models import Chunk
 from assistant.query import GLOSSARY, repaired
 
@@ -81,11 +81,12 @@ class SubjectCatalogue:
         """The document subject the question names (most words matched first), else a name of the
         question: known to the corpus (Numalis) or not (Fonds Gamma)."""
         terms = set(analyze(question))
+        english = detect_language(question) == "en"
         for word in words(question):  # "startup" is "start up" to the catalogue, as to the index
             stems = analyze(word)
             if stems and stems[0] not in self._vocabulary:
                 terms |= repaired(stems[0], self._vocabulary)
-            if (not stems or stems[0] not in self._vocabulary) and word.lower() in GLOSSARY:
+            if english and (not stems or stems[0] not in self._vocabulary) and word.lower() in GLOSSARY:
                 terms |= set(analyze(GLOSSARY[word.lower()]))  # "AI plan" names the "plan IA"
         matches = [(len(names), subject) for names, subject in self.names if names <= terms]
         if not matches:
@@ -100,8 +101,9 @@ class SubjectCatalogue:
             if normalize(word) in NOT_NAMES:
                 continue
             stems = analyze(word)
-            if stems and all(s not in self._common for s in stems):
-                known = all(s in self._vocabulary or word.lower() in GLOSSARY for s in stems)
+            distinct = [s for s in stems if s not in self._common]  # "Région Bretagne": "Bretagne" decides
+            if distinct:
+                known = all(s in self._vocabulary or word.lower() in GLOSSARY for s in distinct)
                 return Subject(word, None, None, known)
         return None
 

@@ -119,7 +119,7 @@ MESSAGES = {
         "asked_count": "a number",
         "asked_date": "a date",
         "asked_limit": "a limit",
-        "absent": "The documents give no {what} for {subject}; here is what they say about it:",
+        "absent": "The documents do not give {what} for {subject}; here is what they say about it:",
         "no_document": "None of my documents describes \"{subject}\".",
         "invalid_json": "The request body is not valid JSON.",
         "history_too_long": "The conversation history is too long: {limit} messages at most. Start a new conversation.",

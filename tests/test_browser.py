@@ -1,22 +1,27 @@
 """A real Chromium against the real server: the widget on a hostile page of another origin, and the
-Gradio chat with its thumbs. Screenshots go to tests/screenshots/ (git-ignored)."""
+Gradio chat with its thumbs; where a new answer lands at desktop and phone widths; an axe-core
+WCAG 2.1 A/AA audit of both. Screenshots go to tests/screenshots/ (git-ignored)."""
 
 import functools
 import http.server
+import re
 import shutil
 import socket
 import sqlite3
+import subprocess
 import threading
 import time
 from pathlib import Path
 
 import pytest
 import uvicorn
+from playwright.sync_api import expect
 
 from assistant.assistant import Assistant
 from assistant.indexer import build_index
 from assistant.settings import Settings
 from assistant.web import create_app
+from assistant.wording import human_date
 from tests.conftest import BUDGET, XSS_DOCUMENT, XSS_QUESTION
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -27,6 +32,11 @@ pytestmark = [
 
 PROJECT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+AXE = PROJECT / "node_modules" / "axe-core" / "axe.min.js"  # package.json; `make browser` installs it
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+FOLLOW_UP = "Et quel est son montant par an ?"
+MARKER = re.compile(r"\[\d+\]")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 # A host page that tries its worst on everything, including what the widget adds to it.
@@ -38,6 +48,12 @@ mark, blockquote, a {{ visibility: hidden !important; }}
 </style></head>
 <body><h1>Site partenaire</h1><p>Un article sur l'innovation en Occitanie.</p>
 <script src="{server}/widget.js" data-title="Assistant Innovation" data-lang="fr" data-position="right" data-color="#0b5394" async></script>
+</body></html>
+"""
+# A plain, accessible partner page: an audit of it finds only what the widget brings.
+PLAIN_PAGE = """<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Site partenaire</title></head>
+<body><main><h1>Site partenaire</h1><p>Un article sur l'innovation en Occitanie.</p></main>
+<script src="{server}/widget.js" async></script>
 </body></html>
 """
 
@@ -61,16 +77,19 @@ def site(tmp_path_factory):
     (root / "corpus" / "programmes" / "zorglub.md").write_text(XSS_DOCUMENT, encoding="utf-8")
     server_port, page_port = free_port(), free_port()
     server_url, page_url = f"http://127.0.0.1:{server_port}", f"http://127.0.0.1:{page_port}"
+    # The rate limit raised: this module asks far more than 20 questions a minute from one address.
     settings = Settings(corpus_dir=root / "corpus", index_dir=root / "index", data_dir=root / "data",
-                        allowed_origins=[page_url], port=server_port)
+                        allowed_origins=[page_url], port=server_port, rate_limit_per_minute=1000)
     build_index(settings)
-    app = create_app(settings, Assistant(settings))
+    assistant = Assistant(settings)
+    app = create_app(settings, assistant)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=server_port, log_level="warning"))
     threading.Thread(target=server.run, daemon=True).start()
 
     pages = root / "host"
     pages.mkdir()
     (pages / "index.html").write_text(HOSTILE_PAGE.format(server=server_url), encoding="utf-8")
+    (pages / "plain.html").write_text(PLAIN_PAGE.format(server=server_url), encoding="utf-8")
     host = http.server.ThreadingHTTPServer(("127.0.0.1", page_port), functools.partial(QuietHandler, directory=pages))
     threading.Thread(target=host.serve_forever, daemon=True).start()
 
@@ -78,7 +97,7 @@ def site(tmp_path_factory):
     while not server.started:
         assert time.monotonic() < deadline, "the server did not start"
         time.sleep(0.1)
-    yield {"server": server_url, "page": page_url, "app": app, "settings": settings}
+    yield {"server": server_url, "page": page_url, "app": app, "settings": settings, "assistant": assistant}
     host.shutdown()
     server.should_exit = True
 
@@ -95,16 +114,102 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+def viewport():
+    return VIEWPORTS["desktop"]
+
+
+@pytest.fixture
+def page(browser, viewport):
+    page = browser.new_page(viewport=viewport)
     page.dialogs = []
     page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
     yield page
     page.close()
 
 
-def open_widget(page, site):
-    page.goto(site["page"])
+def with_lead(answer):
+    """The answer as the answerer gives it once it writes a lead: one sentence with its marker and its
+    source's date, then the quoted evidence. An answer that already has its lead is kept as it is."""
+    if answer.lead or answer.abstained or not answer.citations:
+        return answer
+    citation = answer.citations[0]
+    said = (citation.quotes[0] if citation.quotes else citation.title).rstrip(" .")
+    lead = f"{said} [{citation.n}] ({human_date(citation.date, answer.language)})."
+    return answer.model_copy(update={"lead": lead, "answer": f"{lead}\n\n{answer.answer}"})
+
+
+def long(answer):
+    """The answer with its lead, as long as one from four sources: taller than the view, so that where it
+    lands shows (the corpus's real answers, one or two short quotes, often fit below the question)."""
+    answer = with_lead(answer)
+    evidence = answer.answer[len(answer.lead):].strip() if answer.lead else answer.answer
+    citations = [c.model_copy(update={"n": n}) for n in range(1, 5) for c in answer.citations[:1]]
+    text = "\n\n".join([answer.lead or ""] + [evidence.replace("[1]", f"[{n}]") for n in range(1, 5)])
+    return answer.model_copy(update={"answer": text, "citations": citations})
+
+
+@pytest.fixture
+def leads(site, monkeypatch):
+    """Every answer has a lead (a fake at the edge, until the answerer writes one for every answer)."""
+    assistant = site["assistant"]
+    answer = assistant.answer
+    monkeypatch.setattr(assistant, "answer", lambda analysis: with_lead(answer(analysis)))
+
+
+@pytest.fixture
+def long_answers(site, monkeypatch):
+    assistant = site["assistant"]
+    answer = assistant.answer
+    monkeypatch.setattr(assistant, "answer", lambda analysis: long(answer(analysis)))
+
+
+@pytest.fixture
+def no_leads(site, monkeypatch):
+    """Answers without a lead, as before the answerer wrote one: the view falls back to the whole text."""
+    assistant = site["assistant"]
+    answer = assistant.answer
+    monkeypatch.setattr(assistant, "answer", lambda analysis: answer(analysis).model_copy(update={"lead": None}))
+
+
+@pytest.fixture(scope="module")
+def axe_script() -> Path:
+    if not AXE.exists():
+        if shutil.which("npm") is None:
+            pytest.skip("axe-core is not installed (node_modules/axe-core, `make browser`) and npm is not available")
+        subprocess.run(["npm", "install", "--no-audit", "--no-fund"], cwd=PROJECT, check=True, capture_output=True)
+    return AXE
+
+
+def audit(page, axe_script: Path, where: str) -> None:
+    """An axe-core audit of the page (shadow roots included) against WCAG 2.1 A and AA."""
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.add_script_tag(path=str(axe_script))
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_21_AA)
+    problems = [
+        f"{v['id']} ({v['impact']}): {v['help']} {v['helpUrl']}\n"
+        + "".join(f"    {' >>> '.join(map(str, node['target']))}\n" for node in v["nodes"])
+        for v in result["violations"]
+    ]
+    assert not problems, f"axe-core finds WCAG 2.1 A/AA violations {where}:\n" + "".join(problems)
+
+
+def assert_landed_on(page, lead, answer, scroller) -> None:
+    """The lead is on the screen (inside the window and the box that scrolls it), and the view went to
+    the answer's top: the answer starts at the top of the box, unless the box cannot scroll that far."""
+    expect(lead).to_be_in_viewport(ratio=1)  # waits for the scroll
+    box, area = lead.bounding_box(), scroller.bounding_box()
+    height = page.viewport_size["height"]
+    top, bottom = max(0, area["y"]), min(height, area["y"] + area["height"])
+    assert top - 1 <= box["y"] and box["y"] + box["height"] <= bottom + 1, (
+        f"lead at y={box['y']:.0f}..{box['y'] + box['height']:.0f}, visible area y={top:.0f}..{bottom:.0f}"
+    )
+    below_top = answer.bounding_box()["y"] - area["y"]
+    at_end = scroller.evaluate("n => n.scrollTop >= n.scrollHeight - n.clientHeight - 2")
+    assert 0 <= below_top <= 40 or (below_top > 0 and at_end), f"the answer starts {below_top:.0f} px below the top"
+
+
+def open_widget(page, site, host_page: str = ""):
+    page.goto(f"{site['page']}/{host_page}")
     launcher = page.locator("#occitanie-assistant .fab")
     launcher.wait_for()
     launcher.focus()
@@ -113,6 +218,7 @@ def open_widget(page, site):
 
 
 def widget_ask(page, question: str, answers_before: int):
+    page.locator("#occitanie-assistant textarea").focus()
     page.keyboard.type(question)
     page.keyboard.press("Enter")
     answers = page.locator("#occitanie-assistant .msg.bot:not(.wait)")
@@ -129,11 +235,13 @@ def test_the_widget_answers_with_its_sources_on_a_hostile_page_of_another_origin
 
     answer = widget_ask(page, BUDGET, answers_before=1)  # the greeting is the first bot message
     assert "M€" in answer.inner_text()
-    assert "Start-up Industrie de demain" in answer.locator(".src").inner_text()
+    assert page.locator("#occitanie-assistant textarea").evaluate("node => node === node.getRootNode().activeElement")
+    sources = open_sources(page, answer)
+    assert "Start-up Industrie de demain" in sources.inner_text()
     assert answer.locator("mark").count() >= 1 and answer.locator("mark").first.is_visible()
 
-    follow_up = widget_ask(page, "Et quel est son montant par an ?", answers_before=2)
-    assert "Start-up Industrie de demain" in follow_up.locator(".src").inner_text()
+    follow_up = widget_ask(page, FOLLOW_UP, answers_before=2)
+    assert "Start-up Industrie de demain" in follow_up.locator(".src").text_content()
 
     # The host's CSS did not reach inside; the widget did not restyle the host.
     style = answer.evaluate("node => { const s = getComputedStyle(node); return [s.fontSize, s.color, s.fontFamily]; }")
@@ -147,9 +255,23 @@ def test_the_widget_answers_with_its_sources_on_a_hostile_page_of_another_origin
     assert page.locator("#occitanie-assistant .fab").get_attribute("aria-expanded") == "false"
 
 
-def test_the_widget_shows_hostile_document_text_as_text_and_runs_nothing(page, site):
+def open_sources(page, answer):
+    """Unfold an answer's sources from the keyboard, as a person would on a phone."""
+    sources = answer.locator("details")
+    if sources.get_attribute("open") is None:
+        sources.locator("summary").focus()
+        page.keyboard.press("Enter")
+    expect(sources).to_have_attribute("open", "")
+    return sources
+
+
+@pytest.mark.parametrize("answers", ["real", "with a lead"])
+def test_the_widget_shows_hostile_document_text_as_text_and_runs_nothing(page, site, request, answers):
+    if answers == "with a lead":
+        request.getfixturevalue("leads")
     open_widget(page, site)
     answer = widget_ask(page, XSS_QUESTION, answers_before=1)
+    open_sources(page, answer)
     text = answer.inner_text()
     assert "<script>window.__xss='script';alert(1)</script>" in text
     assert "<img src=x onerror=" in text
@@ -157,7 +279,7 @@ def test_the_widget_shows_hostile_document_text_as_text_and_runs_nothing(page, s
     assert answer.locator("a").count() == 0  # the document's javascript: URL is not a link
     page.wait_for_timeout(500)
     assert page.evaluate("window.__xss") is None and page.dialogs == []
-    page.screenshot(path=SCREENSHOTS / "widget-xss.png")
+    page.screenshot(path=SCREENSHOTS / f"widget-xss-{answers.replace(' ', '-')}.png")
 
 
 def test_the_widget_shows_the_french_rate_limit_message_then_network_errors(page, site):
@@ -216,7 +338,10 @@ def test_the_chat_answers_with_sources_and_records_a_thumbs_up(page, site):
     page.screenshot(path=SCREENSHOTS / "chat-answer.png", full_page=True)
 
 
-def test_the_chat_shows_hostile_text_as_text_and_runs_nothing(page, site):
+@pytest.mark.parametrize("answers", ["real", "with a lead"])
+def test_the_chat_shows_hostile_text_as_text_and_runs_nothing(page, site, request, answers):
+    if answers == "with a lead":
+        request.getfixturevalue("leads")
     page.goto(site["server"] + "/")
     answer = chat_ask(page, "<img src=x onerror=\"window.__xss='question'\"> " + XSS_QUESTION, answers_before=0)
     assert "<script>window.__xss='script';alert(1)</script>" in answer.inner_text()
@@ -225,4 +350,97 @@ def test_the_chat_shows_hostile_text_as_text_and_runs_nothing(page, site):
     assert "<img src=x" in page.locator("#oc-chat").inner_text()  # the question, shown as typed
     page.wait_for_timeout(500)
     assert page.evaluate("window.__xss") is None and page.dialogs == []
-    page.screenshot(path=SCREENSHOTS / "chat-xss.png", full_page=True)
+    page.screenshot(path=SCREENSHOTS / f"chat-xss-{answers.replace(' ', '-')}.png", full_page=True)
+
+
+ANSWERS = pytest.mark.parametrize("answers", ["leads", "long_answers"])
+WIDTHS = pytest.mark.parametrize("viewport", list(VIEWPORTS.values()), ids=list(VIEWPORTS))
+
+
+@ANSWERS
+@WIDTHS
+def test_a_new_chat_answer_lands_on_its_lead_and_the_chat_fills_the_window(page, site, viewport, answers, request):
+    request.getfixturevalue(answers)
+    width = next(name for name, size in VIEWPORTS.items() if size == viewport)
+    page.goto(site["server"] + "/")
+    page.get_by_text("Qui contacter pour un projet innovant ?").wait_for()
+    # The chat takes the window's height, and the page no more: nothing to scroll but the chat.
+    chat = page.locator("#oc-chat")
+    assert chat.bounding_box()["height"] >= 0.55 * viewport["height"]
+    assert page.evaluate("document.documentElement.scrollHeight") <= viewport["height"] + 1
+    page.screenshot(path=SCREENSHOTS / f"chat-empty-{width}.png")
+
+    chat_ask(page, BUDGET, answers_before=0)
+    answer = chat_ask(page, FOLLOW_UP, answers_before=1)  # below the first answer and its sources
+    lead = answer.locator(".oc-lead")
+    assert MARKER.search(lead.inner_text()) and lead.evaluate("n => parseInt(getComputedStyle(n).fontWeight)") >= 600
+    assert answer.locator(".oc-text").inner_text()  # the quoted evidence, below the lead
+    assert_landed_on(page, lead, answer, page.locator("#oc-chat .bubble-wrap"))
+    expect(page.locator("#oc-announcer")).to_have_text(lead.inner_text())
+
+    sources = answer.locator("details.oc-sources")
+    expect(sources.locator("summary")).to_have_text(f"Sources ({answer.locator('.oc-source').count()})")
+    if width == "phone":  # folded behind "Sources (n)"; open on a desktop
+        assert sources.get_attribute("open") is None and not answer.locator(".oc-quote").first.is_visible()
+    else:
+        expect(sources).to_have_attribute("open", "")
+    page.screenshot(path=SCREENSHOTS / f"chat-{answers.replace('_', '-')}-{width}.png")
+
+
+@ANSWERS
+@WIDTHS
+def test_a_new_widget_answer_lands_on_its_lead_with_its_sources_folded(page, site, viewport, answers, request):
+    request.getfixturevalue(answers)
+    width = next(name for name, size in VIEWPORTS.items() if size == viewport)
+    open_widget(page, site)
+    widget_ask(page, BUDGET, answers_before=1)
+    answer = widget_ask(page, FOLLOW_UP, answers_before=2)
+    lead = answer.locator(".lead")
+    assert MARKER.search(lead.inner_text())
+    assert_landed_on(page, lead, answer, page.locator("#occitanie-assistant .log"))
+    expect(page.locator("#occitanie-assistant [aria-live=polite]")).to_have_text(lead.inner_text())
+
+    sources = answer.locator("details.src")
+    count = answer.locator(".s").count()
+    expect(sources.locator("summary")).to_have_text(f"Sources ({count})")
+    assert sources.get_attribute("open") is None and not answer.locator("blockquote").first.is_visible()
+    page.screenshot(path=SCREENSHOTS / f"widget-{answers.replace('_', '-')}-{width}.png")
+    open_sources(page, answer)
+    assert answer.locator("blockquote").first.is_visible()
+
+
+def test_an_answer_without_a_lead_shows_its_whole_text_and_announces_its_first_sentence(page, site, no_leads):
+    page.goto(site["server"] + "/")
+    answer = chat_ask(page, BUDGET, answers_before=0)
+    assert answer.locator(".oc-lead").count() == 0
+    text = answer.locator(".oc-text").inner_text()
+    announcer = page.locator("#oc-announcer")
+    expect(announcer).not_to_have_text(re.compile(r"^$|Recherche"))  # the answer's turn, after "searching"
+    announced = announcer.inner_text()
+    assert text.startswith(announced) and len(announced) < len(text)
+
+    open_widget(page, site)
+    answer = widget_ask(page, BUDGET, answers_before=1)
+    assert answer.locator(".lead").count() == 0 and "M€" in answer.inner_text()
+    expect(page.locator("#occitanie-assistant [aria-live=polite]")).to_have_text(announced)
+
+
+@WIDTHS
+def test_the_chat_page_passes_a_wcag_21_aa_audit_before_and_after_an_answer(page, site, axe_script, viewport):
+    page.goto(site["server"] + "/")
+    page.get_by_text("Qui contacter pour un projet innovant ?").wait_for()
+    page.locator("#oc-announcer[data-ready]").wait_for(state="attached")
+    audit(page, axe_script, "on the empty chat page")
+    answer = chat_ask(page, BUDGET, answers_before=0)
+    open_sources(page, answer)
+    page.wait_for_timeout(300)  # Gradio adds the message's buttons just after its text
+    audit(page, axe_script, "on the chat page after an answer, its sources open")
+
+
+def test_the_widget_open_and_answered_passes_a_wcag_21_aa_audit(page, site, axe_script, leads):
+    open_widget(page, site, "plain.html")
+    audit(page, axe_script, "with the widget open")
+    answer = widget_ask(page, BUDGET, answers_before=1)
+    audit(page, axe_script, "with the widget answered")
+    open_sources(page, answer)
+    audit(page, axe_script, "with the answer's sources open")

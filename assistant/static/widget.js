@@ -1,6 +1,9 @@
 /* Assistant Innovation Occitanie: chat widget. One tag on any page:
    <script src="https://HOST/widget.js" data-title="..." data-lang="fr" data-position="right" data-color="#b8202a" async></script>
-   No framework, no build step. Everything received from the server is shown with textContent. */
+   No framework, no build step. Everything received from the server is shown with textContent.
+   An answer reads top down: its lead (the sentence that answers), the quoted evidence, then its sources
+   folded in a <details> (the panel is phone-wide everywhere); the log scrolls to the lead, and a live
+   region announces the lead alone. */
 (function () {
   "use strict";
   // Captured now: document.currentScript is null once this first run is over (events, callbacks).
@@ -20,7 +23,7 @@
   var T = {
     fr: {
       title: "Assistant Innovation Occitanie", open: "Ouvrir l'assistant", close: "Fermer", reset: "Nouvelle conversation",
-      input: "Votre question", placeholder: "Posez votre question…", send: "Envoyer", sources: "Sources",
+      input: "Votre question", placeholder: "Posez votre question…", send: "Envoyer", sources: "Sources", log: "Conversation",
       link: "Voir le document", wait: "Recherche dans les sources…", undated: "date non précisée",
       hello: "Bonjour ! Posez une question sur les dispositifs d'innovation de la Région Occitanie. Chaque réponse cite ses sources.",
       network: "Le service est injoignable. Vérifiez votre connexion, puis réessayez.",
@@ -30,7 +33,7 @@
     },
     en: {
       title: "Occitanie Innovation Assistant", open: "Open the assistant", close: "Close", reset: "New conversation",
-      input: "Your question", placeholder: "Ask your question…", send: "Send", sources: "Sources",
+      input: "Your question", placeholder: "Ask your question…", send: "Send", sources: "Sources", log: "Conversation",
       link: "Open the document", wait: "Searching the sources…", undated: "undated",
       hello: "Hello! Ask about the Région Occitanie innovation programmes. Every answer cites its sources.",
       network: "The service cannot be reached. Check your connection and try again.",
@@ -56,15 +59,16 @@
     ".head{background:" + color + ";color:#fff;padding:12px 14px;display:flex;align-items:center;gap:8px}" +
     ".head h2{margin:0;flex:1;font-size:16px;font-weight:600;color:#fff}" +
     ".icon{background:transparent;border:0;color:#fff;cursor:pointer;font-size:20px;line-height:1;padding:4px 8px;border-radius:6px}" +
-    ".log{flex:1;overflow-y:auto;padding:12px;background:#f6f7f9;display:flex;flex-direction:column;gap:10px}" +
+    ".log{position:relative;flex:1;overflow-y:auto;padding:12px;background:#f6f7f9;display:flex;flex-direction:column;gap:10px}" +
     ".msg{max-width:92%;padding:9px 12px;border-radius:12px;white-space:pre-wrap;overflow-wrap:anywhere}" +
     ".user{align-self:flex-end;background:" + color + ";color:#fff}" +
     ".bot{align-self:flex-start;background:#fff;border:1px solid #e5e7eb}" +
     ".err{align-self:stretch;background:#fff4e5;border:1px solid #f5c27a;color:#7a4a00}" +
-    ".wait{color:#6b7280;font-style:italic}" +
+    ".wait{color:#4b5563;font-style:italic}" +
+    ".lead{display:block;margin:0 0 6px;font-size:16px;font-weight:650;line-height:1.4;color:#111827}" +
     ".src{margin-top:8px;border-top:1px solid #e5e7eb;padding-top:6px;font-size:13px;white-space:normal}" +
-    ".src b{display:block;font-size:12px;text-transform:uppercase;letter-spacing:.04em;color:#6b7280}" +
-    ".s{margin-top:6px}.meta{color:#6b7280}" +
+    ".src summary{cursor:pointer;font-size:12px;font-weight:600;text-transform:uppercase;letter-spacing:.04em;color:#4b5563}" +
+    ".s{margin-top:6px}.meta{color:#4b5563}" +
     ".q{margin:3px 0;padding:3px 8px;border-left:3px solid " + color + ";white-space:pre-wrap;color:#374151}" +
     "mark{background:#fde68a;color:inherit}.w strong{font-weight:600}" +
     ".s a{color:" + color + ";text-decoration:underline}" +
@@ -72,8 +76,10 @@
     "textarea{flex:1;resize:none;height:42px;padding:9px 10px;border:1px solid #d1d5db;border-radius:8px;background:#fff;color:#111827}" +
     ".send{background:" + color + ";color:#fff;border:0;border-radius:8px;padding:0 14px;cursor:pointer;font-weight:600}" +
     ".send:disabled{opacity:.5;cursor:wait}" +
-    ".note{font-size:11px;color:#6b7280;padding:0 12px 8px;background:#fff}" +
-    "button:focus-visible,textarea:focus-visible,a:focus-visible{outline:3px solid #2563eb;outline-offset:2px}";
+    ".note{font-size:11px;color:#4b5563;padding:0 12px 8px;background:#fff}" +
+    ".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}" +
+    "button:focus-visible,textarea:focus-visible,a:focus-visible,summary:focus-visible{outline:3px solid #2563eb;outline-offset:2px}" +
+    ".log:focus-visible{outline:3px solid #2563eb;outline-offset:-3px}";
 
   function el(tag, props, children) {
     var node = document.createElement(tag);
@@ -95,12 +101,15 @@
   var heading = el("h2", { id: "oc-title", text: title });
   var reset = el("button", { class: "icon", type: "button", "aria-label": T.reset, title: T.reset, text: "↺" });
   var close = el("button", { class: "icon", type: "button", "aria-label": T.close, title: T.close, text: "×" });
-  var log = el("div", { class: "log", role: "log", "aria-live": "polite" });
+  // The log scrolls, so it takes the keyboard focus (arrows scroll it). It is not live itself: it would
+  // read a whole answer with its sources; `live` announces the lead instead.
+  var log = el("div", { class: "log", role: "log", "aria-live": "off", "aria-label": T.log, tabindex: "0" });
+  var live = el("div", { class: "sr", "aria-live": "polite", "aria-atomic": "true" });
   var input = el("textarea", { "aria-label": T.input, placeholder: T.placeholder, maxlength: "1000", rows: "1" });
   var send = el("button", { class: "send", type: "submit", text: T.send });
   var form = el("form", {}, [input, send]);
   var panel = el("div", { class: "panel", id: "oc-panel", role: "dialog", "aria-labelledby": "oc-title", hidden: "" },
-    [el("div", { class: "head" }, [heading, reset, close]), log, form, el("div", { class: "note", text: T.note })]);
+    [el("div", { class: "head" }, [heading, reset, close]), log, form, el("div", { class: "note", text: T.note }), live]);
   root.appendChild(style);
   root.appendChild(el("div", { class: "w", lang: lang }, [fab, panel]));
 
@@ -114,6 +123,32 @@
   }
 
   function show(node) { log.appendChild(node); log.scrollTop = log.scrollHeight; return node; }
+
+  // A new answer lands with its first line (the lead) at the top of the log, not its last source.
+  function showAnswer(node) { log.appendChild(node); log.scrollTop = node.offsetTop - 12; return node; }
+
+  // Emptied, then filled a moment later: a screen reader announces the same text again too.
+  var announcing = null;
+  function announce(text) {
+    clearTimeout(announcing);
+    live.textContent = "";
+    announcing = setTimeout(function () { live.textContent = text; }, 50);
+  }
+
+  // The lead and the rest of the text (the quoted evidence); as assistant/web/ui.py: lead_and_evidence.
+  function leadAndEvidence(answer) {
+    var text = String(answer.answer || "").trim();
+    var lead = String(answer.lead || "").trim();
+    if (!lead) return [null, text];
+    return [lead, text.indexOf(lead) === 0 ? text.slice(lead.length).trim() : text];
+  }
+
+  // The answer's first sentence, announced when an answer has no lead.
+  function firstSentence(text) {
+    var line = String(text || "").trim().split("\n")[0];
+    var found = /^[\s\S]*?[.!?…](?:\s*[»”")])*(?:\s*\[\d+\])*(?=\s|$)/.exec(line);
+    return found ? found[0] : line;
+  }
 
   // The passage as text nodes, with the quoted sentences inside <mark>.
   function passage(text, quotes) {
@@ -136,10 +171,14 @@
   }
 
   function renderAnswer(answer) {
-    var box = el("div", { class: "msg bot" }, [document.createTextNode(String(answer.answer || ""))]);
+    var parts = leadAndEvidence(answer);
+    var box = el("div", { class: "msg bot" }, [
+      parts[0] ? el("p", { class: "lead", text: parts[0] }) : null,
+      parts[1] ? document.createTextNode(parts[1]) : null
+    ]);
     var citations = Array.isArray(answer.citations) ? answer.citations : [];
     if (citations.length) {
-      var list = el("div", { class: "src" }, [el("b", { text: T.sources })]);
+      var list = el("details", { class: "src" }, [el("summary", { text: T.sources + " (" + citations.length + ")" })]);
       citations.forEach(function (c) {
         var meta = [c.section, humanDate(c.date)].filter(Boolean).join(" · ");
         var item = el("div", { class: "s" }, [
@@ -161,6 +200,7 @@
     send.disabled = true;
     show(el("div", { class: "msg user", text: question }));
     var waiting = show(el("div", { class: "msg bot wait", text: T.wait }));
+    announce(T.wait);
     var controller = typeof AbortController === "function" ? new AbortController() : null;
     var timer = controller && setTimeout(function () { controller.abort(); }, 90000);
     fetch(API, {
@@ -176,10 +216,13 @@
       });
     }).then(function (answer) {
       waiting.remove();
-      show(renderAnswer(answer));
+      showAnswer(renderAnswer(answer));
+      var parts = leadAndEvidence(answer);
+      announce(parts[0] || firstSentence(parts[1]));
       history.push({ role: "user", content: question }, { role: "assistant", content: String(answer.answer || "") });
     }).catch(function (error) {
       waiting.remove();
+      announce(""); // the error itself is a role="alert"
       show(el("div", { class: "msg err", role: "alert", text: error && error.detail ? error.detail : T.network }));
     }).then(function () {
       clearTimeout(timer);

@@ -2,6 +2,11 @@
 
 Every text that comes from a document, an answer or a user goes through `html.escape` before any
 markup is added, so a document containing `<script>` shows it as text.
+
+An answer reads top down: the lead (the sentence that answers), the quoted evidence, then the
+sources in a `<details>` disclosure, open on wide screens and folded on phones. The chat fills the
+window's height, and a new answer lands with its lead at the top of the view and is announced to
+screen readers by its lead alone (`CHAT_SCRIPT`).
 """
 
 import html
@@ -32,41 +37,140 @@ HEADER = f"""
     <div><h1>{TITLE}</h1>
     <p class="oc-tagline">Les dispositifs d'innovation de la Région Occitanie, réponses sourcées</p></div>
   </div>
-  <p class="oc-intro">Posez une question sur les aides, appels à projets et contacts pour innover en Occitanie.
-  Chaque réponse cite ses sources, avec le passage exact et sa date ; quand les documents ne répondent pas,
-  l'assistant le dit au lieu d'inventer.
-  <span class="oc-en" lang="en">You can also ask in English: answers follow your language.</span></p>
 </header>
 """
 
+# Shown inside the empty chat, above the example questions, so the header stays short and the
+# conversation gets the window's height once it starts.
+INTRO = (
+    "Posez une question sur les aides, appels à projets et contacts pour innover en Occitanie. "
+    "Chaque réponse cite ses sources, avec le passage exact et sa date ; quand les documents ne répondent "
+    "pas, l'assistant le dit au lieu d'inventer.\n\n"
+    '<em lang="en">You can also ask in English: answers follow your language.</em>\n\n'
+    '**Exemples de questions** · <em lang="en">Example questions</em>'
+)
+
+# The live region is part of the page from the start: screen readers announce changes to a region
+# they already know, not a region inserted with its text.
 FOOTER = """
 <footer class="oc-footer">
   Réponses extraites de documents publics : vérifiez auprès de la Région Occitanie ou d'AD'OCC
   avant de vous engager.
   · <a href="/docs" target="_blank" rel="noopener">API</a>
 </footer>
+<div id="oc-announcer" class="oc-visually-hidden" aria-live="polite" aria-atomic="true"></div>
 """
 
-CSS = """
-.gradio-container { max-width: 980px !important; margin: 0 auto !important; }
-.oc-header { padding: 18px 4px 6px; }
-.oc-brand { display: flex; gap: 14px; align-items: center; }
-.oc-logo { font-size: 30px; color: var(--primary-600); line-height: 1; }
-.oc-header h1 { margin: 0; font-size: 1.6rem; font-weight: 700; letter-spacing: -0.01em; }
-.oc-tagline { margin: 2px 0 0; color: var(--body-text-color-subdued); }
-.oc-intro { margin: 12px 0 0; line-height: 1.5; }
-.oc-en { display: block; margin-top: 4px; color: var(--body-text-color-subdued); font-size: 0.92em; }
-.oc-footer { font-size: 0.85em; color: var(--body-text-color-subdued); text-align: center; padding: 8px 0 16px; }
-.oc-answer .oc-text { line-height: 1.55; }
-.oc-sources { margin-top: 12px; border-top: 1px solid var(--border-color-primary); padding-top: 8px; }
-.oc-sources-title { font-weight: 600; font-size: 0.9em; text-transform: uppercase; letter-spacing: 0.04em;
-  color: var(--body-text-color-subdued); }
-.oc-source { margin-top: 8px; }
-.oc-source-head { font-size: 0.95em; }
-.oc-source-meta { color: var(--body-text-color-subdued); font-size: 0.88em; }
-#oc-chat .oc-quote { margin: 4px 0 2px; padding: 4px 10px; border-left: 3px solid var(--primary-400);
-  font-size: 0.9em; white-space: pre-wrap; }
-#oc-chat .oc-quote mark { background: #fde68a; color: inherit; padding: 0 1px; }
+PENDING = '<p class="oc-pending"><em>Recherche dans les sources…</em></p>'
+
+NARROW = 640  # px: at most this wide (a phone), the sources of an answer start folded
+
+CSS = f"""
+.gradio-container {{ max-width: 980px !important; margin: 0 auto !important; }}
+/* Gradio's 16/32 px page padding, down to 8/10 px on a phone (custom CSS inside @media only reaches
+   into .contain, so the sizes scale with the viewport instead). */
+.main.app {{ padding: clamp(6px, 1.8vw, 16px) clamp(8px, 2.5vw, 32px) !important; }}
+.oc-header {{ padding: 10px 4px 0; }}
+.oc-brand {{ display: flex; gap: 12px; align-items: center; }}
+.oc-logo {{ font-size: 26px; color: var(--primary-600); line-height: 1; }}
+.oc-header h1 {{ margin: 0; font-size: 1.45rem; font-weight: 700; letter-spacing: -0.01em; }}
+.oc-tagline {{ margin: 2px 0 0; color: var(--body-text-color-subdued); }}
+.oc-footer {{ font-size: 0.85em; color: var(--body-text-color-subdued); text-align: center; padding: 0 0 8px; }}
+.oc-visually-hidden {{ position: absolute !important; width: 1px; height: 1px; overflow: hidden;
+  clip-path: inset(50%); white-space: nowrap; }}
+/* The chat takes the height the header and the input leave (flex-basis 0), so a long placeholder or
+   answer scrolls inside it instead of making the page taller than the window. */
+#oc-chat {{ flex: 1 1 0 !important; min-height: 300px; }}
+#oc-chat .placeholder {{ flex-grow: 0 !important; height: auto !important; align-items: flex-start !important;
+  padding: 4px 16px 0; }}  /* the intro at the top, not mid-height */
+#oc-chat .examples {{ margin: 0 auto auto !important; }}
+#oc-chat .example {{ border: 1px solid var(--border-color-primary) !important;
+  background: var(--background-fill-secondary) !important; }}
+#oc-chat .example:hover {{ border-color: var(--primary-400) !important; }}
+/* Gradio fades chat messages to 0.8 opacity: the grey labels fell below 4.5:1. */
+#oc-chat .message-wrap .prose.chatbot.md {{ opacity: 1; }}
+.oc-answer .oc-lead {{ font-size: 1.12em; font-weight: 650; line-height: 1.45; margin: 0 0 10px; }}
+.oc-answer .oc-text {{ line-height: 1.55; }}
+.oc-sources {{ margin-top: 12px; border-top: 1px solid var(--border-color-primary); padding-top: 8px; }}
+.oc-sources-title {{ font-weight: 600; font-size: 0.9em; text-transform: uppercase; letter-spacing: 0.04em;
+  color: var(--body-text-color-subdued); cursor: pointer; }}
+.oc-source {{ margin-top: 8px; }}
+.oc-source-head {{ font-size: 0.95em; }}
+.oc-source-meta {{ color: var(--body-text-color-subdued); font-size: 0.88em; }}
+#oc-chat .oc-quote {{ margin: 4px 0 2px; padding: 4px 10px; border-left: 3px solid var(--primary-400);
+  font-size: 0.9em; white-space: pre-wrap; }}
+#oc-chat .oc-quote mark {{ background: #fde68a; color: #1f2937; padding: 0 1px; }}
+@media (max-width: {NARROW}px) {{
+  .oc-header {{ padding: 0 2px; }}
+  .oc-logo {{ display: none; }}
+  .oc-header h1 {{ font-size: 1.15rem; }}
+  .oc-tagline {{ font-size: 0.88em; }}
+}}
+"""
+
+# Run once when the page loads (Blocks.load with js only). Gradio's own autoscroll goes to the
+# bottom of the new message, which is its last source; this lands on its first line instead.
+CHAT_SCRIPT = rf"""
+() => {{
+  const chat = document.getElementById("oc-chat");
+  const announcer = document.getElementById("oc-announcer");
+  if (!chat || !announcer) return;
+  const wide = window.matchMedia("(min-width: {NARROW + 1}px)");
+  let answers = 0;
+  let pending = null;
+
+  // The answer's first sentence, for an answer without a lead.
+  const firstSentence = (text) => {{
+    const line = String(text || "").trim().split("\n")[0];
+    const found = /^[\s\S]*?[.!?…](?:\s*[»”")])*(?:\s*\[\d+\])*(?=\s|$)/.exec(line);
+    return found ? found[0] : line;
+  }};
+  // Emptied, then filled a moment later: a screen reader announces the same text again too.
+  let timer = null;
+  const announce = (text) => {{
+    clearTimeout(timer);
+    announcer.textContent = "";
+    timer = setTimeout(() => {{ announcer.textContent = text; }}, 50);
+  }};
+
+  const land = (answer) => {{
+    const log = answer.closest(".bubble-wrap");
+    const message = answer.closest(".message-row") || answer;
+    if (log) log.scrollTop += message.getBoundingClientRect().top - log.getBoundingClientRect().top - 8;
+    const lead = answer.querySelector(".oc-lead") || answer;
+    const top = lead.getBoundingClientRect().top;
+    if (top < 0 || top > window.innerHeight - 48) window.scrollBy(0, top - 16);
+  }};
+
+  const tidy = () => {{
+    // Gradio's example list holds buttons, not list items (axe: aria-required-children), and its
+    // log would read the whole message, sources included: the announcer reads the lead instead.
+    chat.querySelectorAll(".examples[role=list]").forEach((node) => node.removeAttribute("role"));
+    chat.querySelectorAll(".bubble-wrap[aria-live=polite]").forEach((node) => node.setAttribute("aria-live", "off"));
+    chat.querySelectorAll("details.oc-sources:not([data-oc-seen])").forEach((node) => {{
+      node.setAttribute("data-oc-seen", "");
+      node.open = wide.matches;
+    }});
+    const waiting = chat.querySelector(".oc-pending");
+    if (waiting && waiting !== pending) {{
+      pending = waiting;
+      const log = waiting.closest(".bubble-wrap");
+      if (log) log.scrollTop = log.scrollHeight;
+      announce(waiting.textContent);
+    }}
+    const all = chat.querySelectorAll(".oc-answer");
+    if (all.length > answers) {{
+      const answer = all[all.length - 1];
+      const lead = answer.querySelector(".oc-lead");
+      announce(lead ? lead.textContent : firstSentence(answer.querySelector(".oc-text")?.innerText));
+      requestAnimationFrame(() => land(answer));
+    }}
+    answers = all.length;
+  }};
+  new MutationObserver(tidy).observe(chat, {{ childList: true, subtree: true }});
+  tidy();
+  announcer.setAttribute("data-ready", "");
+}}
 """
 
 
@@ -76,7 +180,18 @@ def occitanie_theme() -> gr.themes.Base:
         c500="#d2343b", c600="#b8202a", c700="#981a23", c800="#7d1920", c900="#661a1f", c950="#380a0d",
         name="occitanie",
     )
-    return gr.themes.Soft(primary_hue=red, secondary_hue="amber", neutral_hue="slate")
+    # Text and buttons at WCAG AA contrast (4.5:1) on the light backgrounds: Soft's subdued grey
+    # (slate 400), amber links and the red 400 of a hovered button are below it.
+    return gr.themes.Soft(primary_hue=red, secondary_hue="amber", neutral_hue="slate").set(
+        body_text_color_subdued="*neutral_600",
+        link_text_color="*primary_700",
+        link_text_color_hover="*primary_800",
+        link_text_color_visited="*primary_800",
+        link_text_color_active="*primary_800",
+        button_primary_background_fill="*primary_600",
+        button_primary_background_fill_hover="*primary_700",
+        button_primary_text_color="white",
+    )
 
 
 def marked_passage(citation: Citation) -> str:
@@ -104,14 +219,32 @@ def safe_link(url: str | None, label: str) -> str:
     return f'<a href="{html.escape(url, quote=True)}" target="_blank" rel="noopener noreferrer">{label}</a>'
 
 
+def lead_and_evidence(answer: Answer) -> tuple[str | None, str]:
+    """The lead and the rest of the answer's text (the quoted evidence). An answer that does not begin
+    with its lead keeps its whole text below it: repeated, rather than lost."""
+    lead = (answer.lead or "").strip()
+    if not lead:
+        return None, answer.answer
+    text = answer.answer.strip()
+    return lead, text[len(lead):].strip() if text.startswith(lead) else text
+
+
 def render_answer(answer: Answer) -> str:
-    """One chat message: the answer with its [n] markers, then its sources. No blank line inside, so
-    the Markdown renderer leaves the HTML block as it is."""
+    """One chat message: the lead, the quoted evidence with its [n] markers, then the sources in a
+    disclosure. No blank line inside, so the Markdown renderer leaves the HTML block as it is."""
     english = answer.language == "en"
-    text = html.escape(answer.answer).replace("\n", "<br>")
-    parts = [f'<div class="oc-answer"><div class="oc-text">{text}</div>']
+    lead, evidence = lead_and_evidence(answer)
+    parts = ['<div class="oc-answer">']
+    if lead:
+        parts.append(f'<p class="oc-lead">{html.escape(lead)}</p>')
+    if evidence:
+        text = html.escape(evidence).replace("\n", "<br>")
+        parts.append(f'<div class="oc-text">{text}</div>')
     if answer.citations:
-        parts.append('<div class="oc-sources"><div class="oc-sources-title">Sources</div>')
+        # Folded on phones, opened on wide screens by CHAT_SCRIPT.
+        parts.append(
+            f'<details class="oc-sources"><summary class="oc-sources-title">Sources ({len(answer.citations)})</summary>'
+        )
         for citation in answer.citations:
             meta = " · ".join(
                 html.escape(p) for p in (citation.section, human_date(citation.date, answer.language)) if p
@@ -123,7 +256,7 @@ def render_answer(answer: Answer) -> str:
                 f' <span class="oc-source-meta">{meta}</span></div>'
                 f'<blockquote class="oc-quote">{marked_passage(citation)}</blockquote>{link}</div>'
             )
-        parts.append("</div>")
+        parts.append("</details>")
     parts.append("</div>")
     return "".join(parts)
 
@@ -135,7 +268,7 @@ def chat_messages(turns: list[dict]) -> list[dict]:
     for turn in turns:
         messages.append({"role": "user", "content": html.escape(turn["question"])})
         answer = turn.get("answer")
-        content = render_answer(Answer(**answer)) if answer else "<em>Recherche dans les sources…</em>"
+        content = render_answer(Answer(**answer)) if answer else PENDING
         messages.append({"role": "assistant", "content": content})
     return messages
 
@@ -203,15 +336,17 @@ def build_ui(assistant: Assistant, store: FeedbackStore, limiter: RateLimiter) -
         )
         gr.Info(message("fr", "feedback_thanks"))
 
-    with gr.Blocks(title=TITLE, analytics_enabled=False) as blocks:
+    with gr.Blocks(title=TITLE, analytics_enabled=False, fill_height=True) as blocks:
         turns = gr.State([])
-        gr.HTML(HEADER)
+        gr.HTML(HEADER, padding=False)
         chatbot = gr.Chatbot(
             label="Conversation",
             show_label=False,
-            height=520,
+            height="100%",  # with fill_height and scale=1: the window's height, less the header and input
+            scale=1,
+            autoscroll=False,  # CHAT_SCRIPT lands on the new answer's lead instead of its last source
             examples=[{"text": q} for q in EXAMPLES],
-            placeholder="**Exemples de questions** · *Example questions*",
+            placeholder=INTRO,
             feedback_options=("Like", "Dislike", "Réponse inexacte", "Source manquante", "Hors sujet"),
             buttons=["copy"],
             elem_id="oc-chat",
@@ -227,7 +362,7 @@ def build_ui(assistant: Assistant, store: FeedbackStore, limiter: RateLimiter) -
             )
             send = gr.Button("Envoyer", variant="primary", scale=1, min_width=110, elem_id="oc-send")
         new = gr.Button("Nouvelle conversation", variant="secondary", size="sm")
-        gr.HTML(FOOTER)
+        gr.HTML(FOOTER, padding=False)
 
         outputs = [question, chatbot, turns]
         send.click(respond, [question, turns], outputs)
@@ -236,4 +371,5 @@ def build_ui(assistant: Assistant, store: FeedbackStore, limiter: RateLimiter) -
         chatbot.like(rate, [turns], None)
         chatbot.clear(lambda: [], None, [turns])
         new.click(lambda: ("", [], []), None, outputs)
+        blocks.load(None, None, None, js=CHAT_SCRIPT)
     return blocks
