@@ -27,6 +27,7 @@ CONDITION = re.compile(
     r"|must|required|open to|eligib|condition|crit[èe]re)",
     re.IGNORECASE,
 )
+FUNDING = re.compile(r"\b(dot[ée]e?s?|dotation|budget|enveloppe|financ\w*|M€)", re.IGNORECASE)
 EXCLUDED = re.compile(r"\bexclu", re.IGNORECASE)
 EXCEPTION = re.compile(r"\bport[ée]e? [àa]\b.*?\bpour (?:les|la|le|l')\s*(?P<who>[^,.;]+)", re.IGNORECASE)
 TURNOVER = re.compile(r"chiffre d.affaires|\bCA\b|turnover", re.IGNORECASE)
@@ -78,7 +79,8 @@ def judge(analysis: QuestionAnalysis, about: list[Candidate]) -> Judgement | Non
         bounded = [(q, _dimension(q, candidate.text)) for q in amounts(candidate.text) + _written_out(candidate.text)]
         bounded = [(q, d) for q, d in bounded if d and (q.bound in ("<", "<=", ">", ">=") or q.low != q.high)]
         if not bounded:
-            checks.append(Check(candidate, "other", _requirement(candidate.text), None))
+            if not FUNDING.search(candidate.text):  # "doit être doté de 2 à 5 M€": the scheme's money, not a condition
+                checks.append(Check(candidate, "other", _requirement(candidate.text), None))
             continue
         by_dimension: dict[str, list[Quantity]] = {}
         for quantity, dimension in bounded:

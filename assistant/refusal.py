@@ -23,7 +23,8 @@ class Refusal:
     def compose(self, said: Answer) -> Answer:
         """The refusal for an answer that abstained (keeping its quotes and provenance)."""
         language = said.language
-        lines = [said.answer] if said.citations else [message(language, "abstain")]
+        # What the answerer said (a quote, or "no document describes X"), else the plain refusal.
+        lines = [said.answer] if said.citations or said.lead else [message(language, "abstain")]
         citations = list(said.citations)
         if self.titles and not said.citations:
             lines.append(message(language, "covers", titles=", ".join(self.titles)))

@@ -11,10 +11,11 @@ NUMBER = re.compile(r"\d+(?:[ ,.]\d+)*")
 
 
 def check_grounded(answer):
-    """Every marker names a citation, every quote is in its citation's text, every figure has a source."""
+    """Every marker names a citation, every quote is in its citation's text, every figure has a source
+    (a cited passage, or the question: a lead may repeat the asker's own "10 ans")."""
     markers = {int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)}
     assert markers == {c.n for c in answer.citations}
-    cited = " ".join(c.text + " " + (c.date or "") for c in answer.citations)
+    cited = " ".join(c.text + " " + (c.date or "") for c in answer.citations) + " " + answer.question  # "(vous : 10 ans)"
     for citation in answer.citations:
         for quote in citation.quotes:
             assert quote in citation.text
@@ -149,3 +150,55 @@ def test_elliptic_follow_ups_are_read_in_the_conversation(assistant, follow_up, 
     answer = assistant.ask(follow_up, history)
     assert answer.query and "Prêt Croissance TPE" in answer.query
     assert expected in answer.answer
+
+
+# --- answers that answer: the lead, first, says it (issue "Answers that answer") ------------------------
+
+BUDGET_TURN = [{"role": "user", "content": BUDGET}, {"role": "assistant", "content": "2 à 5 M€ par an."}]
+
+
+@pytest.mark.parametrize(
+    "question, history, opens, holds, lacks",
+    [
+        ("Mon entreprise a 10 ans, puis-je candidater à Start-up Industrie de demain ?", [], "Non :", ["moins de 8 ans"], []),
+        ("Combien d'argent pour le plan IA ?", [], "Plan IA", ["60 M€", "50 M€"], ["22 M€", "18 M€"]),
+        ("c'est quoi ANITI", [], "« ANITI", ["pôle de recherche"], []),
+        ("c'est quoi AD'OCC ?", [], "« AD'OCC", ["agence"], []),
+        ("c koi la JEI", [], "« La Jeune Entreprise Innovante (JEI)", ["statut fiscal national"], []),
+        ("Et quelles sont les conditions ?", BUDGET_TURN, "Conditions", ["moins de 8 ans"], ["M€"]),
+        ("What is the Pass Occitanie and can I still apply?", [], "No:", ["plus disponible", "2022"], []),
+    ],
+)
+def test_the_lead_answers_the_question_itself(assistant, question, history, opens, holds, lacks):
+    answer = assistant.ask(question, history)
+    assert not answer.abstained
+    assert answer.lead and answer.answer.startswith(answer.lead) and len(answer.lead) <= 260
+    assert answer.lead.startswith(opens), answer.lead
+    assert all(h in answer.lead for h in holds), answer.lead
+    assert not any(w in answer.lead for w in lacks), answer.lead
+    assert re.search(r"\[\d\]", answer.lead)  # it cites
+    check_grounded(answer)
+
+
+def test_the_total_comes_before_its_parts(assistant):
+    lead = assistant.ask("Combien d'argent pour le plan IA ?").lead
+    assert lead.index("60 M€") < lead.index("50 M€")  # both dated totals; no sub-envelope
+
+
+@pytest.mark.parametrize(
+    "question, named",
+    [("Combien de M€ la Région a-t-elle donné à Numalis ?", "Numalis"), ("Quel est le budget du Fonds Gamma ?", "Fonds Gamma")],
+)
+def test_an_amount_the_documents_do_not_give_is_refused_saying_so(assistant, question, named):
+    answer = assistant.ask(question)
+    assert answer.abstained
+    assert named in answer.answer and not NUMBER.search(answer.lead or "")
+    check_grounded(answer)
+
+
+def test_a_yes_no_question_gets_its_verdict_from_a_cited_criterion(assistant):
+    answer = assistant.ask("Ma SCI peut-elle avoir le prêt croissance TPE ?")
+    assert answer.verdict == "no" and answer.lead.startswith("Non :") and "SCI" in answer.lead
+    assert any("SCI" in q for c in answer.citations for q in c.quotes)
+    english = assistant.ask("Is my company with 120 employees eligible for the Pass Occitanie?")
+    assert english.verdict == "no" and english.lead.startswith("No:") and "50" in english.lead
