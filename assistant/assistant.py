@@ -85,10 +85,12 @@ class Assistant:
         """The answerer `settings.answerer` names (assistant/answerers.py)."""
         return self._components()[1]
 
-    def prepare(self, question: str, history: list[Message] | list[dict] | None = None) -> QuestionAnalysis:
-        """Validate the question, keep the last `max_history_turns` turns, read the conversation."""
+    def prepare(self, question: str, history: list[Message] | list[dict] | None = None,
+                language: str | None = None) -> QuestionAnalysis:
+        """Validate the question, keep the last `max_history_turns` turns, read the conversation.
+        `language` is the client's, for a refusal when the question has no words to tell."""
         question = (question or "").strip()
-        language = detect_language(question)
+        language = detect_language(question) if question else (language or "fr")
         if not question:
             raise InvalidQuestion("empty", language)
         if len(question) > self.settings.max_question_chars:

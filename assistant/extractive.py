@@ -58,7 +58,7 @@ class ExtractiveAnswerer:
                 else f"evidence {evidence:.2f} below the threshold {self.abstain_threshold:.2f}"
             )
             for trace in decision.sentences:
-                trace.chosen = False
+                trace.chosen, trace.why = False, "not quoted: the answer abstains"
             return _with(Answer(question=question, answer="", abstained=True, language=language), analysis, passages, decision)
         if lead is not None and lead.absent:
             decision.abstained = True
@@ -81,7 +81,11 @@ class ExtractiveAnswerer:
         evidence = _evidence(lead.evidence, chosen, EVIDENCE_QUOTES if lead.kind in ("plain", "definition") else len(lead.evidence))
         decision.reason = f"answered: lead from {lead.why}; {len(evidence)} sentence(s) quoted"
         for trace in decision.sentences:
-            trace.chosen = any(trace.start == c.start and trace.passage == c.passage_index + 1 for c in evidence)
+            trace.chosen = any(c.start <= trace.start < c.end and trace.passage == c.passage_index + 1 for c in evidence)
+            if trace.chosen:
+                trace.why = "quoted: evidence for the lead"
+            elif trace.why.startswith("quoted"):
+                trace.why = "not quoted: the lead's own sentences suffice"
         return _with(compose(question, passages, evidence, language, lead), analysis, passages, decision)
 
     @staticmethod

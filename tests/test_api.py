@@ -351,7 +351,7 @@ def test_invalid_feedback_is_refused_in_the_questions_language(client, body, exp
 def test_feedback_without_its_question_is_refused_in_french(client):
     response = client.post("/api/feedback", json={"rating": "up", "answer": "a"})
     assert response.status_code == 422
-    assert "question" in response.json()["detail"] and response.json()["detail"].startswith(("La ", "Champ "))
+    assert response.json()["detail"] == message("fr", "missing_field", field="question")
 
 
 # Documentation
@@ -366,3 +366,9 @@ def test_the_openapi_schema_documents_the_limits_and_the_answer(client):
     assert {"413", "422", "429"} <= set(operation["responses"])
     assert "/api/ask/stream" in schema["paths"] and "/api/feedback" in schema["paths"]
     assert client.get("/docs").status_code == 200
+
+
+def test_a_blank_question_is_refused_in_the_clients_language(client):
+    response = client.post("/api/ask", json={"question": "   "}, headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert response.status_code == 422
+    assert response.json()["detail"] == message("en", "empty")

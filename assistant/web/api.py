@@ -116,7 +116,7 @@ def api_router(assistant: Assistant, store: FeedbackStore, limiter: RateLimiter,
         # The Assistant validates (it also refuses what the schema cannot see: a question of spaces);
         # then the client's rate, refused in the question's language.
         try:
-            analysis = assistant.prepare(body.question, body.history)
+            analysis = assistant.prepare(body.question, body.history, request_language(request.headers))
         except InvalidQuestion as error:
             raise HTTPException(status_code=422, detail=str(error)) from error
         check_rate(limiter, "ask", request, analysis.language)

@@ -26,7 +26,7 @@ def request_language(headers: Headers, body=None) -> str:
     return "en" if headers.get("accept-language", "").strip().lower().startswith("en") else "fr"
 
 
-def validation_message(errors: list[dict], language: str = "fr") -> str:
+def validation_message(errors: list[dict], language: str = "fr", asking: bool = True) -> str:
     """One sentence for the first error FastAPI found (the most useful one to fix first)."""
     if not errors:
         return message(language, "status_400")
@@ -41,8 +41,8 @@ def validation_message(errors: list[dict], language: str = "fr") -> str:
     if field == "question" and kind == "string_too_long":
         value = error.get("input")
         return message(language, "too_long", length=len(value) if isinstance(value, str) else "?", limit=limit)
-    if field == "question" and kind in ("string_too_short", "missing"):
-        return message(language, "empty")
+    if field == "question" and (kind == "string_too_short" or kind == "missing" and asking):
+        return message(language, "empty")  # an ask without its question; feedback without it is a missing field
     if field == "history" and kind == "too_long":
         return message(language, "history_too_long", limit=limit)
     if field == "history" and len(location) > 2 and location[2] == "role":
@@ -62,7 +62,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
         language = request_language(request.headers, error.body)
-        return JSONResponse({"detail": validation_message(list(error.errors()), language)}, status_code=422)
+        asking = request.url.path.rstrip("/").endswith(("/ask", "/ask/stream"))
+        return JSONResponse({"detail": validation_message(list(error.errors()), language, asking)}, status_code=422)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, error: HTTPException) -> JSONResponse:
