@@ -67,7 +67,8 @@ INTENTS: list[tuple[str, re.Pattern]] = [
                          r"|aides?|financements?|la\b|le\b|les\b|l['’])\w+|how many"
                          r"|nombre d[e'’])", re.IGNORECASE)),
     ("date", re.compile(
-        r"\b(quand|date|when|en quelle ann[ée]e|depuis quand|what year|jusqu'?[àa] quand|deadline|date limite|calendrier)\b",
+        r"\b(quand(?! m[êe]me)|date|when|en quelle ann[ée]e|depuis quand|what year|jusqu'?[àa] quand|deadline|date limite"
+        r"|calendrier)\b",
         re.IGNORECASE)),
     ("amount", re.compile(
         r"\b(combien(?!\s+d[e'’](?!\s*(?:m€|k€|euros?|millions?|argent|la\b|le\b|les\b|l['’])))|montant|budget|dot[ée]|dotation|enveloppe|how much"
@@ -182,7 +183,7 @@ def analyze_question(question: str, history: list[Message] | tuple[Message, ...]
         intent=intent,
         aspects=aspects_of(question),
         subject=subject,
-        entities=tuple(subjects.entities(question, subject)) if subjects is not None else (),
+        entities=tuple(e for e in subjects.entities(question, subject) if e != facts.place) if subjects is not None else (),
         facts=facts,
     )
 

@@ -34,6 +34,16 @@ log = logging.getLogger(__name__)
 # documents over all of them (recall@5 counts documents, and a document has several passages).
 TRACE_DEPTH = 20
 SUBJECT_PASSAGES = 3  # passages of the subject's own document added to the answerer's, when not among them
+# Words the subject's document uses for what is asked: they pick its section ("Conditions", "Montants").
+ASPECT_WORDS = {
+    "eligibility": "conditions doivent moins de ans salariés exclues bénéficier",
+    "conditions": "conditions doivent moins de ans salariés exclues bénéficier",
+    "status": "statut disponible ouvert inconnu actif",
+    "amount": "montant financement M€ €",
+    "rate": "taux %",
+    "date": "date calendrier",
+    "contact": "contacter renseigner",
+}
 
 
 class InvalidQuestion(ValueError):
@@ -124,7 +134,9 @@ class Assistant:
         if subject is not None and subject.source:
             # The subject's own document, where it says what is asked, even when other documents rank higher.
             given = {p.chunk.id for p in passages}
-            passages = passages + self.retriever.within(analysis.query, subject.source, SUBJECT_PASSAGES, given)
+            aspect = ASPECT_WORDS.get(analysis.intent, "")
+            query = f"{analysis.query} {aspect}".strip()
+            passages = passages + self.retriever.within(query, subject.source, SUBJECT_PASSAGES, given)
         given_ids = {p.chunk.id for p in passages}
         stream = answerers.stream(answerer, analysis.question, analysis, passages)
         yield from stream

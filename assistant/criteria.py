@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from assistant.analysis import QuestionAnalysis
 from assistant.candidates import Candidate
-from assistant.clauses import without_attribution
+from assistant.clauses import quoted_clause, without_attribution
 from assistant.figures import Quantity, amounts, figure_span
 from assistant.french import analyze
 from assistant.wording import message
@@ -27,6 +27,11 @@ CONDITION = re.compile(
     r"|must|required|open to|eligib|condition|crit[èe]re)",
     re.IGNORECASE,
 )
+NEGATED = re.compile(r"\b(?:pas|sans|non|not|no|aucune?)\s+(?:d['’]\s?|de\s+|dans\s+(?:la\s+|le\s+|les\s+)?|une?\s+)?"
+                     r"(\w+(?:\s+\w+){0,2})", re.IGNORECASE)
+EXCEPTION_CHARS = 70  # an exception quoted in a lead: its first words
+APPLICANT = re.compile(r"\b(qui demande\w*|candidat\w*|b[ée]n[ée]ficiaires?|doi(?:t|vent) (avoir|proposer|compter|disposer|être))",
+                       re.IGNORECASE)
 FUNDING = re.compile(r"\b(dot[ée]e?s?|dotation|budget|enveloppe|financ\w*|M€)", re.IGNORECASE)
 EXCLUDED = re.compile(r"\bexclu", re.IGNORECASE)
 EXCEPTION = re.compile(r"\bport[ée]e? [àa]\b.*?\bpour (?:les|la|le|l')\s*(?P<who>[^,.;]+)", re.IGNORECASE)
@@ -56,7 +61,9 @@ class Judgement:
 def judge(analysis: QuestionAnalysis, about: list[Candidate]) -> Judgement | None:
     """The criteria of the sentences about the subject, each checked against the asker's facts."""
     facts, language = analysis.facts, analysis.language
-    asker_words = set(analyze(analysis.question)) - GENERIC_WORDS
+    subject_terms = set(analyze(analysis.subject.name)) if analysis.subject else set()
+    negated = {t for m in NEGATED.finditer(analysis.question) for t in analyze(m.group(1))}  # "pas dans la biotech"
+    asker_words = set(analyze(analysis.question)) - GENERIC_WORDS - subject_terms - negated
     checks: list[Check] = []
     exceptions: dict[str, tuple[Candidate, Quantity]] = {}
     for candidate in about[:CONSIDERED]:
@@ -71,10 +78,16 @@ def judge(analysis: QuestionAnalysis, about: list[Candidate]) -> Judgement | Non
                 if dimension and shared and shared > exceptions.get(dimension, (None, None, 0))[2]:
                     exceptions[dimension] = (candidate, quantity, shared)
             continue
-        if EXCLUDED.search(candidate.text) and facts.legal_form:
-            if set(analyze(facts.legal_form)) <= set(analyze(candidate.text)):
-                checks.append(Check(candidate, "legal_form", _excluded_phrase(candidate.text, facts.legal_form, language),
-                                    False, facts.legal_form))
+        excluded = EXCLUDED.search(candidate.text)
+        if excluded:
+            if facts.legal_form and set(analyze(facts.legal_form)) <= set(analyze(candidate.text)):
+                checks.append(Check(candidate, "legal_form", f"« {quoted_clause(candidate.text)} »", False, facts.legal_form))
+            else:  # "sont exclus … les professions libérales" and "je suis kiné en libéral"
+                listed = set(analyze(candidate.text)) - subject_terms - GENERIC_WORDS
+                shared = [w for w in asker_words if _shared_words({w}, listed)]
+                if shared:
+                    checks.append(Check(candidate, "legal_form", f"« {quoted_clause(candidate.text)} »", False,
+                                        ", ".join(sorted(shared))))
             continue
         bounded = [(q, _dimension(q, candidate.text)) for q in amounts(candidate.text) + _written_out(candidate.text)]
         bounded = [(q, d) for q, d in bounded if d and (q.bound in ("<", "<=", ">", ">=") or q.low != q.high)]
@@ -100,13 +113,18 @@ def judge(analysis: QuestionAnalysis, about: list[Candidate]) -> Judgement | Non
             limit = Quantity(quantity.text, quantity.kind, quantity.unit, quantity.low, quantity.high, general.bound,
                              quantity.span)
             value = _fact(facts, check.dimension)
-            check.candidate, check.phrase = candidate, describe(candidate.text, limit, language)
+            exception = EXCEPTION.search(candidate.text)
+            check.candidate = candidate
+            told = exception.group(0).strip()
+            told = told if len(told) <= EXCEPTION_CHARS else told[:EXCEPTION_CHARS].rsplit(" ", 1)[0] + " …"
+            check.phrase = f"{describe(candidate.text, limit, language)} ({told})"
             check.passed = None if value is None else _within(value, limit)
     checks = [c for c in checks if c.dimension != "other" or len(c.phrase) > 10]
     distinct = {}
     for check in checks:  # the same criterion read twice (two sentences saying it) counts once
         distinct.setdefault((check.dimension, check.phrase), check)
-    checks = list(distinct.values())
+    # What to check next: a condition on the applicant ("les entreprises qui demandent … doivent") first.
+    checks = sorted(distinct.values(), key=lambda c: c.dimension == "other" and not APPLICANT.search(c.candidate.text))
     return Judgement(checks) if checks else None
 
 
@@ -131,12 +149,13 @@ def describe(text: str, quantity: Quantity, language: str) -> str:
     """The limit as the sentence writes it ("moins de 8 ans"), or in English ("less than 8 years")."""
     if language != "en":
         span = figure_span(text, quantity)
-        if quantity.bound and span == quantity.text:  # an exception ("portée à 7 ans") keeps the rule's bound
-            span = f"{FRENCH_BOUNDS.get(quantity.bound, '')} {span}".strip()
+        if quantity.bound and span == quantity.text and not span.lower().startswith(tuple(FRENCH_BOUNDS.values())):
+            span = f"{FRENCH_BOUNDS.get(quantity.bound, '')} {span}".strip()  # an exception ("portée à 7 ans") keeps the rule's bound
         return span
     unit = ENGLISH_UNITS.get(quantity.unit, quantity.unit)
     value = f"{_plain(quantity.low)}-{_plain(quantity.high)}" if quantity.low != quantity.high else _plain(quantity.high)
-    return f"{ENGLISH_BOUNDS.get(quantity.bound, '')} {value} {unit}".strip()
+    english = f"{ENGLISH_BOUNDS.get(quantity.bound, '')} {value} {unit}".strip()
+    return f"{english} (« {describe(text, quantity, 'fr')} »)"  # and as the French source writes it
 
 
 def _dimension(quantity: Quantity, text: str) -> str | None:
@@ -184,7 +203,3 @@ def _requirement(text: str) -> str:
     rest = f"il faut {text[match.end():]}" if match else text
     rest = rest.strip().rstrip(".")
     return rest if len(rest) <= 110 else rest[:110].rsplit(" ", 1)[0] + " …"
-
-
-def _excluded_phrase(text: str, form: str, language: str) -> str:
-    return message(language, "excluded", form=form)

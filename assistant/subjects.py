@@ -92,9 +92,11 @@ class SubjectCatalogue:
         if not matches:
             squashed = [w for w in (_squash(w) for w in words(question)) if len(w) >= SQUASHED_MIN]
             # "startoc" for "START'OC PROcess": a word that is the name run together, or its start.
-            matches = [(len(names), subject) for names, subject in self.names
-                       if any(_squash(subject.name).startswith(w) and len(w) > len(_first_word(subject.name))
-                              for w in squashed)]
+            # Scored by the name's other words the question has, then by how much of the name the word is.
+            matches = [(len(names & terms) + max(len(w) / len(_squash(subject.name)) for w in hits), subject)
+                       for names, subject in self.names
+                       if (hits := [w for w in squashed if _squash(subject.name).startswith(w)
+                                    and len(w) > len(_first_word(subject.name))])]
         if matches:
             return max(matches, key=lambda m: m[0])[1]
         for word in NAME_IN_QUESTION.findall(question):

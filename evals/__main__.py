@@ -1,4 +1,5 @@
-"""`python -m evals`: the eval set (or a SQuAD-format file) through our assistant and the baselines."""
+"""`python -m evals`: the eval set (or a SQuAD-format file) through our assistant and the baselines, and
+the set's English questions through ours again in their French translations (the English parity)."""
 
 import argparse
 import json
@@ -9,9 +10,10 @@ from pathlib import Path
 from assistant.settings import Settings
 from evals.dataset import DEFAULT_SET, load_questions
 from evals.judge import llm_judge
+from evals.parity import run_parity
 from evals.paths import display_path, eval_index_dir, squad_corpus_dir
-from evals.report import qa_chart, qa_report, squad_chart, squad_report, summary_line
-from evals.runner import log, run_eval, run_squad, with_eval_index
+from evals.report import parity_line, qa_chart, qa_report, squad_chart, squad_report, summary_line
+from evals.runner import build_systems, log, run_squad, run_systems, with_eval_index
 from evals.squad import load_squad
 
 EVALS_DIR = Path(__file__).resolve().parent
@@ -36,7 +38,10 @@ def main(argv: list[str] | None = None) -> int:
         compare = Settings(**{**overrides, **pairs(args.compare)})
         same_index = all(getattr(compare, k) == getattr(settings, k) for k in INDEX_SHAPE)
         compare = with_eval_index(compare, settings.index_dir if same_index else eval_index_dir(compare))
-    run = run_eval(settings, questions, compare, baselines=not args.no_baselines)
+    systems = build_systems(settings, compare, baselines=not args.no_baselines)
+    run = run_systems("qa", systems, questions, settings)  # as run_eval, keeping ours for the parity pass
+    if not args.no_parity and any(q.translation for q in questions):
+        run["parity"] = run_parity(systems[0], questions)
     judge_section, judge_scores = ("Skipped (--no-judge).", {}) if args.no_judge else llm_judge(settings, run, run["systems"][0])
     run["judge"] = judge_scores
     write_results(run, command, output / "results.json")
@@ -44,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     (output / "report.md").write_text(qa_report(run, command, display_path(args.set), judge_section), encoding="utf-8")
     log(f"wrote {output / 'report.md'}, {output / 'results.json'}, {output / 'accuracy.png'}")
     print(run["summary_line"])
+    if run.get("parity"):
+        print(run["parity"]["summary_line"])
     return 0
 
 
@@ -64,6 +71,8 @@ def squad(args, settings: Settings, command: str) -> int:
 def write_results(run: dict, command: str, path: Path) -> None:
     """The run as JSON, with the command and the summary line as printed (evals/bench.py quotes them)."""
     run["command"], run["summary_line"] = command, summary_line(run)
+    if run.get("parity"):
+        run["parity"]["summary_line"] = parity_line(run["parity"])
     indent = 1 if run["kind"] == "qa" else None  # a SQuAD run has thousands of questions: kept compact
     path.write_text(json.dumps(run, ensure_ascii=False, indent=indent, default=str), encoding="utf-8")
 
@@ -84,6 +93,8 @@ def parser() -> argparse.ArgumentParser:
                    help="also run ours with these settings changed (repeatable, all in one second configuration)")
     p.add_argument("--no-baselines", action="store_true", help="ours only")
     p.add_argument("--no-judge", action="store_true", help="skip the LLM judge even when an LLM is configured")
+    p.add_argument("--no-parity", action="store_true",
+                   help="skip the English parity pass (ours on the English questions and their French translations)")
     return p
 
 

@@ -1,6 +1,7 @@
 """The eval set, one JSON object per line:
 
-{"id": "q001", "question": "...", "history": [{"role": "user", "content": "..."}, ...] (optional),
+{"id": "q001", "question": "...", "fr": "..." (optional: the French translation of an English question,
+ for the English parity comparison, evals/parity.py), "history": [{"role": "user", "content": "..."}, ...] (optional),
  "reference": "...", "facts": [["2 à 5 M€", "2 et 5 millions"], ["juillet 2024"]] (every group needed,
  one alternative per group enough; [] out of scope), "sources": ["annonces/....md"] (relative to the
  corpus; [] out of scope), "category": one of CATEGORIES,
@@ -32,6 +33,7 @@ class EvalQuestion:
     reference: str = ""
     history: list[dict] = field(default_factory=list)
     verdict: str | None = None  # "yes", "no" or "unsure" (normalised from oui/non) for a yes/no question
+    translation: str | None = None  # an English question's French translation (the "fr" field)
 
     @property
     def out_of_scope(self) -> bool:
@@ -41,7 +43,8 @@ class EvalQuestion:
     def record(self) -> dict:
         """What results.json keeps of the question (the LLM judge reads `reference`)."""
         record = {"question": self.question, "category": self.category, "reference": self.reference}
-        return record | ({"verdict": self.verdict} if self.verdict else {})
+        return (record | ({"verdict": self.verdict} if self.verdict else {})
+                | ({"fr": self.translation} if self.translation else {}))
 
 
 def load_questions(path: Path) -> list[EvalQuestion]:
@@ -60,6 +63,7 @@ def load_questions(path: Path) -> list[EvalQuestion]:
                 reference=raw.get("reference", ""),
                 history=list(raw.get("history") or []),
                 verdict=normal_verdict(raw["verdict"]) if raw.get("verdict") else None,
+                translation=raw.get("fr") or None,
             )
         except (json.JSONDecodeError, KeyError, TypeError, AttributeError, ValueError) as error:
             raise ValueError(f"{path}:{number}: not a valid eval question ({error})") from error

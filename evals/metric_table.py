@@ -4,6 +4,8 @@ A metric scores each question (`per_question(question, response)`; None = does n
 question) and `aggregate`s the values that apply, per group of questions (every category and "all" for
 the Q&A set; "all" and "held-out" for SQuAD-format sets). The same entry gives the report its table rows
 and definitions, the summary line its words and the chart its bars: adding a metric is adding an entry.
+The "parity" set is the figures the English parity (evals/parity.py) compares between an English question
+and its French translation.
 
 Questions are `EvalQuestion` (evals/dataset.py) or `SquadQuestion` (evals/squad.py); both give
 `sources` and `out_of_scope`, so ranking metrics serve both sets.
@@ -28,7 +30,7 @@ from evals.metrics import (
 from evals.systems import Response
 
 Kind = Literal["ratio", "count", "ms"]
-SETS = ("qa", "squad")
+SETS = ("qa", "squad", "parity")
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,8 @@ class Metric:
 
     `line` maps a set to this metric's words in that set's summary line, a format string with `{value}`
     (its figure over all questions), `{held_out}` (over the held-out group) and `{all[name]}` /
-    `{held[name]}` (another metric's figure, for words that read two figures together).
+    `{held[name]}` (another metric's figure, for words that read two figures together); the parity line
+    gets `{en}` and `{fr}`, the figure over the English questions and over their French translations.
     `chart` names the sets whose chart shows it. Metrics that share a `definition` share one bullet.
     """
 
@@ -221,12 +224,13 @@ METRICS: tuple[Metric, ...] = (
            f"every fact group of the question has one of its accepted alternatives in the answer text, "
            f"{MATCH_FORM}. An answer that abstains is wrong, except for out-of-scope questions, where "
            "accuracy = abstained.",
-           line={"qa": "accuracy {value}"}, chart=("qa",)),
+           sets=("qa", "parity"), line={"qa": "accuracy {value}", "parity": "EN accuracy {en} vs FR {fr}"},
+           chart=("qa",)),
     Metric("lead_accuracy", "Lead accuracy", "ratio", lead_accuracy, mean,
            "the same fact matching in the answer's lead only (`Answer.lead`, the sentence that answers), "
            "in-scope questions only. An abstention or an answer without a lead is a miss: a system that "
            "states no lead (the baselines) scores 0.",
-           line={"qa": "lead {value}"}),
+           sets=("qa", "parity"), line={"qa": "lead {value}"}),
     Metric("verdict_accuracy", "Verdict accuracy (yes/no questions)", "ratio", verdict_accuracy, mean,
            "on the questions whose eval record has a `verdict` (oui/yes, non/no, unsure), right when the "
            "verdicts the answer gives are all the expected one: the verdict its lead opens with (else its text: "
@@ -239,10 +243,11 @@ METRICS: tuple[Metric, ...] = (
            "the same facts appear in the texts the system shows as its sources (our citations' passages; "
            "for the baselines, the 4 chunks they retrieved). In-scope questions only.",
            line={"qa": "support {value}"}),
-    recall_metric(1, ("qa", "squad"), {"squad": "R@1 {value}"}, chart=("squad",)),
+    recall_metric(1, ("qa", "squad", "parity"), {"squad": "R@1 {value}", "parity": "R@1 {en} vs {fr}"},
+                  chart=("squad",)),
     recall_metric(3, ("qa",)),
     recall_metric(5, ("qa", "squad"), {"qa": "R@5 {value}", "squad": "R@5 {value}"}, chart=("squad",)),
-    Metric("mrr", "MRR", "ratio", rank_of_expected, mean, RANKING, sets=("qa", "squad"),
+    Metric("mrr", "MRR", "ratio", rank_of_expected, mean, RANKING, sets=("qa", "squad", "parity"),
            line={"squad": "MRR {value}"}, chart=("squad",)),
     Metric("contains_answer", "Answer contains gold span", "ratio", gold_in_answer, mean,
            "the gold answer span is inside the answer text, both in the shared French normal form, not inside "
@@ -264,8 +269,9 @@ METRICS: tuple[Metric, ...] = (
     Metric("false_abstentions", "False abstentions (in-scope questions that abstained)", "count",
            false_abstention, total, "a count, not a share; \"Misses of ours\" lists them."),
     Metric("abstention_rate", "Abstained", "ratio", abstained, mean,
-           "share of the questions the system abstained on (every SQuAD question is answered by its paragraph).",
-           sets=("squad",)),
+           "share of the questions the system abstained on, right or wrong (every SQuAD question is answered by "
+           "its paragraph; in the English parity, both sides hold the same out-of-scope questions).",
+           sets=("squad", "parity")),
     Metric("median_answer_chars", "Median answer length (chars)", "count", answer_chars, median,
            "median characters of the answer text shown to the user, abstentions included (the refusal is what "
            "the user reads); the baselines' answer is their best chunk.",

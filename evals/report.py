@@ -2,7 +2,7 @@
 
 Everything shown comes from the metric table (evals/metric_table.py): its rows, titles, definitions,
 the summary line's words and the chart's bars. Nothing here names a metric, except the misses list,
-which reads answer accuracy.
+which reads answer accuracy, and the English parity's pairs, which read it too.
 """
 
 import math
@@ -11,7 +11,7 @@ from pathlib import Path
 from evals.machine import describe
 from evals.metric_table import Metric, metrics_for
 
-LINE_PREFIX = {"qa": "evals:", "squad": "evals squad:"}
+LINE_PREFIX = {"qa": "evals:", "squad": "evals squad:", "parity": "parity:"}
 PREAMBLE = "How each figure is computed (deterministic; no model judges these):"
 
 
@@ -79,6 +79,8 @@ def qa_report(run: dict, command: str, set_path: str, judge_section: str) -> str
     ]
     parts += [f"## {m.title} per category\n\n" + category_table(run, m, categories + ["all"])
               for m in metrics if m.per_category]
+    if run.get("parity"):
+        parts.append("## English parity\n\n" + parity_section(run["parity"]))
     parts.append("## LLM judge\n\n" + judge_section)
     parts.append("## Chart\n\n![accuracy per category](accuracy.png)")
     parts.append("## Definitions\n\n" + definitions("qa"))
@@ -96,6 +98,72 @@ def misses(run: dict, system: str) -> str:
         what = "abstained" if result["abstained"] else f"answered « {answer} »"
         lines.append(f"- `{qid}` ({entry['category']}) {entry['question']} — {what}")
     return "\n".join(lines) or "None."
+
+
+def parity_section(parity: dict) -> str:
+    """English questions beside their French translations: figures per language, then pair by pair."""
+    metrics = metrics_for("parity")
+    titles = {m.name: m.title for m in metrics}
+    summary, english = parity["summary"], parity["english"]
+    figures = table(["metric", "English", "French"],
+                    [[m.title] + [fmt(summary[lang].get(m.name), m.kind) for lang in ("en", "fr")] for m in metrics])
+    judged = ", ".join(titles[name].lower() for name in parity["judged"])
+    rows = [[f"`{p['id']}`", p["category"]] + [pair_cell(p, m.name) for m in metrics] + [p["english"]]
+            for p in parity["per_pair"]]
+    differ = [pair_lines(p) for p in parity["per_pair"] if p["english"] != "same" or not pair_correct(p)]
+    intro = (f"The {parity['pairs']} questions of the set written in English, asked of {parity['system']} as written "
+             "and in their French translation (the `fr` field of the set), with the same history, expected facts and "
+             "sources (evals/parity.py). A question with two expected documents has a recall@1 of at most 0.50. The "
+             "expected facts are French strings: a lead that words the document's criterion in English misses them.")
+    verdicts = (f"English is worse on {english['worse']} pairs, better on {english['better']}, mixed on "
+                f"{english['mixed']} (judged on {judged}: worse = lower on one, higher on none).")
+    per_pair = table(["question", "category"] + [m.title for m in metrics] + ["English"], rows)
+    return "\n\n".join([
+        intro,
+        f"Summary line: `{parity_line(parity)}`",
+        figures,
+        verdicts,
+        "### Per pair (English / French)\n\n" + per_pair,
+        "### Pairs that differ or miss\n\n" + ("\n".join(differ) or "None."),
+    ])
+
+
+def pair_cell(pair: dict, name: str) -> str:
+    return " / ".join(mark(pair[lang]["scores"][name]) for lang in ("en", "fr"))
+
+
+def mark(value) -> str:
+    if isinstance(value, bool):
+        return "✓" if value else "✗"
+    return fmt(value)
+
+
+def pair_correct(pair: dict) -> bool:
+    return all(pair[lang]["scores"]["accuracy"] for lang in ("en", "fr"))
+
+
+def pair_lines(pair: dict) -> str:
+    """One pair in a few lines: what each language asked, answered and ranked first."""
+    lines = [f"- `{pair['id']}` ({pair['category']}), English {pair['english']}:"]
+    for lang in ("en", "fr"):
+        side = pair[lang]
+        said = "abstained" if side["abstained"] else "« " + " ".join((side["lead"] or side["answer"]).split())[:160] + " »"
+        first = side["ranked_sources"][0] if side["ranked_sources"] else "—"
+        right = "right" if side["scores"]["accuracy"] else "wrong"
+        lines.append(f"  - {lang.upper()} « {side['question']} » → {said} ({right}; first source {first})")
+    return "\n".join(lines)
+
+
+def parity_line(parity: dict) -> str:
+    """The parity figures in one line, each metric in the words its `line` gives for the parity set."""
+    metrics = metrics_for("parity")
+    figures = {lang: {m.name: fmt_brief(values.get(m.name), m.kind) for m in metrics}
+               for lang, values in parity["summary"].items()}
+    words = [m.line["parity"].format(en=figures["en"][m.name], fr=figures["fr"][m.name])
+             for m in metrics if "parity" in m.line]
+    english = parity["english"]
+    return (f"{LINE_PREFIX['parity']} " + " · ".join(words) + f" · EN worse {english['worse']} better "
+            f"{english['better']} ({parity['system']}, {parity['pairs']} pairs)")
 
 
 def squad_report(run: dict, command: str, path: str) -> str:

@@ -5,6 +5,7 @@ import math
 
 import pytest
 
+from assistant.french import detect_language
 from assistant.settings import PROJECT_DIR, Settings
 from evals import metric_table
 from evals.dataset import DEFAULT_SET, EvalQuestion, load_questions
@@ -21,8 +22,9 @@ from evals.metrics import (
     reciprocal_rank,
     span_f1,
 )
+from evals.parity import run_parity
 from evals.paths import WORK_DIR, display_path
-from evals.report import definitions, qa_report, squad_report, summary_line
+from evals.report import definitions, parity_line, qa_report, squad_report, summary_line
 from evals.runner import public_settings, run_eval, run_systems
 from evals.squad import SquadQuestion
 from evals.systems import Response
@@ -250,3 +252,72 @@ def test_a_malformed_eval_line_says_where(tmp_path):
     path.write_text('{"id": "a", "question": "?", "category": "factual"}\n{"id": "b", "question": "?", "category": "oops"}\n')
     with pytest.raises(ValueError, match="set.jsonl:2: unknown category"):
         load_questions(path)
+
+
+def test_a_translation_loads_beside_its_english_question(tmp_path):
+    path = tmp_path / "set.jsonl"
+    path.write_text('{"id": "a", "question": "what is ANITI", "fr": "c\'est quoi ANITI", "category": "english"}\n'
+                    '{"id": "b", "question": "ANITI c\'est quoi", "category": "factual"}\n', encoding="utf-8")
+    english, french = load_questions(path)
+    assert english.translation == "c'est quoi ANITI" and english.record()["fr"] == "c'est quoi ANITI"
+    assert french.translation is None and "fr" not in french.record()
+
+
+def test_every_english_question_of_the_shipped_set_has_a_french_translation():
+    questions = load_questions(DEFAULT_SET)
+    english = {q.id for q in questions if detect_language(q.question) == "en"}
+    translated = {q.id for q in questions if q.translation}
+    assert english and translated == english
+    assert all(detect_language(q.translation) == "fr" for q in questions if q.translation)
+
+
+class FrenchOnlySystem:
+    """Finds the loan's figure when asked in French, the wrong document first when asked in English."""
+
+    name = "french-only"
+
+    def __init__(self, french: set[str]):
+        self.french, self.asked = french, []
+
+    def respond(self, question: str, history: list[dict]) -> Response:
+        self.asked.append((question, history))
+        if question in self.french:
+            lead = "Le prêt va de 10 à 50 k€ [1]."
+            return Response(answer=lead, abstained=False, cited=[lead], ranked=["p.md"], latency_ms=1.0, lead=lead)
+        return Response(answer="See [1].", abstained=False, cited=[], ranked=["other.md", "p.md"], latency_ms=1.0)
+
+
+def test_the_parity_asks_each_english_question_again_in_french_with_the_same_history():
+    history = [{"role": "user", "content": "Prêt Croissance TPE ?"}, {"role": "assistant", "content": "Un prêt."}]
+    questions = [
+        EvalQuestion("e1", "How much is the loan?", "english", facts=[["10 à 50 k€"]], sources=["p.md"],
+                     translation="Le prêt c'est combien ?"),
+        EvalQuestion("f1", "Le prêt dure combien ?", "factual", facts=[["5 ans"]], sources=["p.md"]),
+        EvalQuestion("e2", "and how much?", "follow-up-switch", facts=[["10 à 50 k€"]], sources=["p.md"],
+                     history=history, translation="et ça monte à combien ?"),
+        EvalQuestion("o1", "weather in Toulouse tomorrow?", "out-of-scope", translation="météo à Toulouse demain ?"),
+    ]
+    system = FrenchOnlySystem({q.translation for q in questions if q.translation})
+    parity = run_parity(system, questions)
+
+    assert [p["id"] for p in parity["per_pair"]] == ["e1", "e2", "o1"]  # the translated questions only
+    english = ["How much is the loan?", "and how much?", "weather in Toulouse tomorrow?"]
+    french = ["Le prêt c'est combien ?", "et ça monte à combien ?", "météo à Toulouse demain ?"]
+    assert [q for q, _ in system.asked] == english[:1] + english + french[:1] + french  # each after a warm-up
+    assert [h for q, h in system.asked if "how much?" in q or "monte" in q] == [history, history]  # kept as is
+    follow_up = parity["per_pair"][1]
+    assert (follow_up["en"]["question"], follow_up["fr"]["question"]) == ("and how much?", "et ça monte à combien ?")
+    en, fr = parity["summary"]["en"], parity["summary"]["fr"]
+    assert en["questions"] == fr["questions"] == 3
+    assert (en["accuracy"], fr["accuracy"]) == (0.0, pytest.approx(2 / 3))  # neither abstains out of scope
+    assert (en["recall@1"], fr["recall@1"]) == (0.0, 1.0) and en["abstention_rate"] == fr["abstention_rate"] == 0.0
+    assert parity["english"] == {"worse": 2, "better": 0, "mixed": 0}
+    assert [p["english"] for p in parity["per_pair"]] == ["worse", "worse", "same"]
+    assert parity_line(parity) == "parity: EN accuracy 0.00 vs FR 0.67 · R@1 0.00 vs 1.00 · EN worse 2 better 0 " \
+                                  "(french-only, 3 pairs)"
+
+    run = run_systems("qa", [system], questions, Settings()) | {"parity": parity}
+    report = qa_report(run, "python -m evals", "evals/qa.jsonl", "Skipped.")
+    assert "## English parity" in report and "| Answer accuracy | 0.00 | 0.67 |" in report
+    assert "| `e2` | follow-up-switch | ✗ / ✓ |" in report
+    assert "  - FR « météo à Toulouse demain ? » → « Le prêt va de 10 à 50 k€ [1]. » (wrong; first source p.md)" in report
