@@ -75,7 +75,8 @@ INTENTS: list[tuple[str, re.Pattern]] = [
         r"|amount|funding|argent|somme|plafond|co[uû]t"
         r"|millions?|milliards?|money)\b|€", re.IGNORECASE)),
     ("conditions", re.compile(
-        r"\b(conditions?|crit[èe]res?|requirements?|criteria|qui peut (en )?b[ée]n[ée]ficier|who can|pour qui|[ée]ligibilit[ée]"
+        r"\b(conditions?|crit[èe]res?|requirements?|criteria|qui peut (en )?(b[ée]n[ée]ficier|porter|candidater|d[ée]poser|demander|postuler)"
+        r"|who can|pour qui|[ée]ligibilit[ée]"
         r"|pour quel(le)?s? (boites?|boîtes?|entreprises?|soci[ée]t[ée]s?|structures?)|s'adresse [àa] qui|who is it for)\b",
         re.IGNORECASE)),
     ("comparison", re.compile(r"\b(diff[ée]rence|compar\w*|versus|vs|plut[ôo]t)\b", re.IGNORECASE)),

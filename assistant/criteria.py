@@ -23,7 +23,7 @@ from assistant.wording import message
 
 CONSIDERED = 12  # candidate sentences (likeliest first) read for criteria
 CONDITION = re.compile(
-    r"\b(doi(?:t|vent)|s'adresse|s’adresse|r[ée]serv|exclu|[ée]ligible|ouvert aux|peuvent|peut b[ée]n[ée]ficier|limite"
+    r"\b(doi(?:t|vent)|s'adresse|s’adresse|destin[ée]e?s? aux|r[ée]serv|exclu|[ée]ligible|ouvert aux|peuvent|peut b[ée]n[ée]ficier|limite"
     r"|must|required|open to|eligib|condition|crit[èe]re)",
     re.IGNORECASE,
 )

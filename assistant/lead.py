@@ -35,6 +35,7 @@ MAX_LEAD_CHARS = 200  # the lead is read on a phone, in the widget: about two li
 FIGURES_PER_LEAD = 2  # "montant et durée": one figure per aspect asked, two at most
 RIVAL = Decimal("1.5")  # two sources' amounts within this factor are rival figures for one envelope, not a total and a part
 NEAR = 40
+PREFIX = 5  # letters two words must share to count as the same word for choosing a figure
 FOLLOWING_RANK = 3  # the next sentence joins the lead's quote when it is among the likeliest three...
 JOINED_CHARS = 260  # ...and the two fit this length
 MAX_OPENING = 170  # "Selon le communiqué de la Région Occitanie du 22 mai 2024, ": what may precede a whole quote
@@ -61,6 +62,8 @@ ACTIVE = re.compile(r"\b(actif|active|en vigueur|toujours (ouvert|proposé|actif
 UNKNOWN_STATUS = re.compile(r"\b(inconnu|statut)", re.IGNORECASE)
 CLOSED = re.compile(r"\b(plus disponible|n'est plus|n’est plus|clos|cl[ôo]tur|ferm[ée]|termin[ée])", re.IGNORECASE)
 # Words asking for a whole envelope: the largest amount about the subject is its total, the others its parts.
+WHO_FOR = re.compile(r"\b(qui peut|pour qui|quelles? (entreprises|boites|boîtes|structures)|who can|who is it for)\b", re.IGNORECASE)
+BENEFICIARIES = re.compile(r"\b(s'adresse|s’adresse|destiné|ouvert aux|réservé|bénéficiaires?)\b", re.IGNORECASE)
 ASKS_TOTAL = re.compile(r"\b(total|au total|en tout|global\w*|budget|argent|overall|how much money|worth)\b", re.IGNORECASE)
 # Question words that ask for an amount without saying which one: the rest of the question names the part.
 AMOUNT_WORDS = set(analyze("combien argent montant budget total global enveloppe dotation financement coût coûte "
@@ -254,20 +257,22 @@ def _pick_figure(analysis: QuestionAnalysis, aspect: str, about: list[Candidate]
         found = [f for f in found if f[1].bound not in ("<", ">")]  # "moins de 40 000 €" is a threshold, not an amount
     words = _content_terms(analysis) - AMOUNT_WORDS
     if aspect == "amount" and ASKS_TOTAL.search(analysis.question) and subject is not None and subject.source and not words:
-        # A total before its parts: the largest amount among the sentences about the subject.
-        return max(found, key=lambda f: (f[1].high, f[0].score))
+        # A total before its parts: the largest amount among all the sentences about the subject.
+        every = [(c, q) for c, q in _figures(about, kinds, len(about)) if q.unit == "€" and q.key not in skipped
+                 and q.bound not in ("<", ">")]
+        return max(every or found, key=lambda f: (f[1].high, f[0].score))
     if aspect in ("count", "limit") and counted and any(_same_noun(q.unit, counted) for _, q in found):
         return next(f for f in found if _same_noun(f[1].unit, counted))
     # The sentence the question's own words point to ("combien pour la coordination"), else the likeliest;
     # of its figures, the one those words stand near, a date before a bare year.
     sentences = _distinct([c for c, _ in found])[:CONSIDERED]
-    best = max(sentences, key=lambda c: (len(words & set(analyze(c.text))), -sentences.index(c)))
+    best = max(sentences, key=lambda c: (_overlap(words, set(analyze(c.text))), -sentences.index(c)))
     own = [f for f in found if f[0] is best]
     return max(own, key=lambda f: (_near(best.text, f[1], words), f[1].kind != "year", -own.index(f)))
 
 
-def _figures(about: list[Candidate], kinds) -> list[tuple[Candidate, Quantity]]:
-    return [(c, q) for c in about[:CONSIDERED] for q in answering_figures(c.text) if q.kind in kinds]
+def _figures(about: list[Candidate], kinds, limit: int = CONSIDERED) -> list[tuple[Candidate, Quantity]]:
+    return [(c, q) for c in about[:limit] for q in answering_figures(c.text) if q.kind in kinds]
 
 
 def _content_terms(analysis: QuestionAnalysis) -> set[str]:
@@ -277,7 +282,14 @@ def _content_terms(analysis: QuestionAnalysis) -> set[str]:
 
 def _near(text: str, quantity: Quantity, words: set[str]) -> int:
     start, end = quantity.span
-    return len(words & set(analyze(text[max(0, start - NEAR):end + NEAR])))
+    return _overlap(words, set(analyze(text[max(0, start - NEAR):end + NEAR])))
+
+
+def _overlap(words: set[str], terms: set[str]) -> int:
+    """Question words found among `terms`, a shared start of PREFIX letters counting ("coordonner" finds
+    "coordination": their stems differ)."""
+    return sum(any(w == t or len(w) >= PREFIX and len(t) >= PREFIX and w[:PREFIX] == t[:PREFIX] for t in terms)
+               for w in words)
 
 
 def answering_figures(text: str) -> list[Quantity]:
@@ -419,7 +431,14 @@ def _conditions_lead(analysis: QuestionAnalysis, about: list[Candidate], passage
     judged = judge(analysis, about)
     if judged is None or analysis.subject is None or not analysis.subject.source:
         return None
-    checks = sorted(judged.checks, key=lambda c: c.dimension == "other")[:2]  # thresholds before the rest
+    # Who it is for first when that is asked ("qui peut en bénéficier ?"), else thresholds before the rest.
+    if WHO_FOR.search(analysis.question):
+        ordered = sorted(judged.checks, key=lambda c: not BENEFICIARIES.search(c.candidate.text))
+    else:
+        ordered = sorted(judged.checks, key=lambda c: c.dimension == "other")
+    checks = ordered[:2]
+    if len(ordered) > 2 and sum(len(c.phrase) for c in ordered[:3]) < MAX_LEAD_CHARS - 40:
+        checks = ordered[:3]
     segments = [Segment(message(analysis.language, "conditions", subject=analysis.subject.name))]
     for n, check in enumerate(checks):
         segments.append(Segment((" ; " if n else " ") + _criterion(check, analysis.language), check.candidate))

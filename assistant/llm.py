@@ -5,8 +5,10 @@ LangChain's `ChatOpenAI`; with only a GGUF path, a local xllamacpp server is sta
 process (assistant/local_model.py). The prompt is assistant/llm_prompt.py; the check between the
 model and the user is assistant/grounding.py.
 
-Two jobs are the extractive answerer's: the **evidence gate** (when it abstains, the LLM is not
-asked: the passages do not hold the answer) and the **fallback** (its answer is returned on any
+Three jobs are the extractive answerer's: the **evidence gate** (when it abstains, the LLM is not
+asked: the passages do not hold the answer), the **lead** (the model is told, with the question's
+analysis, the verdict or figure the extractive lead found, and a draft that opens with another
+verdict or states another figure is refused) and the **fallback** (its answer is returned on any
 timeout, backend error or failed check, with the reason in `Answer.answerer`). See docs/llm.md.
 """
 
@@ -16,7 +18,7 @@ import time
 from collections.abc import Iterator
 
 from assistant.analysis import QuestionAnalysis
-from assistant.grounding import check_answer, grounded_answer
+from assistant.grounding import agrees_with_lead, check_answer, grounded_answer
 from assistant.llm_prompt import build_messages
 from assistant.models import Answer, Passage
 from assistant.settings import Settings
@@ -36,12 +38,16 @@ class LLMStream:
             show(piece)
         stream.answer              # the LLM answer if it passed the check, else the fallback
 
-    `answer` finishes the generation first if the caller stopped iterating early.
+    `answer` finishes the generation first if the caller stopped iterating early. `gated` is the
+    evidence gate's (extractive) answer: its verdict and short answer go into the prompt, and the
+    draft must agree with them.
     """
 
-    def __init__(self, answerer: "LLMAnswerer", question: str, passages: list[Passage], language: str, fallback: Answer):
+    def __init__(self, answerer: "LLMAnswerer", question: str, passages: list[Passage], language: str, fallback: Answer,
+                 analysis: QuestionAnalysis | None = None, gated: Answer | None = None):
         self._answerer = answerer
         self.question, self.passages, self.language, self.fallback = question, passages, language, fallback
+        self.analysis, self.gated = analysis, gated
         self.draft = ""
         self.reason: str | None = None  # why the fallback was used
         self.output_tokens: int | None = None
@@ -71,7 +77,8 @@ class LLMStream:
         started = time.perf_counter()
         try:
             chat = self._answerer.chat_model()
-            for chunk in chat.stream(build_messages(self.question, self.passages, self.language)):
+            messages = build_messages(self.question, self.passages, self.language, self.analysis, self.gated)
+            for chunk in chat.stream(messages):
                 if chunk.usage_metadata:
                     self.output_tokens = chunk.usage_metadata.get("output_tokens")
                 piece = chunk.content if isinstance(chunk.content, str) else ""
@@ -85,21 +92,23 @@ class LLMStream:
                     raise TimeoutError
         except (TimeoutError, openai.APITimeoutError):
             self._fall_back(f"timeout after {settings.llm_timeout_s:g} s")
-        except Exception as error:  # any backend failure: the extractive answer is still good
+        except Exception as error:  # noqa: BLE001 - any backend failure: the extractive answer is still good
             detail = str(error).strip().splitlines()[0][:160] if str(error).strip() else ""
             self._fall_back(f"{type(error).__name__}: {detail}" if detail else type(error).__name__)
         else:
             check = check_answer(self.draft, self.passages)
-            if check.ok:
+            agreement = agrees_with_lead(self.draft, self.gated) if check.ok else check
+            if agreement.ok:
                 self._answer = grounded_answer(self.question, self.draft, self.passages, check, self.language,
-                                               f"llm:{self._answerer.model_label}")
+                                               f"llm:{self._answerer.model_label}", self.gated)
                 # The evidence behind it is the gate's; the decision is the model's.
                 self._answer.provenance = self.fallback.provenance.model_copy(deep=True) if self.fallback.provenance else None
                 if self._answer.provenance and self._answer.provenance.decision:
                     self._answer.provenance.decision.answerer = self._answer.answerer
-                    self._answer.provenance.decision.reason = "answered by the LLM; its draft passed the check"
+                    self._answer.provenance.decision.reason = (
+                        "answered by the LLM; its draft passed the check and agrees with the extractive lead")
             else:
-                self._fall_back(check.reason)
+                self._fall_back(agreement.reason)
         finally:
             self.seconds = time.perf_counter() - started
 
@@ -166,7 +175,7 @@ class LLMAnswerer:
         if gated.abstained:
             return Finished(gated)
         fallback = gated if self.fallback is self.evidence_gate else self.fallback.answer(question, analysis, passages)
-        self.last_stream = LLMStream(self, question, passages, analysis.language, fallback)
+        self.last_stream = LLMStream(self, question, passages, analysis.language, fallback, analysis=analysis, gated=gated)
         return self.last_stream
 
     def answer(self, question: str, analysis: QuestionAnalysis, passages: list[Passage]) -> Answer:

@@ -7,7 +7,8 @@ from assistant.models import Answer, Chunk, Citation
 from assistant.subjects import title_names
 from assistant.wording import message
 
-COVERED_TITLES = 8  # programmes named as examples of what the documents cover
+CONTACT_CHARS = 110  # the contact sentence is quoted up to its first clause boundary within this
+COVERED_TITLES = 6  # programmes named as examples of what the documents cover
 
 
 class Refusal:
@@ -30,7 +31,8 @@ class Refusal:
             lines.append(message(language, "covers", titles=", ".join(self.titles)))
         contact = self.contact
         if contact is not None and all(c.source != contact.source for c in citations):
-            quote = first_clause(next((contact.text[a:b] for a, b in split_sentences(contact.text)), contact.text))
+            first = next((contact.text[a:b] for a, b in split_sentences(contact.text)), contact.text)
+            quote = first_clause(first, CONTACT_CHARS)
             n = len(citations) + 1
             citations.append(Citation.of(n, contact, quotes=[quote]))
             lines.append(message(language, "contact", quote=quote, n=n))

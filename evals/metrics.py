@@ -9,7 +9,8 @@ import unicodedata
 from collections import Counter
 
 from assistant.figures import join_digit_groups, tight_units
-from assistant.french import TOKEN, normalize
+from assistant.french import normalize
+from assistant.grounding import opening_verdict as grounding_verdict
 
 WHITESPACE = re.compile(r"\s+")
 APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "‘": "'"})
@@ -82,14 +83,6 @@ def span_f1(predicted: str | None, gold: str) -> float:
 # --- verdicts: the yes / no / unsure an answer opens with ---------------------------------------------
 
 VERDICTS = {"oui": "yes", "yes": "yes", "non": "no", "no": "no", "unsure": "unsure"}
-VERDICT_WORDS = {"oui": "yes", "yes": "yes", "non": "no", "no": "no"}
-# How an answer says the sources leave the question open, as words in match form.
-UNSURE_OPENINGS = ("les sources ne permettent pas de trancher", "the sources do not settle")
-PARTIAL_OPENINGS = ("oui pour", "yes for")
-STILL_TO_CHECK = ("reste a verifier", "still to check")
-OPPOSITE_WINDOW = 4  # words of the opening in which the opposite word voids a verdict ("Oui et non")
-
-
 def normal_verdict(value: str) -> str:
     """"oui"/"yes" -> "yes", "non"/"no" -> "no", "unsure" -> "unsure"; anything else is refused."""
     key = value.strip().lower()
@@ -99,22 +92,10 @@ def normal_verdict(value: str) -> str:
 
 
 def opening_verdict(text: str | None) -> str | None:
-    """The verdict the first words of `text` state: "yes" for Oui/Yes, "no" for Non/No, "unsure" for
-    "Les sources ne permettent pas de trancher" / "The sources do not settle"; None for none, or when
-    the opposite word follows within the first OPPOSITE_WINDOW words ("Oui et non", "Yes or no")."""
-    if not text:
-        return None
-    words = TOKEN.findall(match_form(text))  # words only: "**Oui**, ..." opens with "oui"
-    joined = " ".join(words)
-    if joined.startswith(UNSURE_OPENINGS):
-        return "unsure"
-    if joined.startswith(PARTIAL_OPENINGS) and any(rest in joined for rest in STILL_TO_CHECK):
-        return "unsure"  # "Oui pour l'âge (moins de 8 ans) ; reste à vérifier : …" decides only part
-    words = words[:OPPOSITE_WINDOW]
-    verdict = VERDICT_WORDS.get(words[0]) if words else None
-    if verdict and any(VERDICT_WORDS.get(word, verdict) != verdict for word in words[1:]):
-        return None
-    return verdict
+    """The verdict the first words of `text` state, read as the LLM check reads it (one definition:
+    assistant/grounding.py): "yes" (Oui, Yes), "no" (Non, No), "unsure" (Les sources ne permettent pas
+    de trancher, Oui pour … ; reste à vérifier); None for none or "Oui et non"."""
+    return grounding_verdict(text) if text else None
 
 
 # --- ranking ------------------------------------------------------------------------------------------
