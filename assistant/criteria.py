@@ -27,8 +27,9 @@ CONDITION = re.compile(
     r"|must|required|open to|eligib|condition|crit[èe]re)",
     re.IGNORECASE,
 )
-NEGATED = re.compile(r"\b(?:pas|sans|non|not|no|aucune?)\s+(?:d['’]\s?|de\s+|dans\s+(?:la\s+|le\s+|les\s+)?|une?\s+)?"
+NEGATED = re.compile(r"\b(?:pas|sans|non|not|no|aucune?)\s+(?:encore\s+|toujours\s+)?(?:d['’]\s?|de\s+|dans\s+(?:la\s+|le\s+|les\s+)?|une?\s+)?"
                      r"(\w+(?:\s+\w+){0,2})", re.IGNORECASE)
+EXCEPTION_WORDS = 2  # words an exception's beneficiaries must share with the asker's case (or half of them)
 EXCEPTION_CHARS = 70  # an exception quoted in a lead: its first words
 APPLICANT = re.compile(r"\b(qui demande\w*|candidat\w*|b[ée]n[ée]ficiaires?|doi(?:t|vent) (avoir|proposer|compter|disposer|être))",
                        re.IGNORECASE)
@@ -71,7 +72,11 @@ def judge(analysis: QuestionAnalysis, about: list[Candidate]) -> Judgement | Non
             continue
         exception = EXCEPTION.search(candidate.text)
         if exception:
-            shared = _shared_words(set(analyze(exception.group("who"))) - GENERIC_WORDS, asker_words)
+            who = exception.group("who")
+            beneficiaries = set(analyze(who)) - GENERIC_WORDS - {t for m in NEGATED.finditer(who) for t in analyze(m.group(1))}
+            shared = _shared_words(beneficiaries, asker_words)
+            # It applies when the asker's case shares most of its words, or two of them ("innovation de rupture").
+            shared = shared if shared >= EXCEPTION_WORDS or beneficiaries and shared / len(beneficiaries) >= 0.5 else 0
             for quantity in amounts(candidate.text):
                 dimension = _dimension(quantity, candidate.text)
                 # The exception that shares most words with the asker's case applies.

@@ -107,9 +107,13 @@ class ExtractiveAnswerer:
 
 
 def _from_subject_document(lead, analysis: QuestionAnalysis, passages: list[Passage]) -> bool:
+    """The lead comes from the subject's own document, or defines a name the documents use ("SRESRI")."""
     subject = analysis.subject
-    return bool(subject and subject.source and lead.evidence
-                and passages[lead.evidence[0].passage_index].chunk.source == subject.source)
+    if not (subject and lead.evidence):
+        return False
+    if subject.source:
+        return passages[lead.evidence[0].passage_index].chunk.source == subject.source
+    return lead.kind == "definition" and subject.known
 
 
 def _evidence(lead_sentences: list[Candidate], chosen: list[Candidate], quotes: int) -> list[Candidate]:

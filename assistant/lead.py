@@ -28,6 +28,7 @@ from assistant.criteria import judge
 from assistant.figures import Quantity, amounts, figure_span
 from assistant.french import analyze, normalize
 from assistant.models import Passage
+from assistant.short_answer import short_span
 from assistant.subjects import short_title
 from assistant.wording import human_date, message, source_label
 
@@ -173,7 +174,8 @@ def _figure_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: l
     stated = [q for q in amounts(analysis.question) if q.kind in FIGURE_KINDS.get(aspects[0], ())]
     if stated and BREAKDOWN.search(analysis.question):
         return _breakdown(analysis, about, passages, stated)
-    checking = bool(stated) and bool(CHECKS_FIGURE.search(analysis.question))
+    # One figure stated and a yes/no form checks it; two stated figures ask which one: both, with sources.
+    checking = len(stated) == 1 and bool(CHECKS_FIGURE.search(analysis.question))
     picks: list[tuple[Candidate, Quantity]] = []
     for aspect in aspects:
         pick = _pick_figure(analysis, aspect, about, taken=[q for _, q in picks], skip=stated if checking else [])
@@ -465,10 +467,12 @@ def _definition_lead(analysis: QuestionAnalysis, about: list[Candidate], passage
 
 
 def _plain_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: list[Passage]) -> Lead:
+    """The likeliest sentence, quoted; its short answer is the span of it that answers (assistant/short_answer.py)."""
     candidate = _with_following(about[0], about, passages)
     quoted = quoted_clause(candidate.text, limit=JOINED_CHARS)
     segments = [Segment(f"« {quoted} »", candidate), Segment(_attribution(candidate, passages, analysis.language) + ".")]
-    return Lead(segments, [candidate], why="the likeliest sentence", specific=False, inline=_inline(candidate, quoted))
+    return Lead(segments, [candidate], short_answer=short_span(analysis.question, candidate.text, analysis.language),
+                why="the likeliest sentence", specific=False, inline=_inline(candidate, quoted))
 
 
 def _with_following(candidate: Candidate, about: list[Candidate], passages: list[Passage]) -> Candidate:
