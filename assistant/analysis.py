@@ -61,8 +61,8 @@ INTENTS: list[tuple[str, re.Pattern]] = [
         r"\b(combien de temps|dur[ée]e|how long|combien d'ann[ée]es|sur combien|combien de mois|rembours\w* (sur|en)|d[ée]lai)",
         re.IGNORECASE)),
     ("limit", re.compile(
-        r"\b(quel [âa]ge|[âa]ge (max|min|limite)\w*|how old|age limit|taille|effectifs?|combien de salari[ée]s"
-        r"|how many (employees|staff)|plafond de salari)", re.IGNORECASE)),
+        r"\b(quel [âa]ge|[âa]ge (max|min|limite)\w*|how old|age limit|taille|effectifs? (max|min)\w*"
+        r"|combien de salari[ée]s (max|min|au (plus|moins))\w*|plafond de salari|(max|min)\w* (de )?salari)", re.IGNORECASE)),
     ("count", re.compile(r"\b(combien d[e'’] ?(?!temps|argent|m€|k€|euros?|millions?|fonds|cr[ée]dits?|subventions?"
                          r"|aides?|financements?|la\b|le\b|les\b|l['’])\w+|how many"
                          r"|nombre d[e'’])", re.IGNORECASE)),

@@ -72,6 +72,9 @@ AMOUNT_WORDS = set(analyze("combien argent montant budget total global enveloppe
 # "par entreprise", "per company": the figure must be per that unit too.
 PER_UNIT = re.compile(r"\b(?:par|pour chaque|per|each)\s+(entreprise|projet|bénéficiaire|dossier|start-?up|company|project)",
                       re.IGNORECASE)
+ASKS_DEADLINE = re.compile(r"\b(date limite|deadline|cl[ôo]tur\w*|jusqu'?[àa] quand|avant quand|dernier d[ée]lai|closing date)\b",
+                           re.IGNORECASE)
+DEADLINE = re.compile(r"\b(jusqu'?[àa]u?|date limite|cl[ôo]tur\w*|avant le|au plus tard|deadline|ouvert jusqu)", re.IGNORECASE)
 ASKS_INTEREST = re.compile(r"\b(int[ée]r[êe]ts?|interest|taux fixe|emprunt|loan)\b", re.IGNORECASE)
 INTEREST = re.compile(r"\b(taux|int[ée]r[êe]t|interest|rate)\b", re.IGNORECASE)
 BREAKDOWN = re.compile(r"\b(r[ée]parti\w*|ventil\w*|d[ée]tail\w*|d[ée]compos\w*|split|broken down|breakdown)\b", re.IGNORECASE)
@@ -248,6 +251,8 @@ def _pick_figure(analysis: QuestionAnalysis, aspect: str, about: list[Candidate]
     per = PER_UNIT.search(analysis.question)
     if per:  # "montant par entreprise": a yearly envelope does not answer
         found = [f for f in found if re.search(rf"\b(par|pour chaque|per)\s+{per.group(1)[:6]}", f[0].text, re.IGNORECASE)]
+    if aspect == "date" and ASKS_DEADLINE.search(analysis.question):
+        found = [f for f in found if DEADLINE.search(f[0].text)]  # a deadline, not the day a scheme starts
     if aspect == "rate" and ASKS_INTEREST.search(analysis.question):
         found = [f for f in found if INTEREST.search(f[0].text)]  # "50 % des dépenses" is no interest rate
     if not found:
