@@ -72,6 +72,9 @@ AMOUNT_WORDS = set(analyze("combien argent montant budget total global enveloppe
 # "par entreprise", "per company": the figure must be per that unit too.
 PER_UNIT = re.compile(r"\b(?:par|pour chaque|per|each)\s+(entreprise|projet|bénéficiaire|dossier|start-?up|company|project)",
                       re.IGNORECASE)
+# A second thing of the same kind asked after "et": "montant total et part pour …", "combien de boîtes et de salariés".
+SECOND_OF_KIND = re.compile(r"\bet\s+(?:la\s+|le\s+|les\s+|de\s+|d['’]\s?)?(?:part|dont|combien|montant|salari\w*|employ\w*"
+                            r"|chercheurs|entreprises|boites|boîtes|projets)\b", re.IGNORECASE)
 ASKS_DEADLINE = re.compile(r"\b(date limite|deadline|cl[ôo]tur\w*|jusqu'?[àa] quand|avant quand|dernier d[ée]lai|closing date)\b",
                            re.IGNORECASE)
 DEADLINE = re.compile(r"\b(jusqu'?[àa]u?|date limite|cl[ôo]tur\w*|avant le|au plus tard|deadline|ouvert jusqu)", re.IGNORECASE)
@@ -187,6 +190,12 @@ def _figure_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: l
                 return _absent(analysis, about, passages, aspect)
             return None
         picks.append(pick)
+    second = SECOND_OF_KIND.search(analysis.question)
+    if len(aspects) == 1 and second and not checking:  # "montant total et part pour l'excellence", "combien de boîtes et de salariés"
+        focus = analysis.question[second.start():]
+        pick = _pick_figure(analysis, aspects[0], about, taken=[q for _, q in picks], focus=focus)
+        if pick is not None and pick[1].key != picks[0][1].key:
+            picks.append(pick)
     segments: list[Segment] = []
     evidence: list[Candidate] = []
     for n, (candidate, quantity) in enumerate(picks):
@@ -213,10 +222,19 @@ def _figure_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: l
             segments.append(Segment(" ; " + _span(other_candidate.text, other_quantity, analysis.language), other_candidate))
             segments.append(Segment(_attribution(other_candidate, passages, analysis.language, other_quantity)))
             evidence.append(other_candidate)
+    _said_once(segments)
     segments[-1].text += "."
     short = figure_span(picks[0][0].text, picks[0][1])
     return Lead(segments, _distinct(evidence), short_answer=short, kind="figure", verdict=verdict,
                 why=f"{'+'.join(aspects)}: {', '.join(q.text for _, q in picks)}")
+
+
+def _said_once(segments: list[Segment]) -> None:
+    """"250 entreprises [1], selon X ; 3 500 salariés [1], selon X" -> "250 entreprises [1] ; 3 500 salariés [1], selon X"."""
+    attributions = [s for s in segments if s.candidate is None]
+    for this, following in zip(attributions, attributions[1:]):
+        if this.text == following.text:
+            this.text = ""
 
 
 def _breakdown(analysis: QuestionAnalysis, about: list[Candidate], passages: list[Passage], stated: list[Quantity]):
@@ -239,9 +257,10 @@ def _span(text: str, quantity: Quantity, language: str) -> str:
 
 
 def _pick_figure(analysis: QuestionAnalysis, aspect: str, about: list[Candidate], taken: list[Quantity],
-                 skip: list[Quantity] = ()):
+                 skip: list[Quantity] = (), focus: str | None = None):
+    """`focus`: the part of the question a second figure of the same kind answers ("et de salariés")."""
     kinds = _kinds(analysis, aspect)
-    counted = _counted_noun(analysis.question)
+    counted = _counted_noun(analysis.question) if focus is None else _second_noun(focus)
     if aspect == "count" and counted and not counted.endswith("s") and not any(
             _same_noun(q.unit, counted) for _, q in _figures(about, kinds)):
         kinds = ("count", "percent")  # "combien de R&D": not a count of things, a share
@@ -262,8 +281,9 @@ def _pick_figure(analysis: QuestionAnalysis, aspect: str, about: list[Candidate]
         found = [f for f in found if f[1].bound]  # a limit is bounded: "plus de 3 ans", not a loan's "5 ans"
     if aspect == "amount" and any(q.bound not in ("<", ">") for _, q in found):
         found = [f for f in found if f[1].bound not in ("<", ">")]  # "moins de 40 000 €" is a threshold, not an amount
-    words = _content_terms(analysis) - AMOUNT_WORDS
-    if aspect == "amount" and ASKS_TOTAL.search(analysis.question) and subject is not None and subject.source and not words:
+    words = (_content_terms(analysis) if focus is None else set(analyze(focus))) - AMOUNT_WORDS
+    if focus is None and aspect == "amount" and ASKS_TOTAL.search(analysis.question) and subject is not None \
+            and subject.source and not words:
         # A total before its parts: the largest amount among all the sentences about the subject.
         every = [(c, q) for c, q in _figures(about, kinds, len(about)) if q.unit == "€" and q.key not in skipped
                  and q.bound not in ("<", ">")]
@@ -310,6 +330,11 @@ def _kinds(analysis: QuestionAnalysis, aspect: str) -> tuple[str, ...]:
             if pattern.search(analysis.question):
                 return kinds
     return FIGURE_KINDS[aspect]
+
+
+def _second_noun(focus: str) -> str | None:
+    match = re.match(r"\s*et\s+(?:de\s+|d['’]\s?|des\s+|les\s+)?(\w+)", focus, re.IGNORECASE)
+    return match.group(1) if match else None
 
 
 def _counted_noun(question: str) -> str | None:
