@@ -29,41 +29,50 @@ from assistant.french import analyze, normalize
 SPACY_MODEL = "fr_core_news_sm"
 MAX_TOKENS = 12  # longest candidate, in words: PIAF's gold spans are three words at the median, 90 % within twelve
 
-# What a question asks, first match wins, over the question in normal form (assistant.french.normalize:
-# lowercase, accents folded, elisions removed: "s'appelle" reads "s appelle").
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# What a question asks, first match wins, over the question in the form `_question_form` gives (lowercase,
+# accents folded, elisions and hyphens dropped: "Qu'est-ce qui" reads "est ce qui", "s'appelle" "appelle").
 ASKED: list[tuple[str, re.Pattern]] = [
     ("date", re.compile(r"\b(quand|en quelle annee|quelles? (annees?|dates?|epoque|periode|siecle|jour|mois)"
-                        r"|a quel moment|depuis quand|jusqu a quand|what year|when)\b")),
-    ("count", re.compile(r"\b(combien|comien|quels? (nombre|age|pourcentage|montant|prix|taux)|quelle (somme|proportion|part"
-                         r"|superficie|surface|taille|hauteur|longueur|distance|population|quantite)|how (many|much))\b")),
-    ("name", re.compile(r"\b(comment (s appel\w*|se nomm\w*|appel\w*|nomm\w*|surnomm\w*|est (appel|nomm|surnomm)\w*)"
-                        r"|quel est (son|le|leur) nom|quel nom)")),
+                        r"|a quel moment|what year|when)\b")),
+    ("count", re.compile(r"\b(combien|comien|quels? (nombre|age|pourcentage|montant|prix|taux)|how (many|much)"
+                         r"|quelle (somme|proportion|part|superficie|surface|taille|hauteur|longueur|distance"
+                         r"|population|quantite))\b")),
+    ("name", re.compile(r"\b(comment (se )?(appel|nomm|surnomm|dit|dis)\w*|quel est (son|le|leur) nom|quel nom"
+                        r"|comment (est|sont|etait|etaient) (il |elle |ils |elles )?(appel|nomm|surnomm)\w*)")),
     ("person", re.compile(r"\b(qui|who)\b")),
-    ("place", re.compile(r"(^|\b)(ou|where)\b")),
+    ("place", re.compile(r"\b(ou|where)\b")),
     ("reason", re.compile(r"\b(pourquoi|pour quelle raison|why)\b")),
     ("manner", re.compile(r"\b(comment|de quelle (maniere|facon)|how)\b")),
     ("which", re.compile(r"\b(quel|quelle|quels|quelles|lequel|laquelle|lesquels|lesquelles|which)\b")),
 ]
-# "qu'est-ce qui", "ce qui", "qui est …": not a person asked for.
-NOT_PERSON = re.compile(r"\b(qu est ce qui|est ce qui|ce qui|quel\w* [^?]*\bqui)\b")
-# "où" as the question word; "ou" (or) inside a question does not ask a place.
-PLACE_ASKED = re.compile(r"^\W*(d |par |jusqu )?ou\b|\b(d |par )?ou (se |s |est |sont |a |ont |etait |etaient |fut |vi\w* |"
-                         r"trouv\w* |situ\w* |habit\w* |nai\w* |mour\w* |\w+ent )|\bou\W*$|\bwhere\b")
+# "qu'est-ce qui", "ce qui", "quel … qui": not a person asked for.
+NOT_PERSON = re.compile(r"\b(est ce qui|ce qui|quel\w* [^?]*\bqui)\b")
+# "où" as the question word ("Où…", "D'où…", "… se trouve où ?"), not "ou" (or) inside a question.
+PLACE_ASKED = re.compile(r"^\W*(par |jusqu )?ou\b|\bou (se|s|est|sont|a|ont|etait|etaient|fut|vi\w*|trouv\w*|situ\w*"
+                         r"|habit\w*|nai\w*|mour\w*|\w+ent)\b|\bou\W*$|\bwhere\b")
 # Nouns of a "quel … ?" question that ask for a kind of span, not for the noun itself.
 NOUN_KINDS = {
-    "date": "annee date jour mois siecle epoque periode moment".split(),
-    "count": ("nombre age pourcentage montant somme proportion part taux superficie taille hauteur longueur prix vitesse "
-              "poids masse temperature altitude profondeur distance duree capacite population effectif").split(),
-    "person": ("roi reine pape empereur president pilote joueur auteur artiste ecrivain peintre compositeur fondateur "
-               "dirigeant chef general personnage personne homme femme fils fille pere mere frere soeur epouse mari "
-               "ministre entraineur createur inventeur architecte musicien chanteur acteur philosophe savant").split(),
-    "place": "ville pays region lieu endroit continent ile fleuve riviere mer ocean departement province capitale".split(),
+    "date": _words("annee date jour mois siecle epoque periode moment"),
+    "count": _words("nombre age pourcentage montant somme proportion part taux superficie taille hauteur longueur prix "
+                    "vitesse poids masse temperature altitude profondeur distance duree capacite population effectif"),
+    "person": _words("roi reine pape empereur president pilote joueur auteur artiste ecrivain peintre compositeur "
+                     "fondateur dirigeant chef general personnage personne homme femme fils fille pere mere frere "
+                     "soeur epouse mari ministre entraineur createur inventeur architecte musicien chanteur acteur "
+                     "philosophe"),
+    "place": _words("ville pays region lieu endroit continent ile fleuve riviere mer ocean departement province "
+                    "capitale"),
 }
-GENERIC_NOUNS = frozenset("nom type sorte genre forme espece titre role".split())
+GENERIC_NOUNS = _words("nom type sorte genre forme espece titre role")
 
 REASON = re.compile(r"\b(car|parce qu['’]?e?|puisqu['’]?e?|afin (?:de|d['’]|qu['’]?e?)|pour que|en raison d[eu'’]s?"
                     r"|à cause d[eu'’]s?|grâce (?:à|au|aux)|du fait d[eu'’]s?|suite à|pour)\b", re.IGNORECASE)
-MANNER = re.compile(r"\b(en \w+ant|par|grâce (?:à|au|aux)|au moyen d[eu'’]s?|à l['’]aide d[eu'’]s?|avec|via)\b", re.IGNORECASE)
+MANNER = re.compile(r"\b(en \w+ant|par|grâce (?:à|au|aux)|au moyen d[eu'’]s?|à l['’]aide d[eu'’]s?|avec|via)\b",
+                    re.IGNORECASE)
 PLACE_BEFORE = re.compile(r"\b(?:à|au|aux|en|dans|sur|près de|vers|chez)\s+(?:la |le |les |l['’])?$", re.IGNORECASE)
 DATE_WORDS = re.compile(r"\b[XVI]+e\s+siècle\b|\b(?:1[0-9]|20)\d{2}\b|\b\d{2,3}\b(?= ?(?:av|apr)\w*\.? J)")
 NUMBER_WITH_NOUN = re.compile(r"\b\d+(?:[ ,.]\d+)*\s+[^\W\d_]+|\b(?:deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze"
@@ -72,11 +81,11 @@ NUMBER_WITH_NOUN = re.compile(r"\b\d+(?:[ ,.]\d+)*\s+[^\W\d_]+|\b(?:deux|trois|q
 TOKEN = re.compile(r"(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu)['’](?=\w)|[^\W_]+(?:[-'’.][^\W_]+)*|[^\w\s]", re.IGNORECASE)
 CUT = re.compile(r"^[,;:()\[\]«»\"“”!?.…–—]+$")
 # Words that may neither open nor close a short answer; a place keeps its preposition (PLACE_BEFORE).
-EDGE_WORDS = frozenset(normalize(
+EDGE_WORDS = _words(normalize(
     "le la les un une des du de au aux à a en dans par pour sur sous avec sans et ou ni mais donc or car que qui dont "
     "où ce cet cette ces son sa ses leur leurs se il ils elle elles on est sont était étaient a ont avait avaient fut "
-    "furent été être avoir ne pas plus très aussi alors ainsi puis y lui eux tel telle tels telles").split()) | {""}
-NAME_LINKS = frozenset("de du des d la le van von der den di da del della dos y".split())
+    "furent été être avoir ne pas plus très aussi alors ainsi puis y lui eux tel telle tels telles")) | {""}
+NAME_LINKS = _words("de du des d la le van von der den di da del della dos y")
 ENTITY_KINDS = {"person": ("PER", "ORG"), "name": ("PER", "ORG", "MISC", "LOC"), "place": ("LOC",)}
 
 # How a span is scored: the sum of its features times the weights of the question's group; searched
@@ -100,10 +109,11 @@ FEATURES = {
     "appos": "in apposition (le gouverneur, le général X)",
 }
 WEIGHTS = {
-    "typed": {"near": 1.75, "tree": 0.1, "overlap": -0.15, "typed": 2.9, "entity": 2.05, "length": 0.2, "inner_cut": -4.65,
-              "noun": 0.05, "verb": 0.7, "beside_noun": -0.4, "same_clause": 0.6, "appos": 0.5},
-    "which": {"near": 0.95, "tree": 0.4, "overlap": -1.5, "typed": 1.9, "entity": 1.55, "length": 0.2, "inner_cut": -0.3,
-              "noun": -0.2, "verb": -0.3, "beside_noun": 0.9, "after": 1.4, "same_clause": -0.25, "appos": 0.6},
+    "typed": {"near": 1.75, "tree": 0.1, "overlap": -0.15, "typed": 2.9, "entity": 2.05, "length": 0.2,
+              "inner_cut": -4.65, "noun": 0.05, "verb": 0.7, "beside_noun": -0.4, "same_clause": 0.6, "appos": 0.5},
+    "which": {"near": 0.95, "tree": 0.4, "overlap": -1.5, "typed": 1.9, "entity": 1.55, "length": 0.2,
+              "inner_cut": -0.3, "noun": -0.2, "verb": -0.3, "beside_noun": 0.9, "after": 1.4, "same_clause": -0.25,
+              "appos": 0.6},
     "open": {"near": 0.55, "tree": 0.5, "overlap": 0.35, "typed": 1.5, "entity": 0.7, "length": 0.2, "inner_cut": -0.3,
              "noun": -0.15, "verb": -0.4, "beside_noun": 0.5, "after": 0.25, "same_clause": 0.15},
 }
@@ -133,12 +143,12 @@ class Span:
     end: int
     typed: bool = False
     entity: bool = False
-    label: str = ""  # the entity's NER label (PER, LOC, ORG, MISC), "" for other spans
     features: dict[str, float] = field(default_factory=dict)
 
 
 def short_span(question: str, sentence: str, language: str) -> str | None:
-    """The span of `sentence` (a verbatim substring) that answers `question`, or None."""
+    """The span of `sentence` (a verbatim substring) that answers `question`, or None when no span of
+    it may answer. `language` is the question's ("fr" or "en"): both are read with the same patterns."""
     best = None
     kind, found = candidates(question, sentence)
     weights = WEIGHTS[GROUPS[kind]] if kind in GROUPS else WEIGHTS["open"]
@@ -159,11 +169,11 @@ def candidates(question: str, sentence: str) -> tuple[str, list[tuple[Span, str]
         kind = next((k for k, nouns in NOUN_KINDS.items() if noun in nouns or noun.rstrip("sx") in nouns), kind)
     stems = set(analyze(question))
     parse = _parser()
-    tokens, entities, chunks = _parsed(parse, sentence) if parse else (_tokens(sentence), [], [])
+    tokens, entities, constituents = _parsed(parse, sentence) if parse else (_tokens(sentence), [], None)
     for token in tokens:
         token.used = _uses(token, stems)
-    spans = _typed(kind, sentence, tokens, entities) + (_constituents(tokens, chunks) if parse else _runs(tokens))
-    spans += [Span(a, b, entity=True, typed=_entity_typed(kind, label), label=label) for a, b, label in entities]
+    spans = _typed(kind, sentence, tokens, entities) + (constituents if parse else _runs(tokens))
+    spans += [Span(a, b, entity=True, typed=_entity_typed(kind, label)) for a, b, label in entities]
     noun_at = [i for i, t in enumerate(tokens) if noun and t.stem and t.stem == (analyze(noun) or [None])[0]]
     found, seen = [], {}
     for span in spans:
@@ -177,7 +187,6 @@ def candidates(question: str, sentence: str) -> tuple[str, list[tuple[Span, str]
         if key in seen:  # one span, many origins: the most specific wins
             other = seen[key]
             other.typed, other.entity = other.typed or span.typed, other.entity or span.entity
-            other.label = other.label or span.label
             continue
         seen[key] = span
         found.append(span)
@@ -188,7 +197,7 @@ def candidates(question: str, sentence: str) -> tuple[str, list[tuple[Span, str]
 
 def asked(question: str) -> str:
     """What kind of span the question asks for: a key of ASKED, or "other"."""
-    text = normalize(question)
+    text = _question_form(question)
     for kind, pattern in ASKED:
         if not pattern.search(text):
             continue
@@ -202,7 +211,7 @@ def asked(question: str) -> str:
 
 def asked_noun(question: str) -> str | None:
     """The noun a "quel …" question asks about ("Quelle ville…" -> "ville", "Quel est le nom du roi" -> "roi")."""
-    text = normalize(question)
+    text = _question_form(question)
     match = re.search(r"\b(?:quel|quelle|quels|quelles|lequel|laquelle)\s+(?:(?:est|sont|etait|etaient|fut|furent)\s+)?"
                       r"(?:(?:le|la|les|son|sa|ses|leur|leurs)\s+)?(?:(?:premier|premiere|dernier|derniere|principal|"
                       r"principale|plus \w+|autre)\s+)?(\w+)(?:\s+(?:du|de la|des|de|d)\s+(\w+))?", text)
@@ -210,6 +219,10 @@ def asked_noun(question: str) -> str | None:
         return None
     noun = match.group(1)
     return match.group(2) if noun in GENERIC_NOUNS and match.group(2) else noun
+
+
+def _question_form(question: str) -> str:
+    return " ".join(normalize(question).replace("-", " ").split())
 
 
 def _features(span: Span, tokens: list[Token], noun_at: list[int]) -> dict[str, float]:
@@ -225,8 +238,8 @@ def _features(span: Span, tokens: list[Token], noun_at: list[int]) -> dict[str, 
             between = tokens[i + 1:span.start] if i < span.start else tokens[span.end:i]
             same_clause = same_clause or not any(t.cut for t in between)
     head = _head(span, tokens)
-    before = next((t for t in reversed(tokens[max(0, span.start - 3):span.start]) if t.norm not in EDGE_WORDS and not t.cut),
-                  None)
+    preceding = reversed(tokens[max(0, span.start - 3):span.start])
+    before = next((t for t in preceding if t.norm not in EDGE_WORDS and not t.cut), None)
     features = {
         "near": sum(1 / d for d in nearest.values()),
         "overlap": sum(t.used for t in content) / len(content),
@@ -312,12 +325,10 @@ def _names(tokens: list[Token]) -> list[tuple[int, int]]:
         if tokens[i].capital and tokens[i].stem is not None:
             j = i + 1
             while j < len(tokens):
-                if tokens[j].capital and tokens[j].stem is not None:
-                    j += 1
-                elif tokens[j].norm in NAME_LINKS and j + 1 < len(tokens) and tokens[j + 1].capital:
-                    j += 1
-                else:
+                linked = tokens[j].norm in NAME_LINKS and j + 1 < len(tokens) and tokens[j + 1].capital
+                if not (tokens[j].capital and tokens[j].stem is not None or linked):
                     break
+                j += 1
             if i > 0 or j > 1:
                 names.append((tokens[i].start, tokens[j - 1].end))
             i = j
@@ -371,7 +382,8 @@ def _tokens(sentence: str) -> list[Token]:
 
 def _token(text: str, start: int, end: int, pos: str = "", head: int = -1, dep: str = "") -> Token:
     stems = analyze(text)
-    return Token(text, start, end, normalize(text).strip(), stems[0] if stems else None, text[:1].isupper(), pos, head, dep)
+    stem = stems[0] if stems else None
+    return Token(text, start, end, normalize(text).strip(), stem, text[:1].isupper(), pos, head, dep)
 
 
 def _runs(tokens: list[Token]) -> list[Span]:
@@ -393,6 +405,11 @@ def _runs(tokens: list[Token]) -> list[Span]:
 
 # --- with spaCy: the parse's constituents, noun chunks and entities ----------------------------------
 
+def load_model() -> bool:
+    """Load spaCy's model now (about 3 s) rather than on the first plain lead; False when it is not installed."""
+    return _parser() is not None
+
+
 @lru_cache(maxsize=1)
 def _parser():
     """spaCy's French pipeline without its lemmatizer (unused), or None when spaCy or the model is missing."""
@@ -404,43 +421,25 @@ def _parser():
         return None
 
 
-def _parsed(nlp, sentence: str):
+def _parsed(nlp, sentence: str) -> tuple[list[Token], list[tuple[int, int, str]], list[Span]]:
+    """The sentence's tokens with their parse, its entities (start, end, label) and its constituents."""
     # The model splits "l'" but not "l’": the straight apostrophe, same length, keeps every offset.
     doc = nlp(sentence.replace("’", "'"))
     tokens = [_token(sentence[t.idx:t.idx + len(t)], t.idx, t.idx + len(t), t.pos_, t.head.i, t.dep_)
               for t in doc]
     entities = [(e.start, e.end, e.label_) for e in doc.ents]
-    return tokens, entities, [(c.start, c.end) for c in doc.noun_chunks]
+    return tokens, entities, _constituents(doc)
 
 
-def _constituents(tokens: list[Token], chunks: list[tuple[int, int]]) -> list[Span]:
-    """Each word's subtree, for a noun its words up to itself, for a verb its predicate (itself and
-    what follows it in its subtree), and the noun chunks: the shapes gold answers take."""
-    children: dict[int, list[int]] = {}
-    for i, token in enumerate(tokens):
-        if token.head != i:
-            children.setdefault(token.head, []).append(i)
-    left, right = list(range(len(tokens))), list(range(len(tokens)))
-    for i in _bottom_up(tokens):
-        for c in children.get(i, []):
-            left[i], right[i] = min(left[i], left[c]), max(right[i], right[c])
+def _constituents(doc) -> list[Span]:
+    """Each word's subtree; for a noun also its words up to itself, for a verb its predicate (itself and
+    what follows it in its subtree); the noun chunks: the shapes gold answers take."""
     spans = []
-    for i, token in enumerate(tokens):
-        if token.pos in ("NOUN", "PROPN", "NUM", "ADJ", "VERB", "PRON", "X"):
-            spans.append(Span(left[i], right[i] + 1))
-            if token.pos in ("NOUN", "PROPN"):
-                spans.append(Span(left[i], i + 1))
-            if token.pos == "VERB":
-                spans.append(Span(i, right[i] + 1))
-    return spans + [Span(a, b) for a, b in chunks]
-
-
-def _bottom_up(tokens: list[Token]) -> list[int]:
-    """Indices, each after all the words below it in the parse."""
-    depth = []
-    for i in range(len(tokens)):
-        d, j = 0, i
-        while tokens[j].head != j and d < 40:
-            j, d = tokens[j].head, d + 1
-        depth.append(d)
-    return sorted(range(len(tokens)), key=lambda i: -depth[i])
+    for token in doc:
+        if token.pos_ in ("NOUN", "PROPN", "NUM", "ADJ", "VERB", "PRON", "X"):
+            spans.append(Span(token.left_edge.i, token.right_edge.i + 1))
+            if token.pos_ in ("NOUN", "PROPN"):
+                spans.append(Span(token.left_edge.i, token.i + 1))
+            if token.pos_ == "VERB":
+                spans.append(Span(token.i, token.right_edge.i + 1))
+    return spans + [Span(chunk.start, chunk.end) for chunk in doc.noun_chunks]

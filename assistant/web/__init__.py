@@ -12,6 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse
 
+from assistant import short_answer
 from assistant.assistant import Assistant
 from assistant.feedback import FeedbackStore
 from assistant.settings import PROJECT_DIR, Settings, get_settings
@@ -39,6 +40,7 @@ def warm_up(assistant: Assistant) -> None:
     """Open the index (building it if there is none, which the assistant announces) before serving."""
     retriever = assistant.retriever
     answerer = assistant.answerer
+    short_answer.load_model()  # spaCy's French model, ~3 s: before the first visitor, not during their question
     log.info("Index ready: %d chunks, embedding model %s, answerer %s.", len(retriever), retriever.state.model,
              answerer.name)
 
