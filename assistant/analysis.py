@@ -67,7 +67,8 @@ INTENTS: list[tuple[str, re.Pattern]] = [
                          r"|aides?|financements?|la\b|le\b|les\b|l['’])\w+|how many"
                          r"|nombre d[e'’])", re.IGNORECASE)),
     ("date", re.compile(
-        r"\b(quand(?! m[êe]me)|date|when|en quelle ann[ée]e|depuis quand|what year|jusqu'?[àa] quand|deadline|date limite"
+        r"(?:^\W*(?:\w+\W+){0,3}quand\b(?! m[êe]me)|\b(?:depuis|jusqu'?[àa]|pour|c'est|est-ce|[àa] partir de)\s+quand\b"
+        r"|\bquand\s*\?)|\b(date|when|en quelle ann[ée]e|depuis quand|what year|jusqu'?[àa] quand|deadline|date limite"
         r"|calendrier)\b",
         re.IGNORECASE)),
     ("amount", re.compile(
@@ -110,6 +111,12 @@ AGE = [
     re.compile(rf"\b(?P<n>\d+)[- ]year[- ]old {COMPANY}", re.IGNORECASE),
     re.compile(rf"\b{COMPANY}\b[^.?!,]{{0,25}}?\b(?:de|of)\s+(?P<n>\d+)\s*(?:ans|years?)\b", re.IGNORECASE),
 ]
+# The asker speaks of their own company: first person, or a question opening on the company ("PME de 120 salariés, …").
+ASKER = re.compile(
+    r"\b(je|j['’]|moi|nous|on|mon|ma|mes|notre|nos|i|i'm|my|we|we're|our|us)\b"
+    rf"|^\W*(une?\s+)?({COMPANY}|pme|tpe|eti|sci|sarl|sas|eurl)\b",
+    re.IGNORECASE,
+)
 NO_STAFF = re.compile(r"\b(z[ée]ro|0|aucun|pas de|sans|no)\s+(salari[ée]s?|employ[ée]s?|employees?|staff)\b|\btout seul\b",
                       re.IGNORECASE)
 PLACE = re.compile(r"\b(?:à|a|en|dans|near|in)\s+(?P<place>[A-ZÀ-Þ][\w'’-]+(?:[- ][A-ZÀ-Þ][\w'’-]+)*)")
@@ -208,6 +215,10 @@ def aspects_of(question: str) -> tuple[str, ...]:
 
 
 def asker_facts(question: str, today: datetime.date) -> AskerFacts:
+    """What the asker says of their own company; nothing when the question speaks of someone else
+    ("l'association X propose …" is no asker's legal form)."""
+    if not ASKER.search(question):
+        return AskerFacts(words=frozenset(normalize(question).split()))
     age = None
     for pattern in AGE:
         match = pattern.search(question)

@@ -36,6 +36,7 @@ MAX_LEAD_CHARS = 200  # the lead is read on a phone, in the widget: about two li
 FIGURES_PER_LEAD = 2  # "montant et durée": one figure per aspect asked, two at most
 RIVAL = Decimal("1.5")  # two sources' amounts within this factor are rival figures for one envelope, not a total and a part
 NEAR = 40
+NEARLY = 0.5  # a sentence within this share of the likeliest figure sentence's probability may be preferred for its words
 PREFIX = 5  # letters two words must share to count as the same word for choosing a figure
 FOLLOWING_RANK = 3  # the next sentence joins the lead's quote when it is among the likeliest three...
 JOINED_CHARS = 260  # ...and the two fit this length
@@ -62,9 +63,9 @@ STATUS_SENTENCE = re.compile(
 ACTIVE = re.compile(r"\b(actif|active|en vigueur|toujours (ouvert|proposé|actif)|reconduit|prolong)", re.IGNORECASE)
 UNKNOWN_STATUS = re.compile(r"\b(inconnu|statut)", re.IGNORECASE)
 CLOSED = re.compile(r"\b(plus disponible|n'est plus|n’est plus|clos|cl[ôo]tur|ferm[ée]|termin[ée])", re.IGNORECASE)
-# Words asking for a whole envelope: the largest amount about the subject is its total, the others its parts.
 WHO_FOR = re.compile(r"\b(qui peut|pour qui|quelles? (entreprises|boites|boîtes|structures)|who can|who is it for)\b", re.IGNORECASE)
 BENEFICIARIES = re.compile(r"\b(s'adresse|s’adresse|destiné|ouvert aux|réservé|bénéficiaires?)\b", re.IGNORECASE)
+# Words asking for a whole envelope: the largest amount about the subject is its total, the others its parts.
 ASKS_TOTAL = re.compile(r"\b(total|au total|en tout|global\w*|budget|argent|overall|how much money|worth)\b", re.IGNORECASE)
 # Question words that ask for an amount without saying which one: the rest of the question names the part.
 AMOUNT_WORDS = set(analyze("combien argent montant budget total global enveloppe dotation financement coût coûte "
@@ -128,27 +129,18 @@ def build_lead(analysis: QuestionAnalysis, ranked: list[Candidate], passages: li
     about = _about_subject(analysis, ranked, passages)
     told = [c for c in about if not NOT_DOCUMENTED.search(c.text)]  # sentences that say something
     intent = analysis.intent
-    if intent in FIGURE_KINDS:
-        lead = _figure_lead(analysis, told, passages)
-        if lead is not None:
-            return lead
-    if intent == "status":
-        lead = _status_lead(analysis, about, passages)
-        if lead is not None:
-            return lead
-    if intent == "eligibility":
-        lead = _eligibility_lead(analysis, told, passages)
-        if lead is not None:
-            return lead
-    if intent == "conditions":
-        lead = _conditions_lead(analysis, told, passages)
-        if lead is not None:
-            return lead
-    if intent == "definition":
-        lead = _definition_lead(analysis, told, passages)
-        if lead is not None:
-            return lead
-    return _plain_lead(analysis, about or ranked, passages)
+    builder = _figure_lead if intent in FIGURE_KINDS else _lead_builders().get(intent)
+    # A status may be stated by a sentence saying it is unknown; the other leads need sentences that tell.
+    lead = builder(analysis, about if intent == "status" else told, passages) if builder else None
+    if lead is not None:
+        return lead
+    # A subject with its own document narrows the likeliest sentence to it; a mere name does not.
+    return _plain_lead(analysis, about if about and subject is not None and subject.source else ranked, passages)
+
+
+def _lead_builders() -> dict:
+    return {"status": _status_lead, "eligibility": _eligibility_lead, "conditions": _conditions_lead,
+            "definition": _definition_lead}
 
 
 def _about_subject(analysis: QuestionAnalysis, ranked: list[Candidate], passages: list[Passage]) -> list[Candidate]:
@@ -182,6 +174,9 @@ def _figure_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: l
         return _breakdown(analysis, about, passages, stated)
     # One figure stated and a yes/no form checks it; two stated figures ask which one: both, with sources.
     checking = len(stated) == 1 and bool(CHECKS_FIGURE.search(analysis.question))
+    figured = [c for c, _ in _figures(about, tuple(k for a in aspects for k in FIGURE_KINDS.get(a, ())))]
+    if about and figured and analysis.subject is None and not years and figured[0].score < NEARLY * about[0].score:
+        return None  # the likeliest sentence holds no figure and is far likelier: it answers better than a figure
     picks: list[tuple[Candidate, Quantity]] = []
     for aspect in aspects:
         pick = _pick_figure(analysis, aspect, about, taken=[q for _, q in picks], skip=stated if checking else [])
@@ -293,6 +288,8 @@ def _pick_figure(analysis: QuestionAnalysis, aspect: str, about: list[Candidate]
     # The sentence the question's own words point to ("combien pour la coordination"), else the likeliest;
     # of its figures, the one those words stand near, a date before a bare year.
     sentences = _distinct([c for c, _ in found])[:CONSIDERED]
+    # ...among those the ranker finds nearly as likely: its order already weighs the question's words.
+    sentences = [c for c in sentences if c.score >= NEARLY * sentences[0].score] or sentences
     best = max(sentences, key=lambda c: (_overlap(words, set(analyze(c.text))), -sentences.index(c)))
     own = [f for f in found if f[0] is best]
     return max(own, key=lambda f: (_near(best.text, f[1], words), f[1].kind != "year", -own.index(f)))

@@ -59,7 +59,12 @@ class SubjectCatalogue:
         # Words the documents capitalise inside a sentence: proper names ("Numalis", "Vortex.io").
         self._proper = {normalize(w) for chunk in chunks for w in CAPITALISED_INSIDE.findall(chunk.text)} - NOT_NAMES
         self.names: list[tuple[frozenset[str], Subject]] = []
+        titled: dict[str, int] = {}
+        for chunk in documents.values():
+            titled[chunk.title] = titled.get(chunk.title, 0) + 1
         for source, chunk in documents.items():
+            if titled[chunk.title] > 1:
+                continue  # one title over several documents (an article cut in paragraphs) names none of them
             names = [(n, frozenset(t for t in analyze(n) if t not in self._common)) for n in title_names(chunk.title)]
             names = [(n, terms) for n, terms in names if terms]
             for name, terms in names:
@@ -72,7 +77,7 @@ class SubjectCatalogue:
         names = []
         for word in re.findall(r"[\w'’.-]*\w", question):
             stems = analyze(word)
-            if (normalize(word) in self._proper and stems and not set(stems) & (subject_terms | self._common)
+            if word[:1].isupper() and (normalize(word) in self._proper and stems and not set(stems) & (subject_terms | self._common)
                     and not any(set(stems) <= n for n, _ in self.names)):
                 names.append(word)
         return names
