@@ -450,7 +450,8 @@ def _eligibility_lead(analysis: QuestionAnalysis, about: list[Candidate], passag
         segments.append(Segment(f"{message(language, 'verdict_unsure')} {_criterion(check, language)}", check.candidate))
         key = "unsure"
     segments[-1].text += "."
-    evidence = _distinct([c.candidate for c in failed + passed + unchecked])[:2]
+    # The sentences the verdict rests on: the criterion that fails, else those met and the one to check.
+    evidence = _distinct([c.candidate for c in (failed[:1] or passed[:2] + unchecked[:1])])[:2]
     return Lead(segments, evidence, verdict=key, kind="eligibility", why=f"eligibility: {len(failed)} failed, {len(passed)} met, "
                 f"{len(unchecked)} to check")
 
