@@ -39,6 +39,8 @@ ENGLISH_STOP_WORDS = frozenset(
 
 
 def fold_accents(text: str) -> str:
+    if text.isascii():
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
@@ -48,6 +50,11 @@ def _stemmer() -> Stemmer.Stemmer:
     return Stemmer.Stemmer("french")
 
 
+# The same sentences are analysed for question after question: the last TEXTS_CACHED texts are kept.
+TEXTS_CACHED = 65_536
+
+
+@lru_cache(maxsize=TEXTS_CACHED)
 def normalize(text: str) -> str:
     """Lowercase, elisions removed, accents folded: the form words are compared in."""
     return fold_accents(ELISION.sub(" ", text.lower().replace("’", "'").replace("ʼ", "'")))
@@ -60,8 +67,13 @@ def words(text: str) -> list[str]:
 
 def analyze(text: str) -> list[str]:
     """Content terms: normalised, stop words dropped, Snowball-stemmed."""
+    return list(_analyzed(text))
+
+
+@lru_cache(maxsize=TEXTS_CACHED)
+def _analyzed(text: str) -> tuple[str, ...]:
     tokens = [t for t in words(text) if t not in STOP_WORDS and t not in ENGLISH_STOP_WORDS]
-    return _stemmer().stemWords(tokens)
+    return tuple(_stemmer().stemWords(tokens))
 
 
 # Sentence boundaries: ., !, ?, … followed by space and a capital, digit, quote or bullet;

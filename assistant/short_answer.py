@@ -410,6 +410,9 @@ def load_model() -> bool:
     return _parser() is not None
 
 
+PARSES_CACHED = 4096  # parsed sentences kept (a parse is ~10 ms; the corpus repeats its likeliest sentences)
+
+
 @lru_cache(maxsize=1)
 def _parser():
     """spaCy's French pipeline without its lemmatizer (unused), or None when spaCy or the model is missing."""
@@ -424,11 +427,17 @@ def _parser():
 def _parsed(nlp, sentence: str) -> tuple[list[Token], list[tuple[int, int, str]], list[Span]]:
     """The sentence's tokens with their parse, its entities (start, end, label) and its constituents."""
     # The model splits "l'" but not "l’": the straight apostrophe, same length, keeps every offset.
-    doc = nlp(sentence.replace("’", "'"))
+    doc = _doc(sentence.replace("’", "'"))
     tokens = [_token(sentence[t.idx:t.idx + len(t)], t.idx, t.idx + len(t), t.pos_, t.head.i, t.dep_)
               for t in doc]
     entities = [(e.start, e.end, e.label_) for e in doc.ents]
     return tokens, entities, _constituents(doc)
+
+
+@lru_cache(maxsize=PARSES_CACHED)
+def _doc(sentence: str):
+    """spaCy's parse of a sentence; the same passages' sentences come back question after question."""
+    return _parser()(sentence)
 
 
 def _constituents(doc) -> list[Span]:
