@@ -22,9 +22,7 @@ from assistant.models import Answer, Citation, Passage
 VERDICT_WORDS = {"oui": "yes", "yes": "yes", "non": "no", "no": "no"}
 # How an answer says the sources leave the question open, accent-folded (the lead's own wording, assistant/wording.py).
 UNSURE_OPENINGS = ("les sources ne permettent pas de trancher", "the sources do not settle")
-# "Oui pour l'âge (moins de 8 ans) ; reste à vérifier : …" decides only part: the lead's verdict is "unsure".
-PARTIAL_OPENINGS = ("oui pour", "yes for")
-STILL_TO_CHECK = ("reste a verifier", "still to check")
+# "Oui pour l'âge (moins de 8 ans) ; reste à vérifier : …" opens with "oui": its verdict is yes, for what it checked.
 OPPOSITE_WINDOW = 4  # words of the opening in which the opposite word voids a verdict ("Oui et non")
 
 
@@ -80,14 +78,12 @@ def check_answer(text: str, passages: list[Passage]) -> Check:
 
 def opening_verdict(text: str) -> str | None:
     """The verdict the first words of `text` state: "yes" (Oui, Yes), "no" (Non, No), "unsure" (Les
-    sources ne permettent pas de trancher, The sources do not settle, Oui pour … ; reste à vérifier);
+    sources ne permettent pas de trancher, The sources do not settle);
     None for none, or when the opposite word follows within the first words ("Oui et non").
     The same reading as the evals' (evals/metrics.py:opening_verdict)."""
     words = TOKEN.findall(normalize(MARKER.sub(" ", text)))  # words only: "**Non** [1] :" opens with "non"
     joined = " ".join(words)
     if joined.startswith(UNSURE_OPENINGS):
-        return "unsure"
-    if joined.startswith(PARTIAL_OPENINGS) and any(rest in joined for rest in STILL_TO_CHECK):
         return "unsure"
     opening = words[:OPPOSITE_WINDOW]
     verdict = VERDICT_WORDS.get(opening[0]) if opening else None

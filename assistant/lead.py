@@ -444,7 +444,7 @@ def _eligibility_lead(analysis: QuestionAnalysis, about: list[Candidate], passag
         segments.append(Segment(message(language, "yes_for", checks=names), passed[0].candidate))
         if unchecked:
             segments.append(Segment(f" ; {message(language, 'to_check')} {unchecked[0].phrase}", unchecked[0].candidate))
-        key = "yes" if not unchecked else "unsure"
+        key = "yes"
     else:
         check = unchecked[0]
         segments.append(Segment(f"{message(language, 'verdict_unsure')} {_criterion(check, language)}", check.candidate))

@@ -94,7 +94,7 @@ def normal_verdict(value: str) -> str:
 def opening_verdict(text: str | None) -> str | None:
     """The verdict the first words of `text` state, read as the LLM check reads it (one definition:
     assistant/grounding.py): "yes" (Oui, Yes), "no" (Non, No), "unsure" (Les sources ne permettent pas
-    de trancher, Oui pour … ; reste à vérifier); None for none or "Oui et non"."""
+    de trancher; "Oui pour l'âge … ; reste à vérifier" opens with yes); None for none or "Oui et non"."""
     return grounding_verdict(text) if text else None
 
 

@@ -132,7 +132,7 @@ def extractive_lead(verdict: str | None = None, short_answer: str | None = None,
         ("Non : il faut moins de 8 ans [1].", "no", None),
         ("**No**, the scheme is closed [1].", "no", None),
         ("Les sources ne permettent pas de trancher : le siège n'est pas précisé [1].", "unsure", None),
-        ("Oui pour l'âge (moins de 8 ans) ; reste à vérifier : le siège [1].", "unsure", None),  # decides only part
+        ("Oui pour l'âge (moins de 8 ans) ; reste à vérifier : le siège [1].", "yes", None),  # yes, for what it checked
         ("Le plan IA est doté de 60 millions d'euros [1].", None, "60 M€"),  # the same value, written otherwise
         ("Le taux fixe est de 0,2 % [1].", None, "0,20 %"),
         ("Le prêt va de 10 000 € à 300 000 € [1].", None, "de 10 000 à 300 000 €"),
@@ -154,7 +154,7 @@ def test_a_draft_that_opens_with_the_leads_verdict_and_states_its_figure_agrees(
         ("Le Pass Occitanie s'adresse aux entreprises de moins de 8 ans [1].", "no", None,
          "verdict differs from the sources' (no)"),  # no verdict at all
         ("Oui et non : cela dépend [1].", "yes", None, "verdict differs from the sources' (yes)"),
-        ("Oui pour l'âge ; reste à vérifier : le siège [1].", "yes", None, "verdict differs from the sources' (yes)"),
+        ("Oui pour l'âge ; reste à vérifier : le siège [1].", "no", None, "verdict differs from the sources' (no)"),
         ("Le plan IA finance 20 M€ pour les start-up [1].", None, "60 M€", "figure differs from the sources' (60 M€)"),
         ("Le taux fixe est de 0,25 % [1].", None, "0,20 %", "figure differs from the sources' (0,20 %)"),
         ("Le prêt se rembourse sur 7 ans [1].", None, "de 10 000 à 300 000 €",
