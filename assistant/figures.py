@@ -502,13 +502,22 @@ BOUND_WORDS = re.compile(
 )
 
 
+# Before a figure, the words that say what it is: "à hauteur de 2 M€", "porté à 60 M€", "une dotation de 5 M€".
+LEADING = r"à hauteur de|portée?s? à|relevée?s? à|fixée?s? à|dotée?s? de|dotation de|enveloppe de|budget de|subvention de"
+LEADING_WORDS = re.compile(rf"({LEADING})\s*$", re.IGNORECASE)  # right before a figure
+LEADING_START = re.compile(rf"^({LEADING})\s*", re.IGNORECASE)  # at the start of a span
+
+
 def figure_span(text: str, quantity: Quantity) -> str:
-    """The figure as the sentence writes it, with its bound before ("moins de 8 ans") and its
-    qualifier after ("2 à 5 M€ par an", "60 M€ sur la période 2024-2028")."""
+    """The figure as the sentence writes it, with what it is or its bound before ("à hauteur de 2 M€",
+    "moins de 8 ans") and its qualifier after ("2 à 5 M€ par an", "60 M€ sur la période 2024-2028")."""
     start, end = quantity.span
     before = BOUND_WORDS.search(text[:start])
     ranged = quantity.low != quantity.high
-    if before and (quantity.bound is not None or ranged and before.group(1).lower() in ("entre", "de")):
+    leading = LEADING_WORDS.search(text[:start])
+    if leading:
+        start = leading.start(1)
+    elif before and (quantity.bound is not None or ranged and before.group(1).lower() in ("entre", "de")):
         start = before.start(1)
     after = QUALIFIER.match(text[end:])
     if after:

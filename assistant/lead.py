@@ -25,7 +25,7 @@ from assistant.analysis import QuestionAnalysis
 from assistant.candidates import Candidate, adjacent
 from assistant.clauses import NOT_DOCUMENTED, clause, dates_a_source, quoted_clause, quoted_source
 from assistant.criteria import judge
-from assistant.figures import Quantity, amounts, figure_span
+from assistant.figures import LEADING_START, Quantity, amounts, figure_span
 from assistant.french import analyze, normalize
 from assistant.models import Passage
 from assistant.short_answer import short_span
@@ -248,7 +248,10 @@ def _breakdown(analysis: QuestionAnalysis, about: list[Candidate], passages: lis
 def _span(text: str, quantity: Quantity, language: str) -> str:
     """The figure with its words; in an English lead without the French "de"/"entre" before a range."""
     span = figure_span(text, quantity)
-    return re.sub(r"^(de|entre)\s+", "", span, flags=re.IGNORECASE) if language == "en" else span
+    if language != "en":
+        return span
+    span = LEADING_START.sub("", span)  # "budget de", "porté à": French words around an English lead's figure
+    return re.sub(r"^(de|entre)\s+", "", span, flags=re.IGNORECASE)
 
 
 def _pick_figure(analysis: QuestionAnalysis, aspect: str, about: list[Candidate], taken: list[Quantity],

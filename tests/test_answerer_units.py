@@ -72,8 +72,8 @@ def test_the_sentence_with_the_asked_amount_is_quoted_verbatim_with_its_source_d
     passages = [announcement(f"La Région était présente au salon VivaTech à Paris, avec quarante entreprises. {budget}")]
     said = answer(BUDGET, passages)
     assert not said.abstained
-    assert said.lead == "De 2 à 5 M€ par an [1], selon le communiqué de la Région Occitanie (mai 2024)."
-    assert said.short_answer == "de 2 à 5 M€ par an"
+    assert said.lead == "Budget de 2 à 5 M€ par an [1], selon le communiqué de la Région Occitanie (mai 2024)."
+    assert said.short_answer == "budget de 2 à 5 M€ par an"
     assert paragraphs(said) == [said.lead, f"« {budget} » [1]"]
     assert [(c.n, c.source, c.date, c.quotes) for c in said.citations] == [
         (1, "annonces/2024-05-vivatech.md", "2024-05-22", [budget])]
