@@ -36,6 +36,8 @@ MAX_LEAD_CHARS = 200  # the lead is read on a phone, in the widget: about two li
 FIGURES_PER_LEAD = 2  # "montant et durée": one figure per aspect asked, two at most
 RIVAL = Decimal("1.5")  # two sources' amounts within this factor are rival figures for one envelope, not a total and a part
 NEAR = 40
+# A status or definition sentence up to this long is quoted whole in the lead (no second copy after it).
+WHOLE_SENTENCE_CHARS = 240
 NEARLY = 0.5  # a sentence within this share of the likeliest figure sentence's probability may be preferred for its words
 PREFIX = 5  # letters two words must share to count as the same word for choosing a figure
 FOLLOWING_RANK = 3  # the next sentence joins the lead's quote when it is among the likeliest three...
@@ -412,7 +414,7 @@ def _status_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: l
     else:
         stating = [c for c in stated if UNKNOWN_STATUS.search(c.text)] or stated
         candidate, key, word = stating[0], "unsure", "verdict_unsure"
-    stated_clause = quoted_clause(candidate.text)
+    stated_clause = quoted_clause(candidate.text, limit=WHOLE_SENTENCE_CHARS)
     segments = [Segment(f"{message(analysis.language, word)} « {stated_clause} »", candidate),
                 Segment(_attribution(candidate, passages, analysis.language))]
     evidence = [candidate]
@@ -490,7 +492,7 @@ def _definition_lead(analysis: QuestionAnalysis, about: list[Candidate], passage
     for candidate in sorted(about, key=lambda c: (c.start, -c.score))[:CONSIDERED]:
         at = re.search(re.escape(subject.name), candidate.text, re.IGNORECASE)
         if at and DEFINES.search(candidate.text[at.end():at.end() + DEFINITION_WINDOW]):
-            quoted = quoted_clause(candidate.text)
+            quoted = quoted_clause(candidate.text, limit=WHOLE_SENTENCE_CHARS)
             segments = [Segment(f"« {quoted} »", candidate),
                         Segment(_attribution(candidate, passages, analysis.language) + ".")]
             return Lead(segments, [candidate], kind="definition", why="definition", inline=_inline(candidate, quoted))
