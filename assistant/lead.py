@@ -38,6 +38,7 @@ RIVAL = Decimal("1.5")  # two sources' amounts within this factor are rival figu
 NEAR = 40
 # A status or definition sentence up to this long is quoted whole in the lead (no second copy after it).
 WHOLE_SENTENCE_CHARS = 240
+LAST_KNOWN_CHARS = 100  # "dernier état connu : …", after an unknown status, in a few words
 NEARLY = 0.5  # a sentence within this share of the likeliest figure sentence's probability may be preferred for its words
 PREFIX = 5  # letters two words must share to count as the same word for choosing a figure
 FOLLOWING_RANK = 3  # the next sentence joins the lead's quote when it is among the likeliest three...
@@ -422,7 +423,8 @@ def _status_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: l
         dated = next((c for c in stated if c is not candidate and answering_figures(c.text)
                       and any(q.kind in ("date", "year") for q in answering_figures(c.text))), None)
         if dated is not None:
-            segments.append(Segment(f" ; {message(analysis.language, 'last_known')} {clause(dated.text)}", dated))
+            segments.append(Segment(f" ; {message(analysis.language, 'last_known')} {clause(dated.text, LAST_KNOWN_CHARS)}",
+                                    dated))
             evidence.append(dated)
     segments[-1].text += "."
     return Lead(segments, evidence, verdict=key, kind="status", why=f"status {status}", inline=_inline(candidate, stated_clause))
