@@ -24,8 +24,8 @@ from assistant.models import Answer, Message, PassageTrace, Provenance
 from assistant.refusal import Refusal
 from assistant.retrieval import Retriever
 from assistant.sentence_ranker import SentenceRanker
-from assistant.subjects import SubjectCatalogue
 from assistant.settings import Settings, get_settings
+from assistant.subjects import SubjectCatalogue
 from assistant.wording import message
 
 log = logging.getLogger(__name__)

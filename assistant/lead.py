@@ -17,6 +17,7 @@ When the asked figure is absent from every sentence about the subject, the lead 
 answer abstains (`Lead.absent`).
 """
 
+import itertools
 import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -26,7 +27,7 @@ from assistant.candidates import Candidate, adjacent
 from assistant.clauses import NOT_DOCUMENTED, clause, dates_a_source, quoted_clause, quoted_source
 from assistant.criteria import judge
 from assistant.figures import LEADING_START, Quantity, amounts, figure_span
-from assistant.french import analyze, normalize
+from assistant.french import analyze
 from assistant.models import Passage
 from assistant.short_answer import short_span
 from assistant.subjects import short_title
@@ -212,7 +213,7 @@ def _figure_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: l
             segments.append(Segment(_attribution(said[0], passages, analysis.language, said[1])))
             evidence.append(said[0])
     elif len(picks) == 1:
-        other = _disagreeing(*picks[0], _figures(about, FIGURE_KINDS[aspects[0]] if aspects[0] in FIGURE_KINDS else ()))
+        other = _disagreeing(*picks[0], _figures(about, FIGURE_KINDS.get(aspects[0], ())))
         if other is None and aspects[0] == "amount":
             other = _rival(*picks[0], _figures(about, ("amount",)), passages)
         if other is not None:
@@ -230,7 +231,7 @@ def _figure_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: l
 def _said_once(segments: list[Segment]) -> None:
     """"250 entreprises [1], selon X ; 3 500 salariés [1], selon X" -> "250 entreprises [1] ; 3 500 salariés [1], selon X"."""
     attributions = [s for s in segments if s.candidate is None]
-    for this, following in zip(attributions, attributions[1:]):
+    for this, following in itertools.pairwise(attributions):
         if this.text == following.text:
             this.text = ""
 
@@ -353,10 +354,10 @@ def _same_noun(unit: str, noun: str) -> bool:
 def _disagreeing(candidate: Candidate, quantity: Quantity, found: list[tuple[Candidate, Quantity]]):
     """Another value for the same thing, from a sentence that states the disagreement (it names both)."""
     for other_candidate, other in found:
-        if other.kind == quantity.kind and other.key != quantity.key and DISAGREEMENT.search(other_candidate.text):
-            # A sentence that states a disagreement names both values.
-            if any(q.key == quantity.key for q in answering_figures(other_candidate.text)):
-                return other_candidate, other
+        # A sentence that states a disagreement names both values.
+        if (other.kind == quantity.kind and other.key != quantity.key and DISAGREEMENT.search(other_candidate.text)
+                and any(q.key == quantity.key for q in answering_figures(other_candidate.text))):
+            return other_candidate, other
     return None
 
 
