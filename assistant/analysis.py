@@ -93,8 +93,6 @@ INTENTS: list[tuple[str, re.Pattern]] = [
 DEFINITION_WORDS = set(analyze("c'est quoi koi kesako qu'est-ce que veut dire signifie définition what is what's are "
                                "explain explique présente présenter parle-moi tell me about sert servent à quoi ça cela "
                                "who exactement concrètement"))
-# Yes/no intents: the lead opens with a verdict.
-VERDICT_INTENTS = ("eligibility", "status")
 
 LEGAL_FORMS = re.compile(
     r"\b(entreprise individuelle|micro-?entreprise|auto-?entrepreneur|SCI|SAS|SASU|SARL|EURL|association|soci[ée]t[ée] civile)\b",

@@ -11,6 +11,7 @@ ATTRIBUTION = re.compile(
 # "… contre 5 M€ par an votés selon Le Journal des Entreprises (article non daté), …": who follows a value.
 FOLLOWING_SOURCE = re.compile(r"^[^;.]{0,40}?\bselon\s+(?P<who>(?:[^,;(]|\([^)]*\)){3,120})", re.IGNORECASE)
 PARENTHESISED = re.compile(r"\([^)]*\)")
+BOUNDARY = re.compile(r", | ; | : | – ")
 # A date right after a publication's name dates that publication: "le communiqué … du 22 mai 2024".
 SOURCE_DATE = re.compile(
     r"\b(?:communiqué|article|page|fiche|publi[ée]e?|mise à jour|dépêche|rapport)\b[^.,;]{0,60}?\b(?:du|de|le|en)\s*$",
@@ -37,10 +38,8 @@ def clause(text: str, limit: int = CLAUSE_CHARS) -> str:
     """The sentence without its opening attribution, cut at a clause boundary outside parentheses."""
     text = without_attribution(text)
     if len(text) > limit:
-        inside = [m.span() for m in PARENTHESISED.finditer(text)]
-        cuts = [m.start() for m in re.finditer(r", | ; | : | – ", text[:limit])
-                if m.start() > MIN_CLAUSE and not any(a < m.start() < b for a, b in inside)]
-        text = text[: cuts[-1]] if cuts else text[:limit].rsplit(" ", 1)[0] + " …"
+        cut = _last_cut(text, limit)
+        text = text[:cut] if cut else text[:limit].rsplit(" ", 1)[0] + " …"
     return text.rstrip(" .;:,")
 
 
@@ -55,10 +54,8 @@ def first_clause(text: str, limit: int = CLAUSE_CHARS) -> str:
     """An exact prefix of `text` ending at a clause boundary (outside parentheses) within `limit`."""
     if len(text) <= limit:
         return text
-    inside = [m.span() for m in PARENTHESISED.finditer(text)]
-    cuts = [m.start() for m in re.finditer(r", | ; | : | – ", text[:limit])
-            if m.start() > MIN_CLAUSE and not any(a < m.start() < b for a, b in inside)]
-    return text[: cuts[-1]] if cuts else text
+    cut = _last_cut(text, limit)
+    return text[:cut] if cut else text
 
 
 def clause_around(text: str, start: int, end: int, limit: int = QUOTE_CHARS) -> tuple[int, int]:
@@ -66,13 +63,24 @@ def clause_around(text: str, start: int, end: int, limit: int = QUOTE_CHARS) -> 
     when the sentence is longer: from the clause boundary before to the one after."""
     if len(text) <= limit:
         return 0, len(text)
-    inside = [m.span() for m in PARENTHESISED.finditer(text)]
-    bounds = [m for m in re.finditer(r", | ; | : | – ", text) if not any(a < m.start() < b for a, b in inside)]
+    bounds = _boundaries(text)
     left = max((m.end() for m in bounds if m.end() <= start), default=0)
     right = min((m.start() for m in bounds if m.start() >= end), default=len(text))
     if right - left < MIN_CLAUSE:  # too short to stand alone: the whole sentence
         return 0, len(text)
     return left, right
+
+
+def _boundaries(text: str) -> list[re.Match]:
+    """The clause boundaries of `text` (", ", " ; ", " : ", " – ") that are not inside parentheses."""
+    inside = [m.span() for m in PARENTHESISED.finditer(text)]
+    return [m for m in BOUNDARY.finditer(text) if not any(a < m.start() < b for a, b in inside)]
+
+
+def _last_cut(text: str, limit: int) -> int | None:
+    """Where the last boundary within `limit` begins, past MIN_CLAUSE characters; None when there is none."""
+    cuts = [m.start() for m in _boundaries(text) if m.end() <= limit and m.start() > MIN_CLAUSE]
+    return cuts[-1] if cuts else None
 
 
 def quoted_source(text: str, at: int | None = None) -> str | None:

@@ -21,13 +21,14 @@ import itertools
 import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import lru_cache
 
 from assistant.analysis import QuestionAnalysis
 from assistant.candidates import Candidate, adjacent
 from assistant.clauses import NOT_DOCUMENTED, clause, dates_a_source, quoted_clause, quoted_source
 from assistant.criteria import judge
 from assistant.figures import LEADING_START, Quantity, amounts, figure_span
-from assistant.french import analyze
+from assistant.french import TEXTS_CACHED, analyze
 from assistant.models import Passage
 from assistant.short_answer import short_span
 from assistant.subjects import short_title
@@ -109,9 +110,13 @@ class Lead:
     verdict: str | None = None  # "yes", "no", "unsure"
     absent: bool = False  # the asked figure is not in any sentence about the subject: abstain
     why: str = ""
-    inline: dict[int, str] = field(default_factory=dict)
-    kind: str = "plain"  # figure, eligibility, status, definition, conditions, plain, absent  # id(candidate) -> the exact clause the lead quotes of it
-    specific: bool = True  # a lead of the kind asked (a figure, a verdict, a definition), not the fallback
+    inline: dict[int, str] = field(default_factory=dict)  # id(candidate) -> the exact clause the lead quotes of it
+    kind: str = "plain"  # figure, eligibility, status, definition, conditions, plain, absent
+
+    @property
+    def specific(self) -> bool:
+        """A lead of the kind asked (a figure, a verdict, a definition…), not the likeliest-sentence fallback."""
+        return self.kind != "plain"
 
     def render(self, number_of) -> str:
         """The lead with its markers; `number_of(candidate)` is the citation number of a sentence."""
@@ -133,18 +138,13 @@ def build_lead(analysis: QuestionAnalysis, ranked: list[Candidate], passages: li
     about = _about_subject(analysis, ranked, passages)
     told = [c for c in about if not NOT_DOCUMENTED.search(c.text)]  # sentences that say something
     intent = analysis.intent
-    builder = _figure_lead if intent in FIGURE_KINDS else _lead_builders().get(intent)
+    builder = _figure_lead if intent in FIGURE_KINDS else LEAD_BUILDERS.get(intent)
     # A status may be stated by a sentence saying it is unknown; the other leads need sentences that tell.
     lead = builder(analysis, about if intent == "status" else told, passages) if builder else None
     if lead is not None:
         return lead
     # A subject with its own document narrows the likeliest sentence to it; a mere name does not.
     return _plain_lead(analysis, about if about and subject is not None and subject.source else ranked, passages)
-
-
-def _lead_builders() -> dict:
-    return {"status": _status_lead, "eligibility": _eligibility_lead, "conditions": _conditions_lead,
-            "definition": _definition_lead}
 
 
 def _about_subject(analysis: QuestionAnalysis, ranked: list[Candidate], passages: list[Passage]) -> list[Candidate]:
@@ -323,9 +323,11 @@ def _overlap(words: set[str], terms: set[str]) -> int:
                for w in words)
 
 
-def answering_figures(text: str) -> list[Quantity]:
-    """The sentence's figures, less those that date a source (assistant/clauses.py)."""
-    return [q for q in amounts(text) if not dates_a_source(text, q.span[0])]
+@lru_cache(maxsize=TEXTS_CACHED)
+def answering_figures(text: str) -> tuple[Quantity, ...]:
+    """The sentence's figures, less those that date a source (assistant/clauses.py); read once per
+    sentence: one lead looks at the same sentences for each aspect, rival and check."""
+    return tuple(q for q in amounts(text) if not dates_a_source(text, q.span[0]))
 
 
 def _kinds(analysis: QuestionAnalysis, aspect: str) -> tuple[str, ...]:
@@ -508,7 +510,7 @@ def _plain_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: li
     quoted = quoted_clause(candidate.text, limit=JOINED_CHARS)
     segments = [Segment(f"« {quoted} »", candidate), Segment(_attribution(candidate, passages, analysis.language) + ".")]
     return Lead(segments, [candidate], short_answer=short_span(analysis.question, candidate.text, analysis.language),
-                why="the likeliest sentence", specific=False, inline=_inline(candidate, quoted))
+                why="the likeliest sentence", inline=_inline(candidate, quoted))
 
 
 def _with_following(candidate: Candidate, about: list[Candidate], passages: list[Passage]) -> Candidate:
@@ -555,3 +557,8 @@ def _distinct(candidates: list[Candidate]) -> list[Candidate]:
             seen.add(id(candidate))
             kept.append(candidate)
     return kept
+
+
+# The lead builder of each intent that is not a figure (build_lead); the likeliest sentence otherwise.
+LEAD_BUILDERS = {"status": _status_lead, "eligibility": _eligibility_lead, "conditions": _conditions_lead,
+                 "definition": _definition_lead}
