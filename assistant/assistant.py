@@ -10,6 +10,7 @@ what it returns or raises.
 import logging
 import threading
 import time
+import unicodedata
 from collections.abc import Iterator
 
 from pydantic import ValidationError
@@ -99,7 +100,7 @@ class Assistant:
                 language: str | None = None) -> QuestionAnalysis:
         """Validate the question, keep the last `max_history_turns` turns, read the conversation.
         `language` is the client's, for a refusal when the question has no words to tell."""
-        question = (question or "").strip()
+        question = _visible(question or "").strip()
         language = detect_language(question) if question else (language or "fr")
         if not question:
             raise InvalidQuestion("empty", language)
@@ -154,6 +155,12 @@ class Assistant:
         answer.query = analysis.query if analysis.context else None
         answer.latency_ms = round((time.perf_counter() - started) * 1000, 1)
         yield answer
+
+
+def _visible(text: str) -> str:
+    """`text` without Unicode format characters (zero-width spaces and joiners, soft hyphens, bidi
+    marks, BOM): they show nothing and would keep a blank question from counting as empty."""
+    return "".join(char for char in text if unicodedata.category(char) != "Cf")
 
 
 def _traced(ranked: list, passages: list) -> list:

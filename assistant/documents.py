@@ -1,12 +1,16 @@
 """Read corpus files (.md, .txt, .html, .pdf, .docx) into `SourceDocument`s.
 
-A file that cannot be read is reported with its reason and skipped; it never stops the rest.
+Faults are per file and never stop the rest. A file that cannot be read, or a link that leads out
+of the corpus (or nowhere), is skipped with its reason; a file read with a workaround (a name or a
+few bytes that are not UTF-8) is indexed and the workaround reported. Every string a document
+carries is valid UTF-8, so chunk ids, Chroma metadata and the index state can hold it.
 """
 
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import yaml
 
@@ -21,26 +25,94 @@ class UnreadableDocument(Exception):
 
 
 @dataclass(frozen=True)
-class Skipped:
+class Fault:
+    """What went wrong with one corpus file, for the index report: it was skipped, or indexed anyway."""
+
     source: str
     reason: str
+    skipped: bool = True
 
 
-def load_corpus(corpus_dir: Path) -> tuple[list[SourceDocument], list[Skipped]]:
-    documents, skipped = [], []
-    for path in sorted(p for p in corpus_dir.rglob("*") if p.is_file()):
-        relative = path.relative_to(corpus_dir).as_posix()
-        if any(part.startswith(".") for part in path.relative_to(corpus_dir).parts):
+def load_corpus(corpus_dir: Path) -> tuple[list[SourceDocument], list[Fault]]:
+    """Every readable file under `corpus_dir` (hidden ones aside), and the faults of the others."""
+    root = corpus_dir.resolve()
+    documents: list[SourceDocument] = []
+    faults: list[Fault] = []
+    names: set[str] = set()
+    for path in _entries(root):
+        source, renamed = _source_name(path.relative_to(root))
+        refusal = _refusal(path, root)
+        if refusal is None and source in names:
+            refusal = "its name, once made readable, is that of another file: rename it"
+        if refusal:
+            faults.append(Fault(source, refusal))
             continue
         try:
-            documents.append(load_document(path, relative))
+            document, caveats = _read(path.resolve(), source)  # the checked target, not the link
         except UnreadableDocument as error:
-            skipped.append(Skipped(relative, str(error)))
-    return documents, skipped
+            faults.append(Fault(source, _readable(str(error))))
+            continue
+        except OSError as error:  # removed or locked while we read it
+            faults.append(Fault(source, f"cannot be read: {_readable(error.strerror or str(error))}"))
+            continue
+        if renamed:
+            caveats.insert(0, "file name is not valid UTF-8: indexed under this name (rename the file)")
+        documents.append(document)
+        names.add(source)
+        faults.extend(Fault(source, caveat, skipped=False) for caveat in caveats)
+    return documents, faults
+
+
+def _entries(root: Path) -> list[Path]:
+    """Files and links under `root`, sorted; hidden names are left out and links to folders are not entered."""
+    found = []
+    for folder, folders, files in os.walk(root):  # followlinks=False
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        here = Path(folder)
+        links = [name for name in folders if (here / name).is_symlink()]  # listed, to be reported
+        found.extend(here / name for name in files + links if not name.startswith("."))
+    return sorted(found)
+
+
+def _refusal(path: Path, root: Path) -> str | None:
+    """Why `path` is not read: a link out of the corpus or to nothing, a folder link, not a regular file."""
+    try:
+        target = path.resolve(strict=True)
+    except FileNotFoundError:
+        return "broken link (its target does not exist)" if path.is_symlink() else "removed while indexing"
+    except (OSError, RuntimeError) as error:  # a loop of links
+        return f"link that cannot be followed: {_readable(str(error))}"
+    if not target.is_relative_to(root):
+        return f"link to {_readable(str(target))}, outside the corpus: not read"
+    if target.is_dir():
+        return "link to a folder: not followed"
+    if not target.is_file():
+        return "not a regular file (a pipe, socket or device)"
+    return None
+
+
+def _source_name(relative: Path) -> tuple[str, bool]:
+    """The path as the index names it, and whether it had to be changed to be valid UTF-8."""
+    name = relative.as_posix()
+    safe = _readable(name)
+    return safe, safe != name
+
+
+def _readable(text: str) -> str:
+    """`text` as valid UTF-8: bytes of a file name that are not UTF-8 shown as \\xNN."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate that is no escaped byte
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def load_document(path: Path, source: str | None = None) -> SourceDocument:
-    source = source or path.name
+    return _read(path, source)[0]
+
+
+def _read(path: Path, source: str | None = None) -> tuple[SourceDocument, list[str]]:
+    """The document, and the workarounds its reading needed, in words for the index report."""
+    source = source or _readable(path.name)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
         raise UnreadableDocument(f"unsupported file type '{suffix or path.name}' (supported: {', '.join(SUPPORTED)})")
@@ -56,11 +128,22 @@ def load_document(path: Path, source: str | None = None) -> SourceDocument:
         raise
     except Exception as error:  # each parser fails its own way on a damaged file
         raise UnreadableDocument(f"cannot be read as {suffix[1:].upper()}: {type(error).__name__}: {error}") from error
+    caveats = [fields.pop("caveat")] if fields.get("caveat") else []
+    valid = {key: _valid(value) if isinstance(value, str) else value for key, value in fields.items()}
+    if valid != fields:
+        caveats.append("characters that are not valid Unicode replaced by U+FFFD")
+    fields = valid
     text = fields.pop("text")
     if not text.strip():
         raise UnreadableDocument("no text found (empty, or a scanned document without a text layer)")
-    title = fields.pop("title", None) or _first_heading(text) or path.stem.replace("-", " ").replace("_", " ")
-    return SourceDocument(source=source, title=str(title).strip(), text=text, **_known(fields))
+    fallback = PurePosixPath(source).stem.replace("-", " ").replace("_", " ")
+    title = fields.pop("title", None) or _first_heading(text) or fallback
+    return SourceDocument(source=source, title=str(title).strip(), text=text, **_known(fields)), caveats
+
+
+def _valid(text: str) -> str:
+    """Lone surrogates (a YAML escape, a PDF's broken UTF-16) replaced by U+FFFD; surrogate pairs joined."""
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 def _known(fields: dict) -> dict:
@@ -85,21 +168,40 @@ def _first_heading(text: str) -> str | None:
     return match.group(1).strip() if match else None
 
 
-def _decode(raw: bytes) -> str:
+# Text has next to no control characters; binary data decoded as cp1252 has about one in ten.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+BINARY_CONTROLS = 0.01
+ESCAPED_BYTE = re.compile(r"[\udc80-\udcff]")  # a byte that is not UTF-8, kept by surrogateescape
+
+
+def _decode(raw: bytes) -> tuple[str, str | None]:
+    """The text and how it was read: UTF-8; UTF-8 with its stray bytes replaced when most non-ASCII
+    characters are valid UTF-8; Windows-1252 when they are not. Binary content is refused."""
     if b"\x00" in raw[:4096]:
         raise UnreadableDocument("binary content, not text")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace")
+    text = raw.decode("utf-8-sig", errors="surrogateescape")
+    stray = len(ESCAPED_BYTE.findall(text))
+    caveat = None
+    if stray:
+        valid = sum(1 for char in text if char > "\x7f") - stray
+        if valid > stray:
+            text = ESCAPED_BYTE.sub("\ufffd", text)
+            caveat = f"{stray} byte{'s' * (stray > 1)} not valid UTF-8, shown as U+FFFD (the rest is UTF-8)"
+        else:
+            text = raw.decode("cp1252", errors="replace")
+            caveat = "not UTF-8: read as Windows-1252"
+    if len(CONTROL.findall(text)) > BINARY_CONTROLS * len(text):
+        raise UnreadableDocument("binary content, not text")
+    return text, caveat
 
 
 FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
 
 
 def _read_text(path: Path) -> dict:
-    text = _decode(path.read_bytes()).replace("\r\n", "\n")
-    fields: dict = {}
+    text, caveat = _decode(path.read_bytes())
+    text = text.replace("\r\n", "\n")
+    fields: dict = {"caveat": caveat}
     match = FRONT_MATTER.match(text)
     if match:
         try:
@@ -117,7 +219,8 @@ def _read_text(path: Path) -> dict:
 def _read_html(path: Path) -> dict:
     from bs4 import BeautifulSoup
 
-    soup = BeautifulSoup(_decode(path.read_bytes()), "html.parser")
+    text, caveat = _decode(path.read_bytes())
+    soup = BeautifulSoup(text, "html.parser")
     for tag in soup(["script", "style", "noscript", "template", "iframe", "nav", "footer", "form"]):
         tag.decompose()
     meta = {m.get("name") or m.get("property"): m.get("content") for m in soup.find_all("meta")}
@@ -127,6 +230,7 @@ def _read_html(path: Path) -> dict:
         "date": meta.get("article:published_time") or meta.get("date") or meta.get("dc.date"),
         "url": (canonical.get("href") if canonical else None) or meta.get("og:url"),
         "publisher": meta.get("og:site_name") or meta.get("author"),
+        "caveat": caveat,
     }
     body = soup.body or soup
     lines = []

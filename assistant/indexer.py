@@ -15,7 +15,7 @@ from chromadb.errors import NotFoundError
 from tqdm import tqdm
 
 from assistant.chunking import chunk_document
-from assistant.documents import Skipped, load_corpus
+from assistant.documents import Fault, load_corpus
 from assistant.embeddings import load_embeddings
 from assistant.index_state import IndexState
 from assistant.lexical import LexicalIndex, parameters
@@ -33,7 +33,7 @@ class IndexReport:
     kept: int = 0
     removed: int = 0
     embedded: int = 0
-    skipped: list[Skipped] = field(default_factory=list)
+    faults: list[Fault] = field(default_factory=list)  # files skipped, or indexed with a workaround
     rebuilt: bool = False
     lexical_rebuilt: str = ""  # why the lexical index was rebuilt although no chunk changed
     changed_files: list[str] = field(default_factory=list)
@@ -50,8 +50,8 @@ class IndexReport:
             lines.append(f"Lexical index rebuilt (no re-embedding): {self.lexical_rebuilt}.")
         if self.embedded == 0 and self.added == 0 and self.removed == 0:
             lines.append("Index up to date: nothing to embed.")
-        for skip in self.skipped:
-            lines.append(f"skipped {skip.source}: {skip.reason}")
+        for fault in self.faults:
+            lines.append(f"{'skipped' if fault.skipped else 'warning'} {fault.source}: {fault.reason}")
         return "\n".join(lines)
 
 
@@ -61,7 +61,7 @@ def build_index(settings: Settings, corpus_dir: Path | None = None, progress: bo
     index_dir = settings.index_dir
     if not corpus_dir.is_dir():
         raise FileNotFoundError(f"corpus directory not found: {corpus_dir}")
-    documents, skipped = load_corpus(corpus_dir)
+    documents, faults = load_corpus(corpus_dir)
     chunks = [c for d in documents for c in chunk_document(d, settings.chunk_size)]
     files = {d.source: _file_hash(d) for d in documents}
 
@@ -92,7 +92,7 @@ def build_index(settings: Settings, corpus_dir: Path | None = None, progress: bo
         kept=len(set(new_ids) & old_ids),
         removed=len(old_ids - set(new_ids)),
         embedded=len(to_embed),
-        skipped=skipped,
+        faults=faults,
         rebuilt=rebuilt,
         changed_files=sorted(s for s, h in files.items() if not previous or previous.files.get(s) != h),
     )

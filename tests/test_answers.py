@@ -119,6 +119,7 @@ def test_injection_in_a_document_is_never_quoted_as_an_answer(corpus_copy):
     [
         ("", "empty", "fr", "La question est vide"),
         ("   ", "empty", "fr", "La question est vide"),
+        ("\u200b\u200c\u200d\u2060\ufeff\u00ad \u200e", "empty", "fr", "La question est vide"),  # format characters only
         ("x" * 1001, "too_long", "fr", "La question est trop longue (1001 caractères ; maximum 1000)"),
         ("é" * 1_000_000, "too_long", "fr", "La question est trop longue (1000000 caractères"),
         ("What is the budget of the Pass Occitanie? " * 30, "too_long", "en", "The question is too long (1259 characters"),
