@@ -3,19 +3,24 @@
 import logging
 
 import uvicorn
+from pydantic import ValidationError
+from pydantic_settings.exceptions import SettingsError
 
-from assistant.settings import get_settings
-from assistant.web import create_app
+from assistant.settings import get_settings, settings_problem
+from assistant.web import create_app, server_config
 
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except (ValidationError, SettingsError) as error:
+        raise SystemExit(f"Invalid setting: {settings_problem(error)}") from None
     app = create_app(settings)
     logging.getLogger("assistant").info(
         "Assistant Innovation Occitanie: http://%s:%s/ (API docs at /docs)", settings.host, settings.port
     )
-    uvicorn.run(app, host=settings.host, port=settings.port)
+    uvicorn.Server(server_config(app, settings)).run()
 
 
 if __name__ == "__main__":

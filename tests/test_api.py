@@ -39,6 +39,7 @@ def settings(tmp_path_factory) -> Settings:
         index_dir=root / "index",
         data_dir=root / "data",
         allowed_origins=[ALLOWED],
+        trusted_hosts=["testserver", "localhost", "assistant.laregion.example"],  # TestClient's, and two the chat serves
         rate_limit_per_minute=10_000,  # the module's own requests must not trip it; one test lowers it
     )
     build_index(settings)
@@ -256,16 +257,26 @@ def test_an_allowed_origin_passes_the_preflight_and_reads_the_answer(client):
     assert response.status_code == 200 and response.headers["access-control-allow-origin"] == ALLOWED
 
 
-def test_another_origin_is_refused_at_the_preflight_and_on_post(client):
+def test_another_origins_request_is_refused_before_it_runs_and_its_page_can_read_why(client, settings):
+    # The preflight lets the browser send the request, so that the page (the widget) can read the 403.
     preflight = client.options("/api/ask", headers={"Origin": EVIL, "Access-Control-Request-Method": "POST"})
-    assert preflight.status_code == 403
-    assert "access-control-allow-origin" not in preflight.headers
-    feedback = {"rating": "up", "question": "q", "answer": "a"}
+    assert preflight.status_code == 204 and preflight.headers["access-control-allow-origin"] == EVIL
+    feedback = {"rating": "up", "question": "q", "answer": "a", "comment": "from evil"}
     for path, body in (("/api/ask", {"question": BUDGET}), ("/api/feedback", feedback)):
         response = client.post(path, json=body, headers={"Origin": EVIL})
         assert response.status_code == 403
         assert "Origine non autorisée" in response.json()["detail"]
-        assert "access-control-allow-origin" not in response.headers
+        assert response.headers["access-control-allow-origin"] == EVIL
+    database = settings.data_dir / "feedback.sqlite3"
+    if database.exists():  # created on the first feedback stored
+        with sqlite3.connect(database) as connection:
+            assert connection.execute("SELECT count(*) FROM feedback WHERE comment = 'from evil'").fetchone() == (0,)
+
+
+def test_another_origin_is_refused_at_the_preflight_outside_the_api(client):
+    preflight = client.options("/gradio_api/queue/join", headers={"Origin": EVIL, "Access-Control-Request-Method": "POST"})
+    assert preflight.status_code == 403
+    assert "access-control-allow-origin" not in preflight.headers
 
 
 def test_the_servers_own_origin_is_always_allowed(client):

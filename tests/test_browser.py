@@ -1,9 +1,12 @@
-"""A real Chromium against the real server: the widget on a hostile page of another origin, and the
-Gradio chat with its thumbs; where a new answer lands at desktop and phone widths; an axe-core
-WCAG 2.1 A/AA audit of both. Screenshots go to tests/screenshots/ (git-ignored)."""
+"""A real Chromium against the real server: the widget on a hostile page of another origin, on a page
+with a strict Content-Security-Policy and on a site that is not allowed, and the Gradio chat with its
+thumbs, under its own CSP; a document that carries Markdown (remote images, links) shown as text;
+where a new answer lands at desktop and phone widths; an axe-core WCAG 2.1 A/AA audit of both.
+Screenshots go to tests/screenshots/ (git-ignored)."""
 
 import functools
 import http.server
+import json
 import re
 import shutil
 import socket
@@ -20,7 +23,7 @@ from playwright.sync_api import expect
 from assistant.assistant import Assistant
 from assistant.indexer import build_index
 from assistant.settings import Settings
-from assistant.web import create_app
+from assistant.web import create_app, server_config
 from assistant.wording import human_date
 from tests.conftest import BUDGET, XSS_DOCUMENT, XSS_QUESTION
 
@@ -64,9 +67,61 @@ def free_port(host: str = "127.0.0.1") -> int:
         return probe.getsockname()[1]
 
 
+# A host page whose CSP allows only its own styles and the assistant's script and API: no inline style.
+STRICT_PAGE = """<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Site partenaire</title>
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src {server}; connect-src {server}; style-src 'self'; img-src 'self'">
+</head><body><main><h1>Site partenaire</h1><p>Un article sur l'innovation en Occitanie.</p></main>
+<script src="{server}/widget.js" async></script>
+</body></html>
+"""
+# A foreign page that frames the chat.
+FRAMING_PAGE = """<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Cadre</title></head>
+<body><iframe src="{server}/" title="chat" width="800" height="600"></iframe></body></html>
+"""
+# A document whose passage carries Markdown after blank lines: a tracking image and a link to the host
+# page's server (which records what it is asked), a javascript: image, raw HTML.
+QUIBLIX_QUESTION = "Combien finance le dispositif Quiblix ?"
+MARKDOWN_DOCUMENT = """---
+title: "Dispositif Quiblix"
+kind: programme
+date: 2025-04-01
+url: "https://www.laregion.example/quiblix"
+---
+
+# Dispositif Quiblix
+
+## Montants
+
+Le dispositif Quiblix finance les projets de chouettes dorées à hauteur de 3 M€ par projet.
+
+![balise]({beacon}/beacon.png) <img src="javascript:window.__xss='md-img'">
+
+Le dispositif Quiblix finance aussi les études : [Déposez votre dossier ici]({beacon}/depot), **gras** et <a href="{beacon}/lien">un lien</a>.
+
+<img src="{beacon}/brut.png" onerror="window.__xss='raw-img'">
+"""
+BEACONS = ("/beacon.png", "/depot", "/lien", "/brut.png", "/question.png")
+# Every Content-Security-Policy violation of the page, kept for the test to read.
+CSP_WATCH = ("window.__csp = []; document.addEventListener('securitypolicyviolation', "
+             "e => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));")
+
+
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the host pages and records every path it is asked for (the beacons of a document)."""
+
     def log_message(self, *args):
         pass
+
+    def do_GET(self):
+        self.server.seen.append(self.path)
+        super().do_GET()
+
+
+def host_server(port: int, pages: Path) -> http.server.ThreadingHTTPServer:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), functools.partial(QuietHandler, directory=pages))
+    server.seen = []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
 
 
 @pytest.fixture(scope="module")
@@ -75,30 +130,36 @@ def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("web-browser")
     shutil.copytree(PROJECT / "corpus", root / "corpus")
     (root / "corpus" / "programmes" / "zorglub.md").write_text(XSS_DOCUMENT, encoding="utf-8")
-    server_port, page_port = free_port(), free_port()
+    server_port, page_port, stranger_port = free_port(), free_port(), free_port()
     server_url, page_url = f"http://127.0.0.1:{server_port}", f"http://127.0.0.1:{page_port}"
+    (root / "corpus" / "programmes" / "quiblix.md").write_text(MARKDOWN_DOCUMENT.format(beacon=page_url),
+                                                               encoding="utf-8")
     # The rate limit raised: this module asks far more than 20 questions a minute from one address.
     settings = Settings(corpus_dir=root / "corpus", index_dir=root / "index", data_dir=root / "data",
                         allowed_origins=[page_url], port=server_port, rate_limit_per_minute=1000)
     build_index(settings)
     assistant = Assistant(settings)
     app = create_app(settings, assistant)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=server_port, log_level="warning"))
+    server = uvicorn.Server(server_config(app, settings, log_level="warning"))
     threading.Thread(target=server.run, daemon=True).start()
 
     pages = root / "host"
     pages.mkdir()
     (pages / "index.html").write_text(HOSTILE_PAGE.format(server=server_url), encoding="utf-8")
     (pages / "plain.html").write_text(PLAIN_PAGE.format(server=server_url), encoding="utf-8")
-    host = http.server.ThreadingHTTPServer(("127.0.0.1", page_port), functools.partial(QuietHandler, directory=pages))
-    threading.Thread(target=host.serve_forever, daemon=True).start()
+    (pages / "strict.html").write_text(STRICT_PAGE.format(server=server_url), encoding="utf-8")
+    (pages / "framing.html").write_text(FRAMING_PAGE.format(server=server_url), encoding="utf-8")
+    host = host_server(page_port, pages)
+    stranger = host_server(stranger_port, pages)  # the same pages on an origin that is not allowed
 
     deadline = time.monotonic() + 60
     while not server.started:
         assert time.monotonic() < deadline, "the server did not start"
         time.sleep(0.1)
-    yield {"server": server_url, "page": page_url, "app": app, "settings": settings, "assistant": assistant}
+    yield {"server": server_url, "page": page_url, "stranger": f"http://127.0.0.1:{stranger_port}", "app": app,
+           "settings": settings, "assistant": assistant, "seen": host.seen}
     host.shutdown()
+    stranger.shutdown()
     server.should_exit = True
 
 
@@ -208,8 +269,8 @@ def assert_landed_on(page, lead, answer, scroller) -> None:
     assert 0 <= below_top <= 40 or (below_top > 0 and at_end), f"the answer starts {below_top:.0f} px below the top"
 
 
-def open_widget(page, site, host_page: str = ""):
-    page.goto(f"{site['page']}/{host_page}")
+def open_widget(page, site, host_page: str = "", origin: str = "page"):
+    page.goto(f"{site[origin]}/{host_page}")
     launcher = page.locator("#occitanie-assistant .fab")
     launcher.wait_for()
     launcher.focus()
@@ -444,3 +505,127 @@ def test_the_widget_open_and_answered_passes_a_wcag_21_aa_audit(page, site, axe_
     audit(page, axe_script, "with the widget answered")
     open_sources(page, answer)
     audit(page, axe_script, "with the answer's sources open")
+
+
+# Hardening: Markdown from documents, the pages' CSP, framing, strict host pages, foreign sites, feedback
+
+def beacons_asked(site) -> list[str]:
+    return [path for path in site["seen"] if path.startswith(BEACONS)]
+
+
+def test_the_chat_shows_a_documents_markdown_and_the_question_as_text_and_fetches_nothing(page, site):
+    page.goto(site["server"] + "/")
+    question = f"**gras** ![q]({site['page']}/question.png) {QUIBLIX_QUESTION}"
+    answer = chat_ask(page, question, answers_before=0)
+    open_sources(page, answer)
+    chat = page.locator("#oc-chat")
+    text = chat.inner_text()
+    assert f"**gras** ![q]({site['page']}/question.png)" in text  # the question as typed, not as Markdown
+    assert f"![balise]({site['page']}/beacon.png)" in text and "[Déposez votre dossier ici](" in text
+    assert "<img src=\"javascript:window.__xss='md-img'\">" in text
+    assert chat.locator("img").count() == 0
+    assert chat.locator(f"a[href^='{site['page']}'], a[href^='javascript']").count() == 0
+    page.wait_for_timeout(500)
+    assert beacons_asked(site) == [] and page.evaluate("window.__xss") is None and page.dialogs == []
+    page.screenshot(path=SCREENSHOTS / "chat-markdown-document.png", full_page=True)
+
+
+def test_the_widget_shows_a_documents_markdown_as_text_and_fetches_nothing(page, site):
+    open_widget(page, site)
+    answer = widget_ask(page, QUIBLIX_QUESTION, answers_before=1)
+    open_sources(page, answer)
+    assert f"![balise]({site['page']}/beacon.png)" in answer.inner_text()
+    assert answer.locator("img").count() == 0
+    links = answer.locator("a")
+    assert links.count() == 1 and links.get_attribute("href") == "https://www.laregion.example/quiblix"
+    page.wait_for_timeout(500)
+    assert beacons_asked(site) == [] and page.evaluate("window.__xss") is None
+
+
+def test_the_chat_works_under_its_content_security_policy_and_a_foreign_page_cannot_frame_it(page, site):
+    page.add_init_script(CSP_WATCH)
+    response = page.goto(site["server"] + "/")
+    policy = response.headers["content-security-policy"]
+    assert "frame-ancestors 'self'" in policy and "connect-src 'self'" in policy and "img-src 'self'" in policy
+    answer = chat_ask(page, BUDGET, answers_before=0)
+    open_sources(page, answer)
+    page.get_by_role("button", name="Like", exact=True).last.click()
+    page.wait_for_timeout(500)
+    assert page.evaluate("window.__csp") == []  # Gradio runs whole under the policy
+
+    page.goto(site["page"] + "/framing.html")
+    frame = page.frames[-1]
+    deadline = time.monotonic() + 20
+    while not frame.url.startswith("chrome-error:") and time.monotonic() < deadline:
+        assert frame.locator("#oc-question").count() == 0, "the chat is usable inside a foreign page's frame"
+        page.wait_for_timeout(200)
+    assert frame.url.startswith("chrome-error:")  # Chromium refused to show it (frame-ancestors)
+
+
+def assert_widget_styled(page) -> None:
+    """The widget's own look: a round 58 px button and a fixed panel of at most 400 × 600 px."""
+    fab = page.locator("#occitanie-assistant .fab").bounding_box()
+    assert round(fab["width"]) == 58 and round(fab["height"]) == 58
+    panel = page.locator("#occitanie-assistant .panel")
+    box = panel.bounding_box()
+    assert box["width"] <= 400 and box["height"] <= 600, f"the panel is {box['width']:.0f} × {box['height']:.0f} px"
+    assert panel.evaluate("node => getComputedStyle(node).position") == "fixed"
+
+
+def test_the_widget_keeps_its_look_on_a_page_whose_csp_forbids_inline_styles(page, site):
+    page.add_init_script(CSP_WATCH)
+    open_widget(page, site, "strict.html")
+    assert_widget_styled(page)
+    answer = widget_ask(page, BUDGET, answers_before=1)
+    assert "M€" in answer.inner_text()
+    assert page.evaluate("window.__csp") == []
+    page.screenshot(path=SCREENSHOTS / "widget-strict-csp.png")
+
+
+def test_the_widget_falls_back_to_a_style_element_without_constructable_stylesheets(page, site):
+    page.add_init_script("CSSStyleSheet.prototype.replaceSync = () => { throw new TypeError('unsupported'); };")
+    open_widget(page, site, "plain.html")
+    assert_widget_styled(page)
+    assert page.locator("#occitanie-assistant").evaluate("node => node.shadowRoot.querySelectorAll('style').length") == 1
+
+
+def test_the_widget_on_a_site_that_is_not_allowed_says_so(page, site):
+    open_widget(page, site, "plain.html", origin="stranger")
+    page.keyboard.type(BUDGET)
+    page.keyboard.press("Enter")
+    error = page.locator("#occitanie-assistant .msg.err")
+    error.wait_for(timeout=30_000)
+    assert "n'est pas autorisé" in error.inner_text() and "injoignable" not in error.inner_text()
+    assert error.get_attribute("role") == "alert"
+
+
+def test_the_chat_records_its_own_feedback_labels_and_not_a_forged_one(page, site):
+    question = "Qu'est-ce que READYNOV ?"
+    page.goto(site["server"] + "/")
+    chat_ask(page, question, answers_before=0)
+    forged = "x" * 50_000
+
+    def forge(route):
+        body = route.request.post_data_json
+        if isinstance(body.get("event_data"), dict) and "liked" in body["event_data"]:
+            body["event_data"]["liked"] = forged  # what a crafted event sends instead of a thumb
+        route.continue_(post_data=json.dumps(body))
+
+    page.route("**/gradio_api/queue/join*", forge)
+    page.get_by_role("button", name="Like", exact=True).last.click()
+    page.wait_for_timeout(1000)
+    page.unroute("**/gradio_api/queue/join*")
+    page.get_by_role("button", name="Dislike", exact=True).last.click()
+
+    database = site["settings"].data_dir / "feedback.sqlite3"
+    deadline = time.monotonic() + 30
+    rows = []
+    while ("down", None) not in rows and time.monotonic() < deadline:
+        time.sleep(0.2)
+        if database.exists():
+            with sqlite3.connect(database) as connection:
+                rows = connection.execute("SELECT rating, reason FROM feedback WHERE question = ?", (question,)).fetchall()
+    time.sleep(0.5)
+    with sqlite3.connect(database) as connection:
+        rows = connection.execute("SELECT rating, reason FROM feedback WHERE question = ?", (question,)).fetchall()
+    assert rows == [("down", None)]  # the thumb down; the forged reason was not stored

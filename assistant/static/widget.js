@@ -27,6 +27,7 @@
       link: "Voir le document", wait: "Recherche dans les sources…", undated: "date non précisée",
       hello: "Bonjour ! Posez une question sur les dispositifs d'innovation de la Région Occitanie. Chaque réponse cite ses sources.",
       network: "Le service est injoignable. Vérifiez votre connexion, puis réessayez.",
+      refused: "Ce site n'est pas autorisé à interroger l'assistant. Son administrateur peut le demander à la Région.",
       server: "Le service a rencontré une erreur. Réessayez dans un instant.",
       note: "Réponses tirées de documents publics, à vérifier auprès de la Région.",
       months: "janvier février mars avril mai juin juillet août septembre octobre novembre décembre"
@@ -37,6 +38,7 @@
       link: "Open the document", wait: "Searching the sources…", undated: "undated",
       hello: "Hello! Ask about the Région Occitanie innovation programmes. Every answer cites its sources.",
       network: "The service cannot be reached. Check your connection and try again.",
+      refused: "This site is not allowed to query the assistant. Its administrator can ask the Region.",
       server: "The service ran into an error. Please try again in a moment.",
       note: "Answers come from public documents; check with the Region.",
       months: "January February March April May June July August September October November December"
@@ -94,7 +96,6 @@
 
   var host = el("div", { id: "occitanie-assistant" });
   var root = host.attachShadow({ mode: "open" });
-  var style = el("style", { text: CSS });
   var fab = el("button", { class: "fab", type: "button", "aria-label": title + " — " + T.open, "aria-expanded": "false", "aria-controls": "oc-panel" });
   // Constant markup, no data: the chat bubble icon.
   fab.innerHTML = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/></svg>';
@@ -110,7 +111,15 @@
   var form = el("form", {}, [input, send]);
   var panel = el("div", { class: "panel", id: "oc-panel", role: "dialog", "aria-labelledby": "oc-title", hidden: "" },
     [el("div", { class: "head" }, [heading, reset, close]), log, form, el("div", { class: "note", text: T.note }), live]);
-  root.appendChild(style);
+  // A constructed stylesheet: a host page whose CSP forbids inline styles (style-src 'self') cannot
+  // block it, as it would a <style> element. Browsers without one (before Safari 16.4) get the <style>.
+  try {
+    var sheet = new CSSStyleSheet();
+    sheet.replaceSync(CSS);
+    root.adoptedStyleSheets = [sheet];
+  } catch (error) {
+    root.appendChild(el("style", { text: CSS }));
+  }
   root.appendChild(el("div", { class: "w", lang: lang }, [fab, panel]));
 
   var history = [];
@@ -211,6 +220,8 @@
       credentials: "omit"
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (body) {
+        // 403: this page's origin is not allowed (the server says so in a response the page can read).
+        if (response.status === 403) throw { detail: T.refused };
         if (!response.ok) throw { detail: typeof body.detail === "string" ? body.detail : T.server };
         return body;
       });

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import gradio as gr
+import uvicorn
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
@@ -17,8 +18,16 @@ from assistant.assistant import Assistant
 from assistant.feedback import FeedbackStore
 from assistant.settings import PROJECT_DIR, Settings, get_settings
 from assistant.web.api import api_router
-from assistant.web.errors import install_error_handlers
-from assistant.web.security import BodySizeLimit, OriginGuard, RateLimiter
+from assistant.web.errors import ClientErrorsAfterStart, install_error_handlers
+from assistant.web.security import (
+    BodySizeLimit,
+    ClosedPaths,
+    ForwardedHeaders,
+    HostGuard,
+    OriginGuard,
+    RateLimiter,
+    SecurityHeaders,
+)
 from assistant.web.ui import CSS, TITLE, build_ui, occitanie_theme
 
 log = logging.getLogger("assistant.web")
@@ -73,9 +82,17 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     def widget() -> FileResponse:
         return FileResponse(WIDGET, media_type="text/javascript", headers={"Cache-Control": "public, max-age=300"})
 
-    # Outermost first: refuse foreign origins, then CORS headers (also on 413/429, so the widget can
-    # read them), then the body limit. A CORSMiddleware on this app also makes Gradio drop its own
-    # CORS handling, which reflects any Origin when the server is not on localhost.
+    # Added innermost first. From the outside in: believe X-Forwarded-* only from the configured
+    # proxies; security headers on every response, refusals included; refuse host names we do not
+    # serve, the closed upload routes, foreign origins; then CORS headers (also on 413/429, so the
+    # widget can read them), the body limit, and quiet client errors inside streams. A CORSMiddleware
+    # on this app also makes Gradio drop its own CORS handling, which reflects any Origin when the
+    # server is not on localhost.
+    hosts = settings.served_hosts()
+    if not settings.trusted_hosts and settings.host in ("0.0.0.0", "::"):
+        log.warning("Listening on every interface, but only localhost names are served: list the public host "
+                    "names in ASSISTANT_TRUSTED_HOSTS.")
+    app.add_middleware(ClientErrorsAfterStart)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
     app.add_middleware(
         CORSMiddleware,
@@ -84,7 +101,11 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         allow_headers=["Content-Type"],
         max_age=600,
     )
-    app.add_middleware(OriginGuard, allowed_origins=settings.allowed_origins)
+    app.add_middleware(OriginGuard, allowed_origins=settings.allowed_origins, trusted_hosts=hosts)
+    app.add_middleware(ClosedPaths)
+    app.add_middleware(HostGuard, trusted_hosts=hosts)
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(ForwardedHeaders, trusted_proxies=settings.trusted_proxies)
 
     blocks = build_ui(assistant, store, limiter)
     blocks.queue(default_concurrency_limit=GRADIO_CONCURRENCY, max_size=GRADIO_QUEUE)
@@ -103,3 +124,10 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         server_name=settings.host,
         server_port=settings.port,
     )
+
+
+def server_config(app: FastAPI, settings: Settings, **options) -> uvicorn.Config:
+    """How uvicorn serves the app: no `server` banner, and no proxy headers of its own
+    (ForwardedHeaders decides whose X-Forwarded-* to believe, from ASSISTANT_TRUSTED_PROXIES)."""
+    return uvicorn.Config(app, host=settings.host, port=settings.port, server_header=False, proxy_headers=False,
+                          **options)

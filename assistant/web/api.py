@@ -24,6 +24,7 @@ from assistant.wording import message
 log = logging.getLogger("assistant.web")
 
 STREAM_WORDS = 6  # words per streamed piece of the answer
+ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
 class ErrorResponse(BaseModel):
@@ -184,9 +185,15 @@ def api_router(assistant: Assistant, store: FeedbackStore, limiter: RateLimiter,
         )
         return FeedbackReceipt(id=row, detail=message(request_language(request.headers, body.model_dump()), "feedback_thanks"))
 
-    @router.api_route("/{path:path}", methods=["GET", "POST"], include_in_schema=False)
-    def unknown(path: str) -> None:
-        # Without it, the chat mounted at "/" would answer unknown /api paths with its own 404.
+    known = list(router.routes)
+
+    @router.api_route("/{path:path}", methods=ANY_METHOD, include_in_schema=False)
+    def unknown(path: str, request: Request) -> None:
+        # Without it, the chat mounted at "/" would answer unknown /api paths, or a known one with
+        # another method, with its own English 404.
+        allowed = sorted({m for route in known if route.path_regex.match(request.url.path) for m in route.methods})
+        if allowed:
+            raise HTTPException(status_code=405, headers={"Allow": ", ".join(allowed)})
         raise HTTPException(status_code=404)
 
     return router

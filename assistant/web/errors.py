@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from assistant.french import detect_language
 from assistant.wording import field_name, message
@@ -78,3 +79,36 @@ def install_error_handlers(app: FastAPI) -> None:
     async def internal_error(request: Request, error: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return JSONResponse({"detail": message(request_language(request.headers), "internal")}, status_code=500)
+
+
+class ClientErrorsAfterStart:
+    """A client error (an HTTPException under 500) raised once a streamed response has begun, as
+    Gradio's queue stream does for a session it does not know, ends that response with one INFO
+    line: it is a client's mistake, not a crash worth two tracebacks in the log."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = ended = False
+
+        async def tracking(event):
+            nonlocal started, ended
+            started = started or event["type"] == "http.response.start"
+            ended = ended or event["type"] == "http.response.body" and not event.get("more_body", False)
+            await send(event)
+
+        try:
+            await self.app(scope, receive, tracking)
+        except Exception as error:
+            client_error = next((e for e in (error, error.__cause__)
+                                 if isinstance(e, HTTPException) and e.status_code < 500), None)
+            if client_error is None or not started:
+                raise
+            log.info("%s %s: %d once the response had started (%s)", scope["method"], scope["path"],
+                     client_error.status_code, client_error.detail)
+            if not ended:
+                await send({"type": "http.response.body", "body": b"", "more_body": False})

@@ -1,18 +1,34 @@
-"""What protects the server from its clients: allowed origins, request size, questions per minute."""
+"""What protects the server from its clients: proxies and host names believed, allowed origins, closed
+routes, security headers, request size, questions per minute."""
 
 import threading
 import time
 from collections import deque
 from urllib.parse import urlsplit
 
-from starlette.datastructures import Headers
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from assistant.settings import normal_host
 from assistant.wording import message
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+# The chat's pages: Gradio's own scripts (inline boot scripts, and `js=` callbacks it runs with
+# `new Function`), inline styles (Svelte sets style attributes), nothing fetched or framed from
+# elsewhere. Checked in Chromium by tests/test_security_browser.py: no violation on a whole exchange.
+CHAT_POLICY = ("default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+               "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; media-src 'self' blob:; "
+               "worker-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'")
+# FastAPI's /docs and /redoc load Swagger UI / ReDoc from jsDelivr and boot them with an inline script.
+DOCS_POLICY = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+               "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
+               "font-src 'self' https://fonts.gstatic.com; img-src 'self' data: https://fastapi.tiangolo.com "
+               "https://cdn.redoc.ly; worker-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+               "frame-ancestors 'self'")
 
 
 def header_language(headers: Headers) -> str:
@@ -76,20 +92,89 @@ def origin_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}".lower()
 
 
+def header_values(scope: Scope, name: bytes) -> list[str]:
+    return [value.decode("latin-1") for key, value in scope["headers"] if key == name]
+
+
+async def refuse(scope: Scope, receive: Receive, send: Send, status: int, detail: str, headers=None) -> None:
+    await JSONResponse({"detail": detail}, status_code=status, headers=headers)(scope, receive, send)
+
+
+class ForwardedHeaders:
+    """`X-Forwarded-*` and `Forwarded` are believed only from the configured proxies (the client address
+    and scheme then come from them, as uvicorn's ProxyHeadersMiddleware reads them); from anyone else
+    they are removed, so no route (Gradio builds its URLs from `X-Forwarded-Host`) ever sees them."""
+
+    NAMES = {b"forwarded", b"x-forwarded-for", b"x-forwarded-proto", b"x-forwarded-host", b"x-forwarded-port",
+             b"x-forwarded-prefix", b"x-forwarded-server", b"x-real-ip"}
+
+    def __init__(self, app: ASGIApp, trusted_proxies: list[str]):
+        self.app = app
+        self.proxied = ProxyHeadersMiddleware(app, trusted_hosts=list(trusted_proxies))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        peer = scope.get("client")
+        if peer and peer[0] in self.proxied.trusted_hosts:
+            await self.proxied(scope, receive, send)
+            return
+        scope = dict(scope, headers=[(k, v) for k, v in scope["headers"] if k not in self.NAMES])
+        await self.app(scope, receive, send)
+
+
+class HostGuard:
+    """Refuses (400) a request for a host name the server does not serve, in `Host` or a proxy's
+    `X-Forwarded-Host`: the chat puts that name in its pages (a DNS-rebinding or cache-poisoning page
+    would get its own). The JSON API under `/api/` reflects no host and is left to the OriginGuard."""
+
+    def __init__(self, app: ASGIApp, trusted_hosts: list[str], open_prefix: str = "/api/"):
+        self.app = app
+        self.trusted = set(trusted_hosts)
+        self.open_prefix = open_prefix
+
+    def serves(self, host: str) -> bool:
+        return normal_host(host) in self.trusted
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket") or scope["path"].startswith(self.open_prefix):
+            await self.app(scope, receive, send)
+            return
+        names = header_values(scope, b"host")[:1] + [
+            name for value in header_values(scope, b"x-forwarded-host") for name in value.split(",")
+        ]
+        wrong = next((name for name in names if not self.serves(name)), None) if names else ""
+        if wrong is None:
+            await self.app(scope, receive, send)
+        elif scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1008})
+        else:
+            language = header_language(Headers(scope=scope))
+            await refuse(scope, receive, send, 400, message(language, "host_refused", host=wrong.strip()[:200]))
+
+
 class OriginGuard:
     """Refuses (403) a cross-origin request from an origin that is not allowed: preflights and any
     method that changes state. CORS alone only hides responses from the browser; the POST still runs.
-    The server's own origin (same host as the request) is always allowed."""
+    The server's own origin (the request's host, when it is a host the server serves) is allowed.
 
-    def __init__(self, app: ASGIApp, allowed_origins: list[str]):
+    Under `/api/` the refusal is readable by the page that asked (the widget on a site that is not
+    allowed can say so): its preflight is let through, and the request itself gets the 403, with
+    `Access-Control-Allow-Origin`, before it runs. A preflight that CORSMiddleware refuses (a method
+    or header the API does not take) gets a JSON 400 in French instead of Starlette's English text."""
+
+    def __init__(self, app: ASGIApp, allowed_origins: list[str], trusted_hosts: list[str], readable_prefix="/api/"):
         self.app = app
-        self.allowed = {origin_of(o) for o in allowed_origins if o and o != "*"}
-        self.any_origin = "*" in allowed_origins  # as CORSMiddleware reads it: every site may embed
+        self.allowed = set(allowed_origins)  # normalised once, by the settings
+        self.trusted_hosts = set(trusted_hosts)
+        self.readable_prefix = readable_prefix
 
     def allows(self, origin: str, host: str | None) -> bool:
-        if self.any_origin or origin_of(origin) in self.allowed:
+        if origin_of(origin) in self.allowed:
             return True
-        return bool(host) and urlsplit(origin).netloc.lower() == host.lower()
+        own = urlsplit(origin).netloc.lower()
+        return bool(host) and own == host.lower() and normal_host(host) in self.trusted_hosts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -98,12 +183,97 @@ class OriginGuard:
         headers = Headers(scope=scope)
         origin = headers.get("origin")
         preflight = scope["method"] == "OPTIONS" and "access-control-request-method" in headers
-        if origin is not None and (preflight or scope["method"] not in SAFE_METHODS):
-            if not self.allows(origin, headers.get("host")):
-                detail = message(header_language(headers), "origin_refused", origin=origin[:200])
-                await JSONResponse({"detail": detail}, status_code=403)(scope, receive, send)
-                return
+        if origin is None or not (preflight or scope["method"] not in SAFE_METHODS):
+            await self.app(scope, receive, send)
+            return
+        language = header_language(headers)
+        readable = scope["path"].startswith(self.readable_prefix)
+        if not self.allows(origin, headers.get("host")):
+            cors = {"Access-Control-Allow-Origin": origin, "Vary": "Origin"} if readable else None
+            if preflight and readable:
+                allow = {"Access-Control-Allow-Methods": "POST", "Access-Control-Allow-Headers": "Content-Type"}
+                await Response(status_code=204, headers={**cors, **allow})(scope, receive, send)
+            else:
+                detail = message(language, "origin_refused", origin=origin[:200])
+                await refuse(scope, receive, send, 403, detail, cors)
+            return
+        if not preflight:
+            await self.app(scope, receive, send)
+            return
+        refused = False
+
+        async def french_refusal(event):
+            nonlocal refused
+            if event["type"] == "http.response.start" and event["status"] == 400:
+                refused = True
+                kept = [(k, v) for k, v in event.get("headers", []) if k not in (b"content-type", b"content-length")]
+                body = JSONResponse({"detail": message(language, "preflight_refused")}, status_code=400)
+                event = {**event, "headers": kept + [(k, v) for k, v in body.raw_headers]}
+                await send(event)
+                await send({"type": "http.response.body", "body": body.body})
+            elif not refused:
+                await send(event)
+
+        await self.app(scope, receive, french_refusal)
+
+
+class ClosedPaths:
+    """Answers 404 to the routes Gradio opens for features this app does not use: file uploads and
+    the files they store, the remote proxy, media streams. Anyone could otherwise fill the disk."""
+
+    PREFIXES = ("/gradio_api/upload", "/gradio_api/file=", "/gradio_api/file/", "/gradio_api/proxy=",
+                "/gradio_api/stream/", "/gradio_api/process_recording")
+
+    def __init__(self, app: ASGIApp, prefixes: tuple[str, ...] = PREFIXES):
+        self.app = app
+        self.prefixes = prefixes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(self.prefixes):
+            await refuse(scope, receive, send, 404, message(header_language(Headers(scope=scope)), "status_404"))
+            return
         await self.app(scope, receive, send)
+
+
+class SecurityHeaders:
+    """Headers on every response that does not set its own: no MIME sniffing, no referrer to other
+    sites, a Content-Security-Policy (the chat's on HTML pages, nothing allowed on the rest), and
+    `Cache-Control: no-store` outside the static assets, since answers and pages are per user."""
+
+    STATIC = ("/assets/", "/static/", "/svelte/", "/favicon.ico", "/widget.js")
+
+    def __init__(self, app: ASGIApp, page_policy: str = CHAT_POLICY, docs_policy: str = DOCS_POLICY,
+                 docs_paths=("/docs", "/redoc")):
+        self.app = app
+        self.page_policy = page_policy
+        self.docs_policy = docs_policy
+        self.docs_paths = docs_paths
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope["path"]
+
+        async def with_headers(event):
+            if event["type"] == "http.response.start":
+                headers = MutableHeaders(scope=event)
+                html = headers.get("content-type", "").startswith("text/html")
+                policy = self.docs_policy if path in self.docs_paths else self.page_policy
+                defaults = {
+                    "X-Content-Type-Options": "nosniff",
+                    "Referrer-Policy": "same-origin",
+                    "Content-Security-Policy": policy if html else "default-src 'none'; frame-ancestors 'none'",
+                    "X-Frame-Options": "SAMEORIGIN",
+                }
+                if not path.startswith(self.STATIC):
+                    defaults["Cache-Control"] = "no-store"
+                for name, value in defaults.items():
+                    if name not in headers:
+                        headers[name] = value
+            await send(event)
+
+        await self.app(scope, receive, with_headers)
 
 
 class RateLimiter:

@@ -1,7 +1,8 @@
 """The Gradio chat at `/`: the same `Assistant.ask` and the same `Answer` as the API, rendered as HTML.
 
-Every text that comes from a document, an answer or a user goes through `html.escape` before any
-markup is added, so a document containing `<script>` shows it as text.
+Every text that comes from a document, an answer or a user goes through `text_html` (escaped, each
+newline a `<br>`) before any markup is added, and the chatbot renders its messages as HTML, not
+Markdown: a document containing `<script>`, `![](https://…)` or a blank line shows them as text.
 
 An answer reads top down: the lead (the sentence that answers), the quoted evidence, then the
 sources in a `<details>` disclosure, open on wide screens and folded on phones. The chat fills the
@@ -43,12 +44,16 @@ HEADER = f"""
 # Shown inside the empty chat, above the example questions, so the header stays short and the
 # conversation gets the window's height once it starts.
 INTRO = (
-    "Posez une question sur les aides, appels à projets et contacts pour innover en Occitanie. "
+    "<p>Posez une question sur les aides, appels à projets et contacts pour innover en Occitanie. "
     "Chaque réponse cite ses sources, avec le passage exact et sa date ; quand les documents ne répondent "
-    "pas, l'assistant le dit au lieu d'inventer.\n\n"
-    '<em lang="en">You can also ask in English: answers follow your language.</em>\n\n'
-    '**Exemples de questions** · <em lang="en">Example questions</em>'
+    "pas, l'assistant le dit au lieu d'inventer.</p>"
+    '<p><em lang="en">You can also ask in English: answers follow your language.</em></p>'
+    '<p><strong>Exemples de questions</strong> · <em lang="en">Example questions</em></p>'
 )
+
+# The thumbs, then the flags a person can pick; the chat stores a flag as the reason, and nothing else.
+LIKE, DISLIKE = "Like", "Dislike"
+FLAGS = ("Réponse inexacte", "Source manquante", "Hors sujet")
 
 # The live region is part of the page from the start: screen readers announce changes to a region
 # they already know, not a region inserted with its text.
@@ -194,6 +199,12 @@ def occitanie_theme() -> gr.themes.Base:
     )
 
 
+def text_html(text: str) -> str:
+    """Text from a document or a person as HTML that shows it as it is: escaped, each newline a <br>
+    (so no blank line can end an HTML block, and no raw newline reaches a renderer)."""
+    return html.escape(text).replace("\r\n", "\n").replace("\n", "<br>")
+
+
 def marked_passage(citation: Citation) -> str:
     """The passage text, escaped, with the sentences the answer quotes inside <mark>."""
     text = citation.text
@@ -206,10 +217,10 @@ def marked_passage(citation: Citation) -> str:
     for start, end in sorted(spans):
         if start < position:  # overlapping quotes: the first one already covers this part
             continue
-        out.append(html.escape(text[position:start]))
-        out.append(f"<mark>{html.escape(text[start:end])}</mark>")
+        out.append(text_html(text[position:start]))
+        out.append(f"<mark>{text_html(text[start:end])}</mark>")
         position = end
-    out.append(html.escape(text[position:]))
+    out.append(text_html(text[position:]))
     return "".join(out)
 
 
@@ -236,10 +247,9 @@ def render_answer(answer: Answer) -> str:
     lead, evidence = lead_and_evidence(answer)
     parts = ['<div class="oc-answer">']
     if lead:
-        parts.append(f'<p class="oc-lead">{html.escape(lead)}</p>')
+        parts.append(f'<p class="oc-lead">{text_html(lead)}</p>')
     if evidence:
-        text = html.escape(evidence).replace("\n", "<br>")
-        parts.append(f'<div class="oc-text">{text}</div>')
+        parts.append(f'<div class="oc-text">{text_html(evidence)}</div>')
     if answer.citations:
         # Folded on phones, opened on wide screens by CHAT_SCRIPT.
         parts.append(
@@ -247,12 +257,12 @@ def render_answer(answer: Answer) -> str:
         )
         for citation in answer.citations:
             meta = " · ".join(
-                html.escape(p) for p in (citation.section, human_date(citation.date, answer.language)) if p
+                text_html(p) for p in (citation.section, human_date(citation.date, answer.language)) if p
             )
             link = safe_link(citation.url, "Open the document" if english else "Voir le document")
             parts.append(
                 f'<div class="oc-source"><div class="oc-source-head">[{citation.n}] '
-                f"<strong>{html.escape(citation.title)}</strong>"
+                f"<strong>{text_html(citation.title)}</strong>"
                 f' <span class="oc-source-meta">{meta}</span></div>'
                 f'<blockquote class="oc-quote">{marked_passage(citation)}</blockquote>{link}</div>'
             )
@@ -266,7 +276,7 @@ def chat_messages(turns: list[dict]) -> list[dict]:
     so the browser never sends the conversation back and message index // 2 is the turn."""
     messages = []
     for turn in turns:
-        messages.append({"role": "user", "content": html.escape(turn["question"])})
+        messages.append({"role": "user", "content": text_html(turn["question"])})
         answer = turn.get("answer")
         content = render_answer(Answer(**answer)) if answer else PENDING
         messages.append({"role": "assistant", "content": content})
@@ -320,15 +330,16 @@ def build_ui(assistant: Assistant, store: FeedbackStore, limiter: RateLimiter) -
     def rate(feedback: gr.LikeData, turns: list[dict], request: gr.Request) -> None:
         index = feedback.index[0] if isinstance(feedback.index, (list, tuple)) else feedback.index
         turn = turns[index // 2] if isinstance(index, int) and 0 <= index // 2 < len(turns) else None
-        if not turn or not turn.get("answer") or feedback.liked in ("", None):
-            return
+        liked = feedback.liked
+        if not turn or not turn.get("answer") or not (isinstance(liked, bool) or liked in FLAGS):
+            return  # an unrated message, or a crafted event: only the thumbs and the flags are recorded
         if limiter.hit(f"feedback:{client_host(request)}") is not None:
             gr.Warning(message("fr", "feedback_limited"))
             return
         answer = turn["answer"]
         store.add(
-            rating="up" if feedback.liked is True else "down",
-            reason=feedback.liked if isinstance(feedback.liked, str) else None,
+            rating="up" if liked is True else "down",
+            reason=liked if isinstance(liked, str) else None,
             question=turn["question"],
             answer=answer["answer"],
             citations=answer["citations"],
@@ -347,7 +358,8 @@ def build_ui(assistant: Assistant, store: FeedbackStore, limiter: RateLimiter) -
             autoscroll=False,  # CHAT_SCRIPT lands on the new answer's lead instead of its last source
             examples=[{"text": q} for q in EXAMPLES],
             placeholder=INTRO,
-            feedback_options=("Like", "Dislike", "Réponse inexacte", "Source manquante", "Hors sujet"),
+            feedback_options=(LIKE, DISLIKE, *FLAGS),
+            render_markdown=False,  # our messages are HTML built from escaped text: nothing is Markdown
             buttons=["copy"],
             elem_id="oc-chat",
         )
