@@ -7,7 +7,6 @@ from pydantic import ValidationError
 from pydantic_settings.exceptions import SettingsError
 
 from assistant.settings import get_settings, settings_problem
-from assistant.web import create_app, server_config
 
 
 def main() -> None:
@@ -16,6 +15,8 @@ def main() -> None:
         settings = get_settings()
     except (ValidationError, SettingsError) as error:
         raise SystemExit(f"Invalid setting: {settings_problem(error)}") from None
+    from assistant.web import create_app, server_config  # Gradio takes seconds to import: settings first
+
     app = create_app(settings)
     logging.getLogger("assistant").info(
         "Assistant Innovation Occitanie: http://%s:%s/ (API docs at /docs)", settings.host, settings.port
