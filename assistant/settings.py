@@ -152,7 +152,7 @@ class Settings(BaseSettings):
             try:
                 ipaddress.ip_network(proxy, strict=False)
             except ValueError:
-                raise ValueError(f"{proxy!r} is not an IP address or network (such as 10.0.0.2 or 10.0.0.0/24)") from None
+                raise ValueError(f"{proxy!r} is not an IP address or network (such as 10.0.0.2, 10.0.0.0/24)") from None
         return proxies
 
     def served_hosts(self) -> list[str]:

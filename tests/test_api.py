@@ -39,7 +39,7 @@ def settings(tmp_path_factory) -> Settings:
         index_dir=root / "index",
         data_dir=root / "data",
         allowed_origins=[ALLOWED],
-        trusted_hosts=["testserver", "localhost", "assistant.laregion.example"],  # TestClient's, and two the chat serves
+        trusted_hosts=["testserver", "localhost", "assistant.laregion.example"],  # TestClient's, and two more
         rate_limit_per_minute=10_000,  # the module's own requests must not trip it; one test lowers it
     )
     build_index(settings)
@@ -274,7 +274,8 @@ def test_another_origins_request_is_refused_before_it_runs_and_its_page_can_read
 
 
 def test_another_origin_is_refused_at_the_preflight_outside_the_api(client):
-    preflight = client.options("/gradio_api/queue/join", headers={"Origin": EVIL, "Access-Control-Request-Method": "POST"})
+    preflight = client.options("/gradio_api/queue/join",
+                               headers={"Origin": EVIL, "Access-Control-Request-Method": "POST"})
     assert preflight.status_code == 403
     assert "access-control-allow-origin" not in preflight.headers
 

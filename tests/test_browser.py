@@ -586,7 +586,8 @@ def test_the_widget_falls_back_to_a_style_element_without_constructable_styleshe
     page.add_init_script("CSSStyleSheet.prototype.replaceSync = () => { throw new TypeError('unsupported'); };")
     open_widget(page, site, "plain.html")
     assert_widget_styled(page)
-    assert page.locator("#occitanie-assistant").evaluate("node => node.shadowRoot.querySelectorAll('style').length") == 1
+    styles = page.locator("#occitanie-assistant").evaluate("node => node.shadowRoot.querySelectorAll('style').length")
+    assert styles == 1
 
 
 def test_the_widget_on_a_site_that_is_not_allowed_says_so(page, site):
@@ -619,13 +620,15 @@ def test_the_chat_records_its_own_feedback_labels_and_not_a_forged_one(page, sit
 
     database = site["settings"].data_dir / "feedback.sqlite3"
     deadline = time.monotonic() + 30
-    rows = []
-    while ("down", None) not in rows and time.monotonic() < deadline:
+
+    def stored():
+        if not database.exists():
+            return []
+        with sqlite3.connect(database) as connection:
+            return connection.execute("SELECT rating, reason FROM feedback WHERE question = ?", (question,)).fetchall()
+
+    while ("down", None) not in stored() and time.monotonic() < deadline:
         time.sleep(0.2)
-        if database.exists():
-            with sqlite3.connect(database) as connection:
-                rows = connection.execute("SELECT rating, reason FROM feedback WHERE question = ?", (question,)).fetchall()
-    time.sleep(0.5)
-    with sqlite3.connect(database) as connection:
-        rows = connection.execute("SELECT rating, reason FROM feedback WHERE question = ?", (question,)).fetchall()
+    time.sleep(0.5)  # the forged event went first: had it been stored, it would be there by now
+    rows = stored()
     assert rows == [("down", None)]  # the thumb down; the forged reason was not stored

@@ -191,7 +191,8 @@ def api_router(assistant: Assistant, store: FeedbackStore, limiter: RateLimiter,
     def unknown(path: str, request: Request) -> None:
         # Without it, the chat mounted at "/" would answer unknown /api paths, or a known one with
         # another method, with its own English 404.
-        allowed = sorted({m for route in known if route.path_regex.match(request.url.path) for m in route.methods})
+        path = request.url.path
+        allowed = sorted({method for route in known if route.path_regex.match(path) for method in route.methods})
         if allowed:
             raise HTTPException(status_code=405, headers={"Allow": ", ".join(allowed)})
         raise HTTPException(status_code=404)

@@ -20,9 +20,10 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 # The chat's pages: Gradio's own scripts (inline boot scripts, and `js=` callbacks it runs with
 # `new Function`), inline styles (Svelte sets style attributes), nothing fetched or framed from
 # elsewhere. Checked in Chromium by tests/test_security_browser.py: no violation on a whole exchange.
-CHAT_POLICY = ("default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
-               "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; media-src 'self' blob:; "
-               "worker-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'")
+CHAT_POLICY = ("default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; "
+               "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
+               "connect-src 'self'; media-src 'self' blob:; worker-src 'self' blob:; object-src 'none'; "
+               "base-uri 'self'; form-action 'self'; frame-ancestors 'self'")
 # FastAPI's /docs and /redoc load Swagger UI / ReDoc from jsDelivr and boot them with an inline script.
 DOCS_POLICY = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
                "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
@@ -105,8 +106,8 @@ class ForwardedHeaders:
     and scheme then come from them, as uvicorn's ProxyHeadersMiddleware reads them); from anyone else
     they are removed, so no route (Gradio builds its URLs from `X-Forwarded-Host`) ever sees them."""
 
-    NAMES = {b"forwarded", b"x-forwarded-for", b"x-forwarded-proto", b"x-forwarded-host", b"x-forwarded-port",
-             b"x-forwarded-prefix", b"x-forwarded-server", b"x-real-ip"}
+    NAMES = frozenset({b"forwarded", b"x-forwarded-for", b"x-forwarded-proto", b"x-forwarded-host",
+                       b"x-forwarded-port", b"x-forwarded-prefix", b"x-forwarded-server", b"x-real-ip"})
 
     def __init__(self, app: ASGIApp, trusted_proxies: list[str]):
         self.app = app
