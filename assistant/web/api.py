@@ -188,11 +188,11 @@ def api_router(assistant: Assistant, store: FeedbackStore, limiter: RateLimiter,
     known = list(router.routes)
 
     @router.api_route("/{path:path}", methods=ANY_METHOD, include_in_schema=False)
-    def unknown(path: str, request: Request) -> None:
+    def unknown(path: str) -> None:
         # Without it, the chat mounted at "/" would answer unknown /api paths, or a known one with
         # another method, with its own English 404.
-        path = request.url.path
-        allowed = sorted({method for route in known if route.path_regex.match(path) for method in route.methods})
+        asked = f"{router.prefix}/{path}"
+        allowed = sorted({method for route in known if route.path_regex.match(asked) for method in route.methods})
         if allowed:
             raise HTTPException(status_code=405, headers={"Allow": ", ".join(allowed)})
         raise HTTPException(status_code=404)
