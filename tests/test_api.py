@@ -314,6 +314,15 @@ def test_the_chat_renders_hostile_text_escaped_and_without_a_javascript_link(cli
     assert "<mark>" in html
 
 
+def test_a_passage_with_blank_lines_is_one_html_block_in_the_chat(client):
+    # A blank line would end the HTML block for a Markdown renderer, which would then parse the rest.
+    answer = Answer(**ask(client, XSS_QUESTION).json())
+    citation = answer.citations[0].model_copy(update={"text": "Montant.\n\n![balise](https://tracker.example/b.png)"})
+    html = render_answer(answer.model_copy(update={"citations": [citation]}))
+    assert "\n" not in html
+    assert "Montant.<br><br>![balise](https://tracker.example/b.png)" in html
+
+
 def test_a_question_with_markup_is_carried_as_text(client):
     question = "<script>alert(1)</script> Combien finance le dispositif Zorglub ?"
     answer = ask(client, question).json()
