@@ -53,6 +53,15 @@ class Settings(BaseSettings):
     llm_timeout_s: float = 60.0
     llm_max_tokens: int = 256
 
+    # Storage: feedback, the question log, evaluation runs (assistant/store.py)
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL, e.g. postgresql://user:pass@host/db for several app instances; "
+        "empty = SQLite in data_dir",
+    )
+    question_log: bool = Field(default=True, description="log what is asked (masked, no IP, no user id)")
+    retention_days: int = Field(default=90, ge=1, description="logged questions older than this are purged")
+
     # Web
     host: str = "127.0.0.1"
     port: int = 7860

@@ -6,6 +6,10 @@ MONTHS = {
     "en": "January February March April May June July August September October November December".split(),
 }
 
+# What replaces an e-mail address or a phone number in a logged question (assistant/question_log.py):
+# one token whatever the question's language, so a question and its feedback are masked alike.
+MASKED = {"email": "[e-mail]", "phone": "[téléphone]"}
+
 MESSAGES = {
     "fr": {
         "according": "D'après {source} ({date}) :",
