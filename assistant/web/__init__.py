@@ -16,6 +16,7 @@ from assistant import short_answer
 from assistant.assistant import Assistant
 from assistant.feedback import FeedbackStore
 from assistant.settings import PROJECT_DIR, Settings, get_settings
+from assistant.store import Store
 from assistant.web.api import api_router
 from assistant.web.errors import install_error_handlers
 from assistant.web.security import BodySizeLimit, OriginGuard, RateLimiter
@@ -48,13 +49,15 @@ def warm_up(assistant: Assistant) -> None:
 def create_app(settings: Settings | None = None, assistant: Assistant | None = None) -> FastAPI:
     settings = settings or get_settings()
     assistant = assistant or Assistant(settings)
-    store = FeedbackStore(settings.data_dir / "feedback.sqlite3")
+    store = Store.from_settings(settings)  # feedback and the question log, one per app
     limiter = RateLimiter(settings.rate_limit_per_minute)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         await run_in_threadpool(warm_up, assistant)
+        await run_in_threadpool(store.purge)  # questions past the retention go at start, then hourly on write
         yield
+        store.close()
 
     app = FastAPI(
         title=TITLE,
@@ -64,7 +67,8 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         lifespan=lifespan,
     )
     app.state.assistant = assistant
-    app.state.feedback = store
+    app.state.store = store
+    app.state.feedback = FeedbackStore(store)
     app.state.limiter = limiter
     install_error_handlers(app)
     app.include_router(api_router(assistant, store, limiter, app.version))
