@@ -76,6 +76,19 @@ MESSAGES = {
         "rate_limited": "Trop de questions : {per_minute} par minute au maximum. Réessayez dans {wait} s.",
         "feedback_limited": "Trop d'avis envoyés : réessayez dans une minute.",
         "feedback_thanks": "Merci pour votre avis.",
+        # A CSV eval set (evals/dataset.py): rows and columns as the spreadsheet numbers and names them
+        "eval_csv_no_column": "{path} : pas de colonne « {column} » (colonnes lues : {found}).",
+        "eval_csv_no_rows": "{path} : aucune question.",
+        "eval_csv_cell": "{path}, ligne {row}, colonne « {column} » : {problem}.",
+        "eval_csv_empty": "la question est vide",
+        "eval_csv_category": "catégorie inconnue « {value} » (une de : {allowed})",
+        "eval_csv_boolean": "« {value} » n'est ni oui ni non",
+        "eval_csv_expects_answer": "« oui », mais la catégorie « {category} » attend une réponse "
+        "(pour une abstention : out-of-scope ou absent-amount)",
+        "eval_csv_expects_abstention": "« non », mais la catégorie « {category} » attend une abstention",
+        "eval_csv_unscorable": "ni fait attendu ni source attendue : la réponse ne pourrait pas être notée",
+        "eval_csv_duplicate": "l'identifiant « {value} » est déjà celui de la ligne {first}",
+        "eval_csv_verdict": "verdict inconnu « {value} » (oui, non ou unsure)",
         "bad_history": "L'historique de la conversation n'a pas le bon format : chaque message a un rôle "
         "« user » ou « assistant » et un texte.",
     },
@@ -162,6 +175,18 @@ def field_name(language: str, field: str) -> str:
 def human_date(iso: str | None, language: str) -> str:
     """'2024-05-22' -> 'mai 2024' / 'May 2024'; a partial or unknown date is shown as it is."""
     if not iso:
+        "eval_csv_no_column": "{path}: no \"{column}\" column (columns read: {found}).",
+        "eval_csv_no_rows": "{path}: no questions.",
+        "eval_csv_cell": "{path}, row {row}, column \"{column}\": {problem}.",
+        "eval_csv_empty": "the question is empty",
+        "eval_csv_category": "unknown category \"{value}\" (one of: {allowed})",
+        "eval_csv_boolean": "\"{value}\" is neither yes nor no",
+        "eval_csv_expects_answer": "\"yes\", but the category \"{category}\" expects an answer "
+        "(for an abstention: out-of-scope or absent-amount)",
+        "eval_csv_expects_abstention": "\"no\", but the category \"{category}\" expects an abstention",
+        "eval_csv_unscorable": "no expected fact and no expected source: the answer could not be scored",
+        "eval_csv_duplicate": "the id \"{value}\" is already row {first}'s",
+        "eval_csv_verdict": "unknown verdict \"{value}\" (yes, no or unsure)",
         return message(language, "undated")
     parts = iso.split("-")
     if len(parts) >= 2 and parts[0].isdigit() and parts[1].isdigit() and 1 <= int(parts[1]) <= 12:
