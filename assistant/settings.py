@@ -69,6 +69,12 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = 20
     max_body_bytes: int = 64_000
 
+    # The region's console at /admin (assistant/web/admin.py): off unless a token is set
+    admin_token: str | None = Field(default=None, description="the console's token; empty = /admin answers 404")
+    max_upload_bytes: int = Field(default=20_000_000, description="largest file the console accepts (documents, eval sets)")
+    admin_session_hours: float = Field(default=8.0, description="a console session lasts this long")
+    admin_logins_per_minute: int = Field(default=5, description="failed token attempts allowed per client per minute")
+
 
 @lru_cache
 def get_settings() -> Settings:

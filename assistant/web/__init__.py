@@ -17,6 +17,8 @@ from assistant.assistant import Assistant
 from assistant.feedback import FeedbackStore
 from assistant.settings import PROJECT_DIR, Settings, get_settings
 from assistant.store import Store
+from assistant.web.admin import admin_router
+from assistant.web.admin_auth import AdminGuard
 from assistant.web.api import api_router
 from assistant.web.errors import install_error_handlers
 from assistant.web.security import BodySizeLimit, OriginGuard, RateLimiter
@@ -72,6 +74,9 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     app.state.limiter = limiter
     install_error_handlers(app)
     app.include_router(api_router(assistant, store, limiter, app.version))
+    admin = admin_router(assistant, settings)  # the console at /admin: 404 unless ASSISTANT_ADMIN_TOKEN is set
+    app.state.reindexer = admin.reindexer
+    app.include_router(admin)
 
     @app.get("/widget.js", include_in_schema=False)
     def widget() -> FileResponse:
@@ -80,7 +85,8 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     # Outermost first: refuse foreign origins, then CORS headers (also on 413/429, so the widget can
     # read them), then the body limit. A CORSMiddleware on this app also makes Gradio drop its own
     # CORS handling, which reflects any Origin when the server is not on localhost.
-    app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
+    app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes,
+                       larger={"/admin/api/": settings.max_upload_bytes + 64_000})  # uploads, with the form around them
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.allowed_origins,
@@ -89,6 +95,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         max_age=600,
     )
     app.add_middleware(OriginGuard, allowed_origins=settings.allowed_origins)
+    app.add_middleware(AdminGuard)  # outermost: no other origin reaches /admin, and no CORS header leaves it
 
     blocks = build_ui(assistant, store, limiter)
     blocks.queue(default_concurrency_limit=GRADIO_CONCURRENCY, max_size=GRADIO_QUEUE)
