@@ -3,7 +3,8 @@
 A run builds a new generation beside the serving one: its own Chroma collection (the vectors of
 unchanged chunks copied, only new chunks embedded), its own lexical file, then the state file in
 one rename (assistant/indexer.py). Then the Assistant swaps to it in one assignment
-(`Assistant.swap`), then the old collection is dropped. Until the swap every answer comes from the
+(`Assistant.swap`), then the old collection is dropped (kept on a Chroma server, where other app
+instances may still read it). Until the swap every answer comes from the
 old index, whole; a run that fails before the swap drops what it built and leaves the old index
 serving, with the reason in its status.
 """
@@ -117,8 +118,11 @@ class Reindexer:
                 self._status.state, self._status.error = "failed", _reason(error)
                 self._status.finished_at = now_iso()
             return
-        if live.store.name != name:
+        if live.store.name != name and not settings.chroma_url:
             _drop(live.store)
+        elif live.store.name != name:  # other app instances on the same Chroma server may still read it
+            log.info("kept the previous collection %s on the Chroma server: drop it once no instance reads it",
+                     live.store.name)
         log.info("re-index done, now serving %s: %s", name, report.summary().splitlines()[0])
         with self._lock:
             self._status = RunStatus(state="done", stage="", percent=100, started_at=self._status.started_at,

@@ -2,6 +2,7 @@
 access rules (token, session, CSRF, origins), its JSON endpoints, and the grouping of what the corpus
 is missing, on the real corpus, a real Chroma store and the real embedder."""
 
+import datetime as dt
 import io
 import shutil
 import threading
@@ -48,6 +49,7 @@ Le dispositif Hélios Hydrogène est ouvert aux PME installées en Occitanie dep
 def docx_sheet(title: str, paragraphs: list[str]) -> bytes:
     document = docx.Document()
     document.core_properties.title = title
+    document.core_properties.created = dt.datetime(2026, 10, 1)  # else python-docx's template date (2013)
     document.add_heading(title, level=0)
     for text in paragraphs:
         document.add_paragraph(text)

@@ -31,7 +31,8 @@
   }
 
   async function call(path, options = {}) {
-    const headers = Object.assign({ Accept: "application/json" }, options.headers || {});
+    // The console is in French: so are the server's messages, whatever the browser's language.
+    const headers = Object.assign({ Accept: "application/json", "Accept-Language": "fr" }, options.headers || {});
     const method = options.method || "GET";
     if (method !== "GET" && csrf) headers["X-CSRF-Token"] = csrf;
     const response = await fetch(API + path, { ...options, method, headers, credentials: "same-origin" });
@@ -78,17 +79,27 @@
   // --- tabs -------------------------------------------------------------------------------------
 
   const loaders = {};
+  const tabs = [...document.querySelectorAll("[role=tab]")];
   function select(name) {
-    document.querySelectorAll("[role=tab]").forEach((tab) => {
+    tabs.forEach((tab) => {
       const on = tab.getAttribute("aria-controls") === name;
       tab.setAttribute("aria-selected", String(on));
+      tab.tabIndex = on ? 0 : -1;
       $(tab.getAttribute("aria-controls")).hidden = !on;
     });
     notice("");
     loaders[name]?.().catch((error) => notice(error.message, true));
   }
-  document.querySelectorAll("[role=tab]").forEach((tab) =>
-    tab.addEventListener("click", () => select(tab.getAttribute("aria-controls"))));
+  tabs.forEach((tab, i) => {
+    tab.addEventListener("click", () => select(tab.getAttribute("aria-controls")));
+    tab.addEventListener("keydown", (event) => {  // arrow keys move between tabs (WAI-ARIA tabs pattern)
+      const step = { ArrowRight: 1, ArrowLeft: -1 }[event.key];
+      if (!step) return;
+      const next = tabs[(i + step + tabs.length) % tabs.length];
+      select(next.getAttribute("aria-controls"));
+      next.focus();
+    });
+  });
 
   // --- documents --------------------------------------------------------------------------------
 
@@ -221,7 +232,10 @@
     try {
       const status = await call("/reindex");
       showReindex(status);
-      if (status.state !== "running") await loaders.documents();
+      if (status.state !== "running") {
+        notice("");
+        await loaders.documents();
+      }
     } catch (error) {
       notice(error.message, true);
     }
