@@ -35,6 +35,16 @@ def mask(text: str) -> str:
     return PHONE.sub(MASKED["phone"], EMAIL.sub(MASKED["email"], text))
 
 
+def purge(store: "Store") -> int:
+    """Drop the questions past the retention (the server does it at start); a database outage is
+    logged, not raised."""
+    try:
+        return store.purge()
+    except SQLAlchemyError:
+        log.exception("could not purge the question log")
+        return 0
+
+
 def record(store: "Store", answer: Answer) -> int | None:
     """Log an answered question; its log id, or None when the log is off or the database failed (the
     answer is still given: a log outage must not stop the assistant)."""

@@ -135,3 +135,13 @@ def test_the_chats_thumbs_up_is_linked_to_the_logged_question(page, site):  # no
     assert row["rating"] is None
     page.get_by_role("button", name="Like", exact=True).last.click()
     assert wait_for(lambda: store.questions(rating="up", source=row["sources"][0]))[0]["id"] == row["id"]
+
+
+def test_with_the_database_down_the_assistant_still_answers(settings, assistant):
+    from tests.postgres import free_port
+
+    unreachable = settings.model_copy(update={"database_url": f"postgresql://nobody@127.0.0.1:{free_port()}/none"})
+    with TestClient(create_app(unreachable, assistant)) as client:  # the start-up purge fails quietly
+        response = client.post("/api/ask", json={"question": BUDGET})
+    assert response.status_code == 200
+    assert response.json()["citations"] and response.json()["id"] is None

@@ -202,6 +202,22 @@
     return box;
   }
 
+  // POST a JSON body; the JSON answer, or a rejection with the server's French/English `detail`.
+  function post(url, body, signal) {
+    return fetch(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+      signal: signal || undefined,
+      credentials: "omit"
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (answer) {
+        if (!response.ok) throw { detail: typeof answer.detail === "string" ? answer.detail : T.server };
+        return answer;
+      });
+    });
+  }
+
   // Thumbs up / down, sent with the answer's log id so the region sees which logged question they rate.
   function rating(answer) {
     var row = el("div", { class: "rate" });
@@ -216,20 +232,10 @@
   function rate(answer, value, row) {
     var buttons = row.querySelectorAll("button");
     buttons.forEach(function (button) { button.disabled = true; });
-    fetch(FEEDBACK, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({
-        rating: value, question: String(answer.question || ""), answer: String(answer.answer || ""),
-        citations: Array.isArray(answer.citations) ? answer.citations : [], answerer: answer.answerer || null,
-        question_id: typeof answer.id === "number" ? answer.id : null
-      }),
-      credentials: "omit"
-    }).then(function (response) {
-      return response.json().catch(function () { return {}; }).then(function (body) {
-        if (!response.ok) throw { detail: typeof body.detail === "string" ? body.detail : T.server };
-        return body;
-      });
+    post(FEEDBACK, {
+      rating: value, question: String(answer.question || ""), answer: String(answer.answer || ""),
+      citations: Array.isArray(answer.citations) ? answer.citations : [], answerer: answer.answerer || null,
+      question_id: typeof answer.id === "number" ? answer.id : null
     }).then(function (body) {
       row.textContent = "";
       row.appendChild(el("p", { role: "status", text: typeof body.detail === "string" ? body.detail : T.thanks }));
@@ -247,18 +253,7 @@
     announce(T.wait);
     var controller = typeof AbortController === "function" ? new AbortController() : null;
     var timer = controller && setTimeout(function () { controller.abort(); }, 90000);
-    fetch(API, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ question: question, history: history.slice(-MAX_HISTORY) }),
-      signal: controller ? controller.signal : undefined,
-      credentials: "omit"
-    }).then(function (response) {
-      return response.json().catch(function () { return {}; }).then(function (body) {
-        if (!response.ok) throw { detail: typeof body.detail === "string" ? body.detail : T.server };
-        return body;
-      });
-    }).then(function (answer) {
+    post(API, { question: question, history: history.slice(-MAX_HISTORY) }, controller && controller.signal).then(function (answer) {
       waiting.remove();
       showAnswer(renderAnswer(answer));
       var parts = leadAndEvidence(answer);

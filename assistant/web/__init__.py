@@ -12,7 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse
 
-from assistant import short_answer
+from assistant import question_log, short_answer
 from assistant.assistant import Assistant
 from assistant.feedback import FeedbackStore
 from assistant.settings import PROJECT_DIR, Settings, get_settings
@@ -57,7 +57,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         await run_in_threadpool(warm_up, assistant)
-        await run_in_threadpool(store.purge)  # questions past the retention go at start, then hourly on write
+        await run_in_threadpool(question_log.purge, store)  # past the retention: at start, then hourly on write
         yield
         store.close()
 
