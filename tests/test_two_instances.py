@@ -1,8 +1,7 @@
 """Two app instances, as a deployment behind a load balancer runs them: two uvicorn processes of
 `create_app`, each with its own index directory, on one PostgreSQL database and one Chroma server. A
-question asked on one shows in the other's console (through /admin/api/questions with the admin
-token; through the shared store when the console is not part of this build), and thumbs given on one
-link to the question logged by the other."""
+question asked on one shows in the other's console (/admin/api/questions, with the admin token), and
+thumbs given on one link to the question logged by the other."""
 
 import os
 import subprocess
@@ -13,7 +12,7 @@ import httpx
 import pytest
 
 from assistant.indexer import build_index
-from assistant.store import DATABASE_FILE, Store
+from assistant.store import DATABASE_FILE
 from tests.postgres import free_port, new_database
 from tests.test_chroma_server import chroma_server  # noqa: F401 - the fixture
 
@@ -59,12 +58,10 @@ def wait_until_serving(process: subprocess.Popen, url: str, log_path, timeout: f
     pytest.fail(f"the instance at {url} did not start:\n{log_path.read_text(errors='replace')[-3000:]}")
 
 
-def logged(url: str, database_url: str, **filters) -> list[dict]:
-    """The questions as this instance's console lists them (or the shared store, without a console)."""
+def logged(url: str, **filters) -> list[dict]:
+    """The questions as this instance's console lists them."""
     response = httpx.get(f"{url}/admin/api/questions", params=filters, timeout=30,
                          headers={"Authorization": f"Bearer {TOKEN}"})
-    if response.status_code == 404:
-        return Store(database_url).questions(**filters)
     assert response.status_code == 200, response.text
     return response.json()["questions"]
 
@@ -89,7 +86,7 @@ def test_a_question_asked_on_one_instance_shows_on_the_other(corpus_copy, chroma
 
         on_a = httpx.post(f"{a}/api/ask", json={"question": ASKED_ON_A}, timeout=60).json()
         assert on_a["citations"] and isinstance(on_a["id"], int)
-        seen_on_b = {r["id"]: r for r in logged(b, database_url)}
+        seen_on_b = {r["id"]: r for r in logged(b)}
         assert seen_on_b[on_a["id"]]["question"] == ASKED_ON_A.replace("06 12 34 56 78", "[téléphone]")
         assert seen_on_b[on_a["id"]]["sources"] == list(dict.fromkeys(c["source"] for c in on_a["citations"]))
 
@@ -97,10 +94,10 @@ def test_a_question_asked_on_one_instance_shows_on_the_other(corpus_copy, chroma
             "rating": "down", "reason": "Réponse inexacte", "question": on_a["question"], "answer": on_a["answer"],
             "citations": on_a["citations"], "answerer": on_a["answerer"], "question_id": on_a["id"]})
         assert rated.status_code == 201
-        assert [r["id"] for r in logged(a, database_url, rating="down")] == [on_a["id"]]
+        assert [r["id"] for r in logged(a, rating="down")] == [on_a["id"]]
 
         on_b = httpx.post(f"{b}/api/ask", json={"question": ASKED_ON_B}, timeout=60).json()
-        assert [r["id"] for r in logged(a, database_url)] == [on_b["id"], on_a["id"]]  # newest first
+        assert [r["id"] for r in logged(a)] == [on_b["id"], on_a["id"]]  # newest first
     finally:
         for process, _ in processes.values():
             process.terminate()
