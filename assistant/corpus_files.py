@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 import os
 import re
+import secrets
 import unicodedata
 from pathlib import Path
 
@@ -77,7 +78,7 @@ def save_upload(corpus_dir: Path, filename: str, data: bytes, max_bytes: int, fo
     source = target.relative_to(corpus_dir).as_posix()
     staging = corpus_dir / UPLOADS_TMP
     staging.mkdir(exist_ok=True)
-    temp = staging / f"{os.getpid()}-{id(data)}{target.suffix}"
+    temp = staging / f"{secrets.token_hex(8)}{target.suffix}"
     try:
         temp.write_bytes(data)
         try:
@@ -130,4 +131,4 @@ def documents(state: IndexState, corpus_dir: Path) -> list[dict]:
 
 
 def _modified(path: Path) -> str:
-    return dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).isoformat(timespec="seconds")

@@ -115,7 +115,7 @@ def build_index(settings: Settings, corpus_dir: Path | None = None, progress: bo
     if not unchanged or report.lexical_rebuilt:
         if on_progress:
             on_progress("lexical", 0, 1)
-        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         kept_at = previous.indexed_at if previous else {}
         indexed_at = {s: kept_at.get(s, now) if previous and previous.files.get(s) == h else now for s, h in files.items()}
         state = IndexState(model=model, chunks=chunks, lexical_file="", files=files, collection=name, skipped=skips,

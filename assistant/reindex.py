@@ -5,15 +5,18 @@ unchanged chunks copied, only new chunks embedded), its own lexical file, then t
 one rename (assistant/indexer.py). Then the Assistant swaps to it in one assignment
 (`Assistant.swap`), then the old collection is dropped (kept on a Chroma server, where other app
 instances may still read it). Until the swap every answer comes from the
-old index, whole; a run that fails before the swap drops what it built and leaves the old index
-serving, with the reason in its status.
+old index, whole, and an answer under way when the swap happens finishes on it: the old collection
+is dropped only once no answer holds the old retriever. A run that fails before the swap drops what
+it built and leaves the old index serving, with the reason in its status.
 """
 
 import datetime as dt
+import gc
 import logging
 import re
 import threading
 import time
+import weakref
 from dataclasses import asdict, dataclass
 
 from chromadb.errors import NotFoundError
@@ -29,6 +32,8 @@ log = logging.getLogger(__name__)
 # Share of the progress bar each stage ends at: copying kept vectors, embedding new chunks, the
 # lexical index and state, then opening the new index and building the answerer's parts on it.
 STAGE_END = {"copying": 15, "embedding": 75, "lexical": 90, "swapping": 99}
+# An answer keeps the retriever it started with until it ends (an LLM answer, up to llm_timeout_s).
+RELEASE_WAIT_S = 120
 
 
 def generation_name(model: str) -> str:
@@ -38,7 +43,7 @@ def generation_name(model: str) -> str:
 
 
 def now_iso() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 @dataclass
@@ -118,16 +123,31 @@ class Reindexer:
                 self._status.state, self._status.error = "failed", _reason(error)
                 self._status.finished_at = now_iso()
             return
-        if live.store.name != name and not settings.chroma_url:
-            _drop(live.store)
-        elif live.store.name != name:  # other app instances on the same Chroma server may still read it
-            log.info("kept the previous collection %s on the Chroma server: drop it once no instance reads it",
-                     live.store.name)
+        old_store, in_use = live.store, weakref.ref(live)
+        del live  # answers under way hold the old retriever: its collection goes once they let it go
         log.info("re-index done, now serving %s: %s", name, report.summary().splitlines()[0])
         with self._lock:
             self._status = RunStatus(state="done", stage="", percent=100, started_at=self._status.started_at,
                                      finished_at=now_iso(), summary=report.summary(), documents=report.files,
                                      chunks=report.chunks)
+        if old_store.name == name:
+            return
+        if settings.chroma_url:  # other app instances on the same Chroma server may still read it
+            log.info("kept the previous collection %s on the Chroma server: drop it once no instance reads it",
+                     old_store.name)
+            return
+        _drop_when_released(in_use, old_store)
+
+
+def _drop_when_released(in_use: weakref.ref, store: VectorStore) -> None:
+    """Drop the old collection once no answer holds the retriever that reads it (or after RELEASE_WAIT_S)."""
+    deadline = time.monotonic() + RELEASE_WAIT_S
+    while in_use() is not None and time.monotonic() < deadline:
+        gc.collect()  # a reference cycle would otherwise keep it alive until the next collection
+        time.sleep(0.5)
+    if in_use() is not None:
+        log.warning("an answer still holds the previous index after %d s: dropping its collection anyway", RELEASE_WAIT_S)
+    _drop(store)
 
 
 def _drop(store: VectorStore) -> None:

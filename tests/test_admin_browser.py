@@ -55,7 +55,7 @@ def console_site(tmp_path_factory):
 
 
 @pytest.fixture
-def page(browser):
+def page(browser):  # noqa: F811 (the fixture of tests/test_browser.py)
     context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
     page = context.new_page()
     page.on("dialog", lambda dialog: dialog.accept())
@@ -176,7 +176,7 @@ def test_the_region_runs_its_console_from_login_to_logout(page, console_site, tm
     assert page.evaluate("async () => (await fetch('/admin/api/documents')).status") == 401
 
 
-def test_the_console_passes_a_wcag_21_aa_audit(browser, console_site, axe_script):
+def test_the_console_passes_a_wcag_21_aa_audit(browser, console_site, axe_script):  # noqa: F811
     # axe-core is added as an inline script, which the console's Content-Security-Policy forbids.
     context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
     page = context.new_page()

@@ -8,6 +8,7 @@ from a document or a user as text.
 
 import logging
 from pathlib import Path
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
@@ -119,7 +120,7 @@ def admin_router(assistant: Assistant, settings: Settings) -> APIRouter:
         return await file.read(settings.max_upload_bytes + 1)  # one byte more tells a file that is too large
 
     @router.post("/api/documents", status_code=201, dependencies=[Depends(auth.require)])
-    async def upload(request: Request, file: UploadFile = File(...), folder: str = Form("")) -> dict:
+    async def upload(request: Request, file: Annotated[UploadFile, File()], folder: Annotated[str, Form()] = "") -> dict:
         data = await received(file)
         try:
             source = await run_in_threadpool(corpus_files.save_upload, corpus_dir, file.filename or "", data,
@@ -129,7 +130,7 @@ def admin_router(assistant: Assistant, settings: Settings) -> APIRouter:
         return {"source": source}
 
     @router.put("/api/documents/{source:path}", dependencies=[Depends(auth.require)])
-    async def replace(source: str, request: Request, file: UploadFile = File(...)) -> dict:
+    async def replace(source: str, request: Request, file: Annotated[UploadFile, File()]) -> dict:
         data = await received(file)
         try:
             await run_in_threadpool(corpus_files.save_upload, corpus_dir, file.filename or "", data,
@@ -215,7 +216,7 @@ def admin_router(assistant: Assistant, settings: Settings) -> APIRouter:
         return run
 
     @router.post("/api/evals", status_code=202, dependencies=[Depends(auth.require)])
-    async def eval_start(request: Request, file: UploadFile | None = File(None)) -> dict:
+    async def eval_start(request: Request, file: Annotated[UploadFile | None, File()] = None) -> dict:
         language = request_language(request.headers)
         if file is not None and file.filename:
             data = await received(file)

@@ -138,7 +138,10 @@ class AdminGuard:
         headers = Headers(scope=scope)
         origin, host = headers.get("origin"), headers.get("host", "")
         site = headers.get("sec-fetch-site")
-        if (origin is not None and urlsplit(origin).netloc.lower() != host.lower()) or site not in (None, "same-origin", "none"):
+        # A link to the page from another site may open it (the Strict cookie is not sent, so it shows the login).
+        opening = scope["method"] == "GET" and path in (PREFIX, PREFIX + "/") and headers.get("sec-fetch-mode") == "navigate"
+        foreign = (origin is not None and urlsplit(origin).netloc.lower() != host.lower()) or site not in (None, "same-origin", "none")
+        if foreign and not opening:
             detail = message(header_language(headers), "admin_cross_origin")
             await JSONResponse({"detail": detail}, status_code=403, headers=HEADERS)(scope, receive, send)
             return
