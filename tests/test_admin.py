@@ -479,7 +479,7 @@ def test_exports_are_csv_downloads_with_a_bom(console):
 # --- evaluations --------------------------------------------------------------------------------------
 
 EVAL_CSV = """question,facts,sources,category,must_abstain
-Quel est le budget du dispositif Start-up Industrie de demain ?,2 à 5 M€|2 et 5 millions,programmes/start-up-industrie-de-demain.md,factual,non
+Quel est le budget du dispositif Start-up Industrie de demain ?,2 à 5 M€ / 2 et 5 millions,programmes/start-up-industrie-de-demain.md,factual,non
 Quel est le prix du pain à Rodez ?,,,out-of-scope,oui
 """
 

@@ -30,7 +30,7 @@ SHEET_QUESTION = "Quel est le montant du dispositif Cassiopée Spatial ?"
 UNANSWERABLE = "Quel est le prix du pain à Rodez ?"
 EVAL_CSV = f"""question;faits attendus;sources attendues;catégorie;doit s'abstenir
 {SHEET_QUESTION};1,5 M€;programmes/cassiopee.docx;factual;non
-Quel est le budget du dispositif Start-up Industrie de demain ?;2 à 5 M€|2 et 5 millions;programmes/start-up-industrie-de-demain.md;factual;non
+Quel est le budget du dispositif Start-up Industrie de demain ?;2 à 5 M€ / 2 et 5 millions;programmes/start-up-industrie-de-demain.md;factual;non
 {UNANSWERABLE};;;out-of-scope;oui
 """
 
