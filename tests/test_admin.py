@@ -550,3 +550,20 @@ def test_citations_count_answered_questions_only():
     most, never = citation_counts(rows, titles)
     assert most == [{"source": "a.md", "title": "A", "count": 2}, {"source": "b.md", "title": "B", "count": 1}]
     assert never == [{"source": "c.md", "title": "C"}]
+
+
+def test_the_shipped_set_runs_on_the_serving_index(console):
+    from evals.dataset import DEFAULT_SET, load_questions
+
+    csrf = login(console)
+    started = console.post("/admin/api/evals", headers={"X-CSRF-Token": csrf}, files={})
+    assert started.status_code == 202 and started.json()["questions"] == len(load_questions(DEFAULT_SET))
+    again = console.post("/admin/api/evals", headers={"X-CSRF-Token": csrf}, files={})
+    assert again.status_code == 409 and "déjà en cours" in again.json()["detail"]
+    deadline = time.monotonic() + 600
+    while console.get("/admin/api/evals").json()["running"]:
+        assert time.monotonic() < deadline
+        time.sleep(0.5)
+    run = console.get("/admin/api/evals").json()["runs"][0]
+    assert run["status"] == "done" and run["set_name"] == "qa.jsonl"
+    assert run["summary"]["questions"] == started.json()["questions"] and run["summary"]["accuracy"] > 0.5
