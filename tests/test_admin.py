@@ -58,12 +58,21 @@ def docx_sheet(title: str, paragraphs: list[str]) -> bytes:
     return buffer.getvalue()
 
 
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The real corpus and its index, built once for the module; tests get a copy of both."""
+    base = tmp_path_factory.mktemp("console-built")
+    shutil.copytree(CORPUS, base / "corpus")
+    build_index(make_settings(base))
+    return base
+
+
 @pytest.fixture
-def served(tmp_path):
-    """The real corpus indexed in a temp dir, and an assistant serving it."""
-    shutil.copytree(CORPUS, tmp_path / "corpus")
+def served(tmp_path, built):
+    """A private copy of the real corpus and its index in a temp dir, and an assistant serving it."""
+    for part in ("corpus", "index"):
+        shutil.copytree(built / part, tmp_path / part)
     settings = make_settings(tmp_path, admin_token=TOKEN, rate_limit_per_minute=10_000)
-    build_index(settings)
     return settings, Assistant(settings)
 
 
@@ -124,12 +133,12 @@ def test_one_reindex_at_a_time(served):
 
 
 @pytest.fixture
-def live_server(tmp_path):
-    """The app on a real HTTP server, with a corpus large enough that a re-index takes seconds."""
-    shutil.copytree(CORPUS, tmp_path / "corpus")
+def live_server(tmp_path, built):
+    """The app on a real HTTP server, on a copy of the indexed corpus."""
+    for part in ("corpus", "index"):
+        shutil.copytree(built / part, tmp_path / part)
     port = free_port()
     settings = make_settings(tmp_path, admin_token=TOKEN, rate_limit_per_minute=100_000, port=port)
-    build_index(settings)
     app = create_app(settings)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
