@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from assistant.indexer import build_index
 from assistant.settings import Settings
 from assistant.web import create_app
-from tests.helpers import CORPUS
+from tests.helpers import CORPUS, XSS_DOCUMENT, XSS_QUESTION
 from tests.test_admin import TOKEN, docx_sheet
 from tests.test_browser import CHROMIUM, SCREENSHOTS, audit, axe_script, browser, chat_ask, free_port  # noqa: F401
 
@@ -39,6 +39,7 @@ Quel est le budget du dispositif Start-up Industrie de demain ?;2 à 5 M€ / 2 
 def console_site(tmp_path_factory):
     root = tmp_path_factory.mktemp("console-browser")
     shutil.copytree(CORPUS, root / "corpus")
+    (root / "corpus" / "programmes" / "zorglub.md").write_text(XSS_DOCUMENT, encoding="utf-8")  # script in its title
     port = free_port()
     settings = Settings(corpus_dir=root / "corpus", index_dir=root / "index", data_dir=root / "data", port=port,
                         admin_token=TOKEN, rate_limit_per_minute=1000)
@@ -82,7 +83,8 @@ def test_the_region_runs_its_console_from_login_to_logout(page, console_site, tm
     expect(page.locator("#console-view")).to_be_hidden()
     log_in(page, url)
     documents = page.get_by_role("tabpanel", name="Documents")
-    expect(documents.locator("#documents-table tbody tr")).to_have_count(13)
+    expect(documents.locator("#documents-table tbody tr")).to_have_count(14)
+    expect(documents.locator("tr[data-source='programmes/zorglub.md']")).to_contain_text("<img src=x onerror=")
 
     # Upload a DOCX programme sheet: listed, not indexed yet.
     sheet = docx_sheet(SHEET_TITLE, [
@@ -123,14 +125,17 @@ def test_the_region_runs_its_console_from_login_to_logout(page, console_site, tm
     refusal = chat_ask(chat, UNANSWERABLE, answers_before=1)
     assert "Je ne trouve pas la réponse" in refusal.inner_text()
     chat.close()
+    hostile = f"{XSS_QUESTION} <img src=x onerror=\"window.__xss='question'\">"
+    assert page.request.post(f"{url}/api/ask", data={"question": hostile}).ok
 
     # The log shows both; the filter keeps the unanswered one.
     questions = tab(page, "Questions")
     expect(questions.locator("#questions-table tbody")).to_contain_text(SHEET_QUESTION)
     expect(questions.locator("#questions-table tbody")).to_contain_text(UNANSWERABLE)
+    expect(questions.locator("#questions-table tbody")).to_contain_text("<img src=x onerror=")  # shown as text
     questions.get_by_label("Réponse").select_option("true")
     questions.get_by_role("button", name="Filtrer").click()
-    expect(questions.locator("#questions-table tbody tr")).to_have_count(1)
+    expect(questions.locator("#questions-table tbody")).not_to_contain_text(SHEET_QUESTION)
     expect(questions.locator("#questions-table tbody")).to_contain_text(UNANSWERABLE)
 
     # What the corpus is missing: the unanswerable question, and the sheet among the cited documents.
@@ -165,6 +170,8 @@ def test_the_region_runs_its_console_from_login_to_logout(page, console_site, tm
     expect(results.filter(has_text=SHEET_QUESTION)).to_contain_text("correcte")
     expect(evals.locator("#eval-summary")).to_contain_text("3 questions")
     page.screenshot(path=SCREENSHOTS / "admin-evals.png", full_page=True)
+
+    assert page.evaluate("window.__xss") is None  # nothing from a document or a question ran
 
     # A change without the CSRF token is refused, even from the console's own page and session.
     refused = page.evaluate("""async () => (await fetch('/admin/api/reindex', {method: 'POST', credentials: 'same-origin'})).status""")
