@@ -36,6 +36,10 @@ UNRELATED = [
 # unrelated questions 0.2, a cut near 0.33 keeps the first together and the second apart.
 MARGIN = 0.16
 EXAMPLES = 5
+# Question vectors kept between page views (the same questions come back each time): embedding 2000
+# questions took 6 s here, on 2 busy cores.
+MAX_CACHED = 20_000
+_vectors: dict[tuple[Embeddings, str], np.ndarray] = {}
 
 
 @dataclass
@@ -72,7 +76,7 @@ def group_gaps(questions: list[dict], embeddings: Embeddings, examples: int = EX
         return []
     keys = list(wordings)
     texts = [wordings[k][0]["question"] for k in keys]
-    vectors = _unit(embeddings.embed_documents(texts))
+    vectors = embedded(embeddings, texts)
     if len(keys) == 1:
         labels = np.array([1])
     else:
@@ -106,6 +110,16 @@ def citation_counts(questions: list[dict], titles: dict[str, str]) -> tuple[list
     cited = [{"source": s, "title": titles[s], "count": n} for s, n in counts.items() if n]
     never = [{"source": s, "title": titles[s]} for s, n in sorted(counts.items()) if not n]
     return sorted(cited, key=lambda r: (-r["count"], r["source"])), never
+
+
+def embedded(embeddings: Embeddings, texts: list[str]) -> np.ndarray:
+    """Unit vectors of `texts`, embedding only those not seen before with this embedder."""
+    missing = list(dict.fromkeys(t for t in texts if (embeddings, t) not in _vectors))
+    if missing:
+        if len(_vectors) + len(missing) > MAX_CACHED:
+            _vectors.clear()
+        _vectors.update(zip(((embeddings, t) for t in missing), _unit(embeddings.embed_documents(missing))))
+    return np.stack([_vectors[(embeddings, t)] for t in texts])
 
 
 def _unit(vectors) -> np.ndarray:
