@@ -4,7 +4,7 @@ The road: prepare (validate, trim the history, analyse the question and the conv
 to) -> retrieve -> answer (the answerer chosen by settings) -> refusal if it abstained. The answer
 carries its provenance: the query searched, the passages considered and the answerer's decision.
 Front ends call `ask` (or `prepare` then `answer`, to show a pending state in between) and render
-what it returns or raises.
+what it returns or raises. `swap` replaces the index it answers from while it serves (assistant/reindex.py).
 """
 
 import logging
@@ -60,7 +60,7 @@ class Assistant:
         self.settings = settings or get_settings()
         self._lock = threading.Lock()
         self._retriever: Retriever | None = None
-        self._parts: tuple[ExtractiveAnswerer, answerers.Answerer, Refusal, SubjectCatalogue] | None = None
+        self._parts: tuple[ExtractiveAnswerer, answerers.Answerer, Refusal, SubjectCatalogue, Retriever] | None = None
 
     @property
     def retriever(self) -> Retriever:
@@ -74,18 +74,29 @@ class Assistant:
                 self._retriever = Retriever.open(self.settings)
             return self._retriever
 
-    def _components(self) -> tuple[ExtractiveAnswerer, answerers.Answerer, Refusal, SubjectCatalogue]:
+    def _components(self) -> tuple[ExtractiveAnswerer, answerers.Answerer, Refusal, SubjectCatalogue, Retriever]:
+        """The parts built on one index, and that index's retriever: an answer uses one tuple throughout."""
         if self._parts is None:
-            retriever = self.retriever
-            lexical = retriever.lexical
-            finder = CandidateFinder(lexical.document_frequency, lexical.vocabulary, len(retriever))
-            extractive = ExtractiveAnswerer(finder, SentenceRanker.load(), self.settings.abstain_threshold)
-            answerer = answerers.make_answerer(self.settings.answerer, self.settings, extractive)
-            refusal = Refusal(retriever.state.chunks, self.settings.contact_document)
-            subjects = SubjectCatalogue(retriever.state.chunks, lexical.document_frequency, lexical.vocabulary)
+            parts = self._parts_of(self.retriever)
             with self._lock:
-                self._parts = self._parts or (extractive, answerer, refusal, subjects)
+                self._parts = self._parts or parts
         return self._parts
+
+    def _parts_of(self, retriever: Retriever) -> tuple[ExtractiveAnswerer, answerers.Answerer, Refusal, SubjectCatalogue, Retriever]:
+        lexical = retriever.lexical
+        finder = CandidateFinder(lexical.document_frequency, lexical.vocabulary, len(retriever))
+        extractive = ExtractiveAnswerer(finder, SentenceRanker.load(), self.settings.abstain_threshold)
+        answerer = answerers.make_answerer(self.settings.answerer, self.settings, extractive)
+        refusal = Refusal(retriever.state.chunks, self.settings.contact_document)
+        subjects = SubjectCatalogue(retriever.state.chunks, lexical.document_frequency, lexical.vocabulary)
+        return extractive, answerer, refusal, subjects, retriever
+
+    def swap(self, retriever: Retriever) -> None:
+        """Answer from `retriever` from now on. Its parts are built first, then the retriever and its parts
+        replace the old ones in one assignment: an answer under way finishes on the index it started with."""
+        parts = self._parts_of(retriever)
+        with self._lock:
+            self._retriever, self._parts = retriever, parts
 
     @property
     def extractive(self) -> ExtractiveAnswerer:
@@ -127,9 +138,9 @@ class Assistant:
 
     def answer_stream(self, analysis: QuestionAnalysis) -> Iterator[str | Answer]:
         started = time.perf_counter()
-        _, answerer, refusal, _ = self._components()
+        _, answerer, refusal, _, retriever = self._components()
         retrieve_k = self.settings.retrieve_k
-        ranked = self.retriever.search(analysis.query, k=max(retrieve_k, TRACE_DEPTH))
+        ranked = retriever.search(analysis.query, k=max(retrieve_k, TRACE_DEPTH))
         passages = ranked[:retrieve_k]
         subject = analysis.subject
         if subject is not None and subject.source:
@@ -137,7 +148,7 @@ class Assistant:
             given = {p.chunk.id for p in passages}
             aspect = ASPECT_WORDS.get(analysis.intent, "")
             query = f"{analysis.query} {aspect}".strip()
-            passages = passages + self.retriever.within(query, subject.source, SUBJECT_PASSAGES, given)
+            passages = passages + retriever.within(query, subject.source, SUBJECT_PASSAGES, given)
         given_ids = {p.chunk.id for p in passages}
         stream = answerers.stream(answerer, analysis.question, analysis, passages)
         yield from stream

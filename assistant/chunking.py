@@ -34,6 +34,7 @@ def chunk_document(document: SourceDocument, chunk_size: int = 800) -> list[Chun
                 url=document.url,
                 publisher=document.publisher,
                 status=document.status,
+                as_of=document.as_of,
             )
         )
     return chunks

@@ -30,9 +30,10 @@ def main(argv: list[str] | None = None) -> int:
     output.add_argument("--jsonl", action="store_true", help="read JSON questions on stdin, one per line")
     ask.add_argument("--provenance", action="store_true",
                      help="with --json or --jsonl: include how the answer was made (query, passages, decision)")
-    feedback = commands.add_parser("feedback", help="feedback records")
-    feedback.add_argument("action", choices=["export"])
-    feedback.add_argument("--output", type=Path, help="CSV file (default: stdout)")
+    for name, about in (("feedback", "feedback records"), ("questions", "the question log")):
+        records = commands.add_parser(name, help=about)
+        records.add_argument("action", choices=["export"])
+        records.add_argument("--output", type=Path, help="CSV file, UTF-8 with BOM (default: stdout)")
 
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
@@ -42,7 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "index", None):
         overrides["index_dir"] = args.index
     settings = Settings(**overrides)
-    return {"index": _index, "search": _search, "ask": _ask, "feedback": _feedback}[args.command](settings, args)
+    commands = {"index": _index, "search": _search, "ask": _ask, "feedback": _export, "questions": _export}
+    return commands[args.command](settings, args)
 
 
 def _index(settings: Settings, args) -> int:
@@ -145,14 +147,18 @@ def _hidden(provenance: bool) -> set[str] | None:
     return None if provenance else {"provenance"}
 
 
-def _feedback(settings: Settings, args) -> int:
-    from assistant.feedback import FeedbackStore
+def _export(settings: Settings, args) -> int:
+    """`feedback export` or `questions export`: the store's rows as CSV (UTF-8 with BOM, formula-safe)."""
+    from assistant.store import Store
 
-    store = FeedbackStore(settings.data_dir / "feedback.sqlite3")
-    if args.output:
-        with open(args.output, "w", newline="", encoding="utf-8") as handle:
-            count = store.export_csv(handle)
-        print(f"{count} feedback rows written to {args.output}")
+    store = Store.from_settings(settings)
+    if args.command == "feedback":
+        count, data = store.count_feedback(), store.export_feedback_csv()
     else:
-        store.export_csv(sys.stdout)
+        count, data = store.count_questions(), store.export_questions_csv()
+    if args.output:
+        args.output.write_bytes(data)
+        print(f"{count} {args.command} rows written to {args.output}")
+    else:
+        sys.stdout.buffer.write(data)
     return 0

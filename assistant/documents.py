@@ -148,10 +148,10 @@ def _valid(text: str) -> str:
 
 def _known(fields: dict) -> dict:
     out = {}
-    for key in ("date", "kind", "url", "publisher", "status"):
+    for key in ("date", "kind", "url", "publisher", "status", "as_of"):
         value = fields.get(key)
         if value not in (None, ""):
-            out[key] = _iso(value) if key == "date" else str(value)
+            out[key] = _iso(value) if key in ("date", "as_of") else str(value)
     return out
 
 

@@ -4,7 +4,7 @@ lexical index. Written atomically (temp file + rename): a killed run leaves the 
 import json
 import os
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from assistant.lexical import LexicalIndex
@@ -20,6 +20,9 @@ class IndexState:
     lexical_file: str
     files: dict[str, str]  # source -> content hash of the file, for the summary
     lexical_parameters: dict | None = None  # BM25 k1, b and analyser version of the stored weights
+    collection: str | None = None  # the Chroma collection of this state's vectors (None: collection_name(model))
+    faults: list[dict] = field(default_factory=list)  # files the run skipped or read with a workaround: {source, reason, skipped}
+    indexed_at: dict[str, str] = field(default_factory=dict)  # source -> when its current content was indexed (ISO UTC)
 
     @classmethod
     def load(cls, index_dir: Path) -> "IndexState | None":
@@ -33,6 +36,9 @@ class IndexState:
             lexical_file=raw["lexical_file"],
             files=raw.get("files", {}),
             lexical_parameters=raw.get("lexical_parameters"),  # absent in states written before it was stored
+            collection=raw.get("collection"),
+            faults=raw.get("faults", [dict(s, skipped=True) for s in raw.get("skipped", [])]),  # "skipped": older states
+            indexed_at=raw.get("indexed_at", {}),
         )
 
     def load_lexical(self, index_dir: Path) -> LexicalIndex:
@@ -49,6 +55,9 @@ class IndexState:
             "lexical_file": self.lexical_file,
             "lexical_parameters": self.lexical_parameters,
             "files": self.files,
+            "collection": self.collection,
+            "faults": self.faults,
+            "indexed_at": self.indexed_at,
             "chunks": [asdict(c) for c in self.chunks],
         }
         tmp = index_dir / f".{STATE_FILE}.tmp"

@@ -3,11 +3,15 @@
 Each chunk id is a content hash, so a re-run embeds only new or changed chunks. Vectors are added
 to Chroma first, then the new state is committed in one rename, then stale vectors are removed:
 a run killed at any point leaves the previous state answering, and the next run picks up the
-vectors already stored instead of embedding them again.
+vectors already stored instead of embedding them again. Given a `collection`, the run writes its
+vectors there and the state names it (a new generation, assistant/reindex.py); else it updates the
+state's own collection.
 """
 
+import datetime as dt
 import hashlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,7 +59,9 @@ class IndexReport:
         return "\n".join(lines)
 
 
-def build_index(settings: Settings, corpus_dir: Path | None = None, progress: bool = False) -> IndexReport:
+def build_index(settings: Settings, corpus_dir: Path | None = None, progress: bool = False,
+                collection: str | None = None, on_progress: Callable[[str, int, int], None] | None = None) -> IndexReport:
+    """`on_progress(stage, done, total)` is called as the run goes ("embedding", "lexical")."""
     started = time.perf_counter()
     corpus_dir = corpus_dir or settings.corpus_dir
     index_dir = settings.index_dir
@@ -71,8 +77,10 @@ def build_index(settings: Settings, corpus_dir: Path | None = None, progress: bo
     old_ids = {c.id for c in previous.chunks} if previous and not rebuilt else set()
     new_ids = [c.id for c in chunks]
 
+    previous_name = previous and (previous.collection or collection_name(previous.model))
+    name = collection or (previous_name if previous and not rebuilt else collection_name(model))
     client = chroma_client(settings)
-    store = VectorStore(client, collection_name(model))
+    store = VectorStore(client, name)
     stored = store.existing(new_ids)
     to_embed = [c for c in chunks if c.id not in stored]
     if to_embed:
@@ -83,6 +91,8 @@ def build_index(settings: Settings, corpus_dir: Path | None = None, progress: bo
             vectors = embeddings.embed_documents([c.embedding_text() for c in batch])
             store.add([c.id for c in batch], vectors, [c.source for c in batch])
             bar.update(len(batch))
+            if on_progress:
+                on_progress("embedding", min(i + EMBED_BATCH, len(to_embed)), len(to_embed))
         bar.close()
 
     report = IndexReport(
@@ -96,19 +106,27 @@ def build_index(settings: Settings, corpus_dir: Path | None = None, progress: bo
         rebuilt=rebuilt,
         changed_files=sorted(s for s, h in files.items() if not previous or previous.files.get(s) != h),
     )
-    unchanged = previous is not None and not rebuilt and previous.chunks == chunks and previous.files == files
+    seen = [{"source": f.source, "reason": f.reason, "skipped": f.skipped} for f in faults]
+    unchanged = (previous is not None and not rebuilt and previous.chunks == chunks and previous.files == files
+                 and previous_name == name and previous.faults == seen)
     wanted = parameters()
     if unchanged and previous.lexical_parameters != wanted:
         report.lexical_rebuilt = _parameters_change(previous.lexical_parameters, wanted)
     if not unchanged or report.lexical_rebuilt:
-        state = IndexState(model=model, chunks=chunks, lexical_file="", files=files)
+        if on_progress:
+            on_progress("lexical", 0, 1)
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        kept_at = previous.indexed_at if previous else {}
+        indexed_at = {s: kept_at.get(s, now) if previous and previous.files.get(s) == h else now for s, h in files.items()}
+        state = IndexState(model=model, chunks=chunks, lexical_file="", files=files, collection=name, faults=seen,
+                           indexed_at=indexed_at)
         state.commit(index_dir, LexicalIndex.build([c.embedding_text() for c in chunks]))
     stale = store.all_ids() - set(new_ids)
     if stale:
         store.delete(sorted(stale))
-    if rebuilt:
+    if rebuilt and previous_name != name:
         try:
-            client.delete_collection(collection_name(previous.model))
+            client.delete_collection(previous_name)
         except NotFoundError:  # already gone (an earlier run was killed after dropping it); any other error is real
             pass
     report.seconds = time.perf_counter() - started

@@ -18,6 +18,7 @@ class SourceDocument:
     url: str | None = None
     publisher: str | None = None
     status: str | None = None
+    as_of: str | None = None  # ISO date the document's facts were last checked, when it says
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Chunk:
     url: str | None = None
     publisher: str | None = None
     status: str | None = None
+    as_of: str | None = None
 
     @property
     def breadcrumb(self) -> str:

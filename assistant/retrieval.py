@@ -33,7 +33,7 @@ class Retriever:
         state = IndexState.load(settings.index_dir)
         if state is None:
             raise IndexMissing(f"no index in {settings.index_dir}: run `python -m assistant index`")
-        retriever = cls(state, VectorStore(chroma_client(settings), collection_name(state.model)), settings)
+        retriever = cls(state, VectorStore(chroma_client(settings), state.collection or collection_name(state.model)), settings)
         retriever.lexical = state.load_lexical(settings.index_dir)
         retriever.embeddings = load_embeddings(state.model)
         retriever.positions = {c.id: i for i, c in enumerate(state.chunks)}

@@ -116,6 +116,15 @@ class Settings(BaseSettings):
     llm_timeout_s: float = 60.0
     llm_max_tokens: int = 256
 
+    # Storage: feedback, the question log, evaluation runs (assistant/store.py)
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL, e.g. postgresql://user:pass@host/db for several app instances; "
+        "empty = SQLite in data_dir",
+    )
+    question_log: bool = Field(default=True, description="log what is asked (masked, no IP, no user id)")
+    retention_days: int = Field(default=90, ge=1, description="logged questions older than this are purged")
+
     # Web
     host: str = "127.0.0.1"
     port: int = 7860
@@ -130,6 +139,12 @@ class Settings(BaseSettings):
     )
     rate_limit_per_minute: int = 20
     max_body_bytes: int = 64_000
+
+    # The region's console at /admin (assistant/web/admin.py): off unless a token is set
+    admin_token: str | None = Field(default=None, description="the console's token; empty = /admin answers 404")
+    max_upload_bytes: int = Field(default=20_000_000, description="largest file the console accepts (documents, eval sets)")
+    admin_session_hours: float = Field(default=8.0, description="a console session lasts this long")
+    admin_logins_per_minute: int = Field(default=5, description="failed token attempts allowed per client per minute")
 
     @field_validator("allowed_origins", mode="before")
     @classmethod

@@ -59,6 +59,16 @@ class VectorStore:
                 metadatas=[{"source": s} for s in sources[i : i + ADD_BATCH]],
             )
 
+    def copy_to(self, other: "VectorStore", ids: list[str]) -> int:
+        """Copy the vectors stored for `ids` into `other`, without embedding them again; returns how many."""
+        copied = 0
+        for i in range(0, len(ids), 1000):
+            found = self.collection.get(ids=ids[i : i + 1000], include=["embeddings", "metadatas"])
+            if found["ids"]:
+                other.add(found["ids"], found["embeddings"], [m["source"] for m in found["metadatas"]])
+                copied += len(found["ids"])
+        return copied
+
     def delete(self, ids: list[str]) -> None:
         for i in range(0, len(ids), 1000):
             self.collection.delete(ids=ids[i : i + 1000])

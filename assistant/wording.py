@@ -6,6 +6,10 @@ MONTHS = {
     "en": "January February March April May June July August September October November December".split(),
 }
 
+# What replaces an e-mail address or a phone number in a logged question (assistant/question_log.py):
+# one token whatever the question's language, so a question and its feedback are masked alike.
+MASKED = {"email": "[e-mail]", "phone": "[téléphone]"}
+
 MESSAGES = {
     "fr": {
         "according": "D'après {source} ({date}) :",
@@ -74,8 +78,40 @@ MESSAGES = {
         "rate_limited": "Trop de questions : {per_minute} par minute au maximum. Réessayez dans {wait} s.",
         "feedback_limited": "Trop d'avis envoyés : réessayez dans une minute.",
         "feedback_thanks": "Merci pour votre avis.",
+        # A CSV eval set (evals/dataset.py): rows and columns as the spreadsheet numbers and names them
+        "eval_csv_no_column": "{path} : pas de colonne « {column} » (colonnes lues : {found}).",
+        "eval_csv_no_rows": "{path} : aucune question.",
+        "eval_csv_cell": "{path}, ligne {row}, colonne « {column} » : {problem}.",
+        "eval_csv_empty": "la question est vide",
+        "eval_csv_category": "catégorie inconnue « {value} » (une de : {allowed})",
+        "eval_csv_boolean": "« {value} » n'est ni oui ni non",
+        "eval_csv_expects_answer": "« oui », mais la catégorie « {category} » attend une réponse "
+        "(pour une abstention : out-of-scope ou absent-amount)",
+        "eval_csv_expects_abstention": "« non », mais la catégorie « {category} » attend une abstention",
+        "eval_csv_unscorable": "ni fait attendu ni source attendue : la réponse ne pourrait pas être notée",
+        "eval_csv_duplicate": "l'identifiant « {value} » est déjà celui de la ligne {first}",
+        "eval_csv_verdict": "verdict inconnu « {value} » (oui, non ou unsure)",
         "bad_history": "L'historique de la conversation n'a pas le bon format : chaque message a un rôle "
         "« user » ou « assistant » et un texte.",
+        # The region's console (assistant/web/admin.py)
+        "admin_login_required": "Connexion requise : ouvrez une session avec le jeton d'administration.",
+        "admin_bad_token": "Jeton d'administration incorrect.",
+        "admin_login_limited": "Trop de tentatives de connexion : réessayez dans {wait} s.",
+        "admin_csrf": "Jeton anti-CSRF manquant ou incorrect : rechargez la page de la console.",
+        "admin_cross_origin": "La console n'accepte que les requêtes de sa propre origine.",
+        "admin_logged_out": "Session fermée.",
+        "upload_bad_name": "Nom de fichier invalide : « {name} ».",
+        "upload_type": "Type de fichier non accepté : « {suffix} » (acceptés : {allowed}).",
+        "upload_too_large": "Fichier trop volumineux : {size} octets, {limit} au maximum.",
+        "upload_bad_folder": "Dossier inconnu dans le corpus : « {folder} ».",
+        "upload_exists": "Le document « {source} » existe déjà : choisissez « Remplacer » pour le mettre à jour.",
+        "upload_unreadable": "Ce fichier ne peut pas être indexé : {reason}.",
+        "upload_other_type": "Le remplaçant de « {source} » doit être un fichier {suffix}.",
+        "document_missing": "Aucun document « {source} » dans le corpus.",
+        "reindex_running": "Une réindexation est déjà en cours.",
+        "eval_running": "Une évaluation est déjà en cours.",
+        "eval_bad_set": "Jeu d'évaluation invalide : {reason}",
+        "eval_empty": "Le jeu d'évaluation ne contient aucune question.",
     },
     "en": {
         "according": "According to {source} ({date}):",
@@ -145,6 +181,25 @@ MESSAGES = {
         "feedback_thanks": "Thank you for your feedback.",
         "bad_history": "The conversation history is malformed: each message has a role, \"user\" or \"assistant\", "
         "and a text.",
+        # The region's console (assistant/web/admin.py)
+        "admin_login_required": "Login required: open a session with the admin token.",
+        "admin_bad_token": "Wrong admin token.",
+        "admin_login_limited": "Too many login attempts: try again in {wait} s.",
+        "admin_csrf": "Missing or wrong anti-CSRF token: reload the console page.",
+        "admin_cross_origin": "The console only accepts requests from its own origin.",
+        "admin_logged_out": "Logged out.",
+        "upload_bad_name": "Invalid file name: \"{name}\".",
+        "upload_type": "File type not accepted: \"{suffix}\" (accepted: {allowed}).",
+        "upload_too_large": "File too large: {size} bytes, {limit} at most.",
+        "upload_bad_folder": "Unknown corpus folder: \"{folder}\".",
+        "upload_exists": "The document \"{source}\" already exists: choose \"Replace\" to update it.",
+        "upload_unreadable": "This file cannot be indexed: {reason}.",
+        "upload_other_type": "The replacement of \"{source}\" must be a {suffix} file.",
+        "document_missing": "No document \"{source}\" in the corpus.",
+        "reindex_running": "A re-index is already running.",
+        "eval_running": "An evaluation is already running.",
+        "eval_bad_set": "Invalid evaluation set: {reason}",
+        "eval_empty": "The evaluation set has no question.",
     },
 }
 
@@ -162,6 +217,18 @@ def field_name(language: str, field: str) -> str:
 def human_date(iso: str | None, language: str) -> str:
     """'2024-05-22' -> 'mai 2024' / 'May 2024'; a partial or unknown date is shown as it is."""
     if not iso:
+        "eval_csv_no_column": "{path}: no \"{column}\" column (columns read: {found}).",
+        "eval_csv_no_rows": "{path}: no questions.",
+        "eval_csv_cell": "{path}, row {row}, column \"{column}\": {problem}.",
+        "eval_csv_empty": "the question is empty",
+        "eval_csv_category": "unknown category \"{value}\" (one of: {allowed})",
+        "eval_csv_boolean": "\"{value}\" is neither yes nor no",
+        "eval_csv_expects_answer": "\"yes\", but the category \"{category}\" expects an answer "
+        "(for an abstention: out-of-scope or absent-amount)",
+        "eval_csv_expects_abstention": "\"no\", but the category \"{category}\" expects an abstention",
+        "eval_csv_unscorable": "no expected fact and no expected source: the answer could not be scored",
+        "eval_csv_duplicate": "the id \"{value}\" is already row {first}'s",
+        "eval_csv_verdict": "unknown verdict \"{value}\" (yes, no or unsure)",
         return message(language, "undated")
     parts = iso.split("-")
     if len(parts) >= 2 and parts[0].isdigit() and parts[1].isdigit() and 1 <= int(parts[1]) <= 12:

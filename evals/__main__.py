@@ -31,7 +31,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.squad:
         return squad(args, settings, command)
 
-    questions = load_questions(args.set)
+    try:
+        questions = load_questions(args.set)
+    except (OSError, ValueError) as error:  # a bad row names its row and column: no traceback for it
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     settings = with_eval_index(settings, args.index)
     compare = None
     if args.compare:
@@ -79,7 +83,7 @@ def write_results(run: dict, command: str, path: Path) -> None:
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m evals", description=__doc__)
-    p.add_argument("--set", type=Path, default=DEFAULT_SET, help="eval set, JSON lines (default: evals/qa.jsonl)")
+    p.add_argument("--set", type=Path, default=DEFAULT_SET, help="eval set, JSON lines or CSV (default: evals/qa.jsonl)")
     p.add_argument("--squad", type=Path, help="evaluate on a SQuAD-format file instead (its paragraphs become the corpus)")
     p.add_argument("--limit", type=int, help="with --squad: the first N questions only")
     p.add_argument("--index", type=Path, help="index directory (default: a dedicated one under the temp dir)")

@@ -30,12 +30,13 @@ class Response:
 
 class OurAssistant:
     """The assistant as users get it, for one configuration of settings; scored from what its
-    answer records of how it was made (Answer.provenance), never by searching again."""
+    answer records of how it was made (Answer.provenance), never by searching again. Given an
+    `assistant`, that one answers (the console evaluates the one serving)."""
 
-    def __init__(self, settings: Settings, name: str = "ours"):
+    def __init__(self, settings: Settings, name: str = "ours", assistant: Assistant | None = None):
         self.name = name
         self.settings = settings
-        self.assistant = Assistant(settings)
+        self.assistant = assistant or Assistant(settings)
 
     def respond(self, question: str, history: list[dict]) -> Response:
         started = time.perf_counter()

@@ -51,3 +51,15 @@ def corpus_copy(tmp_path) -> Settings:
     """A private copy of the real corpus, for tests that change it."""
     shutil.copytree(CORPUS, tmp_path / "corpus")
     return make_settings(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """The admin URL of a real PostgreSQL server started for this session (tests/postgres.py); the
+    tests that need it skip, saying why, only where PostgreSQL is not installed."""
+    from tests.postgres import INSTALL_HINT, binaries, postgres_server
+
+    if binaries() is None:
+        pytest.skip(f"PostgreSQL is not installed here: {INSTALL_HINT} (make test installs it)")
+    with postgres_server() as url:
+        yield url

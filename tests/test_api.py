@@ -383,7 +383,9 @@ def test_the_openapi_schema_documents_the_limits_and_the_answer(client):
     assert ask_request["question"]["maxLength"] == 1000
     assert ask_request["history"]["maxItems"] == 40
     operation = schema["paths"]["/api/ask"]["post"]
-    assert operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/Answer")
+    # the Answer with the question's log id (AskResponse extends Answer)
+    assert operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/AskResponse")
+    assert "id" in schema["components"]["schemas"]["AskResponse"]["properties"]
     assert {"413", "422", "429"} <= set(operation["responses"])
     assert "/api/ask/stream" in schema["paths"] and "/api/feedback" in schema["paths"]
     assert client.get("/docs").status_code == 200

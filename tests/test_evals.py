@@ -2,6 +2,7 @@
 
 import json
 import math
+import shutil
 
 import pytest
 
@@ -322,3 +323,101 @@ def test_the_parity_asks_each_english_question_again_in_french_with_the_same_his
     assert "## English parity" in report and "| Answer accuracy | 0.00 | 0.67 |" in report
     assert "| `e2` | follow-up-switch | ✗ / ✓ |" in report
     assert "  - FR « météo à Toulouse demain ? » → « Le prêt va de 10 à 50 k€ [1]. » (wrong; first source p.md)" in report
+
+
+# CSV eval sets (a spreadsheet's export): evals/dataset.py reads them as well as JSON lines.
+
+EXAMPLE_CSV = DEFAULT_SET.parent / "questions-example.csv"
+
+
+def write_csv(path, text: str, encoding: str = "utf-8"):
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def test_the_shipped_example_csv_loads_and_names_real_documents():
+    questions = load_questions(EXAMPLE_CSV)
+    assert EXAMPLE_CSV.read_bytes().startswith(b"\xef\xbb\xbf") and ";" in EXAMPLE_CSV.read_text("utf-8-sig")
+    assert len(questions) == len({q.id for q in questions}) >= 8
+    assert {q.category for q in questions} >= {"factual", "eligibility", "out-of-scope"}
+    assert all(q.facts or q.sources for q in questions if not q.out_of_scope)
+    assert all(not q.facts and not q.sources for q in questions if q.out_of_scope)
+    cited = {s for q in questions for s in q.sources}
+    assert cited and all((PROJECT_DIR / "corpus" / s).exists() for s in cited)
+    assert any(len(q.facts) > 1 for q in questions) and any(len(g) > 1 for q in questions for g in q.facts)
+
+
+def test_a_csv_with_commas_and_english_headers_reads_as_one_with_semicolons_a_bom_and_french_headers(tmp_path):
+    french = write_csv(tmp_path / "fr.csv", "\ufeffQuestion;Faits attendus;Sources attendues;Catégorie;Doit s'abstenir;Notes\n"
+                       "Quel est le plafond ?;50 000 € / 50 k€ | 2017;programmes/startoc-process.md;;non;à revoir\n"
+                       "Recette du cassoulet ?;;;;oui;\n\n")
+    english = write_csv(tmp_path / "en.csv", "question,expected facts,expected sources,category,must-abstain\n"
+                        "Quel est le plafond ?,50 000 € / 50 k€ | 2017,programmes/startoc-process.md,factual,no\n"
+                        '"Recette du cassoulet ?",,,out-of-scope,yes\n')
+    windows = write_csv(tmp_path / "excel.csv", "question;faits;sources;categorie;abstention\n"
+                        "Quel est le plafond ?;50 000 € / 50 k€ | 2017;programmes/startoc-process.md;factual;0\n"
+                        "Recette du cassoulet ?;;;out-of-scope;x\n", encoding="cp1252")
+    loaded = [load_questions(path) for path in (french, english, windows)]
+    for questions in loaded:
+        plafond, cassoulet = questions
+        assert plafond.facts == [["50 000 €", "50 k€"], ["2017"]] and plafond.sources == ["programmes/startoc-process.md"]
+        assert (plafond.category, plafond.out_of_scope, cassoulet.category, cassoulet.out_of_scope) == (
+            "factual", False, "out-of-scope", True)
+        assert (plafond.id, cassoulet.id) == ("row-2", "row-3")  # the spreadsheet's row numbers, header = row 1
+
+
+@pytest.mark.parametrize("rows, expected", [
+    ("Intitulé;Réponse\nQuel plafond ?;50 000 €\n",
+     "pas de colonne « question » (colonnes lues : « Intitulé », « Réponse »)"),
+    ("question;faits;catégorie\nQuel plafond ?;50 000 €;factual\nEt la date ?;2017;facutal\n",
+     "ligne 3, colonne « catégorie » : catégorie inconnue « facutal »"),
+    ("question;faits;doit s'abstenir\nQuel plafond ?;50 000 €;peut-être\n",
+     "ligne 2, colonne « doit s'abstenir » : « peut-être » n'est ni oui ni non"),
+    ("question;faits;Catégorie;abstention\nQuel plafond ?;50 000 €;factual;oui\n",
+     "ligne 2, colonne « abstention » : « oui », mais la catégorie « factual » attend une réponse"),
+    ("question;faits;sources\nQuel plafond ?;;\n",
+     "ligne 2, colonne « faits » : ni fait attendu ni source attendue"),
+    ("question;faits\n;50 000 €\n", "ligne 2, colonne « question » : la question est vide"),
+    ("id;question;faits\na;Quel plafond ?;50 000 €\na;Et la date ?;2017\n",
+     "ligne 3, colonne « id » : l'identifiant « a » est déjà celui de la ligne 2"),
+    ("question;faits;verdict\nÉligible ?;moins de 8 ans;peut-être\n",
+     "ligne 2, colonne « verdict » : verdict inconnu « peut-être »"),
+    ("question;faits\n\n", "aucune question"),
+])
+def test_a_bad_csv_row_is_refused_naming_its_row_and_column(tmp_path, rows, expected):
+    path = write_csv(tmp_path / "questions.csv", rows)
+    with pytest.raises(ValueError) as refused:
+        load_questions(path)
+    assert expected in str(refused.value) and str(path) in str(refused.value)
+
+
+def test_csv_errors_can_be_given_in_english(tmp_path):
+    path = write_csv(tmp_path / "questions.csv", "question,facts,category\nWhat cap?,50 000 €,factal\n")
+    with pytest.raises(ValueError, match='row 2, column "category": unknown category "factal"'):
+        load_questions(path, language="en")
+
+
+@pytest.mark.slow
+def test_python_m_evals_runs_a_csv_set(indexed, tmp_path):
+    from evals.__main__ import main
+
+    shutil.copytree(indexed.index_dir, tmp_path / "index")  # the session's index, so nothing is re-embedded
+    csv_set = write_csv(tmp_path / "région.csv", "\ufeffquestion;faits attendus;sources attendues;doit s'abstenir\n"
+                        "Quel est le plafond de START'OC PROcess ?;50 000 €;programmes/startoc-process.md;non\n"
+                        "Quel temps fera-t-il à Albi ?;;;oui\n")
+    code = main(["--set", str(csv_set), "--index", str(tmp_path / "index"), "--output", str(tmp_path / "out"),
+                 "--set-option", f"corpus_dir={indexed.corpus_dir}", "--no-baselines", "--no-judge", "--no-parity"])
+    assert code == 0
+    run = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
+    assert set(run["questions"]) == {"row-2", "row-3"}
+    assert run["questions"]["row-3"]["category"] == "out-of-scope"
+    assert set(run["summary"]["ours"]) == {"all", "factual", "out-of-scope"}  # the CSV's categories, scored
+    assert "région.csv" in (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+
+
+def test_python_m_evals_refuses_a_bad_csv_with_its_row_and_column(tmp_path, capsys):
+    from evals.__main__ import main
+
+    path = write_csv(tmp_path / "questions.csv", "question;faits;catégorie\nQuel plafond ?;50 000 €;facutal\n")
+    assert main(["--set", str(path), "--output", str(tmp_path / "out"), "--no-baselines"]) == 2
+    assert "ligne 2, colonne « catégorie » : catégorie inconnue « facutal »" in capsys.readouterr().err

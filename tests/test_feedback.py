@@ -1,4 +1,5 @@
-"""The feedback store: SQLite created on first use, safe under threads, exported as CSV."""
+"""The feedback store: SQLite created on first use, safe under threads, exported as CSV (the store's own tests,
+on SQLite and PostgreSQL, are in tests/test_store.py)."""
 
 import csv
 import io
@@ -6,7 +7,6 @@ import os
 import sqlite3
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -48,34 +48,14 @@ def test_only_up_or_down_is_accepted(tmp_path):
     assert len(store) == 0
 
 
-def test_concurrent_ratings_are_all_kept(tmp_path):
-    store = FeedbackStore(tmp_path / "feedback.sqlite3")
-    errors = []
-
-    def rate(worker: int) -> None:
-        try:
-            for i in range(25):
-                store.add("up" if i % 2 else "down", f"question {worker}-{i}", "réponse")
-        except Exception as error:  # noqa: BLE001 - collected: an exception in a thread would otherwise be lost
-            errors.append(error)
-
-    threads = [threading.Thread(target=rate, args=(w,)) for w in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    rows = store.rows()
-    assert len(rows) == 200 and len({r["id"] for r in rows}) == 200
-
-
 def test_export_writes_a_header_and_one_line_per_rating_with_formulas_made_inert(tmp_path):
     store = FeedbackStore(tmp_path / "feedback.sqlite3")
     store.add("up", "Qui contacter ?", "AD'OCC [1]", [CITATION], "extractive")
     store.add("down", "=HYPERLINK(\"http://evil\")", "réponse", comment="@SUM(A1)")
     out = io.StringIO()
     assert store.export_csv(out) == 2
-    rows = list(csv.reader(io.StringIO(out.getvalue())))
+    assert out.getvalue().startswith("\ufeff")  # a BOM: a French spreadsheet reads the file as UTF-8
+    rows = list(csv.reader(io.StringIO(out.getvalue().removeprefix("\ufeff"))))
     assert rows[0] == list(COLUMNS)
     assert rows[1][COLUMNS.index("question")] == "Qui contacter ?"
     assert rows[2][COLUMNS.index("question")].startswith("'=")
@@ -92,4 +72,25 @@ def test_the_cli_exports_the_feedback_of_the_configured_data_dir(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert "1 feedback rows" in done.stdout
-    assert "Qu'est-ce que READYNOV ?" in output.read_text(encoding="utf-8")
+    assert "Qu'est-ce que READYNOV ?" in output.read_text(encoding="utf-8-sig")
+
+
+def test_the_cli_exports_the_question_log_of_the_configured_database(tmp_path, postgres):
+    from assistant.store import Store
+    from tests.postgres import new_database
+
+    url = new_database(postgres)
+    Store(url).log_question("Où est l'agence AD'OCC à Toulouse ?", "fr", False, "À Toulouse [1].",
+                            ["programmes/adocc.md"], 9.0, "extractive")
+    output = tmp_path / "questions.csv"
+    env = {**os.environ, "ASSISTANT_DATABASE_URL": url, "HF_HUB_OFFLINE": "1"}
+    done = subprocess.run(
+        [sys.executable, "-m", "assistant", "questions", "export", "--output", str(output)],
+        cwd=PROJECT, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "1 questions rows" in done.stdout
+    data = output.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    (row,) = csv.DictReader(io.StringIO(data.decode("utf-8-sig")))
+    assert row["question"] == "Où est l'agence AD'OCC à Toulouse ?" and row["sources"] == "programmes/adocc.md"

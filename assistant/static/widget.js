@@ -16,6 +16,7 @@
   script.setAttribute("data-occitanie-loaded", "1");
 
   var API = new URL(script.src, location.href).origin + "/api/ask";
+  var FEEDBACK = new URL(script.src, location.href).origin + "/api/feedback";
   var lang = script.getAttribute("data-lang") === "en" ? "en" : "fr";
   var left = script.getAttribute("data-position") === "left";
   var color = /^#[0-9a-f]{3,8}$/i.test(script.getAttribute("data-color") || "") ? script.getAttribute("data-color") : "#b8202a";
@@ -30,6 +31,7 @@
       refused: "Ce site n'est pas autorisé à interroger l'assistant. Son administrateur peut le demander à la Région.",
       server: "Le service a rencontré une erreur. Réessayez dans un instant.",
       note: "Réponses tirées de documents publics, à vérifier auprès de la Région.",
+      up: "Réponse utile", down: "Réponse pas utile", thanks: "Merci pour votre avis.",
       months: "janvier février mars avril mai juin juillet août septembre octobre novembre décembre"
     },
     en: {
@@ -41,6 +43,7 @@
       refused: "This site is not allowed to query the assistant. Its administrator can ask the Region.",
       server: "The service ran into an error. Please try again in a moment.",
       note: "Answers come from public documents; check with the Region.",
+      up: "Helpful answer", down: "Unhelpful answer", thanks: "Thank you for your feedback.",
       months: "January February March April May June July August September October November December"
     }
   }[lang];
@@ -78,6 +81,9 @@
     "textarea{flex:1;resize:none;height:42px;padding:9px 10px;border:1px solid #d1d5db;border-radius:8px;background:#fff;color:#111827}" +
     ".send{background:" + color + ";color:#fff;border:0;border-radius:8px;padding:0 14px;cursor:pointer;font-weight:600}" +
     ".send:disabled{opacity:.5;cursor:wait}" +
+    ".rate{display:flex;gap:6px;align-items:center;margin-top:8px;white-space:normal}" +
+    ".rate button{background:#fff;border:1px solid #9ca3af;border-radius:6px;padding:2px 8px;cursor:pointer;font-size:15px}" +
+    ".rate button:disabled{opacity:.5;cursor:wait}.rate p{margin:0;font-size:13px;color:#374151}" +
     ".note{font-size:11px;color:#4b5563;padding:0 12px 8px;background:#fff}" +
     ".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}" +
     "button:focus-visible,textarea:focus-visible,a:focus-visible,summary:focus-visible{outline:3px solid #2563eb;outline-offset:2px}" +
@@ -201,7 +207,53 @@
       });
       box.appendChild(list);
     }
+    box.appendChild(rating(answer));
     return box;
+  }
+
+  // POST a JSON body; the JSON answer, or a rejection with the server's French/English `detail`.
+  function post(url, body, signal) {
+    return fetch(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+      signal: signal || undefined,
+      credentials: "omit"
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (answer) {
+        // 403: this page's origin is not allowed (the server says so in a response the page can read).
+        if (response.status === 403) throw { detail: T.refused };
+        if (!response.ok) throw { detail: typeof answer.detail === "string" ? answer.detail : T.server };
+        return answer;
+      });
+    });
+  }
+
+  // Thumbs up / down, sent with the answer's log id so the region sees which logged question they rate.
+  function rating(answer) {
+    var row = el("div", { class: "rate" });
+    [["up", "\uD83D\uDC4D", T.up], ["down", "\uD83D\uDC4E", T.down]].forEach(function (choice) {
+      var button = el("button", { type: "button", "aria-label": choice[2], title: choice[2], text: choice[1] });
+      button.addEventListener("click", function () { rate(answer, choice[0], row); });
+      row.appendChild(button);
+    });
+    return row;
+  }
+
+  function rate(answer, value, row) {
+    var buttons = row.querySelectorAll("button");
+    buttons.forEach(function (button) { button.disabled = true; });
+    post(FEEDBACK, {
+      rating: value, question: String(answer.question || ""), answer: String(answer.answer || ""),
+      citations: Array.isArray(answer.citations) ? answer.citations : [], answerer: answer.answerer || null,
+      question_id: typeof answer.id === "number" ? answer.id : null
+    }).then(function (body) {
+      row.textContent = "";
+      row.appendChild(el("p", { role: "status", text: typeof body.detail === "string" ? body.detail : T.thanks }));
+    }).catch(function (error) {
+      buttons.forEach(function (button) { button.disabled = false; });
+      announce(error && error.detail ? error.detail : T.network);
+    });
   }
 
   function ask(question) {
@@ -212,20 +264,7 @@
     announce(T.wait);
     var controller = typeof AbortController === "function" ? new AbortController() : null;
     var timer = controller && setTimeout(function () { controller.abort(); }, 90000);
-    fetch(API, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ question: question, history: history.slice(-MAX_HISTORY) }),
-      signal: controller ? controller.signal : undefined,
-      credentials: "omit"
-    }).then(function (response) {
-      return response.json().catch(function () { return {}; }).then(function (body) {
-        // 403: this page's origin is not allowed (the server says so in a response the page can read).
-        if (response.status === 403) throw { detail: T.refused };
-        if (!response.ok) throw { detail: typeof body.detail === "string" ? body.detail : T.server };
-        return body;
-      });
-    }).then(function (answer) {
+    post(API, { question: question, history: history.slice(-MAX_HISTORY) }, controller && controller.signal).then(function (answer) {
       waiting.remove();
       showAnswer(renderAnswer(answer));
       var parts = leadAndEvidence(answer);

@@ -13,10 +13,13 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse
 
-from assistant import short_answer
+from assistant import question_log, short_answer
 from assistant.assistant import Assistant
 from assistant.feedback import FeedbackStore
 from assistant.settings import PROJECT_DIR, Settings, get_settings
+from assistant.store import Store
+from assistant.web.admin import admin_router
+from assistant.web.admin_auth import AdminGuard
 from assistant.web.api import api_router
 from assistant.web.errors import ClientErrorsAfterStart, install_error_handlers
 from assistant.web.security import (
@@ -57,13 +60,15 @@ def warm_up(assistant: Assistant) -> None:
 def create_app(settings: Settings | None = None, assistant: Assistant | None = None) -> FastAPI:
     settings = settings or get_settings()
     assistant = assistant or Assistant(settings)
-    store = FeedbackStore(settings.data_dir / "feedback.sqlite3")
+    store = Store.from_settings(settings)  # feedback and the question log, one per app
     limiter = RateLimiter(settings.rate_limit_per_minute)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         await run_in_threadpool(warm_up, assistant)
+        await run_in_threadpool(question_log.purge, store)  # past the retention: at start, then hourly on write
         yield
+        store.close()
 
     app = FastAPI(
         title=TITLE,
@@ -73,10 +78,14 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         lifespan=lifespan,
     )
     app.state.assistant = assistant
-    app.state.feedback = store
+    app.state.store = store
+    app.state.feedback = FeedbackStore(store)
     app.state.limiter = limiter
     install_error_handlers(app)
     app.include_router(api_router(assistant, store, limiter, app.version))
+    admin = admin_router(assistant, settings)  # the console at /admin: 404 unless ASSISTANT_ADMIN_TOKEN is set
+    app.state.reindexer = admin.reindexer
+    app.include_router(admin)
 
     @app.get("/widget.js", include_in_schema=False)
     def widget() -> FileResponse:
@@ -84,7 +93,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
 
     # Added innermost first. From the outside in: believe X-Forwarded-* only from the configured
     # proxies; security headers on every response, refusals included; refuse host names we do not
-    # serve, the closed upload routes, foreign origins; then CORS headers (also on 413/429, so the
+    # serve, other origins on the console (/admin), the closed upload routes, foreign origins; then CORS headers (also on 413/429, so the
     # widget can read them), the body limit, and quiet client errors inside streams. A CORSMiddleware
     # on this app also makes Gradio drop its own CORS handling, which reflects any Origin when the
     # server is not on localhost.
@@ -93,7 +102,8 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         log.warning("Listening on every interface, but only localhost names are served: list the public host "
                     "names in ASSISTANT_TRUSTED_HOSTS.")
     app.add_middleware(ClientErrorsAfterStart)
-    app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
+    app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes,
+                       larger={"/admin/api/": settings.max_upload_bytes + 64_000})  # uploads, with the form around them
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.allowed_origins,
@@ -103,6 +113,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     )
     app.add_middleware(OriginGuard, allowed_origins=settings.allowed_origins, trusted_hosts=hosts)
     app.add_middleware(ClosedPaths)
+    app.add_middleware(AdminGuard)  # no other origin reaches /admin, and no CORS header leaves it
     app.add_middleware(HostGuard, trusted_hosts=hosts)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(ForwardedHeaders, trusted_proxies=settings.trusted_proxies)

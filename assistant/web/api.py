@@ -9,14 +9,15 @@ from collections.abc import AsyncIterable
 from typing import Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.concurrency import iterate_in_threadpool
+from fastapi.concurrency import iterate_in_threadpool, run_in_threadpool
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic import BaseModel, Field
 
 from assistant.analysis import QuestionAnalysis
 from assistant.assistant import Assistant, InvalidQuestion
-from assistant.feedback import FeedbackStore
 from assistant.models import Answer, Citation, Message
+from assistant.question_log import record
+from assistant.store import Store
 from assistant.web.errors import request_language
 from assistant.web.security import RateLimiter, rate_limited_message
 from assistant.wording import message
@@ -38,6 +39,13 @@ class Health(BaseModel):
     embedding_model: str
     answerer: str
     version: str
+
+
+class AskResponse(Answer):
+    id: int | None = Field(
+        default=None, description="the question's id in the log (null when the log is off): send it as the "
+        "feedback's question_id"
+    )
 
 
 class FeedbackReceipt(BaseModel):
@@ -69,6 +77,7 @@ def request_models(max_question_chars: int, max_history_turns: int):
         answer: str = Field(max_length=20_000)
         citations: list[Citation] = Field(default_factory=list, max_length=20)
         answerer: str | None = Field(default=None, max_length=50)
+        question_id: int | None = Field(default=None, ge=1, description="the answer's `id`: links the rating to it")
 
     return AskRequest, FeedbackRequest
 
@@ -108,7 +117,7 @@ ERRORS = {
 }
 
 
-def api_router(assistant: Assistant, store: FeedbackStore, limiter: RateLimiter, version: str) -> APIRouter:
+def api_router(assistant: Assistant, store: Store, limiter: RateLimiter, version: str) -> APIRouter:
     settings = assistant.settings
     AskRequest, FeedbackRequest = request_models(settings.max_question_chars, settings.max_history_turns)
     router = APIRouter(prefix="/api", tags=["assistant"])
@@ -126,17 +135,18 @@ def api_router(assistant: Assistant, store: FeedbackStore, limiter: RateLimiter,
     def shown(answer: Answer, provenance: bool) -> Answer:
         return answer if provenance else answer.model_copy(update={"provenance": None})
 
-    @router.post("/ask", response_model=Answer, responses=ERRORS)
-    def ask(request: tuple[QuestionAnalysis, bool] = Depends(prepared)) -> Answer:
-        """Answer a question, with the conversation so far for follow-ups."""
+    @router.post("/ask", response_model=AskResponse, responses=ERRORS)
+    def ask(request: tuple[QuestionAnalysis, bool] = Depends(prepared)) -> AskResponse:
+        """Answer a question, with the conversation so far for follow-ups; the answered question is logged."""
         analysis, provenance = request
-        return shown(assistant.answer(analysis), provenance)
+        answer = assistant.answer(analysis)
+        return AskResponse(**dict(shown(answer, provenance)), id=record(store, answer))
 
     @router.post("/ask/stream", response_class=EventSourceResponse, responses=ERRORS)
     async def ask_stream(request: tuple[QuestionAnalysis, bool] = Depends(prepared)) -> AsyncIterable[ServerSentEvent]:
         """Server-sent events: with an LLM, `draft` events carry its unchecked text as it is generated;
         then `delta` events carry the checked answer text in pieces ({"text": ...}) and one `answer`
-        event the whole Answer; `error` ({"detail": ...}) if it fails."""
+        event the whole Answer with its log `id`; `error` ({"detail": ...}) if it fails."""
         analysis, provenance = request
         try:
             answer = None
@@ -149,9 +159,10 @@ def api_router(assistant: Assistant, store: FeedbackStore, limiter: RateLimiter,
             log.exception("streamed answer failed for a %d-character question", len(analysis.question))
             yield ServerSentEvent(event="error", data={"detail": message(analysis.language, "internal")})
             return
+        question_id = await run_in_threadpool(record, store, answer)
         for piece in answer_pieces(answer.answer):
             yield ServerSentEvent(event="delta", data={"text": piece})
-        yield ServerSentEvent(event="answer", data=shown(answer, provenance).model_dump(mode="json"))
+        yield ServerSentEvent(event="answer", data=shown(answer, provenance).model_dump(mode="json") | {"id": question_id})
 
     @router.get("/health", response_model=Health)
     def health() -> Health:
@@ -174,7 +185,7 @@ def api_router(assistant: Assistant, store: FeedbackStore, limiter: RateLimiter,
     )
     def feedback(body: FeedbackRequest, request: Request) -> FeedbackReceipt:
         """Record a thumbs up or down on an answer (the client's address is not stored)."""
-        row = store.add(
+        row = store.add_feedback(
             rating=body.rating,
             question=body.question,
             answer=body.answer,
@@ -182,6 +193,7 @@ def api_router(assistant: Assistant, store: FeedbackStore, limiter: RateLimiter,
             answerer=body.answerer,
             reason=body.reason,
             comment=body.comment,
+            question_id=body.question_id,
         )
         return FeedbackReceipt(id=row, detail=message(request_language(request.headers, body.model_dump()), "feedback_thanks"))
 

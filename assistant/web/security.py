@@ -46,11 +46,13 @@ class RequestTooLarge(HTTPException):
 
 class BodySizeLimit:
     """Refuses a body larger than `limit` bytes: at once from Content-Length, or as soon as a streamed
-    (chunked) body goes past the limit, before anything is parsed."""
+    (chunked) body goes past the limit, before anything is parsed. `larger` gives paths (prefixes)
+    a limit of their own: the console's uploads."""
 
-    def __init__(self, app: ASGIApp, limit: int):
+    def __init__(self, app: ASGIApp, limit: int, larger: dict[str, int] | None = None):
         self.app = app
         self.limit = limit
+        self.larger = larger or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -58,9 +60,10 @@ class BodySizeLimit:
             return
         headers = Headers(scope=scope)
         language = header_language(headers)
-        too_large = {"detail": message(language, "body_too_large", limit=self.limit)}
+        limit = next((n for prefix, n in self.larger.items() if scope["path"].startswith(prefix)), self.limit)
+        too_large = {"detail": message(language, "body_too_large", limit=limit)}
         length = headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.limit):
+        if length is not None and (not length.isdigit() or int(length) > limit):
             await JSONResponse(too_large, status_code=413)(scope, receive, send)
             return
         received = 0
@@ -71,8 +74,8 @@ class BodySizeLimit:
             event = await receive()
             if event["type"] == "http.request":
                 received += len(event.get("body", b""))
-                if received > self.limit:
-                    raise RequestTooLarge(self.limit, language)
+                if received > limit:
+                    raise RequestTooLarge(limit, language)
             return event
 
         async def tracking_send(event):
@@ -307,6 +310,15 @@ class RateLimiter:
                 return max(0.1, events[0] + self.window_s - now)
             events.append(now)
             return None
+
+    def blocked(self, key: str) -> float | None:
+        """What `hit` would answer, without recording an event."""
+        if self.per_minute <= 0:
+            return None
+        now = self.clock()
+        with self._lock:
+            events = [t for t in self._events.get(key, ()) if t > now - self.window_s]
+            return max(0.1, events[0] + self.window_s - now) if len(events) >= self.per_minute else None
 
     def reset(self) -> None:
         with self._lock:

