@@ -179,6 +179,18 @@ MESSAGES = {
         "rate_limited": "Too many questions: {per_minute} per minute at most. Try again in {wait} s.",
         "feedback_limited": "Too much feedback sent: try again in a minute.",
         "feedback_thanks": "Thank you for your feedback.",
+        "eval_csv_no_column": "{path}: no \"{column}\" column (columns read: {found}).",
+        "eval_csv_no_rows": "{path}: no questions.",
+        "eval_csv_cell": "{path}, row {row}, column \"{column}\": {problem}.",
+        "eval_csv_empty": "the question is empty",
+        "eval_csv_category": "unknown category \"{value}\" (one of: {allowed})",
+        "eval_csv_boolean": "\"{value}\" is neither yes nor no",
+        "eval_csv_expects_answer": "\"yes\", but the category \"{category}\" expects an answer "
+        "(for an abstention: out-of-scope or absent-amount)",
+        "eval_csv_expects_abstention": "\"no\", but the category \"{category}\" expects an abstention",
+        "eval_csv_unscorable": "no expected fact and no expected source: the answer could not be scored",
+        "eval_csv_duplicate": "the id \"{value}\" is already row {first}'s",
+        "eval_csv_verdict": "unknown verdict \"{value}\" (yes, no or unsure)",
         "bad_history": "The conversation history is malformed: each message has a role, \"user\" or \"assistant\", "
         "and a text.",
         # The region's console (assistant/web/admin.py)
@@ -217,18 +229,6 @@ def field_name(language: str, field: str) -> str:
 def human_date(iso: str | None, language: str) -> str:
     """'2024-05-22' -> 'mai 2024' / 'May 2024'; a partial or unknown date is shown as it is."""
     if not iso:
-        "eval_csv_no_column": "{path}: no \"{column}\" column (columns read: {found}).",
-        "eval_csv_no_rows": "{path}: no questions.",
-        "eval_csv_cell": "{path}, row {row}, column \"{column}\": {problem}.",
-        "eval_csv_empty": "the question is empty",
-        "eval_csv_category": "unknown category \"{value}\" (one of: {allowed})",
-        "eval_csv_boolean": "\"{value}\" is neither yes nor no",
-        "eval_csv_expects_answer": "\"yes\", but the category \"{category}\" expects an answer "
-        "(for an abstention: out-of-scope or absent-amount)",
-        "eval_csv_expects_abstention": "\"no\", but the category \"{category}\" expects an abstention",
-        "eval_csv_unscorable": "no expected fact and no expected source: the answer could not be scored",
-        "eval_csv_duplicate": "the id \"{value}\" is already row {first}'s",
-        "eval_csv_verdict": "unknown verdict \"{value}\" (yes, no or unsure)",
         return message(language, "undated")
     parts = iso.split("-")
     if len(parts) >= 2 and parts[0].isdigit() and parts[1].isdigit() and 1 <= int(parts[1]) <= 12:
