@@ -25,6 +25,7 @@ from tests.helpers import CORPUS, make_settings
 from tests.test_browser import free_port
 
 TOKEN = "jeton-de-test-console-0123456789"
+TEST_HOST = "testserver"  # the host name TestClient sends: served like the public name of a deployment
 SHEET_TITLE = "Dispositif Hélios Hydrogène"
 SHEET_QUESTION = "Quel est le montant du dispositif Hélios Hydrogène ?"
 SHEET = f"""---
@@ -72,7 +73,8 @@ def served(tmp_path, built):
     """A private copy of the real corpus and its index in a temp dir, and an assistant serving it."""
     for part in ("corpus", "index"):
         shutil.copytree(built / part, tmp_path / part)
-    settings = make_settings(tmp_path, admin_token=TOKEN, rate_limit_per_minute=10_000)
+    settings = make_settings(tmp_path, admin_token=TOKEN, rate_limit_per_minute=10_000,
+                             trusted_hosts=[TEST_HOST])
     return settings, Assistant(settings)
 
 
@@ -215,7 +217,7 @@ def login(client, token: str = TOKEN) -> str:
 
 
 def test_without_a_token_configured_the_console_does_not_exist(tmp_path, indexed):
-    settings = indexed.model_copy(update={"admin_token": None})
+    settings = indexed.model_copy(update={"admin_token": None, "trusted_hosts": [TEST_HOST]})
     with TestClient(create_app(settings)) as client:
         for path in ("/admin", "/admin/", "/admin/api/documents", "/admin/api/questions", "/admin/static/admin.js"):
             assert client.get(path).status_code == 404, path
@@ -223,7 +225,7 @@ def test_without_a_token_configured_the_console_does_not_exist(tmp_path, indexed
 
 
 def test_a_token_too_short_to_be_safe_keeps_the_console_off(indexed):
-    with TestClient(create_app(indexed.model_copy(update={"admin_token": "short"}))) as client:
+    with TestClient(create_app(indexed.model_copy(update={"admin_token": "short", "trusted_hosts": [TEST_HOST]}))) as client:
         assert client.get("/admin").status_code == 404
 
 
