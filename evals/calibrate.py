@@ -32,8 +32,8 @@ def sweep(settings: Settings, questions: list, thresholds: list[float]) -> list[
         scores = []
         for i, response in enumerate(low):
             evidence = response.provenance.decision.evidence if response.provenance and response.provenance.decision else None
-            abstains = low[i].abstained or (high[i].abstained and evidence is not None and evidence < t)
-            scores.append(high_scores[i] if abstains and not low[i].abstained else low_scores[i])
+            abstains = response.abstained or (high[i].abstained and evidence is not None and evidence < t)
+            scores.append(high_scores[i] if abstains and not response.abstained else low_scores[i])
         rows.append((t, summarize(scores, "qa")))
     return rows
 

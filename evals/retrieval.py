@@ -13,7 +13,6 @@ import itertools
 import json
 import pickle
 import shlex
-import statistics
 import subprocess
 import sys
 import time
