@@ -247,6 +247,9 @@ def load_embeddings(model: str, settings: Settings | None = None) -> Embeddings:
     sentence-transformers model."""
     cache = str(settings.embedding_cache_dir) if settings is not None and settings.embedding_cache_dir else None
     if settings is None or model not in (settings.embedding_model, embedding_space(settings)):
+        if "+prefixes-" in model:  # its prefixes are not in the index: only the settings that built it know them
+            raise ValueError(f"the index was built with {model}, the settings describe {embedding_space(settings)}: "
+                             "set them back or re-run `python -m assistant index`")
         if settings is not None:
             log.warning("index built with %s, settings name %s: using the index's model", model, embedding_space(settings))
         return _load(model, model, ("", ""), ("", ""), None, cache)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.embeddings import load_embeddings, similarity_scale
-from assistant.fusion import fusion
+from assistant.fusion import Fusion, fusion
 from assistant.index_state import IndexState
 from assistant.models import Passage
 from assistant.query import expanded_query
@@ -74,7 +74,7 @@ class Retriever:
                     dense[position] = similarity
         return lexical, dense
 
-    def rank(self, lexical: np.ndarray, dense: dict[int, float], fuse=None, dense_weight: float | None = None,
+    def rank(self, lexical: np.ndarray, dense: dict[int, float], fuse: Fusion | None = None, dense_weight: float | None = None,
              secondary_weight: float | None = None) -> list[tuple[int, float]]:
         """(position, fused score), best first, over the BM25 top candidates and the dense hits; the
         fusion and weights default to the settings' (evals pass others to refit them)."""
