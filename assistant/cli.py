@@ -48,11 +48,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _index(settings: Settings, args) -> int:
+    from assistant.embeddings import EmbeddingsUnavailable
     from assistant.indexer import build_index
 
     try:
         report = build_index(settings, progress=sys.stderr.isatty())
-    except FileNotFoundError as error:
+    except (FileNotFoundError, EmbeddingsUnavailable) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     print(report.summary())

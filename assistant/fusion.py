@@ -41,7 +41,24 @@ def reciprocal_rank(candidates: list[int], lexical: np.ndarray, dense: dict[int,
     }
 
 
-MODES: dict[str, Fusion] = {"weighted": weighted, "rrf": reciprocal_rank}
+def zscore(candidates: list[int], lexical: np.ndarray, dense: dict[int, float], dense_weight: float) -> dict[int, float]:
+    """Each score standardised over the candidates (a passage the dense search did not return takes
+    the lowest dense hit's), summed with the weights of `weighted`, then squeezed into (0, 1) by a
+    logistic so `Passage.score` keeps the scale of the other modes (Montague & Aslam's CombSUM on
+    z-scores, CIKM 2001)."""
+    bm25 = np.array([float(lexical[i]) for i in candidates])
+    floor = min(dense.values()) if dense else 0.0
+    cosine = np.array([dense.get(i, floor) for i in candidates])
+    combined = (1 - dense_weight) * _standard(bm25) + dense_weight * _standard(cosine)
+    return {i: float(1 / (1 + np.exp(-value))) for i, value in zip(candidates, combined)}
+
+
+def _standard(values: np.ndarray) -> np.ndarray:
+    spread = float(values.std()) or 1.0
+    return (values - float(values.mean())) / spread
+
+
+MODES: dict[str, Fusion] = {"weighted": weighted, "rrf": reciprocal_rank, "zscore": zscore}
 
 
 def fusion(name: str) -> Fusion:

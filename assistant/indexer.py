@@ -20,7 +20,7 @@ from tqdm import tqdm
 
 from assistant.chunking import chunk_document
 from assistant.documents import Fault, load_corpus
-from assistant.embeddings import load_embeddings
+from assistant.embeddings import embedding_space, load_embeddings
 from assistant.index_state import IndexState
 from assistant.lexical import LexicalIndex, parameters
 from assistant.settings import Settings
@@ -72,7 +72,7 @@ def build_index(settings: Settings, corpus_dir: Path | None = None, progress: bo
     files = {d.source: _file_hash(d) for d in documents}
 
     previous = IndexState.load(index_dir)
-    model = settings.embedding_model
+    model = embedding_space(settings)
     rebuilt = previous is not None and previous.model != model
     old_ids = {c.id for c in previous.chunks} if previous and not rebuilt else set()
     new_ids = [c.id for c in chunks]
@@ -84,7 +84,7 @@ def build_index(settings: Settings, corpus_dir: Path | None = None, progress: bo
     stored = store.existing(new_ids)
     to_embed = [c for c in chunks if c.id not in stored]
     if to_embed:
-        embeddings = load_embeddings(model)
+        embeddings = load_embeddings(model, settings)
         bar = tqdm(total=len(to_embed), desc="embedding", unit="chunk", disable=not progress)
         for i in range(0, len(to_embed), EMBED_BATCH):
             batch = to_embed[i : i + EMBED_BATCH]

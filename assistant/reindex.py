@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass
 from chromadb.errors import NotFoundError
 
 from assistant.assistant import Assistant
+from assistant.embeddings import embedding_space
 from assistant.index_state import IndexState
 from assistant.indexer import build_index
 from assistant.retrieval import Retriever
@@ -98,12 +99,13 @@ class Reindexer:
 
     def _run(self) -> None:
         settings = self.assistant.settings
-        name = generation_name(settings.embedding_model)
+        space = embedding_space(settings)
+        name = generation_name(space)
         built: VectorStore | None = None
         try:
             live = self.assistant.retriever
             built = VectorStore(live.store.client, name)
-            if live.state.model == settings.embedding_model:  # same vector space: keep what is embedded
+            if live.state.model == space:  # same vector space: keep what is embedded
                 ids = [c.id for c in live.state.chunks]
                 self._progress("copying", 0, len(ids))
                 live.store.copy_to(built, ids)

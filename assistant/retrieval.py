@@ -5,8 +5,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.embeddings import load_embeddings
-from assistant.fusion import fusion
+from assistant.embeddings import load_embeddings, similarity_scale
+from assistant.fusion import Fusion, fusion
 from assistant.index_state import IndexState
 from assistant.models import Passage
 from assistant.query import expanded_query
@@ -35,7 +35,8 @@ class Retriever:
             raise IndexMissing(f"no index in {settings.index_dir}: run `python -m assistant index`")
         retriever = cls(state, VectorStore(chroma_client(settings), state.collection or collection_name(state.model)), settings)
         retriever.lexical = state.load_lexical(settings.index_dir)
-        retriever.embeddings = load_embeddings(state.model)
+        retriever.embeddings = load_embeddings(state.model, settings)
+        retriever.similarity = similarity_scale(state.model)
         retriever.positions = {c.id: i for i, c in enumerate(state.chunks)}
         retriever.fuse = fusion(settings.fusion)
         retriever.by_source = {}
@@ -51,27 +52,41 @@ class Retriever:
         k = k or self.settings.top_k
         if not self.state.chunks:
             return []
+        lexical, dense = self.signals(query, with_dense=mode != "lexical")
+        if mode == "dense":
+            ranked = sorted(dense.items(), key=lambda item: -item[1])[:k]
+            return [self._passage(i, s, lexical[i], s) for i, s in ranked]
+        if mode == "lexical":
+            return [self._passage(i, float(lexical[i]), lexical[i], 0.0)
+                    for i in _top(lexical, CANDIDATES)[:k] if lexical[i] > 0]
+        ranked = self.rank(lexical, dense)[:k]
+        return [self._passage(i, s, lexical[i], dense.get(i, 0.0)) for i, s in ranked]
+
+    def signals(self, query: str, with_dense: bool = True) -> tuple[np.ndarray, dict[int, float]]:
+        """BM25 of every chunk (on the expanded query) and the cosine of the dense search's nearest chunks."""
         lexical = self.lexical.scores(expanded_query(query, self.lexical.vocabulary))
         dense: dict[int, float] = {}
-        if mode != "lexical":
+        if with_dense:
             vector = self.embeddings.embed_query(query)
             for chunk_id, similarity in self.store.query(vector, CANDIDATES * 2):
                 position = self.positions.get(chunk_id)  # vectors of an uncommitted run are ignored
                 if position is not None:
                     dense[position] = similarity
-            if mode == "dense":
-                ranked = sorted(dense.items(), key=lambda item: -item[1])[:k]
-                return [self._passage(i, s, lexical[i], s) for i, s in ranked]
-        lexical_top = _top(lexical, CANDIDATES)
-        if mode == "lexical":
-            return [self._passage(i, float(lexical[i]), lexical[i], 0.0) for i in lexical_top[:k] if lexical[i] > 0]
-        candidates = sorted(set(lexical_top) | set(dense))
-        fused = self.fuse(candidates, lexical, dense, self.settings.dense_weight)
+        return lexical, dense
+
+    def rank(self, lexical: np.ndarray, dense: dict[int, float], fuse: Fusion | None = None, dense_weight: float | None = None,
+             secondary_weight: float | None = None) -> list[tuple[int, float]]:
+        """(position, fused score), best first, over the BM25 top candidates and the dense hits; the
+        fusion and weights default to the settings' (evals pass others to refit them)."""
+        fuse = fuse or self.fuse
+        dense_weight = self.settings.dense_weight if dense_weight is None else dense_weight
+        secondary_weight = self.settings.secondary_weight if secondary_weight is None else secondary_weight
+        candidates = sorted(set(_top(lexical, CANDIDATES)) | set(dense))
+        fused = fuse(candidates, lexical, dense, dense_weight)
         for i in fused:  # our own synthesis sheets rank behind a primary source that says as much
             if self.state.chunks[i].kind in self.settings.secondary_kinds:
-                fused[i] *= self.settings.secondary_weight
-        ranked = sorted(fused.items(), key=lambda item: -item[1])[:k]
-        return [self._passage(i, s, lexical[i], dense.get(i, 0.0)) for i, s in ranked]
+                fused[i] *= secondary_weight
+        return sorted(fused.items(), key=lambda item: -item[1])
 
     def within(self, query: str, source: str, k: int, exclude: set[str] = frozenset()) -> list[Passage]:
         """The best `k` passages of one document for `query`, by BM25 alone (scaled as the fusion
@@ -87,6 +102,9 @@ class Retriever:
                 for i in best]
 
     def _passage(self, position: int, score: float, lexical: float, dense: float) -> Passage:
+        """`dense` is put on the similarity scale the answerer is calibrated on (0 stays 0: no dense hit)."""
+        slope, intercept = self.similarity
+        dense = max(0.0, slope * dense + intercept) if dense else 0.0
         return Passage(chunk=self.state.chunks[position], score=float(score), lexical=float(lexical), dense=float(dense))
 
 

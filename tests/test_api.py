@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from assistant.assistant import Assistant
 from assistant.indexer import build_index
 from assistant.models import Answer
-from assistant.settings import Settings
+from assistant.settings import DEFAULT_EMBEDDING_MODEL, Settings
 from assistant.web import create_app
 from assistant.web.ui import render_answer
 from assistant.wording import message
@@ -75,7 +75,7 @@ def events_of(body: str) -> list[tuple[str, dict]]:
 def test_health_reports_the_index_model_answerer_and_version(client):
     health = client.get("/api/health").json()
     assert health["chunks"] > 50 and health["documents"] == 14
-    assert health["embedding_model"] == "usem3"
+    assert health["embedding_model"] == DEFAULT_EMBEDDING_MODEL
     assert health["answerer"] == "extractive"
     assert health["version"]
 

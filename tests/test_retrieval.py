@@ -88,7 +88,7 @@ def test_dense_search_returns_the_true_nearest_neighbours_every_time(tmp_path):
 # --- the lexical index follows the code's BM25 parameters and analyser ---------------------------
 
 
-def _no_embedding(model):
+def _no_embedding(*args):
     raise AssertionError("the lexical rebuild must not embed anything")
 
 

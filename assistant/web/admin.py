@@ -179,7 +179,7 @@ def admin_router(assistant: Assistant, settings: Settings) -> APIRouter:
         unanswered = {r["id"]: r for r in log_store.questions(abstained=True, limit=GAP_QUESTIONS)}
         unanswered |= {r["id"]: r for r in log_store.questions(rating="down", limit=GAP_QUESTIONS)}
         state = assistant.retriever.state
-        groups = gaps.group_gaps(list(unanswered.values()), load_embeddings(state.model))
+        groups = gaps.group_gaps(list(unanswered.values()), load_embeddings(state.model, settings))
         titles = {c.source: c.title for c in state.chunks}
         answered, page = [], 1000
         while rows := log_store.questions(abstained=False, limit=page, offset=len(answered)):
