@@ -1,6 +1,7 @@
 """What several test modules share: settings in a temp dir, a corpus document added on the fly, and
 the questions and hostile document the front-end tests send. Fixtures live in tests/conftest.py."""
 
+import socket
 from pathlib import Path
 
 from assistant.settings import PROJECT_DIR, Settings
@@ -42,3 +43,10 @@ def ask_with_document(settings: Settings, name: str, title: str, body: str, ques
     (settings.corpus_dir / name).write_text(text, encoding="utf-8")
     build_index(settings)
     return Assistant(settings).ask(question)
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port nothing listens on right now, for a server a test starts."""
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]

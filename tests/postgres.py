@@ -5,7 +5,6 @@ since PostgreSQL refuses to run as root), stopped and deleted afterwards."""
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import uuid
@@ -13,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
+from tests.helpers import free_port
 
 INSTALL_HINT = "apt-get update && apt-get install -y postgresql"
 
@@ -25,11 +25,6 @@ def binaries() -> Path | None:
     versions = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4]))
     return Path(versions[-1]).parent if versions else None
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextmanager

@@ -9,7 +9,6 @@ import http.server
 import json
 import re
 import shutil
-import socket
 import sqlite3
 import subprocess
 import threading
@@ -26,6 +25,7 @@ from assistant.settings import Settings
 from assistant.web import create_app, server_config
 from assistant.wording import human_date
 from tests.conftest import BUDGET, XSS_DOCUMENT, XSS_QUESTION
+from tests.helpers import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
@@ -60,11 +60,6 @@ PLAIN_PAGE = """<!doctype html><html lang="fr"><head><meta charset="utf-8"><titl
 </body></html>
 """
 
-
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket() as probe:
-        probe.bind((host, 0))
-        return probe.getsockname()[1]
 
 
 # A host page whose CSP allows only its own styles and the assistant's script and API: no inline style.

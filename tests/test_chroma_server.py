@@ -1,7 +1,6 @@
 """With ASSISTANT_CHROMA_URL set, the same code indexes and queries through a real `chroma run` server."""
 
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -12,12 +11,8 @@ import pytest
 
 from assistant.indexer import build_index
 from assistant.retrieval import Retriever
+from tests.helpers import free_port
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

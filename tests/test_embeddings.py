@@ -18,7 +18,7 @@ from assistant.embeddings import E5Small, EmbeddingsUnavailable, EndpointEmbeddi
 from assistant.index_state import IndexState
 from assistant.indexer import build_index
 from assistant.settings import PROJECT_DIR
-from tests.helpers import make_settings
+from tests.helpers import free_port, make_settings
 
 TEXTS = [
     "Le Pass Occitanie finance les dépenses de conseil des petites entreprises.",
@@ -31,11 +31,6 @@ TEXTS = [
 ]
 QUESTION = "Combien prête le prêt croissance TPE ?"
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

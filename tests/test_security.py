@@ -5,7 +5,6 @@ methods, and start-up with a bad setting."""
 
 import logging
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -20,17 +19,13 @@ from assistant.assistant import Assistant
 from assistant.settings import Settings
 from assistant.web import create_app, server_config
 from assistant.wording import message
+from tests.helpers import free_port
 
 PROJECT = Path(__file__).resolve().parent.parent
 ALLOWED = "http://allowed.example"
 PROXY = "127.0.0.2"  # a second loopback address: the reverse proxy the server is told to believe
 PUBLIC = "assistant.example.fr"
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
