@@ -15,6 +15,12 @@
   };
   const path = (source) => source.split("/").map(encodeURIComponent).join("/");
   const cell = (row, text, className) => row.appendChild(el("td", text ?? "—", className));
+  // The corpus's front-matter values, as the page shows them (others are shown as they are).
+  const LABELS = {
+    announcement: "annonce", programme: "fiche programme",
+    active: "en vigueur", closed: "clos", unknown: "non précisé",
+  };
+  const inFrench = (value) => LABELS[value] ?? value;
   const frDate = (iso) => {
     if (!iso) return "—";
     const date = new Date(iso);
@@ -131,10 +137,10 @@
       row.dataset.source = doc.source;
       cell(row, doc.title, "text");
       cell(row, doc.source);
-      cell(row, doc.kind);
+      cell(row, inFrench(doc.kind));
       cell(row, doc.date);
       cell(row, doc.as_of);
-      cell(row, doc.status);
+      cell(row, inFrench(doc.status));
       cell(row, doc.chunks);
       cell(row, frDate(doc.indexed_at));
       const [label, tone] = CHANGES[doc.change] || [doc.change, ""];
