@@ -2,7 +2,12 @@
 the questions and hostile document the front-end tests send. Fixtures live in tests/conftest.py."""
 
 import socket
+import threading
+import time
+from contextlib import contextmanager
 from pathlib import Path
+
+import uvicorn
 
 from assistant.settings import PROJECT_DIR, Settings
 
@@ -50,3 +55,20 @@ def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as probe:
         probe.bind((host, 0))
         return probe.getsockname()[1]
+
+
+@contextmanager
+def serving(config: uvicorn.Config, timeout: float = 60):
+    """A real uvicorn server in a thread, started before the block runs and stopped after it."""
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + timeout
+    while not server.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.1)
+    try:
+        yield server
+    finally:
+        server.should_exit = True
+        thread.join(10)

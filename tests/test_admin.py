@@ -11,7 +11,6 @@ import time
 import docx
 import httpx
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 
 from assistant.assistant import Assistant
@@ -19,9 +18,9 @@ from assistant.embeddings import load_embeddings
 from assistant.gaps import citation_counts, group_gaps
 from assistant.indexer import build_index
 from assistant.reindex import Reindexer
-from assistant.web import create_app
-from tests.helpers import CORPUS, make_settings
-from tests.test_browser import free_port
+from assistant.web import create_app, server_config
+from tests.helpers import CORPUS, free_port, make_settings, serving
+
 
 TOKEN = "jeton-de-test-console-0123456789"
 TEST_HOST = "testserver"  # the host name TestClient sends: served like the public name of a deployment
@@ -141,16 +140,8 @@ def live_server(tmp_path, built):
     port = free_port()
     settings = make_settings(tmp_path, admin_token=TOKEN, rate_limit_per_minute=100_000, port=port)
     app = create_app(settings)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.1)
-    yield settings, app, f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    with serving(server_config(app, settings, log_level="warning")):
+        yield settings, app, f"http://127.0.0.1:{port}"
 
 
 def test_questions_asked_during_a_reindex_are_all_answered_and_the_new_sheet_is_cited_once_it_completes(live_server):

@@ -6,19 +6,16 @@ and a WCAG 2.1 AA audit of the console. The screenshots go to tests/screenshots/
 one of them)."""
 
 import shutil
-import threading
-import time
 
 import pytest
-import uvicorn
 from playwright.sync_api import expect
 
 from assistant.indexer import build_index
 from assistant.settings import Settings
-from assistant.web import create_app
-from tests.helpers import CORPUS, XSS_DOCUMENT, XSS_QUESTION
+from assistant.web import create_app, server_config
+from tests.helpers import CORPUS, XSS_DOCUMENT, XSS_QUESTION, free_port, serving
 from tests.test_admin import TOKEN, docx_sheet
-from tests.test_browser import CHROMIUM, SCREENSHOTS, audit, axe_script, browser, chat_ask, free_port  # noqa: F401
+from tests.test_browser import CHROMIUM, SCREENSHOTS, audit, axe_script, browser, chat_ask  # noqa: F401
 
 pytestmark = [
     pytest.mark.browser,
@@ -45,14 +42,8 @@ def console_site(tmp_path_factory):
                         admin_token=TOKEN, rate_limit_per_minute=1000)
     build_index(settings)
     app = create_app(settings)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    threading.Thread(target=server.run, daemon=True).start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.1)
-    yield {"url": f"http://127.0.0.1:{port}", "settings": settings, "app": app, "root": root}
-    server.should_exit = True
+    with serving(server_config(app, settings, log_level="warning")):
+        yield {"url": f"http://127.0.0.1:{port}", "settings": settings, "app": app, "root": root}
 
 
 @pytest.fixture

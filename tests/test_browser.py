@@ -16,7 +16,6 @@ import time
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import expect
 
 from assistant.assistant import Assistant
@@ -25,7 +24,7 @@ from assistant.settings import Settings
 from assistant.web import create_app, server_config
 from assistant.wording import human_date
 from tests.conftest import BUDGET, XSS_DOCUMENT, XSS_QUESTION
-from tests.helpers import free_port
+from tests.helpers import free_port, serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
@@ -135,9 +134,6 @@ def site(tmp_path_factory):
     build_index(settings)
     assistant = Assistant(settings)
     app = create_app(settings, assistant)
-    server = uvicorn.Server(server_config(app, settings, log_level="warning"))
-    threading.Thread(target=server.run, daemon=True).start()
-
     pages = root / "host"
     pages.mkdir()
     (pages / "index.html").write_text(HOSTILE_PAGE.format(server=server_url), encoding="utf-8")
@@ -146,16 +142,11 @@ def site(tmp_path_factory):
     (pages / "framing.html").write_text(FRAMING_PAGE.format(server=server_url), encoding="utf-8")
     host = host_server(page_port, pages)
     stranger = host_server(stranger_port, pages)  # the same pages on an origin that is not allowed
-
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.1)
-    yield {"server": server_url, "page": page_url, "stranger": f"http://127.0.0.1:{stranger_port}", "app": app,
-           "settings": settings, "assistant": assistant, "seen": host.seen}
+    with serving(server_config(app, settings, log_level="warning")):
+        yield {"server": server_url, "page": page_url, "stranger": f"http://127.0.0.1:{stranger_port}", "app": app,
+               "settings": settings, "assistant": assistant, "seen": host.seen}
     host.shutdown()
     stranger.shutdown()
-    server.should_exit = True
 
 
 @pytest.fixture(scope="module")

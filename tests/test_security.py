@@ -7,19 +7,17 @@ import logging
 import os
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from assistant.assistant import Assistant
 from assistant.settings import Settings
 from assistant.web import create_app, server_config
 from assistant.wording import message
-from tests.helpers import free_port
+from tests.helpers import free_port, serving
 
 PROJECT = Path(__file__).resolve().parent.parent
 ALLOWED = "http://allowed.example"
@@ -40,14 +38,8 @@ def server(indexed, tmp_path_factory):
         rate_limit_per_minute=10_000,
     )
     # log_config=None: uvicorn's records reach the root logger, where caplog reads them.
-    running = uvicorn.Server(server_config(create_app(settings, Assistant(settings)), settings, log_config=None))
-    threading.Thread(target=running.run, daemon=True).start()
-    deadline = time.monotonic() + 60
-    while not running.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}"
-    running.should_exit = True
+    with serving(server_config(create_app(settings, Assistant(settings)), settings, log_config=None)):
+        yield f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture
