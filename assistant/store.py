@@ -506,16 +506,12 @@ def inert(value):
     return value
 
 
-def csv_text(columns: Iterable[str], rows: list[dict]) -> str:
-    """Header and rows as CSV text, formula-safe, starting with a BOM (so a spreadsheet reads UTF-8)."""
+def csv_bytes(columns: Iterable[str], rows: list[dict]) -> bytes:
+    """Header and rows as CSV in UTF-8, formula-safe, starting with a BOM (so a spreadsheet reads UTF-8)."""
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)
     writer.writerow(columns)
     for row in rows:
         writer.writerow([inert(row[c]) for c in columns])
-    return out.getvalue()
-
-
-def csv_bytes(columns: Iterable[str], rows: list[dict]) -> bytes:
-    return csv_text(columns, rows).encode("utf-8")
+    return out.getvalue().encode("utf-8")

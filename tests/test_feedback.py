@@ -1,5 +1,5 @@
-"""The feedback store: SQLite created on first use, safe under threads, exported as CSV (the store's own tests,
-on SQLite and PostgreSQL, are in tests/test_store.py)."""
+"""Feedback in the default store: SQLite created on first use, exported as CSV (the store's tests on
+SQLite and PostgreSQL alike are in tests/test_store.py)."""
 
 import csv
 import io
@@ -11,25 +11,30 @@ from pathlib import Path
 
 import pytest
 
-from assistant.feedback import COLUMNS, FeedbackStore
+from assistant.store import FEEDBACK_COLUMNS as COLUMNS
+from assistant.store import Store
 
 PROJECT = Path(__file__).resolve().parent.parent
+def sqlite_store(path: Path) -> Store:
+    return Store(f"sqlite:///{path.resolve()}")
+
+
 CITATION = {"n": 1, "source": "programmes/pass-occitanie.md", "title": "Pass Occitanie", "text": "Le Pass…"}
 
 
 def test_the_database_is_created_on_first_use_in_wal_mode(tmp_path):
-    store = FeedbackStore(tmp_path / "nested" / "feedback.sqlite3")
+    store = sqlite_store(tmp_path / "nested" / "feedback.sqlite3")
     assert not (tmp_path / "nested").exists()
-    assert len(store) == 0
+    assert store.count_feedback() == 0
     with sqlite3.connect(store.path) as connection:
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
 def test_a_rating_is_stored_with_its_question_answer_and_citations(tmp_path):
-    store = FeedbackStore(tmp_path / "feedback.sqlite3")
-    row = store.add("down", "Le Pass Occitanie est-il ouvert ?", "D'après… [1]", [CITATION], "extractive",
+    store = sqlite_store(tmp_path / "feedback.sqlite3")
+    row = store.add_feedback("down", "Le Pass Occitanie est-il ouvert ?", "D'après… [1]", [CITATION], "extractive",
                     reason="Réponse inexacte", comment="date ancienne")
-    (stored,) = store.rows()
+    (stored,) = store.feedback_rows()
     assert stored["id"] == row
     assert (stored["rating"], stored["reason"], stored["comment"]) == ("down", "Réponse inexacte", "date ancienne")
     assert stored["question"] == "Le Pass Occitanie est-il ouvert ?"
@@ -42,20 +47,20 @@ def test_no_column_can_hold_a_client_address():
 
 
 def test_only_up_or_down_is_accepted(tmp_path):
-    store = FeedbackStore(tmp_path / "feedback.sqlite3")
+    store = sqlite_store(tmp_path / "feedback.sqlite3")
     with pytest.raises(ValueError):
-        store.add("meh", "q", "a")
-    assert len(store) == 0
+        store.add_feedback("meh", "q", "a")
+    assert store.count_feedback() == 0
 
 
 def test_export_writes_a_header_and_one_line_per_rating_with_formulas_made_inert(tmp_path):
-    store = FeedbackStore(tmp_path / "feedback.sqlite3")
-    store.add("up", "Qui contacter ?", "AD'OCC [1]", [CITATION], "extractive")
-    store.add("down", "=HYPERLINK(\"http://evil\")", "réponse", comment="@SUM(A1)")
-    out = io.StringIO()
-    assert store.export_csv(out) == 2
-    assert out.getvalue().startswith("\ufeff")  # a BOM: a French spreadsheet reads the file as UTF-8
-    rows = list(csv.reader(io.StringIO(out.getvalue().removeprefix("\ufeff"))))
+    store = sqlite_store(tmp_path / "feedback.sqlite3")
+    store.add_feedback("up", "Qui contacter ?", "AD'OCC [1]", [CITATION], "extractive")
+    store.add_feedback("down", "=HYPERLINK(\"http://evil\")", "réponse", comment="@SUM(A1)")
+    out = store.export_feedback_csv().decode("utf-8")
+    assert out.startswith("\ufeff")  # a BOM: a French spreadsheet reads the file as UTF-8
+    rows = list(csv.reader(io.StringIO(out.removeprefix("\ufeff"))))
+    assert len(rows) == 1 + 2
     assert rows[0] == list(COLUMNS)
     assert rows[1][COLUMNS.index("question")] == "Qui contacter ?"
     assert rows[2][COLUMNS.index("question")].startswith("'=")
@@ -63,7 +68,7 @@ def test_export_writes_a_header_and_one_line_per_rating_with_formulas_made_inert
 
 
 def test_the_cli_exports_the_feedback_of_the_configured_data_dir(tmp_path):
-    FeedbackStore(tmp_path / "data" / "feedback.sqlite3").add("up", "Qu'est-ce que READYNOV ?", "READYNOV… [1]")
+    sqlite_store(tmp_path / "data" / "feedback.sqlite3").add_feedback("up", "Qu'est-ce que READYNOV ?", "READYNOV… [1]")
     output = tmp_path / "feedback.csv"
     env = {**os.environ, "ASSISTANT_DATA_DIR": str(tmp_path / "data"), "HF_HUB_OFFLINE": "1"}
     done = subprocess.run(

@@ -85,7 +85,7 @@ def test_instances_starting_together_upgrade_the_schema_once(url):
 
 def test_the_feedback_file_of_earlier_versions_is_upgraded_in_place_without_losing_a_rating(tmp_path):
     path = tmp_path / DATABASE_FILE
-    with sqlite3.connect(path) as connection:  # the table FeedbackStore wrote before the store existed
+    with sqlite3.connect(path) as connection:  # the feedback table as written before the store existed
         connection.execute(
             "CREATE TABLE feedback (id INTEGER PRIMARY KEY AUTOINCREMENT, created_at TEXT NOT NULL,"
             " rating TEXT NOT NULL CHECK (rating IN ('up', 'down')), reason TEXT, comment TEXT,"

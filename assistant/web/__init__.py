@@ -15,7 +15,6 @@ from fastapi.responses import FileResponse
 
 from assistant import question_log, short_answer
 from assistant.assistant import Assistant
-from assistant.feedback import FeedbackStore
 from assistant.settings import PROJECT_DIR, Settings, get_settings
 from assistant.store import Store
 from assistant.web.admin import admin_router
@@ -79,7 +78,6 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     )
     app.state.assistant = assistant
     app.state.store = store
-    app.state.feedback = FeedbackStore(store)
     app.state.limiter = limiter
     install_error_handlers(app)
     app.include_router(api_router(assistant, store, limiter, app.version))
