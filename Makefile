@@ -21,7 +21,7 @@ serve: install
 browser: node_modules/.installed
 	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 
-# axe-core, for the accessibility audit in tests/test_browser.py (package.json, package-lock.json).
+# axe-core, for the accessibility audit in tests/web/test_browser.py (package.json, package-lock.json).
 node_modules/.installed: package.json package-lock.json
 	@command -v npm >/dev/null || (apt-get update -qq && apt-get install -y -qq npm >/dev/null)
 	npm install --no-audit --no-fund

@@ -6,7 +6,7 @@ import uvicorn
 from pydantic import ValidationError
 from pydantic_settings.exceptions import SettingsError
 
-from assistant.settings import get_settings, settings_problem
+from assistant.settings import UnknownName, get_settings, settings_problem
 
 
 def main() -> None:
@@ -15,9 +15,12 @@ def main() -> None:
         settings = get_settings()
     except (ValidationError, SettingsError) as error:
         raise SystemExit(f"Invalid setting: {settings_problem(error)}") from None
-    from assistant.web import create_app, server_config  # Gradio takes seconds to import: settings first
+    from assistant.server import create_app, server_config  # Gradio takes seconds to import: settings first
 
-    app = create_app(settings)
+    try:
+        app = create_app(settings)
+    except UnknownName as error:
+        raise SystemExit(f"Invalid setting: {error}") from None
     logging.getLogger("assistant").info(
         "Assistant Innovation Occitanie: http://%s:%s/ (API docs at /docs)", settings.host, settings.port
     )

@@ -4,7 +4,7 @@ The road: prepare (validate, trim the history, analyse the question and the conv
 to) -> retrieve -> answer (the answerer chosen by settings) -> refusal if it abstained. The answer
 carries its provenance: the query searched, the passages considered and the answerer's decision.
 Front ends call `ask` (or `prepare` then `answer`, to show a pending state in between) and render
-what it returns or raises. `swap` replaces the index it answers from while it serves (assistant/reindex.py).
+what it returns or raises. `swap` replaces the index it answers from while it serves (assistant/console/reindex.py).
 """
 
 import logging
@@ -12,21 +12,24 @@ import threading
 import time
 import unicodedata
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from pydantic import ValidationError
 
-from assistant import answerers
-from assistant.analysis import QuestionAnalysis, analyze_question
-from assistant.candidates import CandidateFinder
-from assistant.extractive import ExtractiveAnswerer
-from assistant.french import detect_language
-from assistant.indexer import build_index
+from assistant.answering import registry
+from assistant.answering.base import Answerer, stream
+from assistant.answering.extractive.answerer import ExtractiveAnswerer
+from assistant.answering.extractive.candidates import CandidateFinder
+from assistant.answering.extractive.sentence_ranker import SentenceRanker
+from assistant.answering.refusal import Refusal
 from assistant.models import Answer, Message, PassageTrace, Provenance
-from assistant.refusal import Refusal
-from assistant.retrieval import Retriever
-from assistant.sentence_ranker import SentenceRanker
+from assistant.question.analysis import QuestionAnalysis, analyze_question
+from assistant.question.subjects import SubjectCatalogue
+from assistant.retrieval.fusion import fusion
+from assistant.retrieval.index_state import IndexState
+from assistant.retrieval.retriever import Retriever
 from assistant.settings import Settings, get_settings
-from assistant.subjects import SubjectCatalogue
+from assistant.text.french import detect_language
 from assistant.wording import message
 
 log = logging.getLogger(__name__)
@@ -55,41 +58,59 @@ class InvalidQuestion(ValueError):
         self.key, self.language = key, language
 
 
+@dataclass(frozen=True)
+class Parts:
+    """What answers from one index: built together, swapped together, used together by one answer."""
+
+    retriever: Retriever
+    extractive: ExtractiveAnswerer
+    answerer: Answerer
+    refusal: Refusal
+    subjects: SubjectCatalogue
+
+
 class Assistant:
     def __init__(self, settings: Settings | None = None):
+        """Raises `UnknownName` (a ValueError listing the valid names) when the settings name an
+        answerer or a fusion that does not exist: at start, not at the first question."""
         self.settings = settings or get_settings()
+        registry.answerer_factory(self.settings.answerer)
+        fusion(self.settings.fusion)
         self._lock = threading.Lock()
         self._retriever: Retriever | None = None
-        self._parts: tuple[ExtractiveAnswerer, answerers.Answerer, Refusal, SubjectCatalogue, Retriever] | None = None
+        self._parts: Parts | None = None
 
     @property
     def retriever(self) -> Retriever:
         with self._lock:
             if self._retriever is None:
-                from assistant.index_state import IndexState
-
                 if IndexState.load(self.settings.index_dir) is None:
                     log.warning("No index in %s: building it from %s...", self.settings.index_dir, self.settings.corpus_dir)
+                    from assistant.ingest.indexer import build_index  # Chroma and the embedder: only to build
+
                     log.warning("%s", build_index(self.settings).summary())
                 self._retriever = Retriever.open(self.settings)
             return self._retriever
 
-    def _components(self) -> tuple[ExtractiveAnswerer, answerers.Answerer, Refusal, SubjectCatalogue, Retriever]:
-        """The parts built on one index, and that index's retriever: an answer uses one tuple throughout."""
+    def _components(self) -> Parts:
+        """The parts built on the current index: an answer uses one `Parts` throughout."""
         if self._parts is None:
             parts = self._parts_of(self.retriever)
             with self._lock:
                 self._parts = self._parts or parts
         return self._parts
 
-    def _parts_of(self, retriever: Retriever) -> tuple[ExtractiveAnswerer, answerers.Answerer, Refusal, SubjectCatalogue, Retriever]:
+    def _parts_of(self, retriever: Retriever) -> Parts:
         lexical = retriever.lexical
         finder = CandidateFinder(lexical.document_frequency, lexical.vocabulary, len(retriever))
         extractive = ExtractiveAnswerer(finder, SentenceRanker.load(), self.settings.abstain_threshold)
-        answerer = answerers.make_answerer(self.settings.answerer, self.settings, extractive)
-        refusal = Refusal(retriever.state.chunks, self.settings.contact_document)
-        subjects = SubjectCatalogue(retriever.state.chunks, lexical.document_frequency, lexical.vocabulary)
-        return extractive, answerer, refusal, subjects, retriever
+        return Parts(
+            retriever=retriever,
+            extractive=extractive,
+            answerer=registry.make_answerer(self.settings.answerer, self.settings, extractive),
+            refusal=Refusal(retriever.state.chunks, self.settings.contact_document),
+            subjects=SubjectCatalogue(retriever.state.chunks, lexical.document_frequency, lexical.vocabulary),
+        )
 
     def swap(self, retriever: Retriever) -> None:
         """Answer from `retriever` from now on. Its parts are built first, then the retriever and its parts
@@ -100,12 +121,12 @@ class Assistant:
 
     @property
     def extractive(self) -> ExtractiveAnswerer:
-        return self._components()[0]
+        return self._components().extractive
 
     @property
-    def answerer(self) -> answerers.Answerer:
-        """The answerer `settings.answerer` names (assistant/answerers.py)."""
-        return self._components()[1]
+    def answerer(self) -> Answerer:
+        """The answerer `settings.answerer` names (assistant/answering/registry.py)."""
+        return self._components().answerer
 
     def prepare(self, question: str, history: list[Message] | list[dict] | None = None,
                 language: str | None = None) -> QuestionAnalysis:
@@ -121,7 +142,7 @@ class Assistant:
             turns = [m if isinstance(m, Message) else Message.model_validate(m) for m in (history or [])]
         except ValidationError as error:
             raise InvalidQuestion("bad_history", language) from error
-        subjects = self._components()[3]
+        subjects = self._components().subjects
         return analyze_question(question, turns[-2 * self.settings.max_history_turns :], subjects)
 
     def ask(self, question: str, history: list[Message] | list[dict] | None = None) -> Answer:
@@ -138,7 +159,8 @@ class Assistant:
 
     def answer_stream(self, analysis: QuestionAnalysis) -> Iterator[str | Answer]:
         started = time.perf_counter()
-        _, answerer, refusal, _, retriever = self._components()
+        parts = self._components()
+        retriever = parts.retriever
         retrieve_k = self.settings.retrieve_k
         ranked = retriever.search(analysis.query, k=max(retrieve_k, TRACE_DEPTH))
         passages = ranked[:retrieve_k]
@@ -150,11 +172,11 @@ class Assistant:
             query = f"{analysis.query} {aspect}".strip()
             passages = passages + retriever.within(query, subject.source, SUBJECT_PASSAGES, given)
         given_ids = {p.chunk.id for p in passages}
-        stream = answerers.stream(answerer, analysis.question, analysis, passages)
-        yield from stream
-        answer = stream.answer
+        drafting = stream(parts.answerer, analysis.question, analysis, passages)
+        yield from drafting
+        answer = drafting.answer
         if answer.abstained:
-            answer = refusal.compose(answer)
+            answer = parts.refusal.compose(answer)
         decision = answer.provenance.decision if answer.provenance else None
         answer.provenance = Provenance(
             query=analysis.query,

@@ -48,8 +48,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _index(settings: Settings, args) -> int:
-    from assistant.embeddings import EmbeddingsUnavailable
-    from assistant.indexer import build_index
+    from assistant.ingest.indexer import build_index
+    from assistant.retrieval.embeddings import EmbeddingsUnavailable
 
     try:
         report = build_index(settings, progress=sys.stderr.isatty())
@@ -150,7 +150,7 @@ def _hidden(provenance: bool) -> set[str] | None:
 
 def _export(settings: Settings, args) -> int:
     """`feedback export` or `questions export`: the store's rows as CSV (UTF-8 with BOM, formula-safe)."""
-    from assistant.store import Store
+    from assistant.store.database import Store
 
     store = Store.from_settings(settings)
     if args.command == "feedback":

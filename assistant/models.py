@@ -88,7 +88,7 @@ class PassageTrace(BaseModel):
     title: str
     section: str = ""
     lexical: float = Field(description="BM25 score of the expanded query")
-    dense: float = Field(description="cosine similarity of the query and passage vectors, on the scale of assistant/embeddings.py SIMILARITY_SCALE")
+    dense: float = Field(description="cosine similarity of the query and passage vectors, on the scale of assistant/retrieval/embeddings.py SIMILARITY_SCALE")
     fused: float = Field(description="the hybrid score passages are ranked by")
     given: bool = Field(description="passed to the answerer (the first `retrieve_k`)")
 

@@ -63,6 +63,13 @@ def normal_host(value: str) -> str:
     return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
+class UnknownName(ValueError):
+    """A setting names something that does not exist (an answerer, a fusion); the message lists the valid names."""
+
+    def __init__(self, kind: str, name: str, valid):
+        super().__init__(f"unknown {kind} {name!r}: one of {', '.join(valid)}")
+
+
 def settings_problem(error: ValidationError | SettingsError) -> str:
     """One line for an operator: the environment variable at fault and the form it expects."""
     if isinstance(error, SettingsError):
@@ -108,7 +115,7 @@ class Settings(BaseSettings):
     chunk_size: int = Field(default=800, description="target chunk length in characters")
     top_k: int = Field(default=5, description="passages `python -m assistant search` shows")
     retrieve_k: int = Field(default=8, description="passages given to the answerer")
-    fusion: str = Field(default="weighted", description="how lexical and dense scores combine (assistant/fusion.py)")
+    fusion: str = Field(default="weighted", description="how lexical and dense scores combine (assistant/retrieval/fusion.py)")
     dense_weight: float = Field(default=0.5, description="weight of the dense score in the weighted fusion")
 
     secondary_kinds: list[str] = Field(
@@ -117,7 +124,7 @@ class Settings(BaseSettings):
     secondary_weight: float = Field(default=0.7, description="score factor for secondary documents in retrieval")
 
     # Answers
-    answerer: str = Field(default="extractive", description="a name of assistant/answerers.py ANSWERERS")
+    answerer: str = Field(default="extractive", description="a name of assistant/answering/registry.py ANSWERERS")
     abstain_threshold: float = Field(default=0.45, description="below this evidence the assistant abstains")
     contact_document: str = Field(
         default="programmes/adocc.md", description="corpus document quoted as 'who to contact' when abstaining"
@@ -133,7 +140,7 @@ class Settings(BaseSettings):
     llm_timeout_s: float = 60.0
     llm_max_tokens: int = 256
 
-    # Storage: feedback, the question log, evaluation runs (assistant/store.py)
+    # Storage: feedback, the question log, evaluation runs (assistant/store/database.py)
     database_url: str | None = Field(
         default=None,
         description="SQLAlchemy URL, e.g. postgresql://user:pass@host/db for several app instances; "
@@ -157,7 +164,7 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = 20
     max_body_bytes: int = 64_000
 
-    # The region's console at /admin (assistant/web/admin.py): off unless a token is set
+    # The region's console at /admin (assistant/console/routes.py): off unless a token is set
     admin_token: str | None = Field(default=None, description="the console's token; empty = /admin answers 404")
     max_upload_bytes: int = Field(default=20_000_000, description="largest file the console accepts (documents, eval sets)")
     admin_session_hours: float = Field(default=8.0, description="a console session lasts this long")

@@ -6,7 +6,7 @@ MONTHS = {
     "en": "January February March April May June July August September October November December".split(),
 }
 
-# What replaces an e-mail address or a phone number in a logged question (assistant/question_log.py):
+# What replaces an e-mail address or a phone number in a logged question (assistant/store/question_log.py):
 # one token whatever the question's language, so a question and its feedback are masked alike.
 MASKED = {"email": "[e-mail]", "phone": "[téléphone]"}
 
@@ -93,7 +93,7 @@ MESSAGES = {
         "eval_csv_verdict": "verdict inconnu « {value} » (oui, non ou unsure)",
         "bad_history": "L'historique de la conversation n'a pas le bon format : chaque message a un rôle "
         "« user » ou « assistant » et un texte.",
-        # The region's console (assistant/web/admin.py)
+        # The region's console (assistant/console/routes.py)
         "admin_login_required": "Connexion requise : ouvrez une session avec le jeton d'administration.",
         "admin_bad_token": "Jeton d'administration incorrect.",
         "admin_login_limited": "Trop de tentatives de connexion : réessayez dans {wait} s.",
@@ -193,7 +193,7 @@ MESSAGES = {
         "eval_csv_verdict": "unknown verdict \"{value}\" (yes, no or unsure)",
         "bad_history": "The conversation history is malformed: each message has a role, \"user\" or \"assistant\", "
         "and a text.",
-        # The region's console (assistant/web/admin.py)
+        # The region's console (assistant/console/routes.py)
         "admin_login_required": "Login required: open a session with the admin token.",
         "admin_bad_token": "Wrong admin token.",
         "admin_login_limited": "Too many login attempts: try again in {wait} s.",

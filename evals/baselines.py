@@ -8,10 +8,10 @@ import time
 from pathlib import Path
 
 from assistant.assistant import Assistant
-from assistant.documents import load_corpus
-from assistant.embeddings import embedding_space, load_embeddings
-from assistant.french import split_sentences
+from assistant.ingest.documents import load_corpus
+from assistant.retrieval.embeddings import embedding_space, load_embeddings
 from assistant.settings import Settings
+from assistant.text.french import split_sentences
 from evals.metrics import unique
 from evals.systems import RANK_DEPTH, Response
 

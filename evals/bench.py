@@ -24,13 +24,13 @@ from unittest import mock
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from assistant import indexer
 from assistant.assistant import Assistant
-from assistant.chunking import chunk_document
-from assistant.embeddings import embedding_space, load_embeddings
-from assistant.indexer import build_index
+from assistant.ingest import indexer
+from assistant.ingest.chunking import chunk_document
+from assistant.ingest.indexer import build_index
 from assistant.models import SourceDocument
-from assistant.retrieval import Retriever
+from assistant.retrieval.embeddings import embedding_space, load_embeddings
+from assistant.retrieval.retriever import Retriever
 from assistant.settings import PROJECT_DIR, Settings
 from evals.dataset import DEFAULT_SET, load_questions
 from evals.machine import machine

@@ -184,9 +184,9 @@ def latency_ms(question, response: Response) -> float:
 # --- the table ----------------------------------------------------------------------------------------
 
 MATCH_FORM = (
-    "compared in the shared French normal form (`assistant.french.normalize`: lowercase, elisions, accents "
+    "compared in the shared French normal form (`assistant.text.french.normalize`: lowercase, elisions, accents "
     "folded; plus all whitespace and non-breaking spaces as one space, digit groups joined and units "
-    "tightened, `assistant.figures`)"
+    "tightened, `assistant.text.figures`)"
 )
 RANKING = (
     "documents are ranked by the answer's citations first (the passages the answer quotes, in order; none "

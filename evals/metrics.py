@@ -8,17 +8,17 @@ import re
 import unicodedata
 from collections import Counter
 
-from assistant.figures import join_digit_groups, tight_units
-from assistant.french import normalize
-from assistant.grounding import opening_verdict as grounding_verdict
+from assistant.answering.llm.grounding import opening_verdict as grounding_verdict
+from assistant.text.figures import join_digit_groups, tight_units
+from assistant.text.french import normalize
 
 WHITESPACE = re.compile(r"\s+")
 APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "‘": "'"})
 
 
 def match_form(text: str) -> str:
-    """Lowercase, accents folded, elisions dropped (assistant.french.normalize), all spaces (nbsp
-    included) as one space, digit groups joined and units tightened (assistant.figures): the form in
+    """Lowercase, accents folded, elisions dropped (assistant.text.french.normalize), all spaces (nbsp
+    included) as one space, digit groups joined and units tightened (assistant.text.figures): the form in
     which facts are looked for."""
     text = normalize(text.translate(APOSTROPHES))
     text = WHITESPACE.sub(" ", text).strip()
@@ -47,7 +47,7 @@ def unique(items) -> list:
 # --- spans: SQuAD's exact match and F1, adapted to French --------------------------------------------
 
 # SQuAD's official script drops English articles; these are the French ones. The elided "l'" and "d'"
-# are already gone with every other elision (assistant.french.normalize).
+# are already gone with every other elision (assistant.text.french.normalize).
 FRENCH_ARTICLES = frozenset(["le", "la", "les", "un", "une", "des", "du", "de"])
 
 
@@ -93,7 +93,7 @@ def normal_verdict(value: str) -> str:
 
 def opening_verdict(text: str | None) -> str | None:
     """The verdict the first words of `text` state, read as the LLM check reads it (one definition:
-    assistant/grounding.py): "yes" (Oui, Yes), "no" (Non, No), "unsure" (Les sources ne permettent pas
+    assistant/answering/llm/grounding.py): "yes" (Oui, Yes), "no" (Non, No), "unsure" (Les sources ne permettent pas
     de trancher; "Oui pour l'âge … ; reste à vérifier" opens with yes); None for none or "Oui et non"."""
     return grounding_verdict(text) if text else None
 

@@ -7,7 +7,7 @@ its rank, BM25 over the best, cosine minus the best, its dense rank, share of th
 the title/breadcrumb, idf share of the query's terms in the chunk (rare-term coverage), and the
 most query terms within one window of PROXIMITY terms. Gradient-boosted trees (scikit-learn, as
 evals/train_ranker.py) are fitted on PIAF's even-numbered articles and run with numpy
-(`assistant.sentence_ranker.SentenceRanker` reads the exported trees).
+(`assistant.answering.extractive.sentence_ranker.SentenceRanker` reads the exported trees).
 """
 
 import argparse
@@ -16,9 +16,9 @@ import sys
 
 import numpy as np
 
-from assistant.french import analyze
-from assistant.sentence_ranker import SentenceRanker, export_trees
+from assistant.answering.extractive.sentence_ranker import SentenceRanker, export_trees
 from assistant.settings import Settings
+from assistant.text.french import analyze
 from evals.metrics import mean, recall_at_k, reciprocal_rank
 from evals.retrieval import GROUPS, PIAF, cases_for
 from evals.train_ranker import TREES

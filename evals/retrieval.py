@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.assistant import Assistant
-from assistant.embeddings import embedding_space
-from assistant.fusion import MODES
-from assistant.retrieval import Retriever
+from assistant.retrieval.embeddings import embedding_space
+from assistant.retrieval.fusion import MODES
+from assistant.retrieval.retriever import Retriever
 from assistant.settings import PROJECT_DIR, Settings
 from evals.dataset import DEFAULT_SET, load_questions
 from evals.machine import machine
@@ -112,7 +112,7 @@ def fit_objective(figures: dict) -> float:
 PROBE = """
 import json, os, resource, sys, time
 started = time.perf_counter()
-from assistant.embeddings import load_embeddings
+from assistant.retrieval.embeddings import load_embeddings
 from assistant.settings import Settings
 embeddings = load_embeddings(sys.argv[1], Settings(embedding_model=sys.argv[1]))
 embeddings.embed_query("chargement")

@@ -5,7 +5,7 @@ import sys
 import time
 from pathlib import Path
 
-from assistant.indexer import build_index
+from assistant.ingest.indexer import build_index
 from assistant.settings import Settings
 from evals.baselines import NaiveRAG, RetrieverBaseline
 from evals.dataset import EvalQuestion

@@ -4,7 +4,7 @@
 
 Questions of even-numbered articles train gradient-boosted trees (does this candidate sentence
 hold the gold answer?); odd-numbered articles are held out, here and in `python -m evals --squad`.
-Writes assistant/sentence_ranker.json, which is reviewed and committed like code.
+Writes assistant/answering/extractive/sentence_ranker.json, which is reviewed and committed like code.
 """
 
 import argparse
@@ -13,9 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.answering.extractive.candidates import RANKER_FEATURES
+from assistant.answering.extractive.sentence_ranker import MODEL_PATH, SentenceRanker, export_trees
 from assistant.assistant import Assistant
-from assistant.candidates import RANKER_FEATURES
-from assistant.sentence_ranker import MODEL_PATH, SentenceRanker, export_trees
 from assistant.settings import Settings
 from evals.metrics import contains
 from evals.paths import squad_corpus_dir

@@ -10,7 +10,7 @@ import pytest
 
 from assistant.settings import Settings
 
-# BUDGET, XSS_DOCUMENT and XSS_QUESTION are re-exported for tests/test_browser.py, which still imports
+# BUDGET, XSS_DOCUMENT and XSS_QUESTION are re-exported for tests/web/test_browser.py, which still imports
 # them from here: drop them once it imports from tests.helpers.
 from tests.helpers import BUDGET, CORPUS, XSS_DOCUMENT, XSS_QUESTION, make_settings  # noqa: F401
 
@@ -34,13 +34,34 @@ def _isolated_state(tmp_path, monkeypatch):
 @pytest.fixture(scope="session")
 def indexed(tmp_path_factory) -> Settings:
     """The real corpus, indexed once per session in a temp dir (read-only for tests)."""
-    from assistant.indexer import build_index
+    from assistant.ingest.indexer import build_index
 
     base = tmp_path_factory.mktemp("real-corpus")
     shutil.copytree(CORPUS, base / "corpus")
     settings = make_settings(base)
     build_index(settings)
     return settings
+
+
+@pytest.fixture(scope="session")
+def indexed_copy(indexed, tmp_path_factory):
+    """`indexed_copy(name, extra={path: text}, **settings)`: a private copy of the session's corpus and
+    index, with `extra` documents added and indexed on top (only they are embedded). Tests that change
+    the corpus or serve extra documents start from here instead of indexing the corpus again."""
+    from assistant.ingest.indexer import build_index
+
+    def copy(name: str, extra: dict[str, str] | None = None, **overrides) -> Settings:
+        base = tmp_path_factory.mktemp(name)
+        shutil.copytree(indexed.corpus_dir, base / "corpus")
+        shutil.copytree(indexed.index_dir, base / "index")
+        for path, text in (extra or {}).items():
+            (base / "corpus" / path).write_text(text, encoding="utf-8")
+        settings = make_settings(base, **overrides)
+        if extra:
+            build_index(settings)
+        return settings
+
+    return copy
 
 
 @pytest.fixture(scope="session")

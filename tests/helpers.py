@@ -42,7 +42,7 @@ def make_settings(base: Path, **overrides) -> Settings:
 def ask_with_document(settings: Settings, name: str, title: str, body: str, question: str):
     """Add a dated Markdown document to a corpus copy, re-index, and ask."""
     from assistant.assistant import Assistant
-    from assistant.indexer import build_index
+    from assistant.ingest.indexer import build_index
 
     text = f"---\ntitle: {title}\ndate: 2025-01-01\n---\n# {title}\n\n{body}\n"
     (settings.corpus_dir / name).write_text(text, encoding="utf-8")

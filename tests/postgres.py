@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
+
 from tests.helpers import free_port
 
 INSTALL_HINT = "apt-get update && apt-get install -y postgresql"

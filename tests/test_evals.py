@@ -6,8 +6,8 @@ import shutil
 
 import pytest
 
-from assistant.french import detect_language
 from assistant.settings import PROJECT_DIR, Settings
+from assistant.text.french import detect_language
 from evals import metric_table
 from evals.dataset import DEFAULT_SET, EvalQuestion, load_questions
 from evals.metric_table import Metric, score, total

@@ -13,11 +13,11 @@ from fastapi.concurrency import iterate_in_threadpool, run_in_threadpool
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic import BaseModel, Field
 
-from assistant.analysis import QuestionAnalysis
 from assistant.assistant import Assistant, InvalidQuestion
 from assistant.models import Answer, Citation, Message
-from assistant.question_log import record
-from assistant.store import Store
+from assistant.question.analysis import QuestionAnalysis
+from assistant.store.database import Store
+from assistant.store.question_log import record
 from assistant.web.errors import request_language
 from assistant.web.security import RateLimiter, rate_limited_message
 from assistant.wording import message

@@ -11,7 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from assistant.french import detect_language
+from assistant.text.french import detect_language
 from assistant.wording import field_name, message
 
 log = logging.getLogger("assistant.web")

@@ -19,7 +19,7 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 # The chat's pages: Gradio's own scripts (inline boot scripts, and `js=` callbacks it runs with
 # `new Function`), inline styles (Svelte sets style attributes), nothing fetched or framed from
-# elsewhere. Checked in Chromium by tests/test_browser.py: no violation in a whole exchange.
+# elsewhere. Checked in Chromium by tests/web/test_browser.py: no violation in a whole exchange.
 CHAT_POLICY = ("default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; "
                "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
                "connect-src 'self'; media-src 'self' blob:; worker-src 'self' blob:; object-src 'none'; "

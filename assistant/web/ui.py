@@ -17,8 +17,8 @@ import gradio as gr
 
 from assistant.assistant import Assistant, InvalidQuestion
 from assistant.models import Answer, Citation
-from assistant.question_log import record
-from assistant.store import Store
+from assistant.store.database import Store
+from assistant.store.question_log import record
 from assistant.web.security import RateLimiter, rate_limited_message
 from assistant.wording import human_date, message
 

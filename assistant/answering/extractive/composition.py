@@ -1,0 +1,117 @@
+"""The extractive answer's text.
+
+With a lead (assistant/answering/extractive/lead.py): the lead, then its evidence as verbatim quotes with their markers,
+each without the "Selon X (date)," opening the lead has already said (a quote is still an exact
+span of the passage); a quote from a document the lead does not name carries its title and date.
+Without one: per source, "D'après <source> (<date>) :" and its quotes. Either way, a notice when
+dated sources quote different amounts and the lead does not already give both.
+"""
+
+from dataclasses import replace
+
+from assistant.answering.extractive.candidates import Candidate
+from assistant.answering.extractive.clauses import ATTRIBUTION, clause_around
+from assistant.answering.extractive.quotes import join_adjacent
+from assistant.models import Answer, Citation, Passage
+from assistant.question.subjects import short_title
+from assistant.text.figures import amount_key
+from assistant.wording import human_date, message, source_label
+
+
+def compose(question: str, passages: list[Passage], chosen: list[Candidate], language: str, lead=None) -> Answer:
+    """Sources in the order of their likeliest sentence; each source's quotes in reading order."""
+    if lead is not None:
+        return compose_with_lead(question, passages, chosen, language, lead)
+    first: dict[int, int] = {}
+    for order, candidate in enumerate(chosen):
+        first.setdefault(candidate.passage_index, order)
+    chosen = join_adjacent(sorted(chosen, key=lambda c: (first[c.passage_index], c.start)), passages)
+    citations: list[Citation] = []
+    numbers: dict[int, int] = {}  # passage index -> citation number
+    for candidate in chosen:
+        if candidate.passage_index not in numbers:
+            passage = passages[candidate.passage_index]
+            numbers[candidate.passage_index] = len(citations) + 1
+            citations.append(Citation.of(len(citations) + 1, passage.chunk, passage.score))
+        citations[numbers[candidate.passage_index] - 1].quotes.append(candidate.text)
+    lines = []
+    for source_group in _group_by_document(chosen, passages):
+        chunk = passages[source_group[0].passage_index].chunk
+        intro = message(
+            language,
+            "according",
+            source=source_label(chunk.kind, chunk.title, language),
+            date=human_date(chunk.date, language),
+        )
+        quotes = " ".join(f"« {c.text} » [{numbers[c.passage_index]}]" for c in source_group)
+        lines.append(f"{intro} {quotes}")
+    if disagree(chosen, passages):
+        lines.append(message(language, "disagree"))
+    return Answer(question=question, answer="\n\n".join(lines), citations=citations, language=language)
+
+
+def compose_with_lead(question: str, passages: list[Passage], evidence: list[Candidate], language: str, lead) -> Answer:
+    """The lead, then its evidence: the lead's sentences first, each quote in reading order per source."""
+    first: dict[int, int] = {}
+    for order, candidate in enumerate(evidence):
+        first.setdefault(candidate.passage_index, order)
+    inline = [replace(c, text=lead.inline[id(c)]) for c in evidence if id(c) in lead.inline]  # quoted by the lead
+    rest = [c for c in evidence if id(c) not in lead.inline]
+    quoted = join_adjacent(sorted(rest, key=lambda c: (first[c.passage_index], c.start)), passages)
+    quoted = [_quotable(c, lead.short_answer) for c in quoted]
+    citations: list[Citation] = []
+    numbers: dict[int, int] = {}
+    for candidate in inline + quoted:
+        if candidate.passage_index not in numbers:
+            passage = passages[candidate.passage_index]
+            numbers[candidate.passage_index] = len(citations) + 1
+            citations.append(Citation.of(len(citations) + 1, passage.chunk, passage.score))
+        citations[numbers[candidate.passage_index] - 1].quotes.append(candidate.text)
+    text = lead.render(lambda candidate: numbers[candidate.passage_index])
+    in_lead = {numbers[s.candidate.passage_index] for s in lead.segments if s.candidate is not None}
+    pieces = []
+    for candidate in quoted:
+        n = numbers[candidate.passage_index]
+        piece = f"« {candidate.text} » [{n}]"
+        if n not in in_lead:  # a source the lead does not name: its title and date
+            chunk = passages[candidate.passage_index].chunk
+            piece += f" ({source_label(chunk.kind, short_title(chunk.title), language)}, {human_date(chunk.date, language)})"
+        pieces.append(piece)
+    lines = [text, " ".join(pieces)] if pieces else [text]
+    shown_both = sum(s.candidate is not None for s in lead.segments) >= 2
+    if not shown_both and disagree(quoted, passages):
+        lines.append(message(language, "disagree"))
+    return Answer(question=question, lead=text, short_answer=lead.short_answer, verdict=lead.verdict,
+                  answer="\n\n".join(lines), citations=citations, language=language)
+
+
+def _quotable(candidate: Candidate, key: str | None) -> Candidate:
+    """The sentence from after its "Selon X (date)," opening, and for a long one the clause holding
+    `key` (the lead's figure) or its first clause: still an exact span of the passage."""
+    text, start = candidate.text, 0
+    opening = ATTRIBUTION.match(text)
+    if opening and opening.end() < len(text) - 20:
+        text, start = text[opening.end():], opening.end()
+    at = text.find(key) if key else -1
+    left, right = clause_around(text, at, at + len(key)) if at >= 0 else clause_around(text, 0, 0)
+    text, start = text[left:right], start + left
+    return replace(candidate, start=candidate.start + start, end=candidate.start + start + len(text), text=text)
+
+
+def disagree(chosen: list[Candidate], passages: list[Passage]) -> bool:
+    """Two documents with different dates quoting different amounts (as values: 5 M€ = 5 000 000 €)."""
+    amounts: dict[tuple, set] = {}
+    for candidate in chosen:
+        chunk = passages[candidate.passage_index].chunk
+        found = amount_key(candidate.text)
+        if found:
+            amounts.setdefault((chunk.source, chunk.date), set()).update(found)
+    values = {frozenset(v) for v in amounts.values()}
+    return len(amounts) >= 2 and len(values) >= 2 and len({date for _, date in amounts}) >= 2
+
+
+def _group_by_document(chosen: list[Candidate], passages: list[Passage]) -> list[list[Candidate]]:
+    groups: dict[str, list[Candidate]] = {}
+    for candidate in chosen:
+        groups.setdefault(passages[candidate.passage_index].chunk.source, []).append(candidate)
+    return list(groups.values())

@@ -1,0 +1,564 @@
+"""The lead: the one sentence, first in every answer that does not abstain, that answers the question
+itself, in the question's language, with its marker(s) and the source's date; the quotes follow.
+
+Built from the question's analysis (assistant/question/analysis.py) and the ranked candidate sentences, never
+from anything else: every figure, criterion and status in a lead is a span of a cited sentence.
+
+- amount, rate, duration, count, date, limit: the span itself (assistant/text/figures.py), from the best
+  supporting sentence about the subject; a total (the largest amount) before its parts unless the
+  question names a part; a sentence that states a disagreement gives both values with their sources.
+- eligibility: "Non : …" / "Oui pour … ; reste à vérifier : …" / "Les sources ne permettent pas de
+  trancher : …", comparing the asker's facts with thresholds read from cited sentences
+  (assistant/answering/extractive/criteria.py).
+- status: the document's status (front matter) and the sentence that states it.
+- definition: the sentence that defines the subject ("X est …", an acronym's expansion).
+- otherwise: the likeliest sentence, as a clause.
+When the asked figure is absent from every sentence about the subject, the lead says so and the
+answer abstains (`Lead.absent`).
+"""
+
+import itertools
+import re
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from functools import lru_cache
+
+from assistant.answering.extractive.candidates import Candidate, adjacent
+from assistant.answering.extractive.clauses import NOT_DOCUMENTED, clause, dates_a_source, quoted_clause, quoted_source
+from assistant.answering.extractive.criteria import judge
+from assistant.answering.extractive.short_answer import short_span
+from assistant.models import Passage
+from assistant.question.analysis import QuestionAnalysis
+from assistant.question.subjects import short_title
+from assistant.text.figures import LEADING_START, Quantity, amounts, figure_span
+from assistant.text.french import TEXTS_CACHED, analyze
+from assistant.wording import human_date, message, source_label
+
+MAX_LEAD_CHARS = 200  # the lead is read on a phone, in the widget: about two lines
+FIGURES_PER_LEAD = 2  # "montant et durée": one figure per aspect asked, two at most
+RIVAL = Decimal("1.5")  # two sources' amounts within this factor are rival figures for one envelope, not a total and a part
+NEAR = 40
+# A status or definition sentence up to this long is quoted whole in the lead (no second copy after it).
+WHOLE_SENTENCE_CHARS = 240
+LAST_KNOWN_CHARS = 100  # "dernier état connu : …", after an unknown status, in a few words
+NEARLY = 0.5  # a sentence within this share of the likeliest figure sentence's probability may be preferred for its words
+PREFIX = 5  # letters two words must share to count as the same word for choosing a figure
+FOLLOWING_RANK = 3  # the next sentence joins the lead's quote when it is among the likeliest three...
+JOINED_CHARS = 260  # ...and the two fit this length
+MAX_OPENING = 170  # "Selon le communiqué de la Région Occitanie du 22 mai 2024, ": what may precede a whole quote
+DEFINITION_WINDOW = 80  # "X (its expansion) est un …": the verb comes within this many characters of the name  # characters around a figure whose words tell which of a sentence's figures is asked
+CONSIDERED = 12  # candidates (likeliest first) the lead looks through for its figure
+FIGURE_KINDS = {
+    "amount": ("amount",),
+    "rate": ("percent",),
+    "duration": ("duration",),
+    "count": ("count",),
+    "date": ("date", "year"),
+    "limit": ("duration", "count", "amount"),
+}
+DISAGREEMENT = re.compile(r"\b(diff[èe]re|divergent|ne concordent pas|contre|selon les sources)\b", re.IGNORECASE)
+DEFINES = re.compile(
+    r"\b((est|sont|désigne|is|are)\s+(un|une|le|la|l'|l’|des|the|an?)\b|ser(t|vent) (de|à)|jouent? le rôle)", re.IGNORECASE
+)
+STATUS_SENTENCE = re.compile(
+    r"\b(plus disponible|n'est plus|clos|cl[ôo]tur|ferm[ée]|termin[ée]|statut|toujours ouvert|en vigueur|ouvert|disponible"
+    r"|actif|active|considér[ée]e? comme)",
+    re.IGNORECASE,
+)
+ACTIVE = re.compile(r"\b(actif|active|en vigueur|toujours (ouvert|proposé|actif)|reconduit|prolong)", re.IGNORECASE)
+UNKNOWN_STATUS = re.compile(r"\b(inconnu|statut)", re.IGNORECASE)
+CLOSED = re.compile(r"\b(plus disponible|n'est plus|n’est plus|clos|cl[ôo]tur|ferm[ée]|termin[ée])", re.IGNORECASE)
+WHO_FOR = re.compile(r"\b(qui peut|pour qui|quelles? (entreprises|boites|boîtes|structures)|who can|who is it for)\b", re.IGNORECASE)
+BENEFICIARIES = re.compile(r"\b(s'adresse|s’adresse|destiné|ouvert aux|réservé|bénéficiaires?)\b", re.IGNORECASE)
+# Words asking for a whole envelope: the largest amount about the subject is its total, the others its parts.
+ASKS_TOTAL = re.compile(r"\b(total|au total|en tout|global\w*|budget|argent|overall|how much money|worth)\b", re.IGNORECASE)
+# Question words that ask for an amount without saying which one: the rest of the question names the part.
+AMOUNT_WORDS = set(analyze("combien argent montant budget total global enveloppe dotation financement coût coûte "
+                           "million millions M€ euros how much money amount worth funding total en tout au"))
+# "par entreprise", "per company": the figure must be per that unit too.
+PER_UNIT = re.compile(r"\b(?:par|pour chaque|per|each)\s+(entreprise|projet|bénéficiaire|dossier|start-?up|company|project)",
+                      re.IGNORECASE)
+# A second thing of the same kind asked after "et": "montant total et part pour …", "combien de boîtes et de salariés".
+SECOND_OF_KIND = re.compile(r"\bet\s+(?:la\s+|le\s+|les\s+|de\s+|d['’]\s?)?(?:part|dont|combien|montant|salari\w*|employ\w*"
+                            r"|chercheurs|entreprises|boites|boîtes|projets)\b", re.IGNORECASE)
+ASKS_DEADLINE = re.compile(r"\b(date limite|deadline|cl[ôo]tur\w*|jusqu'?[àa] quand|avant quand|dernier d[ée]lai|closing date)\b",
+                           re.IGNORECASE)
+DEADLINE = re.compile(r"\b(jusqu'?[àa]u?|date limite|cl[ôo]tur\w*|avant le|au plus tard|deadline|ouvert jusqu)", re.IGNORECASE)
+ASKS_INTEREST = re.compile(r"\b(int[ée]r[êe]ts?|interest|taux fixe|emprunt|loan)\b", re.IGNORECASE)
+INTEREST = re.compile(r"\b(taux|int[ée]r[êe]t|interest|rate)\b", re.IGNORECASE)
+BREAKDOWN = re.compile(r"\b(r[ée]parti\w*|ventil\w*|d[ée]tail\w*|d[ée]compos\w*|split|broken down|breakdown)\b", re.IGNORECASE)
+# A yes/no question about a figure it states: "18 M€ c'est le budget total ?", "a coûté 62 M€ c'est ça ?".
+CHECKS_FIGURE = re.compile(r"(c'est (ça|bien|vrai|le|la|les)|est-ce|is it|right\s*\?|correct\s*\?|vraiment)", re.IGNORECASE)
+# The aspect of a "limit" question: its age, its size.
+LIMIT_KINDS = [(re.compile(r"[âa]ge|\bans\b|old|years?", re.IGNORECASE), ("duration",)),
+               (re.compile(r"taille|effectif|salari|employ|staff|size", re.IGNORECASE), ("count",))]
+
+
+@dataclass
+class Segment:
+    """Text followed by the marker of `candidate`'s citation (no marker when None)."""
+
+    text: str
+    candidate: Candidate | None = None
+
+
+@dataclass
+class Lead:
+    segments: list[Segment]
+    evidence: list[Candidate]  # the sentences quoted after the lead, the lead's own first
+    short_answer: str | None = None
+    verdict: str | None = None  # "yes", "no", "unsure"
+    absent: bool = False  # the asked figure is not in any sentence about the subject: abstain
+    why: str = ""
+    inline: dict[int, str] = field(default_factory=dict)  # id(candidate) -> the exact clause the lead quotes of it
+    kind: str = "plain"  # figure, eligibility, status, definition, conditions, plain, absent
+
+    @property
+    def specific(self) -> bool:
+        """A lead of the kind asked (a figure, a verdict, a definition…), not the likeliest-sentence fallback."""
+        return self.kind != "plain"
+
+    def render(self, number_of) -> str:
+        """The lead with its markers; `number_of(candidate)` is the citation number of a sentence."""
+        parts = []
+        for segment in self.segments:
+            marker = f" [{number_of(segment.candidate)}]" if segment.candidate is not None else ""
+            parts.append(segment.text + marker)
+        text = "".join(parts).strip()
+        return text[:1].upper() + text[1:]
+
+
+def build_lead(analysis: QuestionAnalysis, ranked: list[Candidate], passages: list[Passage]) -> Lead | None:
+    """The lead for these ranked candidates (likeliest first), or None when no lead can be made."""
+    if not ranked:
+        return None
+    subject = analysis.subject
+    if subject is not None and not subject.known:  # a name no document contains: nothing to say about it
+        return _absent(analysis, [], passages)
+    about = _about_subject(analysis, ranked, passages)
+    told = [c for c in about if not NOT_DOCUMENTED.search(c.text)]  # sentences that say something
+    intent = analysis.intent
+    builder = _figure_lead if intent in FIGURE_KINDS else LEAD_BUILDERS.get(intent)
+    # A status may be stated by a sentence saying it is unknown; the other leads need sentences that tell.
+    lead = builder(analysis, about if intent == "status" else told, passages) if builder else None
+    if lead is not None:
+        return lead
+    # A subject with its own document narrows the likeliest sentence to it; a mere name does not.
+    return _plain_lead(analysis, about if about and subject is not None and subject.source else ranked, passages)
+
+
+def _about_subject(analysis: QuestionAnalysis, ranked: list[Candidate], passages: list[Passage]) -> list[Candidate]:
+    """The candidates about the question's subject (its document, or sentences naming it), likeliest first;
+    all candidates when the question has no subject."""
+    subject = analysis.subject
+    if subject is None:
+        return ranked
+    name_terms = set(analyze(subject.name))
+    if subject.source:
+        own = [c for c in ranked if passages[c.passage_index].chunk.source == subject.source]
+        naming = [c for c in own if name_terms <= set(analyze(c.text))]
+        # A sheet on two loans: the sentences that name the one asked about.
+        if subject.shared and naming:
+            return naming
+        if own:
+            return own
+    return [c for c in ranked if name_terms and name_terms <= set(analyze(c.text))]
+
+
+def _figure_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: list[Passage]) -> Lead | None:
+    """One figure per aspect asked ("montant et durée"), each from the likeliest sentence that holds one."""
+    aspects = [a for a in analysis.aspects if a in FIGURE_KINDS][:FIGURES_PER_LEAD] or [analysis.intent]
+    years = _years(analysis.question)
+    if years:  # "READYNOV 2025": only sentences about that year answer
+        about = [c for c in about if years & _years(c.text)]
+    for name in analysis.entities:  # "Numalis … dans le plan IA": only sentences naming Numalis answer
+        about = [c for c in about if set(analyze(name)) <= set(analyze(c.text))]
+    stated = [q for q in amounts(analysis.question) if q.kind in FIGURE_KINDS.get(aspects[0], ())]
+    if stated and BREAKDOWN.search(analysis.question):
+        return _breakdown(analysis, about, passages, stated)
+    # One figure stated and a yes/no form checks it; two stated figures ask which one: both, with sources.
+    checking = len(stated) == 1 and bool(CHECKS_FIGURE.search(analysis.question))
+    figured = [c for c, _ in _figures(about, tuple(k for a in aspects for k in FIGURE_KINDS.get(a, ())))]
+    if about and figured and analysis.subject is None and not years and figured[0].score < NEARLY * about[0].score:
+        return None  # the likeliest sentence holds no figure and is far likelier: it answers better than a figure
+    picks: list[tuple[Candidate, Quantity]] = []
+    for aspect in aspects:
+        pick = _pick_figure(analysis, aspect, about, taken=[q for _, q in picks], skip=stated if checking else [])
+        if pick is None:  # every aspect asked must be in the sources, or the answer says what is missing
+            if analysis.subject is not None or years or analysis.entities:
+                return _absent(analysis, about, passages, aspect)
+            return None
+        picks.append(pick)
+    second = SECOND_OF_KIND.search(analysis.question)
+    if len(aspects) == 1 and second and not checking:  # "montant total et part pour l'excellence", "combien de boîtes et de salariés"
+        focus = analysis.question[second.start():]
+        pick = _pick_figure(analysis, aspects[0], about, taken=[q for _, q in picks], focus=focus)
+        if pick is not None and pick[1].key != picks[0][1].key:
+            picks.append(pick)
+    segments: list[Segment] = []
+    evidence: list[Candidate] = []
+    for n, (candidate, quantity) in enumerate(picks):
+        span = _span(candidate.text, quantity, analysis.language)
+        prefix = _subject_prefix(analysis) if n == 0 else " ; "
+        segments.append(Segment(prefix + span, candidate))
+        segments.append(Segment(_attribution(candidate, passages, analysis.language, quantity)))
+        evidence.append(candidate)
+    verdict = None
+    if checking and len(picks) == 1:  # "18 M€ c'est le budget total ?": the figure the sources give, and a verdict
+        verdict = "yes" if picks[0][1].key == stated[0].key else "no"
+        segments[0].text = f"{message(analysis.language, 'verdict_' + verdict)} {segments[0].text}"
+        said = next(((c, q) for c, q in _figures(about, (stated[0].kind,)) if q.key == stated[0].key), None)
+        if verdict == "no" and said is not None:  # where the question's figure comes from
+            segments.append(Segment(" ; " + _span(said[0].text, said[1], analysis.language), said[0]))
+            segments.append(Segment(_attribution(said[0], passages, analysis.language, said[1])))
+            evidence.append(said[0])
+    elif len(picks) == 1:
+        other = _disagreeing(*picks[0], _figures(about, FIGURE_KINDS.get(aspects[0], ())))
+        if other is None and aspects[0] == "amount":
+            other = _rival(*picks[0], _figures(about, ("amount",)), passages)
+        if other is not None:
+            other_candidate, other_quantity = other
+            segments.append(Segment(" ; " + _span(other_candidate.text, other_quantity, analysis.language), other_candidate))
+            segments.append(Segment(_attribution(other_candidate, passages, analysis.language, other_quantity)))
+            evidence.append(other_candidate)
+    _said_once(segments)
+    segments[-1].text += "."
+    short = figure_span(picks[0][0].text, picks[0][1])
+    return Lead(segments, _distinct(evidence), short_answer=short, kind="figure", verdict=verdict,
+                why=f"{'+'.join(aspects)}: {', '.join(q.text for _, q in picks)}")
+
+
+def _said_once(segments: list[Segment]) -> None:
+    """"250 entreprises [1], selon X ; 3 500 salariés [1], selon X" -> "250 entreprises [1] ; 3 500 salariés [1], selon X"."""
+    attributions = [s for s in segments if s.candidate is None]
+    for this, following in itertools.pairwise(attributions):
+        if this.text == following.text:
+            this.text = ""
+
+
+def _breakdown(analysis: QuestionAnalysis, about: list[Candidate], passages: list[Passage], stated: list[Quantity]):
+    """"Les 60 M€, ça se répartit comment ?": the likeliest sentence that gives several other amounts."""
+    keys = {q.key for q in stated}
+    for candidate in about[:CONSIDERED]:
+        parts = [q for q in answering_figures(candidate.text) if q.kind == stated[0].kind and q.key not in keys]
+        if len(parts) >= 2:
+            quoted = quoted_clause(candidate.text, limit=JOINED_CHARS)
+            segments = [Segment(_subject_prefix(analysis) + f"« {quoted} »", candidate),
+                        Segment(_attribution(candidate, passages, analysis.language) + ".")]
+            return Lead(segments, [candidate], kind="figure", why="breakdown", inline=_inline(candidate, quoted))
+    return None
+
+
+def _span(text: str, quantity: Quantity, language: str) -> str:
+    """The figure with its words; in an English lead without the French "de"/"entre" before a range."""
+    span = figure_span(text, quantity)
+    if language != "en":
+        return span
+    span = LEADING_START.sub("", span)  # "budget de", "porté à": French words around an English lead's figure
+    return re.sub(r"^(de|entre)\s+", "", span, flags=re.IGNORECASE)
+
+
+def _pick_figure(analysis: QuestionAnalysis, aspect: str, about: list[Candidate], taken: list[Quantity],
+                 skip: list[Quantity] = (), focus: str | None = None):
+    """`focus`: the part of the question a second figure of the same kind answers ("et de salariés")."""
+    kinds = _kinds(analysis, aspect)
+    counted = _counted_noun(analysis.question) if focus is None else _second_noun(focus)
+    if aspect == "count" and counted and not counted.endswith("s") and not any(
+            _same_noun(q.unit, counted) for _, q in _figures(about, kinds)):
+        kinds = ("count", "percent")  # "combien de R&D": not a count of things, a share
+    skipped = {q.key for q in skip}  # "18 M€ c'est le total ?": the question's own figure is not the answer
+    found = [(c, q) for c, q in _figures(about, kinds) if not (aspect == "amount" and q.unit != "€")
+             and not any(q.key == t.key for t in taken) and q.key not in skipped]
+    per = PER_UNIT.search(analysis.question)
+    if per:  # "montant par entreprise": a yearly envelope does not answer
+        found = [f for f in found if re.search(rf"\b(par|pour chaque|per)\s+{per.group(1)[:6]}", f[0].text, re.IGNORECASE)]
+    if aspect == "date" and ASKS_DEADLINE.search(analysis.question):
+        found = [f for f in found if DEADLINE.search(f[0].text)]  # a deadline, not the day a scheme starts
+    if aspect == "rate" and ASKS_INTEREST.search(analysis.question):
+        found = [f for f in found if INTEREST.search(f[0].text)]  # "50 % des dépenses" is no interest rate
+    if not found:
+        return None
+    subject = analysis.subject
+    if aspect == "limit" and any(q.bound for _, q in found):
+        found = [f for f in found if f[1].bound]  # a limit is bounded: "plus de 3 ans", not a loan's "5 ans"
+    if aspect == "amount" and any(q.bound not in ("<", ">") for _, q in found):
+        found = [f for f in found if f[1].bound not in ("<", ">")]  # "moins de 40 000 €" is a threshold, not an amount
+    words = (_content_terms(analysis) if focus is None else set(analyze(focus))) - AMOUNT_WORDS
+    if focus is None and aspect == "amount" and ASKS_TOTAL.search(analysis.question) and subject is not None \
+            and subject.source and not words:
+        # A total before its parts: the largest amount among all the sentences about the subject.
+        every = [(c, q) for c, q in _figures(about, kinds, len(about)) if q.unit == "€" and q.key not in skipped
+                 and q.bound not in ("<", ">")]
+        return max(every or found, key=lambda f: (f[1].high, f[0].score))
+    if aspect in ("count", "limit") and counted and any(_same_noun(q.unit, counted) for _, q in found):
+        return next(f for f in found if _same_noun(f[1].unit, counted))
+    # The sentence the question's own words point to ("combien pour la coordination"), else the likeliest;
+    # of its figures, the one those words stand near, a date before a bare year.
+    sentences = _distinct([c for c, _ in found])[:CONSIDERED]
+    # ...among those the ranker finds nearly as likely: its order already weighs the question's words.
+    sentences = [c for c in sentences if c.score >= NEARLY * sentences[0].score] or sentences
+    best = max(sentences, key=lambda c: (_overlap(words, set(analyze(c.text))), -sentences.index(c)))
+    own = [f for f in found if f[0] is best]
+    return max(own, key=lambda f: (_near(best.text, f[1], words), f[1].kind != "year", -own.index(f)))
+
+
+def _figures(about: list[Candidate], kinds, limit: int = CONSIDERED) -> list[tuple[Candidate, Quantity]]:
+    return [(c, q) for c in about[:limit] for q in answering_figures(c.text) if q.kind in kinds]
+
+
+def _content_terms(analysis: QuestionAnalysis) -> set[str]:
+    subject_terms = set(analyze(analysis.subject.name)) if analysis.subject else set()
+    return set(analyze(analysis.question)) - subject_terms
+
+
+def _near(text: str, quantity: Quantity, words: set[str]) -> int:
+    start, end = quantity.span
+    return _overlap(words, set(analyze(text[max(0, start - NEAR):end + NEAR])))
+
+
+def _overlap(words: set[str], terms: set[str]) -> int:
+    """Question words found among `terms`, a shared start of PREFIX letters counting ("coordonner" finds
+    "coordination": their stems differ)."""
+    return sum(any(w == t or len(w) >= PREFIX and len(t) >= PREFIX and w[:PREFIX] == t[:PREFIX] for t in terms)
+               for w in words)
+
+
+@lru_cache(maxsize=TEXTS_CACHED)
+def answering_figures(text: str) -> tuple[Quantity, ...]:
+    """The sentence's figures, less those that date a source (assistant/answering/extractive/clauses.py); read once per
+    sentence: one lead looks at the same sentences for each aspect, rival and check."""
+    return tuple(q for q in amounts(text) if not dates_a_source(text, q.span[0]))
+
+
+def _kinds(analysis: QuestionAnalysis, aspect: str) -> tuple[str, ...]:
+    if aspect == "limit":
+        for pattern, kinds in LIMIT_KINDS:
+            if pattern.search(analysis.question):
+                return kinds
+    return FIGURE_KINDS[aspect]
+
+
+def _second_noun(focus: str) -> str | None:
+    match = re.match(r"\s*et\s+(?:de\s+|d['’]\s?|des\s+|les\s+)?(\w+)", focus, re.IGNORECASE)
+    return match.group(1) if match else None
+
+
+def _counted_noun(question: str) -> str | None:
+    match = re.search(r"\b(?:combien d[e'’]\s?|how many\s+|nombre d[e'’]\s?)(\w+)", question, re.IGNORECASE)
+    return match.group(1) if match else None
+
+
+def _same_noun(unit: str, noun: str) -> bool:
+    a, b = analyze(unit), analyze(noun)
+    return bool(a and b) and a[0][:5] == b[0][:5]
+
+
+def _disagreeing(candidate: Candidate, quantity: Quantity, found: list[tuple[Candidate, Quantity]]):
+    """Another value for the same thing, from a sentence that states the disagreement (it names both)."""
+    for other_candidate, other in found:
+        # A sentence that states a disagreement names both values.
+        if (other.kind == quantity.kind and other.key != quantity.key and DISAGREEMENT.search(other_candidate.text)
+                and any(q.key == quantity.key for q in answering_figures(other_candidate.text))):
+            return other_candidate, other
+    return None
+
+
+def _years(text: str) -> set[int]:
+    """The years a text names, ranges spelt out ("2024-2028" -> 2024 ... 2028), source dates included."""
+    found = set()
+    for quantity in amounts(text):
+        if quantity.kind in ("year", "date"):
+            low, high = (int(str(v)[:4]) for v in (quantity.low, quantity.high))
+            found.update(range(low, high + 1))
+    return found
+
+
+def _rival(candidate: Candidate, quantity: Quantity, found: list[tuple[Candidate, Quantity]], passages: list[Passage]):
+    """Another source's value for the same envelope: within a factor RIVAL of the lead's (a part is
+    smaller), said by someone else (another "Selon …", or another dated document)."""
+    source = _speaker(candidate, quantity, passages)
+    for other_candidate, other in found:
+        if other.key == quantity.key or other.unit != quantity.unit or other_candidate is candidate:
+            continue
+        if _speaker(other_candidate, other, passages) != source and quantity.high / RIVAL <= other.high <= quantity.high * RIVAL:
+            return other_candidate, other
+    return None
+
+
+def _speaker(candidate: Candidate, quantity: Quantity, passages: list[Passage]):
+    who = quoted_source(candidate.text, quantity.span[1])
+    chunk = passages[candidate.passage_index].chunk
+    return who or (chunk.source, chunk.date)
+
+
+def _absent(analysis: QuestionAnalysis, about: list[Candidate], passages: list[Passage], aspect: str | None = None) -> Lead:
+    name = " ".join(analysis.entities) or (analysis.subject.name if analysis.subject else "")
+    name = name or ", ".join(str(y) for y in sorted(_years(analysis.question)))
+    aspect = aspect or analysis.intent
+    what = message(analysis.language, f"asked_{aspect}") if aspect in FIGURE_KINDS else ""
+    if about:
+        best = about[0]
+        text = message(analysis.language, "absent", what=what, subject=name)
+        return Lead([Segment(text)], [best], absent=True, kind="absent", why=f"no {analysis.intent} for {name}")
+    return Lead([Segment(message(analysis.language, "no_document", subject=name))], [], absent=True, kind="absent",
+                why=f"no document about {name}")
+
+
+def _status_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: list[Passage]) -> Lead | None:
+    subject = analysis.subject
+    stated = [c for c in about if STATUS_SENTENCE.search(c.text)]
+    if subject is None or not subject.source or not stated:
+        return None
+    closed = [c for c in stated if CLOSED.search(c.text)]
+    status = subject.status or "unknown"
+    if status == "closed" and closed:
+        candidate, key, word = closed[0], "no", "verdict_no"
+    elif status == "active":
+        candidate, key, word = ([c for c in stated if ACTIVE.search(c.text)] or stated)[0], "yes", "verdict_yes"
+    else:
+        stating = [c for c in stated if UNKNOWN_STATUS.search(c.text)] or stated
+        candidate, key, word = stating[0], "unsure", "verdict_unsure"
+    stated_clause = quoted_clause(candidate.text, limit=WHOLE_SENTENCE_CHARS)
+    segments = [Segment(f"{message(analysis.language, word)} « {stated_clause} »", candidate),
+                Segment(_attribution(candidate, passages, analysis.language))]
+    evidence = [candidate]
+    if key == "unsure":  # the last dated fact the sources give
+        dated = next((c for c in stated if c is not candidate and answering_figures(c.text)
+                      and any(q.kind in ("date", "year") for q in answering_figures(c.text))), None)
+        if dated is not None:
+            segments.append(Segment(f" ; {message(analysis.language, 'last_known')} {clause(dated.text, LAST_KNOWN_CHARS)}",
+                                    dated))
+            evidence.append(dated)
+    segments[-1].text += "."
+    return Lead(segments, evidence, verdict=key, kind="status", why=f"status {status}", inline=_inline(candidate, stated_clause))
+
+
+def _eligibility_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: list[Passage]) -> Lead | None:
+    """A verdict from the criteria of the cited sentences against the asker's facts."""
+    judged = judge(analysis, about)
+    if judged is None:
+        return None
+    language = analysis.language
+    failed = [c for c in judged.checks if c.passed is False]
+    passed = [c for c in judged.checks if c.passed is True]
+    unchecked = [c for c in judged.checks if c.passed is None]
+    segments: list[Segment] = []
+    if failed:
+        check = failed[0]
+        segments.append(Segment(f"{message(language, 'verdict_no')} {_criterion(check, language)}", check.candidate))
+        segments.append(Segment(f" {message(language, 'yours', fact=check.fact)}"))
+        key = "no"
+    elif passed:
+        names = ", ".join(message(language, "criterion_short", dimension=message(language, f"dimension_{c.dimension}"),
+                                  phrase=c.phrase) for c in passed[:2])
+        segments.append(Segment(message(language, "yes_for", checks=names), passed[0].candidate))
+        if unchecked:
+            segments.append(Segment(f" ; {message(language, 'to_check')} {unchecked[0].phrase}", unchecked[0].candidate))
+        key = "yes"
+    else:
+        check = unchecked[0]
+        segments.append(Segment(f"{message(language, 'verdict_unsure')} {_criterion(check, language)}", check.candidate))
+        key = "unsure"
+    segments[-1].text += "."
+    # The sentences the verdict rests on: the criterion that fails, else those met and the one to check.
+    evidence = _distinct([c.candidate for c in (failed[:1] or passed[:2] + unchecked[:1])])[:2]
+    return Lead(segments, evidence, verdict=key, kind="eligibility", why=f"eligibility: {len(failed)} failed, {len(passed)} met, "
+                f"{len(unchecked)} to check")
+
+
+def _conditions_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: list[Passage]) -> Lead | None:
+    """The criteria the sentences about the subject set, two at most."""
+    judged = judge(analysis, about)
+    if judged is None or analysis.subject is None or not analysis.subject.source:
+        return None
+    # Who it is for first when that is asked ("qui peut en bénéficier ?"), else thresholds before the rest.
+    if WHO_FOR.search(analysis.question):
+        ordered = sorted(judged.checks, key=lambda c: not BENEFICIARIES.search(c.candidate.text))
+    else:
+        ordered = sorted(judged.checks, key=lambda c: c.dimension == "other")
+    checks = ordered[:2]
+    if len(ordered) > 2 and sum(len(c.phrase) for c in ordered[:3]) < MAX_LEAD_CHARS - 40:
+        checks = ordered[:3]
+    segments = [Segment(message(analysis.language, "conditions", subject=analysis.subject.name))]
+    for n, check in enumerate(checks):
+        segments.append(Segment((" ; " if n else " ") + _criterion(check, analysis.language), check.candidate))
+    segments[-1].text += "."
+    return Lead(segments, _distinct([c.candidate for c in checks]), kind="conditions", why=f"conditions: {len(checks)} criteria")
+
+
+def _criterion(check, language: str) -> str:
+    return message(language, f"criterion_{check.dimension}", phrase=check.phrase)
+
+
+def _definition_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: list[Passage]) -> Lead | None:
+    subject = analysis.subject
+    if subject is None:
+        return None
+    for candidate in sorted(about, key=lambda c: (c.start, -c.score))[:CONSIDERED]:
+        at = re.search(re.escape(subject.name), candidate.text, re.IGNORECASE)
+        if at and DEFINES.search(candidate.text[at.end():at.end() + DEFINITION_WINDOW]):
+            quoted = quoted_clause(candidate.text, limit=WHOLE_SENTENCE_CHARS)
+            segments = [Segment(f"« {quoted} »", candidate),
+                        Segment(_attribution(candidate, passages, analysis.language) + ".")]
+            return Lead(segments, [candidate], kind="definition", why="definition", inline=_inline(candidate, quoted))
+    return None
+
+
+def _plain_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: list[Passage]) -> Lead:
+    """The likeliest sentence, quoted; its short answer is the span of it that answers (assistant/answering/extractive/short_answer.py)."""
+    candidate = _with_following(about[0], about, passages)
+    quoted = quoted_clause(candidate.text, limit=JOINED_CHARS)
+    segments = [Segment(f"« {quoted} »", candidate), Segment(_attribution(candidate, passages, analysis.language) + ".")]
+    return Lead(segments, [candidate], short_answer=short_span(analysis.question, candidate.text, analysis.language),
+                why="the likeliest sentence", inline=_inline(candidate, quoted))
+
+
+def _with_following(candidate: Candidate, about: list[Candidate], passages: list[Passage]) -> Candidate:
+    """The sentence and the one right after it, as one quote, when that one is also likely: the
+    likeliest sentence often restates the question and the answer follows ("… cherché un nouvel
+    entraîneur. Marcel Vidal lui est finalement préféré …")."""
+    text = passages[candidate.passage_index].chunk.text
+    for other in about[1:FOLLOWING_RANK]:
+        if adjacent(candidate, other) and "\n" not in text[candidate.end:other.start]:
+            joined = replace(candidate, end=other.end, text=text[candidate.start:other.end])
+            if len(joined.text) <= JOINED_CHARS:
+                return joined
+    return candidate
+
+
+def _attribution(candidate: Candidate, passages: list[Passage], language: str, quantity: Quantity | None = None) -> str:
+    """", selon <who the sentence cites for it> " or ", selon <the document> (<its date>)"."""
+    who = quoted_source(candidate.text, quantity.span[1] if quantity is not None else None)
+    if who:
+        return message(language, "lead_according", source=who)
+    chunk = passages[candidate.passage_index].chunk
+    label = source_label(chunk.kind, short_title(chunk.title), language)
+    return message(language, "lead_according", source=f"{label} ({human_date(chunk.date, language)})")
+
+
+def _subject_prefix(analysis: QuestionAnalysis) -> str:
+    subject = analysis.subject
+    if subject is None or not subject.source:
+        return ""
+    return f"{subject.name}{' :' if analysis.language == 'fr' else ':'} "
+
+
+def _inline(candidate: Candidate, quoted: str) -> dict[int, str]:
+    """The lead's quote stands for the sentence's when it is all of it (bar the "Selon X," opening);
+    a cut clause leaves the whole sentence to be quoted after the lead."""
+    rest = candidate.text.rstrip(" .;:,")
+    return {id(candidate): quoted} if rest.endswith(quoted) and len(rest) - len(quoted) < MAX_OPENING else {}
+
+
+def _distinct(candidates: list[Candidate]) -> list[Candidate]:
+    seen, kept = set(), []
+    for candidate in candidates:
+        if id(candidate) not in seen:
+            seen.add(id(candidate))
+            kept.append(candidate)
+    return kept
+
+
+# The lead builder of each intent that is not a figure (build_lead); the likeliest sentence otherwise.
+LEAD_BUILDERS = {"status": _status_lead, "eligibility": _eligibility_lead, "conditions": _conditions_lead,
+                 "definition": _definition_lead}

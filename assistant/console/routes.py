@@ -1,0 +1,246 @@
+"""The region's console: the page at `/admin` and its JSON endpoints under `/admin/api/`.
+
+Off (404 everywhere under /admin) unless `ASSISTANT_ADMIN_TOKEN` is set. Every endpoint but login
+needs a session (cookie + CSRF header on changes) or the token as a bearer (assistant/console/auth.py).
+The page is static HTML and one script (assistant/static/admin.*), which shows everything that comes
+from a document or a user as text.
+"""
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, Response, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse
+from pydantic import BaseModel, Field
+
+from assistant.assistant import Assistant
+from assistant.console import gaps
+from assistant.console.auth import PREFIX, AdminAuth, console_token
+from assistant.console.evals import EvalRuns, load_set, shipped_set
+from assistant.console.reindex import Reindexer
+from assistant.ingest import corpus_files
+from assistant.retrieval.embeddings import load_embeddings
+from assistant.settings import Settings
+from assistant.web.errors import request_language
+from assistant.wording import message
+
+log = logging.getLogger("assistant.web")
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+PAGE_FILES = {"admin.js": "text/javascript", "admin.css": "text/css"}
+GAP_QUESTIONS = 2000  # newest abstained and thumbs-down questions grouped: 4 s the first time, 0.6 s after (gaps.py keeps vectors)
+REFUSAL_STATUS = {"upload_exists": 409, "upload_too_large": 413, "document_missing": 404}
+
+
+class Login(BaseModel):
+    token: str = Field(max_length=1000)
+
+
+def admin_router(assistant: Assistant, settings: Settings) -> APIRouter:
+    """The console's routes; `settings` are the app's (its token and limits), `assistant` the one serving."""
+    token = console_token(settings)
+    router = APIRouter(prefix=PREFIX, include_in_schema=False)
+    if token is None:
+        if settings.admin_token:
+            log.warning("ASSISTANT_ADMIN_TOKEN is shorter than 16 characters: the console stays off.")
+
+        @router.api_route("", methods=["GET", "POST", "PUT", "DELETE"])
+        @router.api_route("/{path:path}", methods=["GET", "POST", "PUT", "DELETE"])
+        def off(path: str = "") -> None:
+            raise HTTPException(status_code=404)
+
+        router.reindexer = None
+        return router
+
+    auth = AdminAuth(token, settings)
+    reindexer = Reindexer(assistant)
+    corpus_dir = assistant.settings.corpus_dir
+    evals: list[EvalRuns] = []  # one, made on first use with the app's store
+
+    def store(request: Request):
+        return request.app.state.store
+
+    def eval_runs(request: Request) -> EvalRuns:
+        if not evals:
+            evals.append(EvalRuns(assistant, store(request)))
+        return evals[0]
+
+    def refused(error: corpus_files.Refused, request: Request) -> HTTPException:
+        detail = message(request_language(request.headers), error.key, **error.values)
+        return HTTPException(status_code=REFUSAL_STATUS.get(error.key, 422), detail=detail)
+
+    # --- the page and the session --------------------------------------------------------------
+
+    @router.get("")
+    @router.get("/")
+    def page() -> FileResponse:
+        return FileResponse(STATIC / "admin.html", media_type="text/html")
+
+    @router.get("/static/{name}")
+    def page_file(name: str) -> FileResponse:
+        if name not in PAGE_FILES:
+            raise HTTPException(status_code=404)
+        return FileResponse(STATIC / name, media_type=PAGE_FILES[name])
+
+    @router.post("/api/login")
+    def login(body: Login, request: Request, response: Response) -> dict:
+        auth.check_token(body.token, request)
+        session = auth.open_session(request, response)
+        return {"csrf": session.csrf}
+
+    @router.get("/api/session")
+    def session(request: Request) -> dict:
+        current = auth.session(request)
+        if current is None:
+            raise HTTPException(status_code=401, detail=message(request_language(request.headers), "admin_login_required"))
+        return {"csrf": current.csrf}
+
+    @router.post("/api/logout", dependencies=[Depends(auth.require)])
+    def logout(request: Request, response: Response) -> dict:
+        auth.close_session(request, response)
+        return {"detail": message(request_language(request.headers), "admin_logged_out")}
+
+    # --- documents and re-indexing -------------------------------------------------------------
+
+    @router.get("/api/documents", dependencies=[Depends(auth.require)])
+    def documents() -> dict:
+        state = assistant.retriever.state
+        return {
+            "documents": corpus_files.documents(state, corpus_dir),
+            "faults": state.faults,
+            "folders": corpus_files.folders(corpus_dir),
+            "accepted": list(corpus_files.ACCEPTED),
+            "max_upload_bytes": settings.max_upload_bytes,
+            "index": {"documents": len(state.files), "chunks": len(state.chunks), "model": state.model},
+            "reindex": reindexer.status(),
+        }
+
+    async def received(file: UploadFile) -> bytes:
+        return await file.read(settings.max_upload_bytes + 1)  # one byte more tells a file that is too large
+
+    @router.post("/api/documents", status_code=201, dependencies=[Depends(auth.require)])
+    async def upload(request: Request, file: Annotated[UploadFile, File()], folder: Annotated[str, Form()] = "") -> dict:
+        data = await received(file)
+        try:
+            source = await run_in_threadpool(corpus_files.save_upload, corpus_dir, file.filename or "", data,
+                                             settings.max_upload_bytes, folder)
+        except corpus_files.Refused as error:
+            raise refused(error, request) from error
+        return {"source": source}
+
+    @router.put("/api/documents/{source:path}", dependencies=[Depends(auth.require)])
+    async def replace(source: str, request: Request, file: Annotated[UploadFile, File()]) -> dict:
+        data = await received(file)
+        try:
+            await run_in_threadpool(corpus_files.save_upload, corpus_dir, file.filename or "", data,
+                                    settings.max_upload_bytes, "", source)
+        except corpus_files.Refused as error:
+            raise refused(error, request) from error
+        return {"source": source}
+
+    @router.delete("/api/documents/{source:path}", dependencies=[Depends(auth.require)])
+    def remove(source: str, request: Request) -> dict:
+        try:
+            corpus_files.remove(corpus_dir, source)
+        except corpus_files.Refused as error:
+            raise refused(error, request) from error
+        return {"source": source}
+
+    @router.post("/api/reindex", status_code=202, dependencies=[Depends(auth.require)])
+    def reindex(request: Request) -> dict:
+        if not reindexer.start():
+            raise HTTPException(status_code=409, detail=message(request_language(request.headers), "reindex_running"))
+        return reindexer.status()
+
+    @router.get("/api/reindex", dependencies=[Depends(auth.require)])
+    def reindex_status() -> dict:
+        return reindexer.status()
+
+    # --- questions, gaps, exports --------------------------------------------------------------
+
+    @router.get("/api/questions", dependencies=[Depends(auth.require)])
+    def questions(request: Request, abstained: bool | None = None, rating: str | None = Query(None, pattern="^(up|down)$"),
+                  since: str | None = None, until: str | None = None, source: str | None = None,
+                  limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)) -> dict:
+        filters = {"abstained": abstained, "rating": rating, "since": since or None, "until": until or None,
+                   "source": source or None}
+        try:
+            rows = store(request).questions(**filters, limit=limit, offset=offset)
+            total = store(request).count_questions(**filters)
+        except ValueError as error:  # a date the store cannot read
+            detail = message(request_language(request.headers), "bad_format", field="since/until")
+            raise HTTPException(status_code=422, detail=detail) from error
+        return {"total": total, "questions": rows}
+
+    @router.get("/api/gaps", dependencies=[Depends(auth.require)])
+    def gap_list(request: Request) -> dict:
+        log_store = store(request)
+        unanswered = {r["id"]: r for r in log_store.questions(abstained=True, limit=GAP_QUESTIONS)}
+        unanswered |= {r["id"]: r for r in log_store.questions(rating="down", limit=GAP_QUESTIONS)}
+        state = assistant.retriever.state
+        groups = gaps.group_gaps(list(unanswered.values()), load_embeddings(state.model, settings))
+        titles = {c.source: c.title for c in state.chunks}
+        answered, page = [], 1000
+        while rows := log_store.questions(abstained=False, limit=page, offset=len(answered)):
+            answered.extend(rows)
+            if len(rows) < page:
+                break
+        most, never = gaps.citation_counts(answered, titles)
+        return {"groups": [vars(g) for g in groups], "most_cited": most[:20], "never_cited": never,
+                "questions": len(unanswered)}
+
+    def csv_download(data: bytes, name: str) -> Response:
+        return Response(data, media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+    @router.get("/api/exports/questions.csv", dependencies=[Depends(auth.require)])
+    def export_questions(request: Request) -> Response:
+        return csv_download(store(request).export_questions_csv(), "questions.csv")
+
+    @router.get("/api/exports/feedback.csv", dependencies=[Depends(auth.require)])
+    def export_feedback(request: Request) -> Response:
+        return csv_download(store(request).export_feedback_csv(), "feedback.csv")
+
+    # --- evaluations ---------------------------------------------------------------------------
+
+    @router.get("/api/evals", dependencies=[Depends(auth.require)])
+    def eval_list(request: Request) -> dict:
+        return {"runs": store(request).eval_runs(), "running": eval_runs(request).progress()}
+
+    @router.get("/api/evals/{run_id}", dependencies=[Depends(auth.require)])
+    def eval_detail(run_id: int, request: Request) -> dict:
+        run = store(request).eval_run(run_id)
+        if run is None:
+            raise HTTPException(status_code=404)
+        return run
+
+    @router.post("/api/evals", status_code=202, dependencies=[Depends(auth.require)])
+    async def eval_start(request: Request, file: Annotated[UploadFile | None, File()] = None) -> dict:
+        language = request_language(request.headers)
+        if file is not None and file.filename:
+            data = await received(file)
+            if len(data) > settings.max_upload_bytes:
+                raise HTTPException(status_code=413, detail=message(language, "upload_too_large", size=len(data),
+                                                                    limit=settings.max_upload_bytes))
+            name = Path(file.filename).name
+            try:
+                questions = await run_in_threadpool(load_set, data, name)
+            except ValueError as error:
+                raise HTTPException(status_code=422, detail=message(language, "eval_bad_set", reason=str(error))) from error
+        else:
+            questions, name = await run_in_threadpool(shipped_set), "qa.jsonl"
+        if not questions:
+            raise HTTPException(status_code=422, detail=message(language, "eval_empty"))
+        run_id = eval_runs(request).start(questions, name)
+        if run_id is None:
+            raise HTTPException(status_code=409, detail=message(language, "eval_running"))
+        return {"id": run_id, "questions": len(questions)}
+
+    @router.api_route("/api/{path:path}", methods=["GET", "POST", "PUT", "DELETE"])
+    def unknown(path: str) -> None:
+        raise HTTPException(status_code=404)
+
+    router.reindexer = reindexer  # create_app keeps it in app.state, for tests and scripts that wait for a run
+    return router

@@ -1,0 +1,244 @@
+"""What a question asks, read once before retrieval, in French and English, informal and misspelt:
+
+- its language, the conversation a follow-up refers to, and the query to search;
+- `asks`: the kinds of figure it wants (an amount, a date, a count, a name), sentence features;
+- `intent`: what is asked (INTENTS: an amount, a rate, a yes/no on eligibility, a definition...);
+- `subject`: the programme or organisation it is about (assistant/question/subjects.py), or carried over
+  from the conversation;
+- `facts`: what the asker says of themselves ("10 ans", "créée en 2016", "120 salariés", "SCI").
+
+Every answerer receives the same `QuestionAnalysis`, and it is recorded in the answer's provenance.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from assistant.models import Message
+from assistant.question.conversation import conversation_context
+from assistant.question.subjects import Subject
+from assistant.text.figures import amounts
+from assistant.text.french import analyze, detect_language, normalize
+
+# What kind of answer the question wants; each flag turns on one sentence feature of the answerer.
+ASKS = {
+    "amount": re.compile(
+        r"\b(combien|montant|budget|dot[ée]|financ|taux|somme|co[uû]t|how much|amount|funding|prêt|pret|subvention"
+        r"|aide maximale|plafond)",
+        re.IGNORECASE,
+    ),
+    "date": re.compile(
+        r"\b(quand|date|depuis|jusqu|ann[ée]e|d[ée]lai|when|since|until|year|encore|toujours|still|ouvert|open"
+        r"|en vigueur)",
+        re.IGNORECASE,
+    ),
+    "count": re.compile(r"\b(combien|nombre|how many)\b", re.IGNORECASE),
+    "name": re.compile(r"(^|\W)(qui|o[ùu]|who|where|quel nom|comment s'appell?e)\b", re.IGNORECASE),
+}
+
+
+# What is asked, first match wins: specific aspects before the generic ones they contain.
+INTENTS: list[tuple[str, re.Pattern]] = [
+    ("status", re.compile(
+        r"\b((encore|toujours) (ouvert|disponible|actif|active|possible|en cours|d'actualit[ée]|valable|propos[ée])"
+        r"|(existe|existent)[- ]?(t[- ]il|t[- ]elle)? (encore|toujours)|(peut|peux|puis|pouvons)[- ]?(je|on|nous)?[- ]?(encore|toujours)"
+        r"|(est|sont|c'est)[- ]?(il|elle|ils|elles)? (encore|toujours)|still|ouvert|open|ferm[ée]|closed|disponible|available"
+        r"|en vigueur|termin[ée]|statut actuel|actif|active|en cours)\b", re.IGNORECASE)),
+    ("eligibility", re.compile(
+        r"\b(puis[- ]je|je peux|peut[- ]on|pourrai[st]?[- ]je|suis[- ]je|sommes[- ]nous|ai[- ]je droit|y ai[- ]je droit"
+        r"|(mon|ma|notre) (entreprise|boite|boîte|soci[ée]t[ée]|start-?up|structure|projet)\b.*\b(peut|est|a droit|eligible|[ée]ligible)"
+        r"|[ée]ligibles?|eligible|can i\b|can we\b|am i\b|are we\b|is my (company|business|startup)|qualify|y a[- ]t[- ]il droit"
+        r"|(peut|pourrait)[- ](marcher|convenir|fonctionner|s'appliquer|s’appliquer) pour|(c'est|est[- ]ce) pour (nous|moi)"
+        r"|\b(possible|jouable|envisageable|faisable)\s*\?)",
+        re.IGNORECASE)),
+    ("contact", re.compile(
+        r"\b(qui contacter|contacter|contact|[àa] qui|who (do|should|can) i|s'adresser|joindre|interlocuteur"
+        r"|comment (candidater|postuler|faire|d[ée]poser|demander)|how (do i|to|can i) (apply|contact|get)|o[uù] (d[ée]poser|candidater|postuler))",
+        re.IGNORECASE)),
+    ("rate", re.compile(r"\b(taux|rate|pourcentage|percentage|interest|int[ée]r[êe]ts?)\b|%", re.IGNORECASE)),
+    ("duration", re.compile(
+        r"\b(combien de temps|dur[ée]e|how long|combien d'ann[ée]es|sur combien|combien de mois|rembours\w* (sur|en)|d[ée]lai)",
+        re.IGNORECASE)),
+    ("limit", re.compile(
+        r"\b(quel [âa]ge|[âa]ge (max|min|limite)\w*|how old|age limit|taille|effectifs? (max|min)\w*"
+        r"|combien de salari[ée]s (max|min|au (plus|moins))\w*|plafond de salari|(max|min)\w* (de )?salari)", re.IGNORECASE)),
+    ("count", re.compile(r"\b(combien d[e'’] ?(?!temps|argent|m€|k€|euros?|millions?|fonds|cr[ée]dits?|subventions?"
+                         r"|aides?|financements?|la\b|le\b|les\b|l['’])\w+|how many"
+                         r"|nombre d[e'’])", re.IGNORECASE)),
+    ("date", re.compile(
+        r"(?:^\W*(?:\w+\W+){0,3}quand\b(?! m[êe]me)|\b(?:depuis|jusqu'?[àa]|pour|c'est|est-ce|[àa] partir de)\s+quand\b"
+        r"|\bquand\s*\?)|\b(date|when|en quelle ann[ée]e|depuis quand|what year|jusqu'?[àa] quand|deadline|date limite"
+        r"|calendrier)\b",
+        re.IGNORECASE)),
+    ("amount", re.compile(
+        r"\b(combien(?!\s+d[e'’](?!\s*(?:m€|k€|euros?|millions?|argent|la\b|le\b|les\b|l['’])))|montant|budget|dot[ée]|dotation|enveloppe|how much"
+        r"|amount|funding|argent|somme|plafond|co[uû]t"
+        r"|millions?|milliards?|money)\b|€", re.IGNORECASE)),
+    ("conditions", re.compile(
+        r"\b(conditions?|crit[èe]res?|requirements?|criteria|qui peut (en )?(b[ée]n[ée]ficier|porter|candidater|d[ée]poser|demander|postuler)"
+        r"|who can|pour qui|[ée]ligibilit[ée]"
+        r"|pour quel(le)?s? (boites?|boîtes?|entreprises?|soci[ée]t[ée]s?|structures?)|s'adresse [àa] qui|who is it for)\b",
+        re.IGNORECASE)),
+    ("comparison", re.compile(r"\b(diff[ée]rence|compar\w*|versus|vs|plut[ôo]t)\b", re.IGNORECASE)),
+    ("list", re.compile(r"\b(quels sont|quelles sont|liste|lesquel\w*|quelles aides|which|what (programmes|schemes|aids))\b",
+                        re.IGNORECASE)),
+    ("definition", re.compile(
+        r"(c'?\s?est quoi|c koi|ckoi|c quoi|qu'?est[- ]ce (que|qu'|qui)|what is|what's|what are|d[ée]finition|veut dire"
+        r"|kesako|pr[ée]sente[rz]?[- ]moi|explique|explain|tell me about|parle[rz]?[- ]moi|[àa] quoi (ça )?ser[st]"
+        r"|ser(t|vent) [àa] quoi|who is|qui est)",
+        re.IGNORECASE)),
+]
+# Words of a definition question besides its subject.
+DEFINITION_WORDS = set(analyze("c'est quoi koi kesako qu'est-ce que veut dire signifie définition what is what's are "
+                               "explain explique présente présenter parle-moi tell me about sert servent à quoi ça cela "
+                               "who exactement concrètement"))
+
+LEGAL_FORMS = re.compile(
+    r"\b(entreprise individuelle|micro-?entreprise|auto-?entrepreneur|SCI|SAS|SASU|SARL|EURL|association|soci[ée]t[ée] civile)\b",
+    re.IGNORECASE,
+)
+COMPANY = r"(entreprise|boite|boîte|soci[ée]t[ée]|start-?up|structure|company|business|firm)"
+AGE = [
+    re.compile(rf"\b(?:mon|ma|notre|my|our) {COMPANY}\b[^.?!]{{0,30}}?\b(?:a|à|has|is|aura)\s+(?P<n>\d+)\s*(?:ans|years?)",
+               re.IGNORECASE),
+    re.compile(r"\b(?P<n>\d+)\s*(?:ans|years?)\s*(?:d'existence|old|d'anciennet[ée])", re.IGNORECASE),
+    re.compile(r"\b(?:cr[ée]{2}e?s?|fond[ée]e?s?|immatricul[ée]e?s?|founded|created|started|set up|lanc[ée]e?)\s+(?:en|in)\s+"
+               r"(?P<year>(?:19|20)\d{2})", re.IGNORECASE),
+    re.compile(r"\b(?:il y a|depuis|since|for)\s+(?P<n>\d+)\s*(?:ans|years?)", re.IGNORECASE),
+    re.compile(rf"\b(?P<n>\d+)[- ]year[- ]old {COMPANY}", re.IGNORECASE),
+    re.compile(rf"\b{COMPANY}\b[^.?!,]{{0,25}}?\b(?:de|of)\s+(?P<n>\d+)\s*(?:ans|years?)\b", re.IGNORECASE),
+]
+# The asker speaks of their own company: first person, or a question opening on the company ("PME de 120 salariés, …").
+ASKER = re.compile(
+    r"\b(je|j['’]|moi|nous|on|mon|ma|mes|notre|nos|i|i'm|my|we|we're|our|us)\b"
+    rf"|^\W*(une?\s+)?({COMPANY}|pme|tpe|eti|sci|sarl|sas|eurl)\b",
+    re.IGNORECASE,
+)
+NO_STAFF = re.compile(r"\b(z[ée]ro|0|aucun|pas de|sans|no)\s+(salari[ée]s?|employ[ée]s?|employees?|staff)\b|\btout seul\b",
+                      re.IGNORECASE)
+PLACE = re.compile(r"\b(?:à|a|en|dans|near|in)\s+(?P<place>[A-ZÀ-Þ][\w'’-]+(?:[- ][A-ZÀ-Þ][\w'’-]+)*)")
+
+
+@dataclass(frozen=True)
+class AskerFacts:
+    """What the asker says of themselves, to compare with a programme's criteria."""
+
+    age_years: Decimal | None = None
+    staff: Decimal | None = None
+    turnover: Decimal | None = None  # euros
+    legal_form: str | None = None
+    place: str | None = None
+    words: frozenset[str] = frozenset()  # the question's words, for exceptions ("pour les biotechnologies")
+
+    @property
+    def any(self) -> bool:
+        return any(v is not None for v in (self.age_years, self.staff, self.turnover, self.legal_form))
+
+
+@dataclass(frozen=True)
+class QuestionAnalysis:
+    question: str  # as validated: stripped, within the length limit
+    language: str  # "fr" or "en": the language of the answer
+    context: str = ""  # the earlier user questions a follow-up refers to, "" for a standalone question
+    asks: frozenset[str] = field(default_factory=frozenset)  # keys of ASKS found in the question
+    history: tuple[Message, ...] = ()
+    intent: str = "other"  # a key of INTENTS, or "other"
+    aspects: tuple[str, ...] = ()  # every intent the question names, in the order it names them
+    subject: Subject | None = None
+    entities: tuple[str, ...] = ()  # other names the question gives, that the answer must be about
+    facts: AskerFacts = field(default_factory=AskerFacts)
+
+    @property
+    def query(self) -> str:
+        """What retrieval searches: the question, then the conversation it refers to."""
+        return f"{self.question} {self.context}".strip()
+
+    def wants(self, kind: str) -> bool:
+        return kind in self.asks
+
+
+def analyze_question(question: str, history: list[Message] | tuple[Message, ...] = (), subjects=None,
+                     today: datetime.date | None = None) -> QuestionAnalysis:
+    """The analysis of a validated question and its (already trimmed) history; `subjects` is a
+    SubjectCatalogue (without one, no subject is read)."""
+    history = tuple(history)
+    context = conversation_context(question, list(history))
+    facts = asker_facts(question, today or datetime.date.today())
+    subject = subjects.find(question) if subjects is not None else None
+    if subject is None and subjects is not None:
+        # A follow-up: the subject of the conversation, from its latest user question that names one.
+        for earlier in [context] + [m.content for m in reversed(history) if m.role == "user"]:
+            subject = subjects.find(earlier) if earlier else None
+            if subject is not None and subject.source:
+                context = context or subject.name
+                break
+            subject = None
+    intent = _with_facts(intent_of(question), facts)
+    if intent == "definition" and subject is not None and subject.source:
+        # "what's the tax advantage for investors?" asks about something of the subject, not what it is.
+        extra = set(analyze(question)) - set(analyze(subject.name)) - DEFINITION_WORDS
+        if len(extra) >= 2:
+            intent = "other"
+    return QuestionAnalysis(
+        question=question,
+        language=detect_language(question),
+        context=context,
+        asks=frozenset(kind for kind, pattern in ASKS.items() if pattern.search(question)),
+        history=history,
+        intent=intent,
+        aspects=aspects_of(question),
+        subject=subject,
+        entities=tuple(e for e in subjects.entities(question, subject) if e != facts.place) if subjects is not None else (),
+        facts=facts,
+    )
+
+
+def intent_of(question: str) -> str:
+    for intent, pattern in INTENTS:
+        if pattern.search(question):
+            return intent
+    return "other"
+
+
+def _with_facts(intent: str, facts: AskerFacts) -> str:
+    """A question that tells the asker's age, size or form and asks for conditions asks "is it for me?"."""
+    return "eligibility" if facts.any and intent in ("conditions", "other", "definition", "status") else intent
+
+
+def aspects_of(question: str) -> tuple[str, ...]:
+    """All the intents a question names, first named first: "montant et durée" -> amount, duration."""
+    found = [(match.start(), intent) for intent, pattern in INTENTS if (match := pattern.search(question))]
+    return tuple(intent for _, intent in sorted(found))
+
+
+def asker_facts(question: str, today: datetime.date) -> AskerFacts:
+    """What the asker says of their own company; nothing when the question speaks of someone else
+    ("l'association X propose …" is no asker's legal form)."""
+    if not ASKER.search(question):
+        return AskerFacts(words=frozenset(normalize(question).split()))
+    age = None
+    for pattern in AGE:
+        match = pattern.search(question)
+        if match:
+            year = match.groupdict().get("year")
+            age = Decimal(today.year - int(year)) if year else Decimal(match.group("n"))
+            break
+    staff = turnover = None
+    for quantity in amounts(question):
+        if quantity.kind == "count" and quantity.unit in ("salarié", "employé", "personne") and staff is None:
+            staff = quantity.high
+        elif quantity.kind == "amount" and re.search(r"chiffre d'affaires|\bCA\b|turnover|revenue", question, re.IGNORECASE):
+            turnover = quantity.high
+    if staff is None and NO_STAFF.search(question):
+        staff = Decimal(0)
+    form = LEGAL_FORMS.search(question)
+    place = PLACE.search(question)
+    return AskerFacts(
+        age_years=age,
+        staff=staff,
+        turnover=turnover,
+        legal_form=form.group(1) if form else None,
+        place=place.group("place") if place else None,
+        words=frozenset(normalize(question).split()),
+    )

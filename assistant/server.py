@@ -1,0 +1,143 @@
+"""One FastAPI application: the JSON API under `/api`, the widget at `/widget.js`, the Gradio chat at `/`."""
+
+import importlib.metadata
+import logging
+import tomllib
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import gradio as gr
+import uvicorn
+from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse
+
+from assistant.answering.extractive import short_answer
+from assistant.assistant import Assistant
+from assistant.console.auth import AdminGuard
+from assistant.console.routes import admin_router
+from assistant.settings import PROJECT_DIR, Settings, get_settings
+from assistant.store import question_log
+from assistant.store.database import Store
+from assistant.web.api import api_router
+from assistant.web.errors import ClientErrorsAfterStart, install_error_handlers
+from assistant.web.security import (
+    BodySizeLimit,
+    ClosedPaths,
+    ForwardedHeaders,
+    HostGuard,
+    OriginGuard,
+    RateLimiter,
+    SecurityHeaders,
+)
+from assistant.web.ui import CSS, TITLE, build_ui, occitanie_theme
+
+log = logging.getLogger("assistant.web")
+
+WIDGET = Path(__file__).resolve().parent / "static" / "widget.js"
+GRADIO_CONCURRENCY = 4  # answers computed at once from the chat; more only queue up on 2 cores
+GRADIO_QUEUE = 64  # chat requests waiting beyond that are refused instead of piling up
+
+
+def version() -> str:
+    try:
+        return importlib.metadata.version("assistant-innovation-occitanie")
+    except importlib.metadata.PackageNotFoundError:  # running from a checkout that is not pip-installed
+        with open(PROJECT_DIR / "pyproject.toml", "rb") as handle:
+            return tomllib.load(handle)["project"]["version"]
+
+
+def warm_up(assistant: Assistant) -> None:
+    """Open the index (building it if there is none, which the assistant announces) before serving."""
+    retriever = assistant.retriever
+    answerer = assistant.answerer
+    short_answer.load_model()  # spaCy's French model, ~3 s: before the first visitor, not during their question
+    log.info("Index ready: %d chunks, embedding model %s, answerer %s.", len(retriever), retriever.state.model,
+             answerer.name)
+
+
+def create_app(settings: Settings | None = None, assistant: Assistant | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    assistant = assistant or Assistant(settings)
+    store = Store.from_settings(settings)  # feedback and the question log, one per app
+    limiter = RateLimiter(settings.rate_limit_per_minute)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        await run_in_threadpool(warm_up, assistant)
+        await run_in_threadpool(question_log.purge, store)  # past the retention: at start, then hourly on write
+        yield
+        store.close()
+
+    app = FastAPI(
+        title=TITLE,
+        version=version(),
+        description="Questions sur les dispositifs d'innovation de la Région Occitanie, réponses sourcées. "
+        "Les erreurs sont renvoyées en JSON : `{\"detail\": \"message en français\"}`.",
+        lifespan=lifespan,
+    )
+    app.state.assistant = assistant
+    app.state.store = store
+    app.state.limiter = limiter
+    install_error_handlers(app)
+    app.include_router(api_router(assistant, store, limiter, app.version))
+    admin = admin_router(assistant, settings)  # the console at /admin: 404 unless ASSISTANT_ADMIN_TOKEN is set
+    app.state.reindexer = admin.reindexer
+    app.include_router(admin)
+
+    @app.get("/widget.js", include_in_schema=False)
+    def widget() -> FileResponse:
+        return FileResponse(WIDGET, media_type="text/javascript", headers={"Cache-Control": "public, max-age=300"})
+
+    # Added innermost first. From the outside in: believe X-Forwarded-* only from the configured
+    # proxies; security headers on every response, refusals included; refuse host names we do not
+    # serve, other origins on the console (/admin), the closed upload routes, foreign origins; then CORS headers (also on 413/429, so the
+    # widget can read them), the body limit, and quiet client errors inside streams. A CORSMiddleware
+    # on this app also makes Gradio drop its own CORS handling, which reflects any Origin when the
+    # server is not on localhost.
+    hosts = settings.served_hosts()
+    if not settings.trusted_hosts and settings.host in ("0.0.0.0", "::"):
+        log.warning("Listening on every interface, but only localhost names are served: list the public host "
+                    "names in ASSISTANT_TRUSTED_HOSTS.")
+    app.add_middleware(ClientErrorsAfterStart)
+    app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes,
+                       larger={"/admin/api/": settings.max_upload_bytes + 64_000})  # uploads, with the form around them
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.allowed_origins,
+        allow_methods=["GET", "POST"],
+        allow_headers=["Content-Type"],
+        max_age=600,
+    )
+    app.add_middleware(OriginGuard, allowed_origins=settings.allowed_origins, trusted_hosts=hosts)
+    app.add_middleware(ClosedPaths)
+    app.add_middleware(AdminGuard)  # no other origin reaches /admin, and no CORS header leaves it
+    app.add_middleware(HostGuard, trusted_hosts=hosts)
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(ForwardedHeaders, trusted_proxies=settings.trusted_proxies)
+
+    blocks = build_ui(assistant, store, limiter)
+    blocks.queue(default_concurrency_limit=GRADIO_CONCURRENCY, max_size=GRADIO_QUEUE)
+    # Mounted last: at "/", it answers every path the routes above do not.
+    return gr.mount_gradio_app(
+        app,
+        blocks,
+        path="/",
+        theme=occitanie_theme(),
+        css=CSS,
+        footer_links=[],
+        run_history=False,
+        ssr_mode=False,
+        mcp_server=False,
+        pwa=False,
+        server_name=settings.host,
+        server_port=settings.port,
+    )
+
+
+def server_config(app: FastAPI, settings: Settings, **options) -> uvicorn.Config:
+    """How uvicorn serves the app: no `server` banner, and no proxy headers of its own
+    (ForwardedHeaders decides whose X-Forwarded-* to believe, from ASSISTANT_TRUSTED_PROXIES)."""
+    return uvicorn.Config(app, host=settings.host, port=settings.port, server_header=False, proxy_headers=False,
+                          **options)

