@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install serve test evals bench browser postgres
+.PHONY: install serve test test-fast evals bench browser postgres
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -34,6 +34,10 @@ postgres:
 
 test: install browser postgres
 	$(PY) -m pytest -q
+
+# Every test that needs no index, server, browser or PostgreSQL (tests/conftest.py marks the others heavy): ~15 s.
+test-fast: install
+	$(PY) -m pytest -q -m "not heavy"
 
 evals: install
 	$(PY) -m evals

@@ -2,6 +2,7 @@
 
 Fixtures only; what tests share besides fixtures is in tests/helpers.py."""
 
+import inspect
 import os
 import shutil
 import tempfile
@@ -19,6 +20,34 @@ os.environ["TRANSFORMERS_OFFLINE"] = "1"
 # Passage vectors shared by every test and the processes tests start (the CLI, a killed indexer),
 # and kept between runs on one machine: the corpus is embedded once, not once per index built.
 os.environ.setdefault("ASSISTANT_EMBEDDING_CACHE_DIR", os.path.join(tempfile.gettempdir(), "assistant-test-vectors"))
+
+
+# A test that indexes a corpus, starts a server, a process or a browser, or opens the app, is marked
+# `heavy` (`make test-fast`, -m "not heavy", leaves it out): through a fixture (directly or through
+# another one), a PostgreSQL parameter, or a call in its own body.
+HEAVY_FIXTURES = {"indexed", "indexed_copy", "corpus_copy", "tiny", "postgres", "browser", "chroma_server",
+                  "local_model", "live_server", "fake_server"}
+HEAVY_CALLS = ("build_index(", "serving(", "subprocess.", "Assistant(", "Retriever.open(", "create_app(")
+
+
+def _heavy(item) -> bool:
+    if HEAVY_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return True
+    if item.get_closest_marker("slow") or item.get_closest_marker("browser"):
+        return True
+    if "postgresql" in getattr(getattr(item, "callspec", None), "params", {}).values():
+        return True
+    try:
+        body = inspect.getsource(item.function)
+    except (OSError, TypeError):
+        return False
+    return any(call in body for call in HEAVY_CALLS)
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if _heavy(item):
+            item.add_marker(pytest.mark.heavy)
 
 
 @pytest.fixture(autouse=True)

@@ -6,10 +6,12 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
-
-import uvicorn
+from typing import TYPE_CHECKING
 
 from assistant.settings import PROJECT_DIR, Settings
+
+if TYPE_CHECKING:
+    import uvicorn
 
 CORPUS = PROJECT_DIR / "corpus"
 
@@ -58,8 +60,10 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 @contextmanager
-def serving(config: uvicorn.Config, timeout: float = 60):
+def serving(config: "uvicorn.Config", timeout: float = 60):
     """A real uvicorn server in a thread, started before the block runs and stopped after it."""
+    import uvicorn  # here, not at the top: the fast tests import this module without a web server
+
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
