@@ -225,7 +225,7 @@ def asker_facts(question: str, today: datetime.date) -> AskerFacts:
             age = Decimal(today.year - int(year)) if year else Decimal(match.group("n"))
             break
     staff = turnover = None
-    for quantity in amounts(question):
+    for quantity in amounts(question, written_out=True):
         if quantity.kind == "count" and quantity.unit in ("salarié", "employé", "personne") and staff is None:
             staff = quantity.high
         elif quantity.kind == "amount" and re.search(r"chiffre d'affaires|\bCA\b|turnover|revenue", question, re.IGNORECASE):

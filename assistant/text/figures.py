@@ -4,9 +4,10 @@ Three precisions for three uses:
 - detection (`has_amount`, `has_date`, `has_number`): the extractive answerer's sentence features. Their
   patterns are kept verbatim: the sentence ranker was trained on them, so any change changes answers.
 - `figures`: every number as written with every value it may stand for, for the LLM answer check
-  (assistant/answering/llm/answerer.py), which accepts a number if one of its readings is in the cited passages.
+  (assistant/answering/llm/grounding.py), which accepts a number if one of its readings is in the cited
+  passages; read by the same reader as `amounts` (one table of magnitudes, `SCALES`).
 - `amounts`: quantities read as values, with kind, unit, range and bound, in `Decimal` and base units,
-  so "5 M€" and "5 000 000 €" are one value and "2 à 5 M€" another (`same_value`, `amount_key`,
+  so "5 M€" and "5 000 000 €" are one value and "2 à 5 M€" another (`same_value`,
   `disagree`: the conflict notice).
 And the two digit normalisations of the evals' match form (`join_digit_groups`, `tight_units`).
 
@@ -24,7 +25,7 @@ And the two digit normalisations of the evals' match form (`join_digit_groups`, 
   up to, <, ≥... (see `BOUNDS_BEFORE`), or after it: "24 mois au maximum", "50 % au moins", "2024 ou
   plus"; "over" bounds an amount, a count or an age ("over 3 years old"), not a term ("over 5 years").
 
-It does not read: written-out numbers ("cinq millions", "un salarié", "moins d'un an"); a counted noun
+Written-out numbers ("cinq millions", "un salarié", "moins d'un an") only with `written_out=True`. It does not read: a counted noun
 after an adjective ("100 jeunes entreprises"); rates ("50/an" and "par an" are not part of the figure);
 other units (m², heures); dates without a year ("le 13 juin"), month ranges ("juin-juillet 2024"),
 seasons and "fin 2022" as more than the year 2022; temporal bounds ("depuis", "avant"); two-digit or
@@ -75,15 +76,6 @@ def has_number(text: str) -> bool:
 
 # --- figures: every number and the values it may stand for (the LLM answer check) -------------------
 
-# A number as written in French or English: 2024, 0,20, 20 000 (spaces, nbsp or narrow nbsp), 1,500,000,
-# with an optional magnitude right after it (5 M€, 2 millions, 3 Md€) so "5 M€" and "5 000 000 €" agree.
-NUMBER = re.compile(
-    r"(?<!\d)(\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)*)(?!\d)"
-    r"(?:\s?(?P<unit>k|K|M|Mds?|Md)\s?€|\s(?P<word>mille|thousand|millions?|milliards?|billions?)\b)?"
-)
-MAGNITUDE = {"k": 1_000, "mille": 1_000, "thousand": 1_000, "m": 1_000_000, "million": 1_000_000,
-             "md": 1_000_000_000, "milliard": 1_000_000_000, "billion": 1_000_000_000}
-
 
 @dataclass(frozen=True)
 class Figure:
@@ -95,10 +87,14 @@ class Figure:
 
 
 def figures(text: str) -> list[Figure]:
-    """Every number in `text`, citation markers excluded."""
+    """Every number in `text`, citation markers excluded, read by the reader of `amounts` (so "2 Mrd €",
+    "€2bn" and "2 milliards" are 2e9 here as there), with every value an ambiguous notation allows:
+    "20,000" is twenty thousand or twenty."""
+    masked = MARKER.sub(lambda m: _BLANK * len(m.group()), text)
     found = []
-    for match in NUMBER.finditer(MARKER.sub(" ", text)):
-        digits = re.sub(r"[ \u00a0\u202f]", "", match.group(1))
+    for match in _NUMBER.finditer(masked):
+        reading = _reading(masked, match.start(), match.end(), match.group())
+        digits = re.sub(r"[ \u00a0\u202f]", "", match.group())
         raw: set = set()
         if re.fullmatch(r"\d{1,3}(?:[.,]\d{3})+", digits):  # 20,000 / 20.000: thousands, or a decimal
             raw.add(Decimal(re.sub(r"[.,]", "", digits)))
@@ -108,9 +104,8 @@ def figures(text: str) -> list[Figure]:
             raw.add(Decimal(digits.replace(",", ".")))
         else:  # 1.2.3 and the like: compared as written
             raw.add(digits)
-        scale = (match.group("unit") or match.group("word") or "").lower().rstrip("s")
-        values = {v * MAGNITUDE[scale] for v in raw if isinstance(v, Decimal)} if scale else raw
-        found.append(Figure(match.group(0).strip(), frozenset(values), frozenset(raw)))
+        values = {_canonical(v * reading.scale) for v in raw if isinstance(v, Decimal)} if reading.scale != 1 else raw
+        found.append(Figure(text[reading.start:reading.end].strip(), frozenset(values), frozenset(raw)))
     return found
 
 
@@ -165,12 +160,6 @@ class Quantity:
 def same_value(a: Quantity, b: Quantity) -> bool:
     """Same kind, unit and range: "5 M€" is "5 000 000 €", "0,20 %" is "0,2 %", "2 à 5 M€" is not "5 M€"."""
     return a.key == b.key
-
-
-def amount_key(text: str) -> tuple:
-    """The amounts and percents of `text` as sorted, distinct (kind, unit, low, high): equal for two
-    texts that quote the same values however they write them."""
-    return _amount_values(amounts(text))
 
 
 def disagree(quoted: Mapping[tuple[str, str | None], Iterable[Quantity]]) -> bool:
@@ -337,8 +326,12 @@ class _Reading:
         return self.kind is None and bool(_CALENDAR_YEAR.fullmatch(self.digits))
 
 
-def amounts(text: str) -> list[Quantity]:
+def amounts(text: str, written_out: bool = False) -> list[Quantity]:
     """Every quantity in `text`, in reading order: amounts, percents, durations, counts, years, dates.
+
+    With `written_out`, numbers written in words count too ("au moins un salarié", "cinq millions
+    d'euros", "moins d'un an", "two years"), read by text2num: for criteria and what an asker says of
+    themselves, not for the lead, where "une entreprise" would be a count of one.
 
     Named for its first use, the comparison of amounts: filter on `kind` for one sort. Citation
     markers are never read. A number with no unit, magnitude or counted noun is not a quantity unless
@@ -350,7 +343,10 @@ def amounts(text: str) -> list[Quantity]:
     for start, end, unit, low, high in _dates(masked):
         found.append((start, end, "date", unit, low, high))
         masked = masked[:start] + _BLANK * (end - start) + masked[end:]
-    readings = [_reading(masked, match) for match in _NUMBER.finditer(masked)]
+    numbers = [(m.start(), m.end(), m.group()) for m in _NUMBER.finditer(masked)]
+    if written_out:
+        numbers = sorted(numbers + _written_numbers(masked))
+    readings = [_reading(masked, start, end, digits) for start, end, digits in numbers]
     hyphenated = {i for i in range(len(readings) - 1) if masked[readings[i].end : readings[i + 1].start] == "-"}
     hyphenated |= {i + 1 for i in hyphenated}
     i = 0
@@ -371,6 +367,32 @@ def amounts(text: str) -> list[Quantity]:
         Quantity(text[start:end], kind, unit, low, high, _bound(masked, start, end, kind), (start, end))
         for start, end, kind, unit, low, high in sorted(found, key=lambda f: f[0])
     ]
+
+
+_NUMBER_WORDS = (
+    "zéro|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize|vingts?"
+    "|trente|quarante|cinquante|soixante|cents?|mille"
+    "|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen"
+    "|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand"
+)
+_WRITTEN = re.compile(rf"(?<![\w-])(?:{_NUMBER_WORDS})(?:(?:-et-|{_S}et{_S}|-|{_S}|{_S}and{_S})(?:{_NUMBER_WORDS}))*(?![\w-])",
+                      re.IGNORECASE)
+
+
+def _written_numbers(masked: str) -> list[tuple[int, int, str]]:
+    """(start, end, digits) of each number written in words, French or English, through text2num."""
+    from text_to_num import text2num  # imported on first use: only criteria and questions read words
+
+    found = []
+    for match in _WRITTEN.finditer(masked):
+        for language in ("fr", "en"):
+            try:
+                value = text2num(match.group().lower(), language)
+            except ValueError:
+                continue
+            found.append((match.start(), match.end(), str(value)))
+            break
+    return found
 
 
 def _dates(masked: str) -> list[tuple[int, int, str, Decimal, Decimal]]:
@@ -396,8 +418,8 @@ def _dates(masked: str) -> list[tuple[int, int, str, Decimal, Decimal]]:
     return dates
 
 
-def _reading(masked: str, match: re.Match) -> _Reading:
-    start, end, digits = match.start(), match.end(), match.group()
+def _reading(masked: str, start: int, end: int, digits: str) -> _Reading:
+    """The number `digits` at masked[start:end] with what is written around it."""
     currency = _CURRENCY_BEFORE.search(masked, max(0, start - 5), start)
     if currency and not _UNIT_OF_PREVIOUS.search(masked, max(0, currency.start() - 8), currency.start()):
         scale = _ENGLISH_SCALE.match(masked, end)

@@ -17,7 +17,6 @@ from assistant.models import Answer, Chunk, Citation, Passage
 from assistant.question.analysis import analyze_question
 from assistant.question.subjects import Subject
 from assistant.settings import Settings
-from assistant.text.figures import figures
 
 
 def passage(text: str, title: str = "Prêts aux entreprises", date: str | None = "2024-01-01", section: str = "Montants") -> Passage:
@@ -101,10 +100,6 @@ def test_french_and_english_ways_of_writing_the_same_figures_are_accepted(answer
 )
 def test_close_but_wrong_figures_are_rejected(answer):
     assert not check_answer(answer, PASSAGES).ok
-
-
-def test_citation_markers_are_not_counted_as_figures():
-    assert [f.text for f in figures("Le taux est de 0,20 % [1] [2, 3].")] == ["0,20"]
 
 
 def test_passages_are_delimited_data_and_the_rules_say_so():

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from assistant.text.figures import (
-    amount_key,
     amounts,
     disagree,
     figures,
@@ -23,9 +22,9 @@ from assistant.text.figures import (
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 
 
-def read(text: str) -> list[tuple]:
+def read(text: str, written_out: bool = False) -> list[tuple]:
     """(kind, unit, low, high, bound) of every quantity in `text`, values as strings for a readable table."""
-    return [(q.kind, q.unit, str(q.low), str(q.high), q.bound) for q in amounts(text)]
+    return [(q.kind, q.unit, str(q.low), str(q.high), q.bound) for q in amounts(text, written_out)]
 
 
 def one(text: str):
@@ -156,7 +155,7 @@ DIFFERENT = [
 @pytest.mark.parametrize("a, b", SAME)
 def test_one_value_written_two_ways_is_the_same_value(a, b):
     assert same_value(one(a), one(b))
-    assert amount_key(a) == amount_key(b)
+    assert not disagree(quoting(("a.md", "2024-05-22", a), ("b.md", "2022-01-01", b)))
 
 
 @pytest.mark.parametrize("a, b", DIFFERENT)
@@ -164,12 +163,12 @@ def test_different_values_are_not_the_same(a, b):
     assert not same_value(one(a), one(b))
 
 
-def test_amount_key_holds_the_distinct_amounts_and_percents_only():
-    key = amount_key("De 10 000 à 300 000 €, à un taux fixe de 0,20 %, sur 7 ans dont 2 ans, depuis 2022 ; 300 k€ au plus.")
-    assert key == (("amount", "€", Decimal(10000), Decimal(300000)),
-                   ("amount", "€", Decimal(300000), Decimal(300000)),
-                   ("percent", "%", Decimal("0.2"), Decimal("0.2")))
-    assert amount_key("En 2024, 16 laboratoires et moins de 8 ans.") == ()
+def test_only_amounts_and_percents_can_disagree():
+    loan = "De 10 000 à 300 000 €, à un taux fixe de 0,20 %, sur 7 ans dont 2 ans, depuis 2022 ; 300 k€ au plus."
+    same_loan_other_terms = "300 000 € au plus, de 10 000 à 300 000 €, à 0,2 %, sur 5 ans, en 2023 ; 16 laboratoires."
+    assert not disagree(quoting(("a.md", "2024-05-22", loan), ("b.md", "2022-01-01", same_loan_other_terms)))
+    assert not disagree(quoting(("a.md", "2024-05-22", "En 2024, 16 laboratoires et moins de 8 ans."),
+                                ("b.md", "2022-01-01", "En 2022, 12 laboratoires et moins de 5 ans.")))
 
 
 def quoting(*sources: tuple[str, str | None, str]) -> dict:
@@ -196,7 +195,7 @@ def test_a_disagreement_needs_two_dates_and_two_sources_with_amounts():
 def test_citation_markers_are_never_figures():
     assert read("à un taux fixe de 0,20 % [1] [2, 3] [2; 3].") == [("percent", "%", "0.2", "0.2", None)]
     assert read("adopté en 2024 [2]. Voir [2024].") == [("year", "an", "2024", "2024", None)]
-    assert [f.text for f in figures("Le taux est de 0,20 % [1] [2, 3].")] == ["0,20"]
+    assert [f.text for f in figures("Le taux est de 0,20 % [1] [2, 3].")] == ["0,20 %"]
 
 
 def test_a_quantity_keeps_its_text_and_place():
@@ -241,3 +240,29 @@ def test_the_ranker_s_detectors_answer_as_before_on_every_corpus_sentence():
         assert has_amount(sentence) == bool(ORIGINAL_AMOUNT.search(sentence)), sentence
         assert has_date(sentence) == bool(ORIGINAL_YEAR.search(sentence) or ORIGINAL_MONTH.search(sentence)), sentence
         assert has_number(sentence) == bool(re.search(r"\d", sentence)), sentence
+
+
+@pytest.mark.parametrize("text", ["2 Mrd €", "€2bn", "2 milliards d'euros", "2 Md€"])
+def test_figures_and_amounts_read_a_magnitude_alike(text):
+    (figure,) = figures(text)
+    (quantity,) = amounts(text)
+    assert figure.values == {quantity.low} == {Decimal(2_000_000_000)}
+
+
+WRITTEN_OUT = [
+    ("avoir au moins un salarié", ("count", "salarié", "1", "1", ">=")),
+    ("doté de cinq millions d'euros", ("amount", "€", "5000000", "5000000", None)),
+    ("créée depuis moins d'un an", ("duration", "an", "1", "1", "<")),
+    ("for at least two years", ("duration", "an", "2", "2", ">=")),
+    ("vingt-cinq salariés", ("count", "salarié", "25", "25", None)),
+]
+
+
+@pytest.mark.parametrize("text, expected", WRITTEN_OUT)
+def test_numbers_written_in_words_are_read_when_asked(text, expected):
+    assert read(text, written_out=True) == [expected]
+    assert read(text) == []
+
+
+def test_an_article_is_not_a_count_unless_words_are_asked_for():
+    assert read("une entreprise innovante") == []

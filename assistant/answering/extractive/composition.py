@@ -14,7 +14,7 @@ from assistant.answering.extractive.clauses import ATTRIBUTION, clause_around
 from assistant.answering.extractive.quotes import join_adjacent
 from assistant.models import Answer, Citation, Passage
 from assistant.question.subjects import short_title
-from assistant.text.figures import amount_key
+from assistant.text.figures import amounts, disagree
 from assistant.wording import human_date, message, source_label
 
 
@@ -45,7 +45,7 @@ def compose(question: str, passages: list[Passage], chosen: list[Candidate], lan
         )
         quotes = " ".join(f"« {c.text} » [{numbers[c.passage_index]}]" for c in source_group)
         lines.append(f"{intro} {quotes}")
-    if disagree(chosen, passages):
+    if sources_disagree(chosen, passages):
         lines.append(message(language, "disagree"))
     return Answer(question=question, answer="\n\n".join(lines), citations=citations, language=language)
 
@@ -79,7 +79,7 @@ def compose_with_lead(question: str, passages: list[Passage], evidence: list[Can
         pieces.append(piece)
     lines = [text, " ".join(pieces)] if pieces else [text]
     shown_both = sum(s.candidate is not None for s in lead.segments) >= 2
-    if not shown_both and disagree(quoted, passages):
+    if not shown_both and sources_disagree(quoted, passages):
         lines.append(message(language, "disagree"))
     return Answer(question=question, lead=text, short_answer=lead.short_answer, verdict=lead.verdict,
                   answer="\n\n".join(lines), citations=citations, language=language)
@@ -98,16 +98,13 @@ def _quotable(candidate: Candidate, key: str | None) -> Candidate:
     return replace(candidate, start=candidate.start + start, end=candidate.start + start + len(text), text=text)
 
 
-def disagree(chosen: list[Candidate], passages: list[Passage]) -> bool:
-    """Two documents with different dates quoting different amounts (as values: 5 M€ = 5 000 000 €)."""
-    amounts: dict[tuple, set] = {}
+def sources_disagree(chosen: list[Candidate], passages: list[Passage]) -> bool:
+    """The quoted sentences' documents disagree on an amount (assistant/text/figures.py `disagree`)."""
+    quoted: dict[tuple[str, str | None], list] = {}
     for candidate in chosen:
         chunk = passages[candidate.passage_index].chunk
-        found = amount_key(candidate.text)
-        if found:
-            amounts.setdefault((chunk.source, chunk.date), set()).update(found)
-    values = {frozenset(v) for v in amounts.values()}
-    return len(amounts) >= 2 and len(values) >= 2 and len({date for _, date in amounts}) >= 2
+        quoted.setdefault((chunk.source, chunk.date), []).extend(amounts(candidate.text))
+    return disagree(quoted)
 
 
 def _group_by_document(chosen: list[Candidate], passages: list[Passage]) -> list[list[Candidate]]:

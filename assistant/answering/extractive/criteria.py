@@ -94,7 +94,7 @@ def judge(analysis: QuestionAnalysis, about: list[Candidate]) -> Judgement | Non
                     checks.append(Check(candidate, "legal_form", f"« {quoted_clause(candidate.text)} »", False,
                                         ", ".join(sorted(shared))))
             continue
-        bounded = [(q, _dimension(q, candidate.text)) for q in amounts(candidate.text) + _written_out(candidate.text)]
+        bounded = [(q, _dimension(q, candidate.text)) for q in amounts(candidate.text, written_out=True)]
         bounded = [(q, d) for q, d in bounded if d and (q.bound in ("<", "<=", ">", ">=") or q.low != q.high)]
         if not bounded:
             if not FUNDING.search(candidate.text):  # "doit être doté de 2 à 5 M€": the scheme's money, not a condition
@@ -114,7 +114,7 @@ def judge(analysis: QuestionAnalysis, about: list[Candidate]) -> Judgement | Non
     for check in checks:  # an exception that applies to the asker replaces the general limit
         if check.dimension in exceptions:
             candidate, quantity, _ = exceptions[check.dimension]
-            general = next(q for q in amounts(check.candidate.text) if _dimension(q, check.candidate.text) == check.dimension)
+            general = next(q for q in amounts(check.candidate.text, written_out=True) if _dimension(q, check.candidate.text) == check.dimension)
             limit = Quantity(quantity.text, quantity.kind, quantity.unit, quantity.low, quantity.high, general.bound,
                              quantity.span)
             value = _fact(facts, check.dimension)
@@ -137,17 +137,6 @@ def _shared_words(these: set[str], those: set[str]) -> int:
     """Words in common, a shortened one counting: "biotech" is "biotechnologies"."""
     return sum(any(a == b or min(len(a), len(b)) >= 5 and (a.startswith(b) or b.startswith(a)) for b in those)
                for a in these)
-
-
-WRITTEN_ONE = re.compile(r"\b(?P<bound>au moins|plus d'|moins d')\s*un\s+(?P<unit>salarié|an)\b", re.IGNORECASE)
-
-
-def _written_out(text: str) -> list[Quantity]:
-    """"au moins un salarié", which assistant/text/figures.py does not read (written-out numbers)."""
-    bounds = {"au moins": ">=", "plus d'": ">", "moins d'": "<"}
-    return [Quantity(m.group(0), "count" if m.group("unit").lower() == "salarié" else "duration", m.group("unit").lower(),
-                     Decimal(1), Decimal(1), bounds[m.group("bound").lower()], m.span())
-            for m in WRITTEN_ONE.finditer(text)]
 
 
 def describe(text: str, quantity: Quantity, language: str) -> str:
