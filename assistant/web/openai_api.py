@@ -185,15 +185,15 @@ def inlined(schema: dict) -> dict:
 
 
 def sourced_text(answer: Answer) -> str:
-    """The answer's text, then its numbered sources (title, date, quoted sentences), for a client that
-    shows only text."""
+    """The answer's text, then its numbered sources (title > section, date, quoted sentences), for a
+    client that shows only text."""
     language = answer.language
     if not answer.citations:
         return answer.answer
     lines = [answer.answer, "", message(language, "sources_heading")]
     for citation in answer.citations:
-        line = message(language, "source_line", n=citation.n, title=citation.title,
-                       date=human_date(citation.date, language))
+        where = " > ".join(part for part in (citation.title, citation.section) if part)
+        line = message(language, "source_line", n=citation.n, title=where, date=human_date(citation.date, language))
         if citation.quotes:
             line += message(language, "source_quote", quote=" […] ".join(citation.quotes))
         lines.append(line)
