@@ -84,7 +84,6 @@ MESSAGES = {
         "source_quote": " : « {quote} »",
         "no_user_message": "La conversation ne contient aucune question : le dernier message à traiter a le "
         "rôle « user » et un texte.",
-        "bad_message": "Chaque message a un rôle (« user », « assistant » ou « system ») et un texte.",
         "api_key_refused": "Clé d'API manquante ou incorrecte : envoyez l'en-tête « Authorization: Bearer <clé> » "
         "avec une clé fournie par l'administrateur de l'assistant.",
         # A CSV eval set (evals/dataset.py): rows and columns as the spreadsheet numbers and names them
@@ -193,7 +192,6 @@ MESSAGES = {
         "source_quote": ": “{quote}”",
         "no_user_message": "The conversation has no question: the last message to answer has the role \"user\" "
         "and a text.",
-        "bad_message": "Each message has a role (\"user\", \"assistant\" or \"system\") and a text.",
         "api_key_refused": "Missing or wrong API key: send the header \"Authorization: Bearer <key>\" with a key "
         "from the assistant's administrator.",
         "eval_csv_no_column": "{path}: no \"{column}\" column (columns read: {found}).",

@@ -28,6 +28,7 @@ from assistant.store.question_log import record
 from assistant.web.api import AskResponse, client_key
 from assistant.web.openai_api import shown, sourced_text
 from assistant.web.security import RateLimiter, rate_limited_message
+from assistant.wording import message
 
 log = logging.getLogger("assistant.web")
 
@@ -99,7 +100,11 @@ def mcp_server(assistant: Assistant, store: Store, limiter: RateLimiter, version
             return refused(str(error))
         if refusal := limited(context, "ask", analysis.language):
             return refused(refusal)
-        answer = assistant.answer(analysis)
+        try:
+            answer = assistant.answer(analysis)
+        except Exception:
+            log.exception("MCP ask failed for a %d-character question", len(analysis.question))
+            return refused(message(analysis.language, "internal"))
         result = shown(answer, record(store, answer))
         return CallToolResult(content=[TextContent(type="text", text=sourced_text(answer))],
                               structured_content=result.model_dump(mode="json"))

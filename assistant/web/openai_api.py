@@ -53,6 +53,7 @@ ERROR_KINDS = {
     413: ("invalid_request_error", "request_too_large"),
     422: ("invalid_request_error", "invalid_request"),
     429: ("rate_limit_error", "rate_limit_exceeded"),
+    500: ("server_error", "internal_error"),
 }
 
 
@@ -253,7 +254,11 @@ def openai_router(assistant: Assistant, store: Store, limiter: RateLimiter) -> A
         if body.stream:
             return StreamingResponse(chunks(completion_id, created, analysis), media_type="text/event-stream",
                                      headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
-        answer = assistant.answer(analysis)
+        try:
+            answer = assistant.answer(analysis)
+        except Exception as error:  # the app's last-resort handler sits outside OpenAIErrors: a 500 of ours instead
+            log.exception("answer failed for a %d-character question", len(analysis.question))
+            raise HTTPException(status_code=500, detail=message(analysis.language, "internal")) from error
         question_id = record(store, answer)
         return ChatCompletion(id=completion_id, created=created, answer=shown(answer, question_id),
                               choices=[Choice(message=CompletionMessage(content=sourced_text(answer)))])

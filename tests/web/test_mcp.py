@@ -186,3 +186,12 @@ def test_over_stdio_python_m_assistant_mcp_lists_and_answers(indexed_copy):
         assert asked.structured_content["id"] is not None
     finally:
         store.close()
+
+
+def test_an_answer_that_fails_is_a_tool_error_with_the_internal_message(server, assistant, monkeypatch):
+    def broken(analysis):
+        raise RuntimeError("index unreadable")
+
+    monkeypatch.setattr(assistant, "answer", broken)
+    _, (failed,) = session(f"{server['url']}/mcp", ("ask", {"question": "What is the Pass Occitanie?"}))
+    assert failed.is_error and text_of(failed) == message("en", "internal")

@@ -311,3 +311,15 @@ def test_the_openapi_schema_documents_the_routes_and_the_extra_field(server):
     extra = schema["components"]["schemas"]["ChatCompletion"]["properties"]["answer"]
     assert "question's id in the log" in extra["description"]
     assert schema["components"]["schemas"]["OpenAIError"]["properties"]["error"]
+
+
+def test_an_answer_that_fails_is_a_500_in_openai_shape_and_is_logged(client, assistant, monkeypatch, caplog):
+    def broken(analysis):
+        raise RuntimeError("index unreadable")
+
+    monkeypatch.setattr(assistant, "answer", broken)
+    with caplog.at_level(logging.ERROR, logger="assistant.web"), pytest.raises(openai.InternalServerError) as failed:
+        client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "What is the Pass Occitanie?"}])
+    assert openai_error(failed.value.response) == {"message": message("en", "internal"), "type": "server_error",
+                                                   "param": None, "code": "internal_error"}
+    assert "RuntimeError: index unreadable" in caplog.text
