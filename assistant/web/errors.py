@@ -1,6 +1,7 @@
 """Every error of the web layer as `{"detail": "<message>"}`, never a stack trace, in the language of
 the question when the body has one (else the Accept-Language header, else French). The texts are
-in assistant/wording.py."""
+in assistant/wording.py. Under `/v1/` (the OpenAI-compatible API) the same messages are then put in
+OpenAI's shape by `assistant.web.openai_api.OpenAIErrors`."""
 
 import logging
 

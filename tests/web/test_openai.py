@@ -323,3 +323,11 @@ def test_an_answer_that_fails_is_a_500_in_openai_shape_and_is_logged(client, ass
     assert openai_error(failed.value.response) == {"message": message("en", "internal"), "type": "server_error",
                                                    "param": None, "code": "internal_error"}
     assert "RuntimeError: index unreadable" in caplog.text
+
+
+def test_v1_answers_any_host_name_and_mcp_only_the_served_ones(server):
+    # A front end in a container calls the assistant by its service name: /v1, like /api, writes no host into a page.
+    assert httpx.get(f"{server['url']}/v1/models", headers={"Host": "assistant.interne"}).status_code == 200
+    refused = httpx.post(f"{server['url']}/mcp", json={}, headers={"Host": "assistant.interne"})
+    assert refused.status_code == 400
+    assert refused.json() == {"detail": message("fr", "host_refused", host="assistant.interne")}
