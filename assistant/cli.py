@@ -1,4 +1,4 @@
-"""`python -m assistant index | search | ask | feedback export`."""
+"""`python -m assistant index | search | ask | mcp | feedback export | questions export`."""
 
 import argparse
 import json
@@ -30,6 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     output.add_argument("--jsonl", action="store_true", help="read JSON questions on stdin, one per line")
     ask.add_argument("--provenance", action="store_true",
                      help="with --json or --jsonl: include how the answer was made (query, passages, decision)")
+    with_paths(commands.add_parser("mcp", help="serve the MCP tools (ask, search, programmes) over stdio, "
+                                               "for a desktop client"))
     for name, about in (("feedback", "feedback records"), ("questions", "the question log")):
         records = commands.add_parser(name, help=about)
         records.add_argument("action", choices=["export"])
@@ -43,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "index", None):
         overrides["index_dir"] = args.index
     settings = Settings(**overrides)
-    commands = {"index": _index, "search": _search, "ask": _ask, "feedback": _export, "questions": _export}
+    commands = {"index": _index, "search": _search, "ask": _ask, "mcp": _mcp, "feedback": _export, "questions": _export}
     return commands[args.command](settings, args)
 
 
@@ -120,6 +122,34 @@ def _ask(settings: Settings, args) -> int:
             print(f"[{citation.n}] {where} — {citation.date or 'sans date'} — {citation.source}")
             for quote in citation.quotes:
                 print(f"    « {quote} »")
+    return 0
+
+
+def _mcp(settings: Settings, args) -> int:
+    """The MCP server over stdio: stdout carries the protocol, the log goes to stderr. The index is
+    opened before the first message, so that the client's first call does not wait for it."""
+    import importlib.metadata
+
+    import anyio
+
+    from assistant.answering.extractive import short_answer
+    from assistant.assistant import Assistant
+    from assistant.store.database import Store
+    from assistant.web.mcp_server import mcp_server
+    from assistant.web.security import RateLimiter
+
+    assistant = Assistant(settings)
+    assistant.answerer  # noqa: B018 - opens the index and builds the answerer
+    short_answer.load_model()
+    try:
+        version = importlib.metadata.version("assistant-innovation-occitanie")
+    except importlib.metadata.PackageNotFoundError:
+        version = ""
+    store = Store.from_settings(settings)
+    try:
+        anyio.run(mcp_server(assistant, store, RateLimiter(0), version).run_stdio_async)
+    finally:
+        store.close()
     return 0
 
 

@@ -1,4 +1,5 @@
-"""One FastAPI application: the JSON API under `/api`, the widget at `/widget.js`, the Gradio chat at `/`."""
+"""One FastAPI application: the JSON API under `/api`, the OpenAI-compatible API under `/v1`, the MCP
+server at `/mcp`, the widget at `/widget.js`, the Gradio chat at `/`."""
 
 import importlib.metadata
 import logging
@@ -22,7 +23,10 @@ from assistant.store import question_log
 from assistant.store.database import Store
 from assistant.web.api import api_router
 from assistant.web.errors import ClientErrorsAfterStart, install_error_handlers
+from assistant.web.mcp_server import mcp_route, mcp_server, serving_mcp
+from assistant.web.openai_api import OpenAIErrors, openai_router
 from assistant.web.security import (
+    ApiKeys,
     BodySizeLimit,
     ClosedPaths,
     ForwardedHeaders,
@@ -62,12 +66,14 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     assistant = assistant or Assistant(settings)
     store = Store.from_settings(settings)  # feedback and the question log, one per app
     limiter = RateLimiter(settings.rate_limit_per_minute)
+    mcp = mcp_server(assistant, store, limiter, version())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         await run_in_threadpool(warm_up, assistant)
         await run_in_threadpool(question_log.purge, store)  # past the retention: at start, then hourly on write
-        yield
+        async with serving_mcp(mcp):
+            yield
         store.close()
 
     app = FastAPI(
@@ -82,6 +88,8 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     app.state.limiter = limiter
     install_error_handlers(app)
     app.include_router(api_router(assistant, store, limiter, app.version))
+    app.include_router(openai_router(assistant, store, limiter))  # OpenAI's chat completions, at /v1
+    app.router.routes.append(mcp_route(mcp))  # the MCP server over streamable HTTP, at /mcp
     admin = admin_router(assistant, settings)  # the console at /admin: 404 unless ASSISTANT_ADMIN_TOKEN is set
     app.state.reindexer = admin.reindexer
     app.include_router(admin)
@@ -92,10 +100,11 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
 
     # Added innermost first. From the outside in: believe X-Forwarded-* only from the configured
     # proxies; security headers on every response, refusals included; refuse host names we do not
-    # serve, other origins on the console (/admin), the closed upload routes, foreign origins; then CORS headers (also on 413/429, so the
-    # widget can read them), the body limit, and quiet client errors inside streams. A CORSMiddleware
-    # on this app also makes Gradio drop its own CORS handling, which reflects any Origin when the
-    # server is not on localhost.
+    # serve, other origins on the console (/admin), the closed upload routes; errors under /v1 in
+    # OpenAI's shape from here in; refuse foreign origins; then CORS headers (also on 413/429, so the
+    # widget can read them), the API keys of /v1 and /mcp (when set), the body limit, and quiet client
+    # errors inside streams. A CORSMiddleware on this app also makes Gradio drop its own CORS handling,
+    # which reflects any Origin when the server is not on localhost.
     hosts = settings.served_hosts()
     if not settings.trusted_hosts and settings.host in ("0.0.0.0", "::"):
         log.warning("Listening on every interface, but only localhost names are served: list the public host "
@@ -103,6 +112,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     app.add_middleware(ClientErrorsAfterStart)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes,
                        larger={"/admin/api/": settings.max_upload_bytes + 64_000})  # uploads, with the form around them
+    app.add_middleware(ApiKeys, keys=settings.api_keys)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.allowed_origins,
@@ -111,6 +121,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         max_age=600,
     )
     app.add_middleware(OriginGuard, allowed_origins=settings.allowed_origins, trusted_hosts=hosts)
+    app.add_middleware(OpenAIErrors)
     app.add_middleware(ClosedPaths)
     app.add_middleware(AdminGuard)  # no other origin reaches /admin, and no CORS header leaves it
     app.add_middleware(HostGuard, trusted_hosts=hosts)

@@ -163,6 +163,11 @@ class Settings(BaseSettings):
     )
     rate_limit_per_minute: int = 20
     max_body_bytes: int = 64_000
+    api_keys: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="keys the OpenAI-compatible API (/v1) and the MCP server (/mcp) ask for as `Authorization: "
+        "Bearer <key>`, comma-separated or a JSON list; empty = open like /api",
+    )
 
     # The region's console at /admin (assistant/console/routes.py): off unless a token is set
     admin_token: str | None = Field(default=None, description="the console's token; empty = /admin answers 404")
@@ -174,6 +179,15 @@ class Settings(BaseSettings):
     @classmethod
     def _origins(cls, value) -> list[str]:
         return list(dict.fromkeys(normal_origin(origin) for origin in listed(value)))
+
+    @field_validator("api_keys", mode="before")
+    @classmethod
+    def _keys(cls, value) -> list[str]:
+        keys = listed(value)
+        if any(len(key) < 16 or any(c.isspace() for c in key) for key in keys):
+            raise ValueError("each key has 16 characters at least and no space (python -c 'import secrets; "
+                             "print(secrets.token_urlsafe(32))')")
+        return keys
 
     @field_validator("trusted_hosts", mode="before")
     @classmethod

@@ -65,7 +65,7 @@ MESSAGES = {
         "too_many_items": "Le champ « {field} » a trop d'éléments : {limit} au maximum.",
         "bad_format": "Requête invalide : {field} n'a pas le bon format.",
         "field_names": {"question": "la question", "history": "l'historique", "rating": "la note",
-                        "citations": "les citations", "": "le corps"},
+                        "citations": "les citations", "messages": "les messages", "": "le corps"},
         "status_400": "Requête invalide.",
         "status_404": "Ressource introuvable.",
         "status_405": "Méthode non autorisée pour cette adresse.",
@@ -78,6 +78,14 @@ MESSAGES = {
         "rate_limited": "Trop de questions : {per_minute} par minute au maximum. Réessayez dans {wait} s.",
         "feedback_limited": "Trop d'avis envoyés : réessayez dans une minute.",
         "feedback_thanks": "Merci pour votre avis.",
+        # The OpenAI-compatible API and the MCP server (assistant/web/openai_api.py, assistant/web/mcp_server.py)
+        "sources_heading": "Sources :",
+        "source_line": "- [{n}] {title} ({date})",
+        "source_quote": " : « {quote} »",
+        "no_user_message": "La conversation ne contient aucune question : le dernier message à traiter a le "
+        "rôle « user » et un texte.",
+        "api_key_refused": "Clé d'API manquante ou incorrecte : envoyez l'en-tête « Authorization: Bearer <clé> » "
+        "avec une clé fournie par l'administrateur de l'assistant.",
         # A CSV eval set (evals/dataset.py): rows and columns as the spreadsheet numbers and names them
         "eval_csv_no_column": "{path} : pas de colonne « {column} » (colonnes lues : {found}).",
         "eval_csv_no_rows": "{path} : aucune question.",
@@ -166,7 +174,7 @@ MESSAGES = {
         "too_many_items": "The field \"{field}\" has too many items: {limit} at most.",
         "bad_format": "Invalid request: {field} is not in the right format.",
         "field_names": {"question": "the question", "history": "the history", "rating": "the rating",
-                        "citations": "the citations", "": "the body"},
+                        "citations": "the citations", "messages": "the messages", "": "the body"},
         "status_400": "Invalid request.",
         "status_404": "Not found.",
         "status_405": "Method not allowed for this address.",
@@ -179,6 +187,13 @@ MESSAGES = {
         "rate_limited": "Too many questions: {per_minute} per minute at most. Try again in {wait} s.",
         "feedback_limited": "Too much feedback sent: try again in a minute.",
         "feedback_thanks": "Thank you for your feedback.",
+        "sources_heading": "Sources:",
+        "source_line": "- [{n}] {title} ({date})",
+        "source_quote": ": “{quote}”",
+        "no_user_message": "The conversation has no question: the last message to answer has the role \"user\" "
+        "and a text.",
+        "api_key_refused": "Missing or wrong API key: send the header \"Authorization: Bearer <key>\" with a key "
+        "from the assistant's administrator.",
         "eval_csv_no_column": "{path}: no \"{column}\" column (columns read: {found}).",
         "eval_csv_no_rows": "{path}: no questions.",
         "eval_csv_cell": "{path}, row {row}, column \"{column}\": {problem}.",

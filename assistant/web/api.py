@@ -98,6 +98,49 @@ def check_rate(limiter: RateLimiter, kind: str, request: Request, language: str)
         )
 
 
+def prepare_question(assistant: Assistant, limiter: RateLimiter, request: Request, question: str,
+                     history: list[Message]) -> QuestionAnalysis:
+    """What every front end of this server does before answering: the Assistant validates (it also
+    refuses what a schema cannot see: a question of spaces), a 422 in the question's language if it
+    refuses; then the client's rate, a 429 in the question's language."""
+    try:
+        analysis = assistant.prepare(question, history, request_language(request.headers))
+    except InvalidQuestion as error:
+        raise HTTPException(status_code=422, detail=str(error)) from error
+    check_rate(limiter, "ask", request, analysis.language)
+    return analysis
+
+
+def answer_events(assistant: Assistant, store: Store, analysis: QuestionAnalysis):
+    """The streamed answer, for routes that stream: the LLM's unchecked draft pieces (str) as they come,
+    then `(answer, its log id)` once it is checked and logged."""
+
+    async def events():
+        answer = None
+        async for item in iterate_in_threadpool(assistant.answer_stream(analysis)):
+            if isinstance(item, Answer):
+                answer = item
+            else:
+                yield item
+        yield answer, await run_in_threadpool(record, store, answer)
+
+    return events()
+
+
+def close_unknown_paths(router: APIRouter) -> None:
+    """A 404 (or a 405 naming the methods allowed) for every other path under the router's prefix.
+    Without it, the chat mounted at "/" would answer them with its own English 404."""
+    known = list(router.routes)
+
+    @router.api_route("/{path:path}", methods=ANY_METHOD, include_in_schema=False)
+    def unknown(path: str) -> None:
+        asked = f"{router.prefix}/{path}"
+        allowed = sorted({method for route in known if route.path_regex.match(asked) for method in route.methods})
+        if allowed:
+            raise HTTPException(status_code=405, headers={"Allow": ", ".join(allowed)})
+        raise HTTPException(status_code=404)
+
+
 def limit_by_client(limiter: RateLimiter, kind: str):
     def dependency(request: Request) -> None:
         check_rate(limiter, kind, request, request_language(request.headers))
@@ -123,14 +166,7 @@ def api_router(assistant: Assistant, store: Store, limiter: RateLimiter, version
     router = APIRouter(prefix="/api", tags=["assistant"])
 
     def prepared(body: AskRequest, request: Request) -> tuple[QuestionAnalysis, bool]:
-        # The Assistant validates (it also refuses what the schema cannot see: a question of spaces);
-        # then the client's rate, refused in the question's language.
-        try:
-            analysis = assistant.prepare(body.question, body.history, request_language(request.headers))
-        except InvalidQuestion as error:
-            raise HTTPException(status_code=422, detail=str(error)) from error
-        check_rate(limiter, "ask", request, analysis.language)
-        return analysis, body.provenance
+        return prepare_question(assistant, limiter, request, body.question, body.history), body.provenance
 
     def shown(answer: Answer, provenance: bool) -> Answer:
         return answer if provenance else answer.model_copy(update={"provenance": None})
@@ -149,17 +185,15 @@ def api_router(assistant: Assistant, store: Store, limiter: RateLimiter, version
         event the whole Answer with its log `id`; `error` ({"detail": ...}) if it fails."""
         analysis, provenance = request
         try:
-            answer = None
-            async for item in iterate_in_threadpool(assistant.answer_stream(analysis)):
-                if isinstance(item, Answer):
-                    answer = item
-                else:  # an LLM's unchecked draft: shown as it comes, then replaced by the answer
+            async for item in answer_events(assistant, store, analysis):
+                if isinstance(item, str):  # an LLM's unchecked draft: shown as it comes, then replaced by the answer
                     yield ServerSentEvent(event="draft", data={"text": item})
+                else:
+                    answer, question_id = item
         except Exception:
             log.exception("streamed answer failed for a %d-character question", len(analysis.question))
             yield ServerSentEvent(event="error", data={"detail": message(analysis.language, "internal")})
             return
-        question_id = await run_in_threadpool(record, store, answer)
         for piece in answer_pieces(answer.answer):
             yield ServerSentEvent(event="delta", data={"text": piece})
         yield ServerSentEvent(event="answer", data=shown(answer, provenance).model_dump(mode="json") | {"id": question_id})
@@ -197,17 +231,6 @@ def api_router(assistant: Assistant, store: Store, limiter: RateLimiter, version
         )
         return FeedbackReceipt(id=row, detail=message(request_language(request.headers, body.model_dump()), "feedback_thanks"))
 
-    known = list(router.routes)
-
-    @router.api_route("/{path:path}", methods=ANY_METHOD, include_in_schema=False)
-    def unknown(path: str) -> None:
-        # Without it, the chat mounted at "/" would answer unknown /api paths, or a known one with
-        # another method, with its own English 404.
-        asked = f"{router.prefix}/{path}"
-        allowed = sorted({method for route in known if route.path_regex.match(asked) for method in route.methods})
-        if allowed:
-            raise HTTPException(status_code=405, headers={"Allow": ", ".join(allowed)})
-        raise HTTPException(status_code=404)
-
+    close_unknown_paths(router)
     return router
 

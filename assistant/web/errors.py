@@ -1,6 +1,7 @@
 """Every error of the web layer as `{"detail": "<message>"}`, never a stack trace, in the language of
 the question when the body has one (else the Accept-Language header, else French). The texts are
-in assistant/wording.py."""
+in assistant/wording.py. Under `/v1/` (the OpenAI-compatible API) the same messages are then put in
+OpenAI's shape by `assistant.web.openai_api.OpenAIErrors`."""
 
 import logging
 
@@ -19,9 +20,25 @@ log = logging.getLogger("assistant.web")
 STATUS_KEYS = {400: "status_400", 404: "status_404", 405: "status_405"}
 
 
+def last_user_text(messages) -> str | None:
+    """The text of the last `user` message of an OpenAI-style `messages` list (its text parts joined),
+    or None when there is none."""
+    if not isinstance(messages, list):
+        return None
+    for item in reversed(messages):
+        if isinstance(item, dict) and item.get("role") == "user":
+            content = item.get("content")
+            if isinstance(content, list):
+                content = " ".join(part["text"] for part in content
+                                   if isinstance(part, dict) and isinstance(part.get("text"), str))
+            return content if isinstance(content, str) else None
+    return None
+
+
 def request_language(headers: Headers, body=None) -> str:
-    """The question's language if the body has a question, else the first Accept-Language, else French."""
-    question = body.get("question") if isinstance(body, dict) else None
+    """The question's language if the body has a question (`question`, or the last user message of
+    `messages`), else the first Accept-Language, else French."""
+    question = (body.get("question") or last_user_text(body.get("messages"))) if isinstance(body, dict) else None
     if isinstance(question, str) and question.strip():
         return detect_language(question)
     return "en" if headers.get("accept-language", "").strip().lower().startswith("en") else "fr"

@@ -1,6 +1,7 @@
 """What protects the server from its clients: proxies and host names believed, allowed origins, closed
 routes, security headers, request size, questions per minute."""
 
+import hmac
 import threading
 import time
 from collections import deque
@@ -16,6 +17,8 @@ from assistant.settings import normal_host
 from assistant.wording import message
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+# The machine-facing routes: the JSON API, the OpenAI-compatible API. They reflect no host name.
+OPEN_PREFIXES = ("/api/", "/v1/")
 
 # The chat's pages: Gradio's own scripts (inline boot scripts, and `js=` callbacks it runs with
 # `new Function`), inline styles (Svelte sets style attributes), nothing fetched or framed from
@@ -131,9 +134,9 @@ class ForwardedHeaders:
 class HostGuard:
     """Refuses (400) a request for a host name the server does not serve, in `Host` or a proxy's
     `X-Forwarded-Host`: the chat puts that name in its pages (a DNS-rebinding or cache-poisoning page
-    would get its own). The JSON API under `/api/` reflects no host and is left to the OriginGuard."""
+    would get its own). The JSON APIs under `/api/` and `/v1/` reflect no host and are left to the OriginGuard."""
 
-    def __init__(self, app: ASGIApp, trusted_hosts: list[str], open_prefix: str = "/api/"):
+    def __init__(self, app: ASGIApp, trusted_hosts: list[str], open_prefix: str | tuple[str, ...] = OPEN_PREFIXES):
         self.app = app
         self.trusted = set(trusted_hosts)
         self.open_prefix = open_prefix
@@ -163,12 +166,13 @@ class OriginGuard:
     method that changes state. CORS alone only hides responses from the browser; the POST still runs.
     The server's own origin (the request's host, when it is a host the server serves) is allowed.
 
-    Under `/api/` the refusal is readable by the page that asked (the widget on a site that is not
+    Under `/api/` and `/v1/` the refusal is readable by the page that asked (the widget on a site that is not
     allowed can say so): its preflight is let through, and the request itself gets the 403, with
     `Access-Control-Allow-Origin`, before it runs. A preflight that CORSMiddleware refuses (a method
     or header the API does not take) gets a JSON 400 in French instead of Starlette's English text."""
 
-    def __init__(self, app: ASGIApp, allowed_origins: list[str], trusted_hosts: list[str], readable_prefix="/api/"):
+    def __init__(self, app: ASGIApp, allowed_origins: list[str], trusted_hosts: list[str],
+                 readable_prefix: str | tuple[str, ...] = OPEN_PREFIXES):
         self.app = app
         self.allowed = set(allowed_origins)  # normalised once, by the settings
         self.trusted_hosts = set(trusted_hosts)
@@ -219,6 +223,38 @@ class OriginGuard:
                 await send(event)
 
         await self.app(scope, receive, french_refusal)
+
+
+class ApiKeys:
+    """When keys are set, a request under `paths` (a path or what is below it) needs `Authorization:
+    Bearer <key>` with one of them, else a 401 (before its body is read). Preflights pass: CORS answers
+    them, and they carry no credentials. Without keys, nothing is asked."""
+
+    def __init__(self, app: ASGIApp, keys: list[str], paths: tuple[str, ...] = ("/v1", "/mcp")):
+        self.app = app
+        self.keys = [key.encode() for key in keys]
+        self.paths = paths
+
+    def guards(self, path: str) -> bool:
+        return any(path == p or path.startswith(p + "/") for p in self.paths)
+
+    def accepts(self, authorization: str) -> bool:
+        scheme, _, key = authorization.strip().partition(" ")
+        given = key.strip().encode()
+        # every key compared, in constant time: the answer's delay tells nothing about them
+        matches = [hmac.compare_digest(given, known) for known in self.keys]
+        return scheme.lower() == "bearer" and any(matches)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not self.keys or scope["method"] == "OPTIONS" or not self.guards(scope["path"]):
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        if self.accepts(headers.get("authorization", "")):
+            await self.app(scope, receive, send)
+            return
+        await refuse(scope, receive, send, 401, message(header_language(headers), "api_key_refused"),
+                     {"WWW-Authenticate": "Bearer"})
 
 
 class ClosedPaths:
