@@ -55,12 +55,19 @@ def normal_origin(value: str) -> str:
     return f"{scheme}://{host}" + (f":{port}" if port and port != DEFAULT_PORTS[scheme] else "")
 
 
+# A Host value: a name or IPv4 address, a bracketed IPv6 address or a bare one, then an optional port.
+# Nothing else: no userinfo (`127.0.0.1:80@evil.example`), path, space or second port.
+HOST_VALUE = re.compile(r"(?:(?P<name>[a-z0-9_.-]+|\*)|\[(?P<v6>[0-9a-f:.]+)\])(?::\d{1,5})?|(?P<bare>[0-9a-f:.]*:[0-9a-f:.]*)")
+
+
 def normal_host(value: str) -> str:
-    """A Host header value without its port, lower case: `Example.fr:8443` -> `example.fr`, `[::1]:80` -> `::1`."""
+    """A Host header value without its port, lower case: `Example.fr:8443` -> `example.fr`, `[::1]:80` -> `::1`.
+    A value that is not a host and port (userinfo, a path, spaces inside) gives '', which no server serves."""
     host = value.strip().lower()
-    if host.startswith("["):
-        return host[1:].split("]", 1)[0]
-    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    match = HOST_VALUE.fullmatch(host)
+    if match is None:
+        return ""
+    return match["name"] or match["v6"] or match["bare"]
 
 
 class UnknownName(ValueError):

@@ -174,9 +174,18 @@ BINARY_CONTROLS = 0.01
 ESCAPED_BYTE = re.compile(r"[\udc80-\udcff]")  # a byte that is not UTF-8, kept by surrogateescape
 
 
+LEGACY_SAMPLE = 200_000  # bytes the detector reads of a file that is not UTF-8
+FRENCH_FIRST = "cp1252"  # among code pages the detector finds equally clean, the one French text is written in
+CODE_PAGE_NAMES = {"cp1252": "Windows-1252", "cp1251": "Windows-1251", "cp1250": "Windows-1250",
+                   "cp1253": "Windows-1253", "iso8859_15": "ISO-8859-15", "latin_1": "ISO-8859-1"}
+
+
 def _decode(raw: bytes) -> tuple[str, str | None]:
-    """The text and how it was read: UTF-8; UTF-8 with its stray bytes replaced when most non-ASCII
-    characters are valid UTF-8; Windows-1252 when they are not. Binary content is refused."""
+    """The text and how it was read. UTF-8 when the bytes are UTF-8, or when its valid multi-byte
+    sequences are at least as many as its stray bytes (those then shown as U+FFFD): in a file of a
+    legacy code page, a valid UTF-8 sequence is a rare accident ("Ã©"), so one is evidence. Otherwise
+    the code page is chosen by a detector (charset-normalizer), Windows-1252 when it finds it as
+    clean as any other. Binary content is refused."""
     if b"\x00" in raw[:4096]:
         raise UnreadableDocument("binary content, not text")
     text = raw.decode("utf-8-sig", errors="surrogateescape")
@@ -184,15 +193,30 @@ def _decode(raw: bytes) -> tuple[str, str | None]:
     caveat = None
     if stray:
         valid = sum(1 for char in text if char > "\x7f") - stray
-        if valid > stray:
+        if valid >= stray:
             text = ESCAPED_BYTE.sub("\ufffd", text)
             caveat = f"{stray} byte{'s' * (stray > 1)} not valid UTF-8, shown as U+FFFD (the rest is UTF-8)"
         else:
-            text = raw.decode("cp1252", errors="replace")
-            caveat = "not UTF-8: read as Windows-1252"
+            encoding = _code_page(raw)
+            text = raw.decode(encoding, errors="replace")
+            caveat = f"not UTF-8: read as {CODE_PAGE_NAMES.get(encoding, encoding)}"
     if len(CONTROL.findall(text)) > BINARY_CONTROLS * len(text):
         raise UnreadableDocument("binary content, not text")
     return text, caveat
+
+
+def _code_page(raw: bytes) -> str:
+    """The legacy code page of bytes that are not UTF-8, by charset-normalizer: the least chaotic
+    reading; Windows-1252 among equals (alone, the detector would pick Windows-1250 for short French
+    text, which turns "à" into "ŕ")."""
+    from charset_normalizer import from_bytes
+
+    matches = [m for m in from_bytes(raw[:LEGACY_SAMPLE]) if not m.encoding.startswith("utf")]
+    if not matches:
+        return FRENCH_FIRST
+    cleanest = min(m.chaos for m in matches)
+    equals = [m.encoding for m in matches if m.chaos <= cleanest]
+    return FRENCH_FIRST if FRENCH_FIRST in equals else equals[0]
 
 
 FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)

@@ -8,7 +8,9 @@ lock; SQLite: BEGIN IMMEDIATE), so instances starting together upgrade it once. 
 `feedback` table of `data/feedback.sqlite3` as written before this store: its rows are kept.
 
 Nothing here can hold a client's address or a user id: callers pass only what was asked and answered,
-and questions are masked (assistant/store/masking.py) before they are written.
+and questions, feedback comments and reasons are masked (assistant/store/masking.py) before they are
+written. No text reaches the database with a character it refuses (NUL, lone surrogates): they are
+dropped first (`storable`), in what is written and in the filters the console sends.
 """
 
 import csv
@@ -50,7 +52,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.types import TypeDecorator
 
-from assistant.store.masking import mask
+from assistant.store.masking import masked, storable
 
 log = logging.getLogger("assistant.store.database")
 
@@ -262,16 +264,16 @@ class Store:
         question exists and is the same text (a forged or purged id is dropped, the rating kept)."""
         if rating not in ("up", "down"):
             raise ValueError(f"rating must be 'up' or 'down', not {rating!r}")
-        question = mask(question)
+        question = masked(question)
         row = {
             "created_at": now_utc().isoformat(timespec="seconds"),
             "rating": rating,
-            "reason": reason,
-            "comment": mask(comment) if comment else comment,
+            "reason": masked(reason),
+            "comment": masked(comment),
             "question": question,
-            "answer": answer,
-            "citations": json.dumps(list(citations), ensure_ascii=False),
-            "answerer": answerer,
+            "answer": storable(answer),
+            "citations": storable(json.dumps(list(citations), ensure_ascii=False)),
+            "answerer": storable(answerer),
         }
         with self._write() as connection:
             if question_id is not None:
@@ -307,10 +309,10 @@ class Store:
             self.purge()
         with self._write() as connection:
             question_id = connection.execute(insert(questions).values(
-                asked_at=now_utc(), question=mask(question), language=language, abstained=bool(abstained),
-                lead=lead, latency_ms=float(latency_ms), answerer=answerer,
+                asked_at=now_utc(), question=masked(question), language=storable(language), abstained=bool(abstained),
+                lead=storable(lead), latency_ms=float(latency_ms), answerer=storable(answerer),
             )).inserted_primary_key[0]
-            cited = list(dict.fromkeys(sources))
+            cited = list(dict.fromkeys(storable(s) for s in sources))
             if cited:
                 connection.execute(insert(question_sources), [
                     {"question_id": question_id, "position": n, "source": s} for n, s in enumerate(cited)
@@ -450,6 +452,7 @@ def _filters(latest, abstained, rating, since, until, source) -> list:
         where.append(questions.c.asked_at >= _instant(since))
     if until is not None:
         where.append(questions.c.asked_at < _instant(until, end_of_day=True))
+    source = storable(source)  # a NUL sent in a filter would make PostgreSQL refuse the query
     if source:
         where.append(exists().where(and_(question_sources.c.question_id == questions.c.id,
                                          question_sources.c.source == source)))

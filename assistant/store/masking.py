@@ -1,4 +1,5 @@
-"""What is stored of a person's text: e-mail addresses and phone numbers replaced by a placeholder."""
+"""What is stored of a person's text: e-mail addresses and phone numbers replaced by a placeholder, and
+no character a store refuses (NUL, which PostgreSQL has no place for; lone surrogates, which are not UTF-8)."""
 
 import re
 
@@ -18,3 +19,20 @@ def mask(text: str) -> str:
     if not text:
         return text
     return PHONE.sub(MASKED["phone"], EMAIL.sub(MASKED["email"], text))
+
+
+NUL = "\x00"
+LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def storable(text):
+    """The text as every store takes it: NUL characters dropped, lone surrogates (a JSON "\\ud800")
+    replaced by U+FFFD. Anything that is not a string is returned as it is."""
+    if not isinstance(text, str) or not text:
+        return text
+    return LONE_SURROGATE.sub("\ufffd", text.replace(NUL, ""))
+
+
+def masked(text):
+    """What is stored of a person's text: storable, with e-mail addresses and phone numbers masked."""
+    return mask(storable(text))

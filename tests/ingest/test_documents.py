@@ -64,6 +64,25 @@ def test_a_utf8_file_with_one_stray_byte_is_read_as_utf8_and_the_report_says_so(
     assert "1 byte not valid UTF-8" in faults[0].reason
 
 
+def test_a_short_utf8_file_with_one_stray_byte_keeps_its_accents(tmp_path):
+    # One valid accent and one stray byte: the old rule (more valid than stray) read it as Windows-1252.
+    (tmp_path / "courte.md").write_bytes("# Aide\n\nAide à la création.".encode("utf-8").replace(b" \xc3\xa0", b" \x92") + b"\n")
+    documents, faults = load_corpus(tmp_path)
+    assert "création" in documents[0].text and "Ã" not in documents[0].text
+    assert "1 byte not valid UTF-8" in faults[0].reason
+
+
+def test_a_file_in_another_code_page_is_read_in_the_one_the_detector_finds(tmp_path):
+    text = "# Программа\n\nПрограмма поддержки инноваций в регионе Окситания финансирует проекты.\n"
+    (tmp_path / "cyrillique.txt").write_bytes(text.encode("cp1251"))
+    (tmp_path / "courte.txt").write_bytes("Le dispositif est ouvert à tous, été.".encode("cp1252"))
+    documents, faults = load_corpus(tmp_path)
+    texts = {d.source: d.text for d in documents}
+    assert texts["cyrillique.txt"] == text and texts["courte.txt"] == "Le dispositif est ouvert à tous, été."
+    assert {f.source: f.reason for f in faults} == {"cyrillique.txt": "not UTF-8: read as Windows-1251",
+                                                     "courte.txt": "not UTF-8: read as Windows-1252"}
+
+
 def test_a_windows_1252_file_is_read_as_such_and_the_report_says_so(tmp_path):
     (tmp_path / "epsilon.md").write_bytes(EPSILON.encode("cp1252"))
     documents, faults = load_corpus(tmp_path)

@@ -11,9 +11,11 @@ from assistant import cli
 from assistant.server import create_app
 from assistant.store.database import Store
 from tests.helpers import BUDGET
+from tests.postgres import new_database
 from tests.web.test_browser import CHROMIUM, browser, chat_ask, open_widget, page, site, viewport, widget_ask  # noqa: F401
 
 MASKED_QUESTION = "Je suis au 06 12 34 56 78 (jean.dupont@example.fr) : quel est le budget du dispositif Start-up Industrie de demain ?"
+CONSOLE_TOKEN = "jeton-de-test-console-0123456789"
 OUT_OF_SCOPE = "Quelle est la meilleure recette de cassoulet de Castelnaudary ?"
 
 
@@ -70,6 +72,31 @@ def test_feedback_with_the_answers_id_is_linked_to_the_logged_question(client, s
     assert (row["id"], row["reason"]) == (answer["id"], "Réponse inexacte")
     assert client.post("/api/feedback", json={"rating": "up", "question": "q", "answer": "a",
                                               "question_id": 0}).status_code == 422
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_store(request, indexed, tmp_path):
+    """Settings whose store is SQLite in a temp dir or a fresh database on the session's PostgreSQL, with the console on."""
+    url = new_database(request.getfixturevalue("postgres")) if request.param == "postgresql" else None
+    return indexed.model_copy(update={"data_dir": tmp_path / "data", "rate_limit_per_minute": 1000, "database_url": url,
+                                      "admin_token": CONSOLE_TOKEN, "trusted_hosts": ["testserver"]})
+
+
+def test_a_nul_character_is_dropped_so_the_question_is_logged_and_feedback_and_filters_answer(any_store, assistant):
+    with TestClient(create_app(any_store, assistant)) as client:
+        answer = client.post("/api/ask", json={"question": BUDGET.replace("budget", "bud\x00get")}).json()
+        assert answer["id"] is not None and answer["citations"]
+        feedback = client.post("/api/feedback", json={
+            "rating": "down", "reason": "in\x00exact", "comment": "\x00", "question": answer["question"],
+            "answer": answer["answer"] + "\x00", "citations": answer["citations"], "question_id": answer["id"]})
+        assert feedback.status_code == 201, feedback.text
+        bearer = {"Authorization": f"Bearer {CONSOLE_TOKEN}"}
+        filtered = client.get("/admin/api/questions", params={"source": answer["citations"][0]["source"] + "\x00"},
+                              headers=bearer)
+        assert filtered.status_code == 200 and [q["id"] for q in filtered.json()["questions"]] == [answer["id"]]
+        assert client.get("/admin/api/questions", params={"since": "2026\x00"}, headers=bearer).status_code == 422
+    (row,) = Store.from_settings(any_store).questions()
+    assert row["question"] == BUDGET and row["reason"] == "inexact"
 
 
 def test_refused_questions_are_not_logged(client, settings):

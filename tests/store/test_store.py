@@ -142,6 +142,31 @@ def test_feedback_is_stored_and_linked_to_its_question_only_when_the_text_matche
     assert store.count_feedback() == 3
 
 
+def test_the_feedback_reason_is_masked_like_the_question(store):
+    question_id = log(store, "Le Pass est-il ouvert ?")
+    store.add_feedback("down", "Le Pass est-il ouvert ?", "Oui", reason="rappelez-moi au 06 12 34 56 78 ou a@b.fr",
+                       question_id=question_id)
+    (row,) = store.feedback_rows()
+    assert row["reason"] == "rappelez-moi au [téléphone] ou [e-mail]"
+    assert store.questions(rating="down")[0]["reason"] == "rappelez-moi au [téléphone] ou [e-mail]"
+    assert "06 12" not in store.export_feedback_csv().decode() + store.export_questions_csv().decode()
+
+
+def test_characters_a_store_refuses_are_dropped_before_they_are_written(store):
+    asked = "Le Pass\x00 Occitanie est-il ouvert \ud800?"
+    question_id = log(store, asked, sources=["programmes/pass\x00.md"], lead="Oui\x00.")
+    (row,) = store.questions()
+    assert (row["id"], row["question"], row["lead"]) == (question_id, "Le Pass Occitanie est-il ouvert \ufffd?", "Oui.")
+    assert row["sources"] == ["programmes/pass.md"]
+    feedback_id = store.add_feedback("down", asked, "Non\x00", [{"n": 1, "title": "Pass\x00 \udc80"}], "extr\x00active",
+                                     reason="in\x00exact", comment="\x00", question_id=question_id)
+    (feedback,) = store.feedback_rows()
+    assert feedback["id"] == feedback_id and feedback["question_id"] == question_id  # linked: same text once cleaned
+    assert (feedback["reason"], feedback["answer"], feedback["answerer"]) == ("inexact", "Non", "extractive")
+    assert store.questions(source="programmes/pass\x00.md")[0]["id"] == question_id
+    assert store.count_questions(source="\x00") == 1  # nothing left of the filter: no filter
+
+
 def test_concurrent_writes_are_all_kept(store):
     errors = []
 

@@ -15,7 +15,7 @@ import pytest
 
 from assistant.assistant import Assistant
 from assistant.server import create_app, server_config
-from assistant.settings import Settings
+from assistant.settings import Settings, normal_host
 from assistant.wording import message
 from tests.helpers import free_port, serving
 
@@ -114,6 +114,19 @@ def test_a_dns_rebinding_request_with_host_and_origin_both_foreign_is_refused(ht
                          headers={"Host": f"evil.example:{port}", "Origin": f"http://evil.example:{port}"})
     assert response.status_code == 403
     assert response.json()["detail"].startswith("Origine non autorisée")
+
+
+def test_a_host_with_userinfo_before_a_foreign_name_is_refused(http, server):
+    port = server.rsplit(":", 1)[1]
+    tricky = f"127.0.0.1:{port}@evil.example"  # a URL parser reads evil.example as the host
+    page = http.get("/config", headers={"Host": tricky})
+    assert page.status_code == 400 and page.json()["detail"].startswith("Nom d'hôte non servi")
+    ask = http.post("/api/ask", json={"question": "Qu'est-ce que READYNOV ?"},
+                    headers={"Host": tricky, "Origin": f"http://{tricky}"})
+    assert ask.status_code == 403 and ask.json()["detail"].startswith("Origine non autorisée")
+    for value in (f"127.0.0.1:{port}@evil.example", "localhost/evil", "local host", "127.0.0.1:80#x"):
+        assert normal_host(value) == "", value
+    assert normal_host("Example.FR:8443") == "example.fr" and normal_host("[::1]:80") == "::1"
 
 
 def test_forwarded_headers_from_a_client_that_is_not_a_proxy_are_ignored(http, server):
