@@ -143,7 +143,7 @@ class Assistant:
         except ValidationError as error:
             raise InvalidQuestion("bad_history", language) from error
         subjects = self._components().subjects
-        return analyze_question(question, turns[-2 * self.settings.max_history_turns :], subjects)
+        return analyze_question(question, turns[-2 * self.settings.max_history_turns :], subjects, language=language)
 
     def ask(self, question: str, history: list[Message] | list[dict] | None = None) -> Answer:
         return self.answer(self.prepare(question, history))
@@ -182,6 +182,7 @@ class Assistant:
             query=analysis.query,
             context=analysis.context,
             retrieve_k=retrieve_k,
+            analysis=analysis.summary(),
             passages=[PassageTrace.of(rank, p, p.chunk.id in given_ids) for rank, p in enumerate(_traced(ranked, passages), 1)],
             decision=decision,
         )

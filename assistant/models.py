@@ -131,6 +131,8 @@ class Provenance(BaseModel):
     query: str = Field(description="the text searched: the question, plus the conversation for a follow-up")
     context: str = Field(default="", description="the earlier questions a follow-up was read with")
     retrieve_k: int = Field(description="passages given to the answerer")
+    analysis: dict = Field(default_factory=dict, description="what the answerers read in the question: language, "
+                           "intent, aspects, subject, the asker's facts, cues (assistant/question/analysis.py summary)")
     passages: list[PassageTrace] = Field(default_factory=list, description="best first, beyond retrieve_k too")
     decision: Decision | None = None
 

@@ -5,9 +5,13 @@
 - `intent`: what is asked (INTENTS: an amount, a rate, a yes/no on eligibility, a definition...);
 - `subject`: the programme or organisation it is about (assistant/question/subjects.py), or carried over
   from the conversation;
-- `facts`: what the asker says of themselves ("10 ans", "créée en 2016", "120 salariés", "SCI").
+- `facts`: what the asker says of themselves ("10 ans", "créée en 2016", "120 salariés", "SCI");
+- `cues`: the rest the answerers use (a total, "par entreprise", a deadline, a figure checked, negated
+  words, the short answer's kind of span: assistant/question/cues.py);
+- `normalized` and `stems`: the question's words as compared everywhere (assistant/text/french.py).
 
-Every answerer receives the same `QuestionAnalysis`, and it is recorded in the answer's provenance.
+Every answerer receives the same `QuestionAnalysis`, and its summary is recorded in the answer's
+provenance (`summary`). Nothing downstream reads the question with a pattern of its own.
 """
 
 import datetime
@@ -17,6 +21,7 @@ from decimal import Decimal
 
 from assistant.models import Message
 from assistant.question.conversation import conversation_context
+from assistant.question.cues import Cues, read_cues
 from assistant.question.subjects import Subject
 from assistant.text.figures import amounts
 from assistant.text.french import analyze, detect_language, normalize
@@ -148,6 +153,9 @@ class QuestionAnalysis:
     subject: Subject | None = None
     entities: tuple[str, ...] = ()  # other names the question gives, that the answer must be about
     facts: AskerFacts = field(default_factory=AskerFacts)
+    cues: Cues = field(default_factory=Cues)
+    normalized: str = ""  # lowercase, elisions dropped, accents folded (assistant/text/french.py normalize)
+    stems: tuple[str, ...] = ()  # its content terms, stemmed (analyze)
 
     @property
     def query(self) -> str:
@@ -157,15 +165,34 @@ class QuestionAnalysis:
     def wants(self, kind: str) -> bool:
         return kind in self.asks
 
+    def summary(self) -> dict:
+        """What the answerers read in the question, for the provenance: intent, aspects, subject, facts, cues."""
+        facts = {name: (str(value) if isinstance(value, Decimal) else value)
+                 for name, value in (("age_years", self.facts.age_years), ("staff", self.facts.staff),
+                                     ("turnover", self.facts.turnover), ("legal_form", self.facts.legal_form),
+                                     ("place", self.facts.place)) if value is not None}
+        summary = {"language": self.language, "intent": self.intent, "aspects": list(self.aspects)}
+        if self.subject is not None:
+            summary["subject"] = self.subject.name
+        if self.entities:
+            summary["entities"] = list(self.entities)
+        if facts:
+            summary["facts"] = facts
+        cues = self.cues.shown()
+        if cues:
+            summary["cues"] = cues
+        return summary
+
 
 def analyze_question(question: str, history: list[Message] | tuple[Message, ...] = (), subjects=None,
-                     today: datetime.date | None = None) -> QuestionAnalysis:
+                     today: datetime.date | None = None, language: str | None = None) -> QuestionAnalysis:
     """The analysis of a validated question and its (already trimmed) history; `subjects` is a
-    SubjectCatalogue (without one, no subject is read)."""
+    SubjectCatalogue (without one, no subject is read); `language` when the caller has detected it."""
     history = tuple(history)
+    language = language or detect_language(question)
     context = conversation_context(question, list(history))
     facts = asker_facts(question, today or datetime.date.today())
-    subject = subjects.find(question) if subjects is not None else None
+    subject = subjects.find(question, language) if subjects is not None else None
     if subject is None and subjects is not None:
         # A follow-up: the subject of the conversation, from its latest user question that names one.
         for earlier in [context] + [m.content for m in reversed(history) if m.role == "user"]:
@@ -174,15 +201,16 @@ def analyze_question(question: str, history: list[Message] | tuple[Message, ...]
                 context = context or subject.name
                 break
             subject = None
+    stems = tuple(analyze(question))
     intent = _with_facts(intent_of(question), facts)
     if intent == "definition" and subject is not None and subject.source:
         # "what's the tax advantage for investors?" asks about something of the subject, not what it is.
-        extra = set(analyze(question)) - set(analyze(subject.name)) - DEFINITION_WORDS
+        extra = set(stems) - set(analyze(subject.name)) - DEFINITION_WORDS
         if len(extra) >= 2:
             intent = "other"
     return QuestionAnalysis(
         question=question,
-        language=detect_language(question),
+        language=language,
         context=context,
         asks=frozenset(kind for kind, pattern in ASKS.items() if pattern.search(question)),
         history=history,
@@ -191,6 +219,9 @@ def analyze_question(question: str, history: list[Message] | tuple[Message, ...]
         subject=subject,
         entities=tuple(e for e in subjects.entities(question, subject) if e != facts.place) if subjects is not None else (),
         facts=facts,
+        cues=read_cues(question),
+        normalized=normalize(question),
+        stems=stems,
     )
 
 

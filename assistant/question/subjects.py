@@ -82,11 +82,12 @@ class SubjectCatalogue:
                 names.append(word)
         return names
 
-    def find(self, question: str) -> Subject | None:
+    def find(self, question: str, language: str | None = None) -> Subject | None:
         """The document subject the question names (most words matched first), else a name of the
-        question: known to the corpus (Numalis) or not (Fonds Gamma)."""
+        question: known to the corpus (Numalis) or not (Fonds Gamma). `language`: the question's, as
+        analysed (detected here without it)."""
         terms = set(analyze(question))
-        english = detect_language(question) == "en"
+        english = (language or detect_language(question)) == "en"
         for word in words(question):  # "startup" is "start up" to the catalogue, as to the index
             stems = analyze(word)
             if stems and stems[0] not in self._vocabulary:

@@ -175,6 +175,16 @@ def disagree(quoted: Mapping[tuple[str, str | None], Iterable[Quantity]]) -> boo
     return len(values) >= 2 and len(set(values.values())) >= 2 and len({date for _, date in values}) >= 2
 
 
+def years_named(text: str) -> set[int]:
+    """The years a text names, ranges spelt out ("2024-2028" -> 2024 ... 2028), dates' years included."""
+    found = set()
+    for quantity in amounts(text):
+        if quantity.kind in ("year", "date"):
+            low, high = (int(str(v)[:4]) for v in (quantity.low, quantity.high))
+            found.update(range(low, high + 1))
+    return found
+
+
 def _amount_values(quantities: Iterable[Quantity]) -> tuple:
     return tuple(sorted({q.key for q in quantities if q.kind in AMOUNT_KINDS}))
 

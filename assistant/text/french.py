@@ -78,6 +78,16 @@ def _analyzed(text: str) -> tuple[str, ...]:
 
 # Sentence boundaries: ., !, ?, … followed by space and a capital, digit, quote or bullet;
 # abbreviations such as "M." or "art." do not end a sentence.
+# "pas dans la biotech", "sans salarié", "not a SME": the words a negation governs.
+NEGATED = re.compile(r"\b(?:pas|sans|non|not|no|aucune?)\s+(?:encore\s+|toujours\s+)?(?:d['’]\s?|de\s+|dans\s+(?:la\s+|le\s+|les\s+)?|une?\s+)?"
+                     r"(\w+(?:\s+\w+){0,2})", re.IGNORECASE)
+
+
+def negated_terms(text: str) -> set[str]:
+    """Content terms of the (up to three) words after each negation: "pas dans la biotech" -> {"biotech"}."""
+    return {term for match in NEGATED.finditer(text) for term in analyze(match.group(1))}
+
+
 _ABBREVIATIONS = ("M", "Mme", "Mlle", "Dr", "Pr", "art", "cf", "etc", "env", "St", "n°", "p", "av", "J.-C")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"»”)]?\s+(?=[\"«“(⯈•\-–—A-ZÀ-ÖØ-Þ0-9])")
 

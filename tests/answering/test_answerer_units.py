@@ -225,6 +225,15 @@ def test_a_registered_answerer_answers_through_the_assistant_with_the_provenance
     assert provenance.passages[0].source == "programmes/pass-occitanie.md" and provenance.passages[0].rank == 1
     assert {p.source for p in provenance.passages} == {"programmes/pass-occitanie.md", "programmes/adocc.md"}
     assert all(p.given for p in provenance.passages)  # fewer passages than retrieve_k: all were given
+    assert provenance.analysis["intent"] == "amount" and provenance.analysis["language"] == "fr"
+
+
+def test_the_provenance_shows_what_was_read_in_the_question(echo):
+    analysis = echo.ask("Mon entreprise a 3 ans : quel montant par entreprise, au total, pour le Pass Occitanie en 2024 ?"
+                        ).provenance.analysis
+    assert analysis["language"] == "fr" and analysis["facts"] == {"age_years": "3"}
+    assert analysis["cues"]["per_unit"] == "entreprise" and analysis["cues"]["total"] is True
+    assert analysis["cues"]["years"] == [2024]
 
 
 def test_when_a_registered_answerer_abstains_the_assistant_refuses_politely(echo):

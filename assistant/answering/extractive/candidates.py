@@ -85,7 +85,7 @@ class CandidateFinder:
             return []
         question_terms = set().union(*(alternatives for alternatives, _ in weights))
         question_pairs = _pairs(analyze(f"{context} {question}"))
-        question_words = set(normalize(question).split())
+        question_words = set(analysis.normalized.split())
         best_passage = max((p.score for p in passages), default=1.0) or 1.0
         candidates = []
         for index, passage in enumerate(passages):

@@ -18,7 +18,7 @@ from assistant.answering.extractive.candidates import Candidate
 from assistant.answering.extractive.clauses import quoted_clause, without_attribution
 from assistant.question.analysis import QuestionAnalysis
 from assistant.text.figures import Quantity, amounts, figure_span
-from assistant.text.french import analyze
+from assistant.text.french import analyze, negated_terms
 from assistant.wording import message
 
 CONSIDERED = 12  # candidate sentences (likeliest first) read for criteria
@@ -27,8 +27,6 @@ CONDITION = re.compile(
     r"|must|required|open to|eligib|condition|crit[èe]re)",
     re.IGNORECASE,
 )
-NEGATED = re.compile(r"\b(?:pas|sans|non|not|no|aucune?)\s+(?:encore\s+|toujours\s+)?(?:d['’]\s?|de\s+|dans\s+(?:la\s+|le\s+|les\s+)?|une?\s+)?"
-                     r"(\w+(?:\s+\w+){0,2})", re.IGNORECASE)
 EXCEPTION_WORDS = 2  # words an exception's beneficiaries must share with the asker's case (or half of them)
 EXCEPTION_CHARS = 70  # an exception quoted in a lead: its first words
 APPLICANT = re.compile(r"\b(qui demande\w*|candidat\w*|b[ée]n[ée]ficiaires?|doi(?:t|vent) (avoir|proposer|compter|disposer|être))",
@@ -63,8 +61,7 @@ def judge(analysis: QuestionAnalysis, about: list[Candidate]) -> Judgement | Non
     """The criteria of the sentences about the subject, each checked against the asker's facts."""
     facts, language = analysis.facts, analysis.language
     subject_terms = set(analyze(analysis.subject.name)) if analysis.subject else set()
-    negated = {t for m in NEGATED.finditer(analysis.question) for t in analyze(m.group(1))}  # "pas dans la biotech"
-    asker_words = set(analyze(analysis.question)) - GENERIC_WORDS - subject_terms - negated
+    asker_words = set(analysis.stems) - GENERIC_WORDS - subject_terms - analysis.cues.negated  # "pas dans la biotech"
     checks: list[Check] = []
     exceptions: dict[str, tuple[Candidate, Quantity]] = {}
     for candidate in about[:CONSIDERED]:
@@ -73,7 +70,7 @@ def judge(analysis: QuestionAnalysis, about: list[Candidate]) -> Judgement | Non
         exception = EXCEPTION.search(candidate.text)
         if exception:
             who = exception.group("who")
-            beneficiaries = set(analyze(who)) - GENERIC_WORDS - {t for m in NEGATED.finditer(who) for t in analyze(m.group(1))}
+            beneficiaries = set(analyze(who)) - GENERIC_WORDS - negated_terms(who)
             shared = _shared_words(beneficiaries, asker_words)
             # It applies when the asker's case shares most of its words, or two of them ("innovation de rupture").
             shared = shared if shared >= EXCEPTION_WORDS or beneficiaries and shared / len(beneficiaries) >= 0.5 else 0

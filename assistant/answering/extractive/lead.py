@@ -30,7 +30,7 @@ from assistant.answering.extractive.short_answer import short_span
 from assistant.models import Passage
 from assistant.question.analysis import QuestionAnalysis
 from assistant.question.subjects import short_title
-from assistant.text.figures import LEADING_START, Quantity, amounts, figure_span
+from assistant.text.figures import LEADING_START, Quantity, amounts, figure_span, years_named
 from assistant.text.french import TEXTS_CACHED, analyze
 from assistant.wording import human_date, message, source_label
 
@@ -56,6 +56,8 @@ FIGURE_KINDS = {
     "date": ("date", "year"),
     "limit": ("duration", "count", "amount"),
 }
+# The patterns below read the documents' sentences; what the question says is read once, in
+# assistant/question/cues.py (`analysis.cues`).
 DISAGREEMENT = re.compile(r"\b(diff[èe]re|divergent|ne concordent pas|contre|selon les sources)\b", re.IGNORECASE)
 DEFINES = re.compile(
     r"\b((est|sont|désigne|is|are)\s+(un|une|le|la|l'|l’|des|the|an?)\b|ser(t|vent) (de|à)|jouent? le rôle)", re.IGNORECASE
@@ -68,30 +70,12 @@ STATUS_SENTENCE = re.compile(
 ACTIVE = re.compile(r"\b(actif|active|en vigueur|toujours (ouvert|proposé|actif)|reconduit|prolong)", re.IGNORECASE)
 UNKNOWN_STATUS = re.compile(r"\b(inconnu|statut)", re.IGNORECASE)
 CLOSED = re.compile(r"\b(plus disponible|n'est plus|n’est plus|clos|cl[ôo]tur|ferm[ée]|termin[ée])", re.IGNORECASE)
-WHO_FOR = re.compile(r"\b(qui peut|pour qui|quelles? (entreprises|boites|boîtes|structures)|who can|who is it for)\b", re.IGNORECASE)
 BENEFICIARIES = re.compile(r"\b(s'adresse|s’adresse|destiné|ouvert aux|réservé|bénéficiaires?)\b", re.IGNORECASE)
-# Words asking for a whole envelope: the largest amount about the subject is its total, the others its parts.
-ASKS_TOTAL = re.compile(r"\b(total|au total|en tout|global\w*|budget|argent|overall|how much money|worth)\b", re.IGNORECASE)
 # Question words that ask for an amount without saying which one: the rest of the question names the part.
 AMOUNT_WORDS = set(analyze("combien argent montant budget total global enveloppe dotation financement coût coûte "
                            "million millions M€ euros how much money amount worth funding total en tout au"))
-# "par entreprise", "per company": the figure must be per that unit too.
-PER_UNIT = re.compile(r"\b(?:par|pour chaque|per|each)\s+(entreprise|projet|bénéficiaire|dossier|start-?up|company|project)",
-                      re.IGNORECASE)
-# A second thing of the same kind asked after "et": "montant total et part pour …", "combien de boîtes et de salariés".
-SECOND_OF_KIND = re.compile(r"\bet\s+(?:la\s+|le\s+|les\s+|de\s+|d['’]\s?)?(?:part|dont|combien|montant|salari\w*|employ\w*"
-                            r"|chercheurs|entreprises|boites|boîtes|projets)\b", re.IGNORECASE)
-ASKS_DEADLINE = re.compile(r"\b(date limite|deadline|cl[ôo]tur\w*|jusqu'?[àa] quand|avant quand|dernier d[ée]lai|closing date)\b",
-                           re.IGNORECASE)
 DEADLINE = re.compile(r"\b(jusqu'?[àa]u?|date limite|cl[ôo]tur\w*|avant le|au plus tard|deadline|ouvert jusqu)", re.IGNORECASE)
-ASKS_INTEREST = re.compile(r"\b(int[ée]r[êe]ts?|interest|taux fixe|emprunt|loan)\b", re.IGNORECASE)
 INTEREST = re.compile(r"\b(taux|int[ée]r[êe]t|interest|rate)\b", re.IGNORECASE)
-BREAKDOWN = re.compile(r"\b(r[ée]parti\w*|ventil\w*|d[ée]tail\w*|d[ée]compos\w*|split|broken down|breakdown)\b", re.IGNORECASE)
-# A yes/no question about a figure it states: "18 M€ c'est le budget total ?", "a coûté 62 M€ c'est ça ?".
-CHECKS_FIGURE = re.compile(r"(c'est (ça|bien|vrai|le|la|les)|est-ce|is it|right\s*\?|correct\s*\?|vraiment)", re.IGNORECASE)
-# The aspect of a "limit" question: its age, its size.
-LIMIT_KINDS = [(re.compile(r"[âa]ge|\bans\b|old|years?", re.IGNORECASE), ("duration",)),
-               (re.compile(r"taille|effectif|salari|employ|staff|size", re.IGNORECASE), ("count",))]
 
 
 @dataclass
@@ -168,16 +152,16 @@ def _about_subject(analysis: QuestionAnalysis, ranked: list[Candidate], passages
 def _figure_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: list[Passage]) -> Lead | None:
     """One figure per aspect asked ("montant et durée"), each from the likeliest sentence that holds one."""
     aspects = [a for a in analysis.aspects if a in FIGURE_KINDS][:FIGURES_PER_LEAD] or [analysis.intent]
-    years = _years(analysis.question)
+    years = analysis.cues.years
     if years:  # "READYNOV 2025": only sentences about that year answer
-        about = [c for c in about if years & _years(c.text)]
+        about = [c for c in about if years & years_named(c.text)]
     for name in analysis.entities:  # "Numalis … dans le plan IA": only sentences naming Numalis answer
         about = [c for c in about if set(analyze(name)) <= set(analyze(c.text))]
-    stated = [q for q in amounts(analysis.question) if q.kind in FIGURE_KINDS.get(aspects[0], ())]
-    if stated and BREAKDOWN.search(analysis.question):
+    stated = [q for q in analysis.cues.stated if q.kind in FIGURE_KINDS.get(aspects[0], ())]
+    if stated and analysis.cues.breakdown:
         return _breakdown(analysis, about, passages, stated)
     # One figure stated and a yes/no form checks it; two stated figures ask which one: both, with sources.
-    checking = len(stated) == 1 and bool(CHECKS_FIGURE.search(analysis.question))
+    checking = len(stated) == 1 and analysis.cues.checks_figure
     figured = [c for c, _ in _figures(about, tuple(k for a in aspects for k in FIGURE_KINDS.get(a, ())))]
     if about and figured and analysis.subject is None and not years and figured[0].score < NEARLY * about[0].score:
         return None  # the likeliest sentence holds no figure and is far likelier: it answers better than a figure
@@ -189,10 +173,9 @@ def _figure_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: l
                 return _absent(analysis, about, passages, aspect)
             return None
         picks.append(pick)
-    second = SECOND_OF_KIND.search(analysis.question)
-    if len(aspects) == 1 and second and not checking:  # "montant total et part pour l'excellence", "combien de boîtes et de salariés"
-        focus = analysis.question[second.start():]
-        pick = _pick_figure(analysis, aspects[0], about, taken=[q for _, q in picks], focus=focus)
+    if len(aspects) == 1 and analysis.cues.second and not checking:
+        # "montant total et part pour l'excellence", "combien de boîtes et de salariés"
+        pick = _pick_figure(analysis, aspects[0], about, taken=[q for _, q in picks], second=True)
         if pick is not None and pick[1].key != picks[0][1].key:
             picks.append(pick)
     segments: list[Segment] = []
@@ -259,22 +242,24 @@ def _span(text: str, quantity: Quantity, language: str) -> str:
 
 
 def _pick_figure(analysis: QuestionAnalysis, aspect: str, about: list[Candidate], taken: list[Quantity],
-                 skip: list[Quantity] = (), focus: str | None = None):
-    """`focus`: the part of the question a second figure of the same kind answers ("et de salariés")."""
-    kinds = _kinds(analysis, aspect)
-    counted = _counted_noun(analysis.question) if focus is None else _second_noun(focus)
+                 skip: list[Quantity] = (), second: bool = False):
+    """`second`: the figure for the part of the question after a second thing of the same kind ("et de
+    salariés", `Cues.second`)."""
+    cues = analysis.cues
+    kinds = (cues.limit_kinds or FIGURE_KINDS[aspect]) if aspect == "limit" else FIGURE_KINDS[aspect]
+    focus = cues.second if second else None
+    counted = cues.second_noun if second else cues.counted_noun
     if aspect == "count" and counted and not counted.endswith("s") and not any(
             _same_noun(q.unit, counted) for _, q in _figures(about, kinds)):
         kinds = ("count", "percent")  # "combien de R&D": not a count of things, a share
     skipped = {q.key for q in skip}  # "18 M€ c'est le total ?": the question's own figure is not the answer
     found = [(c, q) for c, q in _figures(about, kinds) if not (aspect == "amount" and q.unit != "€")
              and not any(q.key == t.key for t in taken) and q.key not in skipped]
-    per = PER_UNIT.search(analysis.question)
-    if per:  # "montant par entreprise": a yearly envelope does not answer
-        found = [f for f in found if re.search(rf"\b(par|pour chaque|per)\s+{per.group(1)[:6]}", f[0].text, re.IGNORECASE)]
-    if aspect == "date" and ASKS_DEADLINE.search(analysis.question):
+    if cues.per_unit:  # "montant par entreprise": a yearly envelope does not answer
+        found = [f for f in found if re.search(rf"\b(par|pour chaque|per)\s+{cues.per_unit[:6]}", f[0].text, re.IGNORECASE)]
+    if aspect == "date" and cues.deadline:
         found = [f for f in found if DEADLINE.search(f[0].text)]  # a deadline, not the day a scheme starts
-    if aspect == "rate" and ASKS_INTEREST.search(analysis.question):
+    if aspect == "rate" and cues.interest:
         found = [f for f in found if INTEREST.search(f[0].text)]  # "50 % des dépenses" is no interest rate
     if not found:
         return None
@@ -284,7 +269,7 @@ def _pick_figure(analysis: QuestionAnalysis, aspect: str, about: list[Candidate]
     if aspect == "amount" and any(q.bound not in ("<", ">") for _, q in found):
         found = [f for f in found if f[1].bound not in ("<", ">")]  # "moins de 40 000 €" is a threshold, not an amount
     words = (_content_terms(analysis) if focus is None else set(analyze(focus))) - AMOUNT_WORDS
-    if focus is None and aspect == "amount" and ASKS_TOTAL.search(analysis.question) and subject is not None \
+    if focus is None and aspect == "amount" and cues.total and subject is not None \
             and subject.source and not words:
         # A total before its parts: the largest amount among all the sentences about the subject.
         every = [(c, q) for c, q in _figures(about, kinds, len(about)) if q.unit == "€" and q.key not in skipped
@@ -308,7 +293,7 @@ def _figures(about: list[Candidate], kinds, limit: int = CONSIDERED) -> list[tup
 
 def _content_terms(analysis: QuestionAnalysis) -> set[str]:
     subject_terms = set(analyze(analysis.subject.name)) if analysis.subject else set()
-    return set(analyze(analysis.question)) - subject_terms
+    return set(analysis.stems) - subject_terms
 
 
 def _near(text: str, quantity: Quantity, words: set[str]) -> int:
@@ -330,24 +315,6 @@ def answering_figures(text: str) -> tuple[Quantity, ...]:
     return tuple(q for q in amounts(text) if not dates_a_source(text, q.span[0]))
 
 
-def _kinds(analysis: QuestionAnalysis, aspect: str) -> tuple[str, ...]:
-    if aspect == "limit":
-        for pattern, kinds in LIMIT_KINDS:
-            if pattern.search(analysis.question):
-                return kinds
-    return FIGURE_KINDS[aspect]
-
-
-def _second_noun(focus: str) -> str | None:
-    match = re.match(r"\s*et\s+(?:de\s+|d['’]\s?|des\s+|les\s+)?(\w+)", focus, re.IGNORECASE)
-    return match.group(1) if match else None
-
-
-def _counted_noun(question: str) -> str | None:
-    match = re.search(r"\b(?:combien d[e'’]\s?|how many\s+|nombre d[e'’]\s?)(\w+)", question, re.IGNORECASE)
-    return match.group(1) if match else None
-
-
 def _same_noun(unit: str, noun: str) -> bool:
     a, b = analyze(unit), analyze(noun)
     return bool(a and b) and a[0][:5] == b[0][:5]
@@ -361,16 +328,6 @@ def _disagreeing(candidate: Candidate, quantity: Quantity, found: list[tuple[Can
                 and any(q.key == quantity.key for q in answering_figures(other_candidate.text))):
             return other_candidate, other
     return None
-
-
-def _years(text: str) -> set[int]:
-    """The years a text names, ranges spelt out ("2024-2028" -> 2024 ... 2028), source dates included."""
-    found = set()
-    for quantity in amounts(text):
-        if quantity.kind in ("year", "date"):
-            low, high = (int(str(v)[:4]) for v in (quantity.low, quantity.high))
-            found.update(range(low, high + 1))
-    return found
 
 
 def _rival(candidate: Candidate, quantity: Quantity, found: list[tuple[Candidate, Quantity]], passages: list[Passage]):
@@ -393,7 +350,7 @@ def _speaker(candidate: Candidate, quantity: Quantity, passages: list[Passage]):
 
 def _absent(analysis: QuestionAnalysis, about: list[Candidate], passages: list[Passage], aspect: str | None = None) -> Lead:
     name = " ".join(analysis.entities) or (analysis.subject.name if analysis.subject else "")
-    name = name or ", ".join(str(y) for y in sorted(_years(analysis.question)))
+    name = name or ", ".join(str(y) for y in sorted(analysis.cues.years))
     aspect = aspect or analysis.intent
     what = message(analysis.language, f"asked_{aspect}") if aspect in FIGURE_KINDS else ""
     if about:
@@ -472,7 +429,7 @@ def _conditions_lead(analysis: QuestionAnalysis, about: list[Candidate], passage
     if judged is None or analysis.subject is None or not analysis.subject.source:
         return None
     # Who it is for first when that is asked ("qui peut en bénéficier ?"), else thresholds before the rest.
-    if WHO_FOR.search(analysis.question):
+    if analysis.cues.who_for:
         ordered = sorted(judged.checks, key=lambda c: not BENEFICIARIES.search(c.candidate.text))
     else:
         ordered = sorted(judged.checks, key=lambda c: c.dimension == "other")
@@ -509,7 +466,7 @@ def _plain_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: li
     candidate = _with_following(about[0], about, passages)
     quoted = quoted_clause(candidate.text, limit=JOINED_CHARS)
     segments = [Segment(f"« {quoted} »", candidate), Segment(_attribution(candidate, passages, analysis.language) + ".")]
-    return Lead(segments, [candidate], short_answer=short_span(analysis.question, candidate.text, analysis.language),
+    return Lead(segments, [candidate], short_answer=short_span(analysis, candidate.text),
                 why="the likeliest sentence", inline=_inline(candidate, quoted))
 
 

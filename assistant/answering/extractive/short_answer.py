@@ -1,7 +1,7 @@
 """The short answer of a plain lead: the span of the quoted sentence that answers the question, verbatim
 (a substring of the sentence), or None when the sentence has no span to offer.
 
-What the question asks (`asked`) decides which spans are of the right type:
+What the question asks (`Cues.span_kind`, assistant/question/cues.py) decides which spans are of the right type:
 - date (quand, en quelle année, quelle date…): a date or a year (assistant/text/figures.py);
 - count (combien…): a number with its unit or noun;
 - person, name (qui…, comment s'appelle…): a name (NER PER/ORG, or a capitalised sequence);
@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from assistant.question.analysis import QuestionAnalysis
 from assistant.text.figures import amounts
 from assistant.text.french import analyze, normalize
 
@@ -33,41 +34,6 @@ MAX_TOKENS = 12  # longest candidate, in words: PIAF's gold spans are three word
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
-
-# What a question asks, first match wins, over the question in the form `_question_form` gives (lowercase,
-# accents folded, elisions and hyphens dropped: "Qu'est-ce qui" reads "est ce qui", "s'appelle" "appelle").
-ASKED: list[tuple[str, re.Pattern]] = [
-    ("date", re.compile(r"\b(quand|en quelle annee|quelles? (annees?|dates?|epoque|periode|siecle|jour|mois)"
-                        r"|a quel moment|what year|when)\b")),
-    ("count", re.compile(r"\b(combien|comien|quels? (nombre|age|pourcentage|montant|prix|taux)|how (many|much)"
-                         r"|quelle (somme|proportion|part|superficie|surface|taille|hauteur|longueur|distance"
-                         r"|population|quantite))\b")),
-    ("name", re.compile(r"\b(comment (se )?(appel|nomm|surnomm|dit|dis)\w*|quel est (son|le|leur) nom|quel nom"
-                        r"|comment (est|sont|etait|etaient) (il |elle |ils |elles )?(appel|nomm|surnomm)\w*)")),
-    ("person", re.compile(r"\b(qui|who)\b")),
-    ("place", re.compile(r"\b(ou|where)\b")),
-    ("reason", re.compile(r"\b(pourquoi|pour quelle raison|why)\b")),
-    ("manner", re.compile(r"\b(comment|de quelle (maniere|facon)|how)\b")),
-    ("which", re.compile(r"\b(quel|quelle|quels|quelles|lequel|laquelle|lesquels|lesquelles|which)\b")),
-]
-# "qu'est-ce qui", "ce qui", "quel … qui": not a person asked for.
-NOT_PERSON = re.compile(r"\b(est ce qui|ce qui|quel\w* [^?]*\bqui)\b")
-# "où" as the question word ("Où…", "D'où…", "… se trouve où ?"), not "ou" (or) inside a question.
-PLACE_ASKED = re.compile(r"^\W*(par |jusqu )?ou\b|\bou (se|s|est|sont|a|ont|etait|etaient|fut|vi\w*|trouv\w*|situ\w*"
-                         r"|habit\w*|nai\w*|mour\w*|\w+ent)\b|\bou\W*$|\bwhere\b")
-# Nouns of a "quel … ?" question that ask for a kind of span, not for the noun itself.
-NOUN_KINDS = {
-    "date": _words("annee date jour mois siecle epoque periode moment"),
-    "count": _words("nombre age pourcentage montant somme proportion part taux superficie taille hauteur longueur prix "
-                    "vitesse poids masse temperature altitude profondeur distance duree capacite population effectif"),
-    "person": _words("roi reine pape empereur president pilote joueur auteur artiste ecrivain peintre compositeur "
-                     "fondateur dirigeant chef general personnage personne homme femme fils fille pere mere frere "
-                     "soeur epouse mari ministre entraineur createur inventeur architecte musicien chanteur acteur "
-                     "philosophe"),
-    "place": _words("ville pays region lieu endroit continent ile fleuve riviere mer ocean departement province "
-                    "capitale"),
-}
-GENERIC_NOUNS = _words("nom type sorte genre forme espece titre role")
 
 REASON = re.compile(r"\b(car|parce qu['’]?e?|puisqu['’]?e?|afin (?:de|d['’]|qu['’]?e?)|pour que|en raison d[eu'’]s?"
                     r"|à cause d[eu'’]s?|grâce (?:à|au|aux)|du fait d[eu'’]s?|suite à|pour)\b", re.IGNORECASE)
@@ -146,11 +112,11 @@ class Span:
     features: dict[str, float] = field(default_factory=dict)
 
 
-def short_span(question: str, sentence: str, language: str) -> str | None:
-    """The span of `sentence` (a verbatim substring) that answers `question`, or None when no span of
-    it may answer. `language` is the question's ("fr" or "en"): both are read with the same patterns."""
+def short_span(analysis: QuestionAnalysis, sentence: str) -> str | None:
+    """The span of `sentence` (a verbatim substring) that answers the analysed question, or None when
+    no span of it may answer. French and English questions are read with the same patterns."""
     best = None
-    kind, found = candidates(question, sentence)
+    kind, found = candidates(analysis, sentence)
     weights = WEIGHTS[GROUPS[kind]] if kind in GROUPS else WEIGHTS["open"]
     for span, text in found:
         score = sum(weights.get(name, 0.0) * value for name, value in span.features.items())
@@ -159,15 +125,13 @@ def short_span(question: str, sentence: str, language: str) -> str | None:
     return best[1] if best else None
 
 
-def candidates(question: str, sentence: str) -> tuple[str, list[tuple[Span, str]]]:
-    """What the question asks, and every span that may answer with its features and its text."""
-    if not question.strip() or not sentence.strip():
+def candidates(analysis: QuestionAnalysis, sentence: str) -> tuple[str, list[tuple[Span, str]]]:
+    """What the question asks (its cues' `span_kind`), and every span that may answer with its
+    features and its text."""
+    if not analysis.question.strip() or not sentence.strip():
         return "other", []
-    kind = asked(question)
-    noun = asked_noun(question)
-    if kind == "which" and noun:
-        kind = next((k for k, nouns in NOUN_KINDS.items() if noun in nouns or noun.rstrip("sx") in nouns), kind)
-    stems = set(analyze(question))
+    kind, noun = analysis.cues.span_kind, analysis.cues.span_noun
+    stems = set(analysis.stems)
     parse = _parser()
     tokens, entities, constituents = _parsed(parse, sentence) if parse else (_tokens(sentence), [], None)
     for token in tokens:
@@ -194,35 +158,6 @@ def candidates(question: str, sentence: str) -> tuple[str, list[tuple[Span, str]
         span.features = _features(span, tokens, noun_at)
     return kind, [(s, sentence[tokens[s.start].start:tokens[s.end - 1].end]) for s in found]
 
-
-def asked(question: str) -> str:
-    """What kind of span the question asks for: a key of ASKED, or "other"."""
-    text = _question_form(question)
-    for kind, pattern in ASKED:
-        if not pattern.search(text):
-            continue
-        if kind == "person" and NOT_PERSON.search(text):
-            continue
-        if kind == "place" and not PLACE_ASKED.search(text):
-            continue
-        return kind
-    return "other"
-
-
-def asked_noun(question: str) -> str | None:
-    """The noun a "quel …" question asks about ("Quelle ville…" -> "ville", "Quel est le nom du roi" -> "roi")."""
-    text = _question_form(question)
-    match = re.search(r"\b(?:quel|quelle|quels|quelles|lequel|laquelle)\s+(?:(?:est|sont|etait|etaient|fut|furent)\s+)?"
-                      r"(?:(?:le|la|les|son|sa|ses|leur|leurs)\s+)?(?:(?:premier|premiere|dernier|derniere|principal|"
-                      r"principale|plus \w+|autre)\s+)?(\w+)(?:\s+(?:du|de la|des|de|d)\s+(\w+))?", text)
-    if not match:
-        return None
-    noun = match.group(1)
-    return match.group(2) if noun in GENERIC_NOUNS and match.group(2) else noun
-
-
-def _question_form(question: str) -> str:
-    return " ".join(normalize(question).replace("-", " ").split())
 
 
 def _features(span: Span, tokens: list[Token], noun_at: list[int]) -> dict[str, float]:

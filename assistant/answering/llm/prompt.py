@@ -62,6 +62,7 @@ ANALYSIS = {
         "status": "statut du document : {status}",
         "no_document": "aucun document ne le décrit",
         "facts": "Ce que le demandeur dit de lui : {facts}",
+        "cues": "Précisions : {cues}",
         "expected": "Réponse attendue d'après les passages : {expected}",
         "open_verdict": "Commence ta réponse par « {verdict} ».",
         "open_figure": "Ta première phrase donne « {figure} », recopié tel quel des passages.",
@@ -75,6 +76,7 @@ ANALYSIS = {
         "status": "document status: {status}",
         "no_document": "no document describes it",
         "facts": "What the asker says of themselves: {facts}",
+        "cues": "Details: {cues}",
         "expected": "Expected answer according to the passages: {expected}",
         "open_verdict": "Open your answer with \"{verdict}\".",
         "open_figure": "Your first sentence gives \"{figure}\", copied as the passages write it.",
@@ -93,6 +95,17 @@ ASKED = {
            "eligibility": "whether the asker qualifies (yes or no)", "status": "whether the scheme is still open (yes or no)",
            "definition": "what the subject is", "conditions": "the conditions to benefit from it",
            "comparison": "a comparison", "list": "a list"},
+}
+# The question's cues (assistant/question/cues.py) an answer must honour, in words.
+CUE_WORDS = {
+    "fr": {"total": "le montant total, pas une partie", "per_unit": "un chiffre par {value}",
+           "deadline": "une date limite (clôture), pas une date d'ouverture", "interest": "un taux d'intérêt",
+           "breakdown": "la répartition du montant", "checks_figure": "vérifie le chiffre qu'elle donne ({value})",
+           "who_for": "à qui s'adresse le dispositif", "years": "années citées : {value}"},
+    "en": {"total": "the total amount, not a part", "per_unit": "a figure per {value}",
+           "deadline": "a closing date, not an opening date", "interest": "an interest rate",
+           "breakdown": "how the amount is split", "checks_figure": "checks the figure it gives ({value})",
+           "who_for": "who the scheme is for", "years": "years named: {value}"},
 }
 STATUS = {"fr": {"active": "actif", "closed": "clos", "unknown": "non précisé"},
           "en": {"active": "active", "closed": "closed", "unknown": "not stated"}}
@@ -135,6 +148,9 @@ def format_analysis(analysis: QuestionAnalysis | None, lead: Answer | None, lang
         facts = _facts(analysis, language)
         if facts:
             lines.append(words["facts"].format(facts=facts))
+        cues = _cues(analysis, language)
+        if cues:
+            lines.append(words["cues"].format(cues=cues))
     verdict = lead.verdict if lead is not None else None
     figure = lead.short_answer if lead is not None else None
     if verdict or figure:
@@ -155,6 +171,18 @@ def _asked(analysis: QuestionAnalysis) -> list[str]:
     if analysis.intent in FIGURE_KINDS:
         return [a for a in analysis.aspects if a in FIGURE_KINDS][:FIGURES_PER_LEAD] or [analysis.intent]
     return [analysis.intent] if analysis.intent in ASKED["fr"] else []
+
+
+def _cues(analysis: QuestionAnalysis, language: str) -> str:
+    """"le montant total, pas une partie ; un chiffre par entreprise": what the lead honours, told to the model."""
+    cues, table = analysis.cues, CUE_WORDS[language]
+    values = {"total": cues.total, "per_unit": cues.per_unit, "deadline": cues.deadline, "interest": cues.interest,
+              "breakdown": cues.breakdown, "who_for": cues.who_for,
+              "checks_figure": len(cues.stated) == 1 and cues.checks_figure and cues.stated[0].text,
+              "years": ", ".join(str(y) for y in sorted(cues.years))}
+    said = [table[name].format(value=data(value) if isinstance(value, str) else value)
+            for name, value in values.items() if value]
+    return (" ; " if language == "fr" else "; ").join(said)
 
 
 def _facts(analysis: QuestionAnalysis, language: str) -> str:
