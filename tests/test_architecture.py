@@ -110,3 +110,24 @@ def test_light_packages_load_without_chroma_uvicorn_or_gradio():
             "print(','.join(m for m in ('chromadb', 'uvicorn', 'gradio', 'fastapi') if m in sys.modules))")
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=PROJECT_DIR)
     assert loaded.stdout.strip() == ""
+
+
+PATTERN_METHODS = {"search", "match", "fullmatch", "finditer", "findall", "sub", "split"}
+
+
+def reads_the_question(call: ast.Call) -> bool:
+    """`PATTERN.search(analysis.question)` and the like: a pattern run on the question's text."""
+    func = call.func
+    if not (isinstance(func, ast.Attribute) and func.attr in PATTERN_METHODS):
+        return False
+    return any(isinstance(node, ast.Attribute) and node.attr == "question"
+               for arg in call.args for node in ast.walk(arg))
+
+
+def test_the_question_is_read_once_in_question_and_no_answerer_runs_a_pattern_on_it():
+    offenders = []
+    for path in sorted((PACKAGE / "answering").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and reads_the_question(node):
+                offenders.append(f"{path.relative_to(PROJECT_DIR)}:{node.lineno}")
+    assert offenders == [], "read it in assistant/question/cues.py instead: " + ", ".join(offenders)
