@@ -43,19 +43,19 @@ class ExtractiveAnswerer:
         chosen = quoted(decisions)
         # Whether to answer at all is judged on the first-stage best sentence (calibrated on evals/qa.jsonl).
         first = max(candidates, key=lambda c: c.base, default=None)
-        evidence = self.evidence(first, passages) if first else None
-        decision = Decision(answerer=self.name, evidence=evidence, threshold=self.abstain_threshold,
+        strength = self.strength(first, passages) if first else None
+        decision = Decision(answerer=self.name, evidence=strength, threshold=self.abstain_threshold,
                             sentences=[_trace(c, why) for c, why in decisions])
         language = analysis.language
         lead = build_lead(analysis, candidates, passages) if chosen else None
         # A lead of the asked kind from the subject's own document answers even when the question's
         # other words are not in the text ("c koi la JEI": "c", "koi" weigh against the evidence).
         vouched = lead is not None and lead.specific and _from_subject_document(lead, analysis, passages)
-        if not chosen or evidence < self.abstain_threshold and not vouched:
+        if not chosen or strength < self.abstain_threshold and not vouched:
             decision.abstained = True
             decision.reason = (
                 "no candidate sentence" if not chosen
-                else f"evidence {evidence:.2f} below the threshold {self.abstain_threshold:.2f}"
+                else f"evidence {strength:.2f} below the threshold {self.abstain_threshold:.2f}"
             )
             for trace in decision.sentences:
                 trace.chosen, trace.why = False, "not quoted: the answer abstains"
@@ -89,8 +89,8 @@ class ExtractiveAnswerer:
         return _with(compose(question, passages, evidence, language, lead), analysis, passages, decision)
 
     @staticmethod
-    def evidence(best: Candidate, passages: list[Passage]) -> float:
-        """How well the sources answer: word coverage of the best sentence, plus the best dense
+    def strength(best: Candidate, passages: list[Passage]) -> float:
+        """The evidence score, how well the sources answer (`Decision.evidence`): word coverage of the best sentence, plus the best dense
         similarity, which carries paraphrases and English questions. Calibrated on evals/qa.jsonl."""
         return best.coverage + DENSE_EVIDENCE * max((p.dense for p in passages), default=0.0)
 

@@ -58,6 +58,12 @@ class Candidate:
     score: float = 0.0  # the ranker's probability that the sentence holds the answer
     features: dict = field(default_factory=dict)
 
+    @property
+    def key(self) -> tuple[int, int, int]:
+        """Which sentence this is: (passage, start, end). Stable across `dataclasses.replace`, which
+        makes a new candidate for the same sentence (a new score, a clause of its text)."""
+        return (self.passage_index, self.start, self.end)
+
 
 class CandidateFinder:
     """Weighs question words by their rarity in the index (BM25's idf) and scores sentences."""
@@ -130,15 +136,15 @@ def sentence_features(candidates: list[Candidate]) -> np.ndarray:
     Scores, not ranks: near-ties in the first stage must not decide."""
     best = candidates[0]
     second = candidates[1] if len(candidates) > 1 else None
-    previous: dict[int, Candidate] = {}  # id -> the sentence right before it in the same passage
-    following: dict[int, Candidate] = {}
+    previous: dict[tuple, Candidate] = {}  # key -> the sentence right before it in the same passage
+    following: dict[tuple, Candidate] = {}
     for before, after in itertools.pairwise(sorted(candidates, key=lambda c: (c.passage_index, c.start))):
         if adjacent(before, after):
-            following[id(before)], previous[id(after)] = after, before
+            following[before.key], previous[after.key] = after, before
     strong = STRONG_NEIGHBOUR * best.base
     rows = []
     for c in candidates:
-        before, after = previous.get(id(c)), following.get(id(c))
+        before, after = previous.get(c.key), following.get(c.key)
         relative = {
             "log_length": math.log1p(len(c.text)),
             "base": c.base,

@@ -55,8 +55,8 @@ def compose_with_lead(question: str, passages: list[Passage], evidence: list[Can
     first: dict[int, int] = {}
     for order, candidate in enumerate(evidence):
         first.setdefault(candidate.passage_index, order)
-    inline = [replace(c, text=lead.inline[id(c)]) for c in evidence if id(c) in lead.inline]  # quoted by the lead
-    rest = [c for c in evidence if id(c) not in lead.inline]
+    inline = [replace(c, text=lead.inline[c.key]) for c in evidence if c.key in lead.inline]  # quoted by the lead
+    rest = [c for c in evidence if c.key not in lead.inline]
     quoted = join_adjacent(sorted(rest, key=lambda c: (first[c.passage_index], c.start)), passages)
     quoted = [_quotable(c, lead.short_answer) for c in quoted]
     citations: list[Citation] = []

@@ -94,7 +94,7 @@ class Lead:
     verdict: str | None = None  # "yes", "no", "unsure"
     absent: bool = False  # the asked figure is not in any sentence about the subject: abstain
     why: str = ""
-    inline: dict[int, str] = field(default_factory=dict)  # id(candidate) -> the exact clause the lead quotes of it
+    inline: dict[tuple, str] = field(default_factory=dict)  # Candidate.key -> the exact clause the lead quotes of it
     kind: str = "plain"  # figure, eligibility, status, definition, conditions, plain, absent
 
     @property
@@ -500,18 +500,18 @@ def _subject_prefix(analysis: QuestionAnalysis) -> str:
     return f"{subject.name}{' :' if analysis.language == 'fr' else ':'} "
 
 
-def _inline(candidate: Candidate, quoted: str) -> dict[int, str]:
+def _inline(candidate: Candidate, quoted: str) -> dict[tuple, str]:
     """The lead's quote stands for the sentence's when it is all of it (bar the "Selon X," opening);
     a cut clause leaves the whole sentence to be quoted after the lead."""
     rest = candidate.text.rstrip(" .;:,")
-    return {id(candidate): quoted} if rest.endswith(quoted) and len(rest) - len(quoted) < MAX_OPENING else {}
+    return {candidate.key: quoted} if rest.endswith(quoted) and len(rest) - len(quoted) < MAX_OPENING else {}
 
 
 def _distinct(candidates: list[Candidate]) -> list[Candidate]:
     seen, kept = set(), []
     for candidate in candidates:
-        if id(candidate) not in seen:
-            seen.add(id(candidate))
+        if candidate.key not in seen:
+            seen.add(candidate.key)
             kept.append(candidate)
     return kept
 
