@@ -137,6 +137,17 @@ class Provenance(BaseModel):
     decision: Decision | None = None
 
 
+class ProgrammeFit(BaseModel):
+    """One programme of a matching answer ("à quoi ai-je droit ?"): how the asker's facts fit it."""
+
+    name: str
+    source: str = Field(description="the programme's document, as in citations")
+    fit: Literal["eligible", "check", "not_eligible", "closed"] = Field(
+        description="likely eligible; to check (what is unknown is in `reason`); not eligible (the criterion "
+                    "that fails is in `reason`); closed")
+    reason: str = Field(default="", description="the deciding criterion, or what to check, in the answer's language")
+
+
 class Answer(BaseModel):
     question: str
     lead: str | None = Field(
@@ -147,6 +158,9 @@ class Answer(BaseModel):
     )
     verdict: Literal["yes", "no", "unsure"] | None = Field(
         default=None, description="for a yes/no question: the verdict the lead gives"
+    )
+    programmes: list[ProgrammeFit] = Field(
+        default_factory=list, description="for a matching question: each programme checked against the asker's facts"
     )
     answer: str = Field(description="the whole answer: the lead, then the quoted evidence, with markers [1], [2]")
     abstained: bool = False
