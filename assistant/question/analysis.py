@@ -123,6 +123,15 @@ ASKER = re.compile(
 NO_STAFF = re.compile(r"\b(z[ée]ro|0|aucun|pas de|sans|no)\s+(salari[ée]s?|employ[ée]s?|employees?|staff)\b|\btout seul\b",
                       re.IGNORECASE)
 PLACE = re.compile(r"\b(?:à|a|en|dans|near|in)\s+(?P<place>[A-ZÀ-Þ][\w'’-]+(?:[- ][A-ZÀ-Þ][\w'’-]+)*)")
+BUDGET = re.compile(r"\b(budget|d[ée]penses|co[uû]t(?:e|ant)?|projet (?:de|d['’]|à)|montant du projet|costs?|spend)\b", re.IGNORECASE)
+NO_SME_PARTNER = re.compile(r"\b(sans|no|without|pas de|aucune?)\s+(?:aucune?\s+)?(?:PME|SMEs?)\b", re.IGNORECASE)
+SME_PARTNER = re.compile(r"\b(avec|aux côtés d['’]?e?s?|with|alongside)\s+(?:une?|des|deux|trois|plusieurs|an?|some)?\s*(?:PME|SMEs?)\b",
+                         re.IGNORECASE)
+# The region the programmes serve, and its main towns: a place the asker gives that is in it.
+REGION_PLACES = {normalize(p) for p in (
+    "Occitanie Toulouse Montpellier Nîmes Perpignan Béziers Narbonne Carcassonne Albi Castres Montauban Tarbes Rodez "
+    "Millau Cahors Auch Foix Mende Sète Alès Lourdes Labège Blagnac Colomiers Lunel Agde Figeac Pamiers Lozère Hérault "
+    "Gard Aude Ariège Aveyron Gers Lot Tarn Pyrénées-Orientales Haute-Garonne Hautes-Pyrénées Tarn-et-Garonne").split()}
 
 
 @dataclass(frozen=True)
@@ -135,10 +144,16 @@ class AskerFacts:
     legal_form: str | None = None
     place: str | None = None
     words: frozenset[str] = frozenset()  # the question's words, for exceptions ("pour les biotechnologies")
+    words_stemmed: frozenset[str] = frozenset()  # the same, as content terms (assistant/text/french.py analyze)
+    budget: Decimal | None = None  # euros: the project's budget or expenses ("budget 25 000 € HT")
+    creation_year: int | None = None  # "créée en 2016"
+    partner_sme: bool | None = None  # "sans aucune PME partenaire": False; "avec deux PME": True
+    in_region: bool = False  # the asker says they are in Occitanie (or one of its towns)
 
     @property
     def any(self) -> bool:
-        return any(v is not None for v in (self.age_years, self.staff, self.turnover, self.legal_form))
+        return any(v is not None for v in (self.age_years, self.staff, self.turnover, self.legal_form, self.budget,
+                                            self.partner_sme))
 
 
 @dataclass(frozen=True)
@@ -247,29 +262,42 @@ def asker_facts(question: str, today: datetime.date) -> AskerFacts:
     """What the asker says of their own company; nothing when the question speaks of someone else
     ("l'association X propose …" is no asker's legal form)."""
     if not ASKER.search(question):
-        return AskerFacts(words=frozenset(normalize(question).split()))
-    age = None
+        return AskerFacts(words=frozenset(normalize(question).split()), words_stemmed=frozenset(analyze(question)))
+    age = created = None
     for pattern in AGE:
         match = pattern.search(question)
         if match:
             year = match.groupdict().get("year")
+            created = int(year) if year else None
             age = Decimal(today.year - int(year)) if year else Decimal(match.group("n"))
             break
-    staff = turnover = None
+    staff = turnover = budget = None
     for quantity in amounts(question, written_out=True):
         if quantity.kind == "count" and quantity.unit in ("salarié", "employé", "personne") and staff is None:
             staff = quantity.high
-        elif quantity.kind == "amount" and re.search(r"chiffre d'affaires|\bCA\b|turnover|revenue", question, re.IGNORECASE):
-            turnover = quantity.high
+        elif quantity.kind == "amount":
+            before = question[max(0, quantity.span[0] - 40):quantity.span[0]]
+            around = before + question[quantity.span[1]:quantity.span[1] + 12]  # "3 M€ de CA"
+            if re.search(r"chiffre d'affaires|\bCA\b|turnover|revenue", around, re.IGNORECASE):
+                turnover = quantity.high
+            elif BUDGET.search(before) or BUDGET.search(question[quantity.span[1]:quantity.span[1] + 25]):
+                budget = quantity.high
     if staff is None and NO_STAFF.search(question):
         staff = Decimal(0)
     form = LEGAL_FORMS.search(question)
     place = PLACE.search(question)
+    partner = False if NO_SME_PARTNER.search(question) else True if SME_PARTNER.search(question) else None
+    words = frozenset(normalize(question).split())
     return AskerFacts(
         age_years=age,
         staff=staff,
         turnover=turnover,
         legal_form=form.group(1) if form else None,
         place=place.group("place") if place else None,
-        words=frozenset(normalize(question).split()),
+        words=words,
+        words_stemmed=frozenset(analyze(question)),
+        budget=budget,
+        creation_year=created,
+        partner_sme=partner,
+        in_region=bool({w.strip(".,;:!?") for w in words} & REGION_PLACES),
     )

@@ -76,8 +76,18 @@ def _analyzed(text: str) -> tuple[str, ...]:
     return tuple(_stemmer().stemWords(tokens))
 
 
-# Sentence boundaries: ., !, ?, … followed by space and a capital, digit, quote or bullet;
-# abbreviations such as "M." or "art." do not end a sentence.
+# "Selon X (date), …": who a sentence attributes its fact to, before the fact.
+ATTRIBUTION = re.compile(
+    r"^(?:Selon|D'après|D’après|According to)\s+(?P<who>(?:[^,(]|\([^)]*\)){3,160}?),\s+", re.IGNORECASE
+)
+
+
+def without_attribution(text: str) -> str:
+    """The sentence without its "Selon X," opening, capitalised."""
+    text = ATTRIBUTION.sub("", text).strip()
+    return text[:1].upper() + text[1:]
+
+
 # "pas dans la biotech", "sans salarié", "not a SME": the words a negation governs.
 NEGATED = re.compile(r"\b(?:pas|sans|non|not|no|aucune?)\s+(?:encore\s+|toujours\s+)?(?:d['’]\s?|de\s+|dans\s+(?:la\s+|le\s+|les\s+)?|une?\s+)?"
                      r"(\w+(?:\s+\w+){0,2})", re.IGNORECASE)
@@ -88,6 +98,8 @@ def negated_terms(text: str) -> set[str]:
     return {term for match in NEGATED.finditer(text) for term in analyze(match.group(1))}
 
 
+# Sentence boundaries: ., !, ?, … followed by space and a capital, digit, quote or bullet;
+# abbreviations such as "M." or "art." do not end a sentence.
 _ABBREVIATIONS = ("M", "Mme", "Mlle", "Dr", "Pr", "art", "cf", "etc", "env", "St", "n°", "p", "av", "J.-C")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"»”)]?\s+(?=[\"«“(⯈•\-–—A-ZÀ-ÖØ-Þ0-9])")
 

@@ -4,10 +4,9 @@ source ("(janvier 2022)", "le communiqué du 22 mai 2024")."""
 
 import re
 
-# "Selon le communiqué de la Région Occitanie du 22 mai 2024, …", "Selon laregion.fr (page officielle non datée), …"
-ATTRIBUTION = re.compile(
-    r"^(?:Selon|D'après|D’après|According to)\s+(?P<who>(?:[^,(]|\([^)]*\)){3,160}?),\s+", re.IGNORECASE
-)
+from assistant.text.french import ATTRIBUTION, without_attribution
+
+# The "Selon le communiqué de la Région Occitanie du 22 mai 2024, …" opening: assistant/text/french.py ATTRIBUTION.
 # "… contre 5 M€ par an votés selon Le Journal des Entreprises (article non daté), …": who follows a value.
 FOLLOWING_SOURCE = re.compile(r"^[^;.]{0,40}?\bselon\s+(?P<who>(?:[^,;(]|\([^)]*\)){3,120})", re.IGNORECASE)
 PARENTHESISED = re.compile(r"\([^)]*\)")
@@ -26,12 +25,6 @@ NOT_DOCUMENTED = re.compile(
 CLAUSE_CHARS = 200
 QUOTE_CHARS = 300  # a quoted sentence longer than this is quoted from the clause that holds the answer  # a clause quoted inside a lead is cut at a comma or semicolon below this
 MIN_CLAUSE = 40  # ...but not so early that the clause says nothing
-
-
-def without_attribution(text: str) -> str:
-    """The sentence without its "Selon X," opening, capitalised."""
-    text = ATTRIBUTION.sub("", text).strip()
-    return text[:1].upper() + text[1:]
 
 
 def clause(text: str, limit: int = CLAUSE_CHARS) -> str:

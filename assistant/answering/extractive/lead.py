@@ -410,7 +410,7 @@ def _eligibility_lead(analysis: QuestionAnalysis, about: list[Candidate], passag
                                   phrase=c.phrase) for c in passed[:2])
         segments.append(Segment(message(language, "yes_for", checks=names), passed[0].candidate))
         if unchecked:
-            segments.append(Segment(f" ; {message(language, 'to_check')} {unchecked[0].phrase}", unchecked[0].candidate))
+            segments.append(Segment(f" ; {message(language, 'to_check')} {_criterion(unchecked[0], language)}", unchecked[0].candidate))
         key = "yes"
     else:
         check = unchecked[0]
