@@ -23,6 +23,7 @@ from assistant.answering.extractive.candidates import CandidateFinder
 from assistant.answering.extractive.sentence_ranker import SentenceRanker
 from assistant.answering.refusal import Refusal
 from assistant.models import Answer, Message, PassageTrace, Provenance
+from assistant.profiles.catalogue import Programmes
 from assistant.question.analysis import QuestionAnalysis, analyze_question
 from assistant.question.subjects import SubjectCatalogue
 from assistant.retrieval.fusion import fusion
@@ -67,6 +68,7 @@ class Parts:
     answerer: Answerer
     refusal: Refusal
     subjects: SubjectCatalogue
+    programmes: Programmes
 
 
 class Assistant:
@@ -103,13 +105,16 @@ class Assistant:
     def _parts_of(self, retriever: Retriever) -> Parts:
         lexical = retriever.lexical
         finder = CandidateFinder(lexical.document_frequency, lexical.vocabulary, len(retriever))
-        extractive = ExtractiveAnswerer(finder, SentenceRanker.load(), self.settings.abstain_threshold)
+        programmes = Programmes(retriever.state.profiles or [])
+        extractive = ExtractiveAnswerer(finder, SentenceRanker.load(), self.settings.abstain_threshold, programmes)
         return Parts(
             retriever=retriever,
             extractive=extractive,
             answerer=registry.make_answerer(self.settings.answerer, self.settings, extractive),
             refusal=Refusal(retriever.state.chunks, self.settings.contact_document),
-            subjects=SubjectCatalogue(retriever.state.chunks, lexical.document_frequency, lexical.vocabulary),
+            subjects=SubjectCatalogue(retriever.state.chunks, lexical.document_frequency, lexical.vocabulary,
+                                      self.settings.contact_document),
+            programmes=programmes,
         )
 
     def swap(self, retriever: Retriever) -> None:
@@ -171,6 +176,7 @@ class Assistant:
             aspect = ASPECT_WORDS.get(analysis.intent, "")
             query = f"{analysis.query} {aspect}".strip()
             passages = passages + retriever.within(query, subject.source, SUBJECT_PASSAGES, given)
+        passages = passages + self._profile_passages(parts, analysis, {p.chunk.id for p in passages})
         given_ids = {p.chunk.id for p in passages}
         drafting = stream(parts.answerer, analysis.question, analysis, passages)
         yield from drafting
@@ -189,6 +195,22 @@ class Assistant:
         answer.query = analysis.query if analysis.context else None
         answer.latency_ms = round((time.perf_counter() - started) * 1000, 1)
         yield answer
+
+
+    @staticmethod
+    def _profile_passages(parts: Parts, analysis: QuestionAnalysis, given: set[str]) -> list:
+        """The chunks a verdict or a matching answer cites from the programmes' profiles, beyond those retrieved."""
+        subject = analysis.subject
+        if analysis.intent == "matching":
+            profiles = parts.programmes.matchable()
+        elif analysis.intent in ("eligibility", "conditions") and subject is not None and subject.source:
+            profiles = [p for p in [parts.programmes.of(subject.source, subject.name)] if p]
+        else:
+            return []
+        ids = [i for p in profiles for i in parts.programmes.cited_chunks(p)]
+        if analysis.intent == "matching":
+            ids += [p.contact.chunk_id for p in parts.programmes if p.contact and "AD'OCC" in p.contact.text][:1]
+        return parts.retriever.passages_of(ids, given)
 
 
 def _visible(text: str) -> str:

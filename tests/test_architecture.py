@@ -14,6 +14,7 @@ PACKAGE = PROJECT_DIR / "assistant"
 LAYERS = [
     {"models", "settings", "wording"},
     {"text"},
+    {"profiles"},
     {"retrieval"},
     {"ingest"},
     {"question"},

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from assistant.models import Message
-from assistant.question.conversation import conversation_context
+from assistant.question.conversation import conversation_context, needs_context, own_terms
 from assistant.question.cues import Cues, read_cues
 from assistant.question.subjects import Subject
 from assistant.text.figures import amounts
@@ -45,6 +45,17 @@ ASKS = {
 
 # What is asked, first match wins: specific aspects before the generic ones they contain.
 INTENTS: list[tuple[str, re.Pattern]] = [
+    # "à quoi ai-je droit ?", "quelles aides pour ma startup ?", "which programmes fit us?": every programme checked.
+    ("matching", re.compile(
+        r"\b([àa] quoi (?:ai[- ]je|avons[- ]nous|on a|j'?ai|je peux|puis[- ]je|peut[- ]on|pourrai[st]?[- ](?:je|on)) droit"
+        r"|quel(?:le)?s? (?:aides?|dispositifs?|financements?|programmes?|soutiens?)\b[^?]*\b(?:pour (?:moi|nous|ma|mon|notre|nos|une?)\b"
+        r"|existe|possibles?|adapt|correspond|conviendr|convien|puis[- ]je|peut[- ]on|je peux|on peut|ai[- ]je droit)"
+        r"|qu'est[- ]ce que (?:je|j'|on|nous) (?:peux|peut|pouvons|pourrais?) (?:avoir|obtenir|demander|toucher)"
+        r"|que (?:puis|pourrais)[- ]je (?:obtenir|demander|avoir)|aides? pour (?:ma|mon|notre|une?) (?:start|boite|boîte|entreprise|soci|pme|tpe|projet)"
+        r"|what (?:support|aid|aids|funding|grants?|programmes?|programs?|schemes?|help)\b[^?]*\b(?:is there|are there|can (?:i|we)|available|for (?:my|our|a|an)\b|fit|exist)"
+        r"|which (?:programmes?|programs?|schemes?|aids?|grants?)\b[^?]*\b(?:fit|suit|can|could|for (?:my|our|us|me))"
+        r"|what (?:am i|are we) (?:entitled|eligible)|what can (?:i|we) (?:get|apply))",
+        re.IGNORECASE)),
     ("status", re.compile(
         r"\b((encore|toujours) (ouvert|disponible|actif|active|possible|en cours|d'actualit[ée]|valable|propos[ée])"
         r"|(existe|existent)[- ]?(t[- ]il|t[- ]elle)? (encore|toujours)|(peut|peux|puis|pouvons)[- ]?(je|on|nous)?[- ]?(encore|toujours)"
@@ -105,19 +116,19 @@ LEGAL_FORMS = re.compile(
 )
 COMPANY = r"(entreprise|boite|boîte|soci[ée]t[ée]|start-?up|structure|company|business|firm)"
 AGE = [
-    re.compile(rf"\b(?:mon|ma|notre|my|our) {COMPANY}\b[^.?!]{{0,30}}?\b(?:a|à|has|is|aura)\s+(?P<n>\d+)\s*(?:ans|years?)",
+    re.compile(rf"\b(?:mon|ma|notre|my|our) {COMPANY}\b[^.?!]{{0,30}}?\b(?:a|à|has|is|aura)\s+(?P<n>\d+)\s*(?:ans?|years?)",
                re.IGNORECASE),
-    re.compile(r"\b(?P<n>\d+)\s*(?:ans|years?)\s*(?:d'existence|old|d'anciennet[ée])", re.IGNORECASE),
+    re.compile(r"\b(?P<n>\d+)\s*(?:ans?|years?)\s*(?:d'existence|old|d'anciennet[ée])", re.IGNORECASE),
     re.compile(r"\b(?:cr[ée]{2}e?s?|fond[ée]e?s?|immatricul[ée]e?s?|founded|created|started|set up|lanc[ée]e?)\s+(?:en|in)\s+"
                r"(?P<year>(?:19|20)\d{2})", re.IGNORECASE),
-    re.compile(r"\b(?:il y a|depuis|since|for)\s+(?P<n>\d+)\s*(?:ans|years?)", re.IGNORECASE),
+    re.compile(r"\b(?:il y a|depuis|since|for)\s+(?P<n>\d+)\s*(?:ans?|years?)", re.IGNORECASE),
     re.compile(rf"\b(?P<n>\d+)[- ]year[- ]old {COMPANY}", re.IGNORECASE),
-    re.compile(rf"\b{COMPANY}\b[^.?!,]{{0,25}}?\b(?:de|of)\s+(?P<n>\d+)\s*(?:ans|years?)\b", re.IGNORECASE),
+    re.compile(rf"\b{COMPANY}\b[^.?!,]{{0,25}}?\b(?:de|of)\s+(?P<n>\d+)\s*(?:ans?|years?)\b", re.IGNORECASE),
 ]
 # The asker speaks of their own company: first person, or a question opening on the company ("PME de 120 salariés, …").
 ASKER = re.compile(
     r"\b(je|j['’]|moi|nous|on|mon|ma|mes|notre|nos|i|i'm|my|we|we're|our|us)\b"
-    rf"|^\W*(une?\s+)?({COMPANY}|pme|tpe|eti|sci|sarl|sas|eurl)\b",
+    rf"|^\W*(une?\s+)?(?:(?:petite?|jeune|grande|toute? (?:petite|jeune))\s+)?({COMPANY}|pme|tpe|eti|sci|sarl|sas|sasu|eurl)\b",
     re.IGNORECASE,
 )
 NO_STAFF = re.compile(r"\b(z[ée]ro|0|aucun|pas de|sans|no)\s+(salari[ée]s?|employ[ée]s?|employees?|staff)\b|\btout seul\b",
@@ -208,8 +219,9 @@ def analyze_question(question: str, history: list[Message] | tuple[Message, ...]
     context = conversation_context(question, list(history))
     facts = asker_facts(question, today or datetime.date.today())
     subject = subjects.find(question, language) if subjects is not None else None
-    if subject is None and subjects is not None:
-        # A follow-up: the subject of the conversation, from its latest user question that names one.
+    if subject is None and subjects is not None and (needs_context(question, list(history)) or len(own_terms(question)) <= 1):
+        # A follow-up: the subject of the conversation, from its latest user question that names one; a
+        # question with its own object ("qui contacter pour un projet d'innovation ?") inherits none.
         for earlier in [context] + [m.content for m in reversed(history) if m.role == "user"]:
             subject = subjects.find(earlier) if earlier else None
             if subject is not None and subject.source:
@@ -217,7 +229,13 @@ def analyze_question(question: str, history: list[Message] | tuple[Message, ...]
                 break
             subject = None
     stems = tuple(analyze(question))
-    intent = _with_facts(intent_of(question), facts)
+    intent = _with_facts(intent_of(question), facts, question)
+    if subjects is not None and subject is None and intent == "amount":
+        subject = subjects.find_core(question)  # "combien la Région met dans l'IA ?": the plan IA
+    if subjects is not None and subject is None and intent == "contact":
+        subject = subjects.contact  # who to contact for anything no programme of the question covers
+    if intent == "matching" and subject is not None and subject.source:
+        intent = "eligibility"  # "à quoi ai-je droit avec le Pass Occitanie ?" asks about one programme
     if intent == "definition" and subject is not None and subject.source:
         # "what's the tax advantage for investors?" asks about something of the subject, not what it is.
         extra = set(stems) - set(analyze(subject.name)) - DEFINITION_WORDS
@@ -247,9 +265,19 @@ def intent_of(question: str) -> str:
     return "other"
 
 
-def _with_facts(intent: str, facts: AskerFacts) -> str:
-    """A question that tells the asker's age, size or form and asks for conditions asks "is it for me?"."""
-    return "eligibility" if facts.any and intent in ("conditions", "other", "definition", "status") else intent
+# Words that ask for an amount, beyond an amount the asker states of themselves ("budget 25 000 € HT").
+ASKS_AMOUNT = re.compile(r"\b(combien|montant|how much|quel(?:le)? (?:somme|aide|subvention|financement)|jusqu'à combien|plafond)\b",
+                         re.IGNORECASE)
+
+
+def _with_facts(intent: str, facts: AskerFacts, question: str = "") -> str:
+    """A question that tells the asker's age, size or form and asks for conditions asks "is it for me?";
+    so does one whose only amount is the asker's own budget."""
+    if facts.any and intent in ("conditions", "other", "definition", "status"):
+        return "eligibility"
+    if facts.budget is not None and intent == "amount" and not ASKS_AMOUNT.search(question):
+        return "eligibility"
+    return intent
 
 
 def aspects_of(question: str) -> tuple[str, ...]:

@@ -35,10 +35,16 @@ MAX_SUBJECT_TERMS = 2
 MAX_CONTEXT_CHARS = 500  # the conversation searched with a follow-up: its latest words
 
 
+def own_terms(question: str) -> list[str]:
+    """The question's words beyond those that ask about any subject: "qui contacter pour un projet
+    d'innovation ?" -> projet, innov; "et son taux ?" -> none."""
+    return [t for t in analyze(question) if t not in GENERIC]
+
+
 def needs_context(question: str, history: list[Message]) -> bool:
     if not any(m.role == "user" for m in history):
         return False
-    subject_terms = [t for t in analyze(question) if t not in GENERIC]
+    subject_terms = own_terms(question)
     refers_back = bool(REFERS_BACK.search(question) or ELLIPSIS.search(question))
     return refers_back and len(subject_terms) <= MAX_SUBJECT_TERMS or not subject_terms
 

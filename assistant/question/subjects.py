@@ -15,6 +15,8 @@ from assistant.models import Chunk
 from assistant.retrieval.expansion import GLOSSARY, repaired
 from assistant.text.french import analyze, detect_language, normalize, words
 
+# Words of a programme's name that do not name it alone ("Plan IA Occitanie": "IA" does).
+CORE_GENERIC = set(analyze("plan programme dispositif régional régionale région Occitanie aide fonds prêt appel projets"))
 SQUASHED_MIN = 5  # a run-together name shorter than this ("iaoc") matches too much
 COMMON_SHARE = 0.4
 COMMON_PASSAGES = 0.5  # ...or in more than this share of all passages  # a word in more than this share of documents does not tell documents apart
@@ -42,8 +44,11 @@ class Subject:
 
 
 class SubjectCatalogue:
-    def __init__(self, chunks: list[Chunk], document_frequency, vocabulary):
+    def __init__(self, chunks: list[Chunk], document_frequency, vocabulary, contact_document: str | None = None):
         self._vocabulary = vocabulary
+        contact = next((c for c in chunks if c.source == contact_document), None)
+        # Who to contact when a question names no programme ("qui contacter pour un projet d'innovation ?").
+        self.contact = Subject(short_title(contact.title), contact.source, contact.status) if contact else None
         documents: dict[str, Chunk] = {}
         for chunk in chunks:
             documents.setdefault(chunk.source, chunk)
@@ -69,6 +74,18 @@ class SubjectCatalogue:
             names = [(n, terms) for n, terms in names if terms]
             for name, terms in names:
                 self.names.append((terms, Subject(name, source, chunk.status, shared=len(names) > 2)))
+        self._cores = []
+        for terms, subject in self.names:
+            core = frozenset(terms - CORE_GENERIC)
+            if core and core != terms and len(core) <= 2:
+                self._cores.append((core, subject))
+
+    def find_core(self, question: str) -> Subject | None:
+        """The programme a question names by its core alone, for a question on money: "dans l'IA", "dans
+        l'intelligence artificielle" name the plan IA (its name without "plan", "régional", "Occitanie")."""
+        terms = set(analyze(question))
+        matches = [(len(core), subject) for core, subject in self._cores if core <= terms]
+        return max(matches, key=lambda m: m[0])[1] if matches else None
 
     def entities(self, question: str, subject: Subject | None) -> list[str]:
         """Names the question gives besides its subject that the corpus knows ("Numalis … dans le plan
@@ -131,7 +148,7 @@ def short_title(title: str) -> str:
 
 def title_names(title: str) -> list[str]:
     """The names a title gives: its parts, split at a colon, commas, dashes and "et" before a capital,
-    each with its parenthesised alias or expansion; parts that start in lower case (a description:
+    each with its parenthesised alias or expansion (in any case); parts that start in lower case (a description:
     "qui contacter") and figures ("2023-2027") are left out."""
     names = []
     for part in TITLE_PARTS.split(title):
@@ -139,6 +156,6 @@ def title_names(title: str) -> list[str]:
         if bare[:1].isupper():
             names.append(bare)
         for alias in PARENTHESES.findall(part):
-            if alias[:1].isupper() and not re.search(r"\d", alias):
+            if not re.search(r"\d", alias):  # "(plan régional Intelligence Artificielle)" too
                 names.append(alias.strip())
     return names

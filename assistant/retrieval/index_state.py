@@ -8,6 +8,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from assistant.models import Chunk
+from assistant.profiles.builder import build_profiles
+from assistant.profiles.model import Profile
 from assistant.retrieval.lexical import LexicalIndex
 
 STATE_FILE = "state.json"
@@ -23,6 +25,7 @@ class IndexState:
     collection: str | None = None  # the Chroma collection of this state's vectors (None: collection_name(model))
     faults: list[dict] = field(default_factory=list)  # files the run skipped or read with a workaround: {source, reason, skipped}
     indexed_at: dict[str, str] = field(default_factory=dict)  # source -> when its current content was indexed (ISO UTC)
+    profiles: list[Profile] | None = None  # the programmes' profiles (assistant/profiles/), built with the state
 
     @classmethod
     def load(cls, index_dir: Path) -> "IndexState | None":
@@ -30,15 +33,18 @@ class IndexState:
         if not path.exists():
             return None
         raw = json.loads(path.read_text(encoding="utf-8"))
+        chunks = [Chunk(**c) for c in raw["chunks"]]
         return cls(
             model=raw["model"],
-            chunks=[Chunk(**c) for c in raw["chunks"]],
+            chunks=chunks,
             lexical_file=raw["lexical_file"],
             files=raw.get("files", {}),
             lexical_parameters=raw.get("lexical_parameters"),  # absent in states written before it was stored
             collection=raw.get("collection"),
             faults=raw.get("faults", [dict(s, skipped=True) for s in raw.get("skipped", [])]),  # "skipped": older states
             indexed_at=raw.get("indexed_at", {}),
+            # A state written before profiles were stored: built from its chunks, as the indexer would.
+            profiles=[Profile.model_validate(p) for p in raw["profiles"]] if "profiles" in raw else build_profiles(chunks),
         )
 
     def load_lexical(self, index_dir: Path) -> LexicalIndex:
@@ -47,6 +53,8 @@ class IndexState:
     def commit(self, index_dir: Path, lexical: LexicalIndex) -> None:
         """Write the lexical index under a fresh name, then swap the state file in one rename."""
         index_dir.mkdir(parents=True, exist_ok=True)
+        if self.profiles is None:
+            self.profiles = build_profiles(self.chunks)
         self.lexical_file = f"lexical-{time.time_ns()}.npz"
         self.lexical_parameters = lexical.parameters
         lexical.save(index_dir / self.lexical_file)
@@ -58,6 +66,7 @@ class IndexState:
             "collection": self.collection,
             "faults": self.faults,
             "indexed_at": self.indexed_at,
+            "profiles": [p.model_dump(mode="json") for p in self.profiles],
             "chunks": [asdict(c) for c in self.chunks],
         }
         tmp = index_dir / f".{STATE_FILE}.tmp"

@@ -101,6 +101,12 @@ class Retriever:
         return [self._passage(i, factor * (1 - self.settings.dense_weight) * float(lexical[i]) / top, lexical[i], 0.0)
                 for i in best]
 
+    def passages_of(self, chunk_ids: list[str], exclude: set[str] = frozenset()) -> list[Passage]:
+        """The chunks `chunk_ids` as passages with no score (a profile's sentences an answer cites), in
+        that order, once each, leaving out those in `exclude`."""
+        positions = [self.positions[i] for i in dict.fromkeys(chunk_ids) if i in self.positions and i not in exclude]
+        return [self._passage(i, 0.0, 0.0, 0.0) for i in positions]
+
     def _passage(self, position: int, score: float, lexical: float, dense: float) -> Passage:
         """`dense` is put on the similarity scale the answerer is calibrated on (0 stays 0: no dense hit)."""
         slope, intercept = self.similarity

@@ -14,9 +14,12 @@ from assistant.answering.extractive.candidates import RANKER_FEATURES, Candidate
 from assistant.answering.extractive.clauses import NOT_DOCUMENTED
 from assistant.answering.extractive.composition import compose
 from assistant.answering.extractive.lead import build_lead
+from assistant.answering.extractive.matching import matching_lead
 from assistant.answering.extractive.quotes import choose, quoted
 from assistant.answering.extractive.sentence_ranker import SentenceRanker
 from assistant.models import Answer, Decision, Passage, Provenance, SentenceTrace
+from assistant.profiles.catalogue import Programmes
+from assistant.profiles.model import Fact
 from assistant.question.analysis import QuestionAnalysis
 
 # The best dense similarity counts this much in the evidence: it carries paraphrases and English
@@ -26,16 +29,18 @@ DENSE_EVIDENCE = 0.8
 EVIDENCE_QUOTES = 2
 # When the best sentence says the documents do not know, only a lead of these kinds still answers:
 # the figure, verdict or definition asked is in another sentence ("conditions" are what it says is unknown).
-OVERRIDES_UNKNOWN = ("figure", "eligibility", "status", "definition")
+OVERRIDES_UNKNOWN = ("figure", "eligibility", "status", "definition", "matching")
 
 
 class ExtractiveAnswerer:
     name = "extractive"
 
-    def __init__(self, finder: CandidateFinder, ranker: SentenceRanker, abstain_threshold: float):
+    def __init__(self, finder: CandidateFinder, ranker: SentenceRanker, abstain_threshold: float,
+                 programmes: Programmes | None = None):
         self.finder = finder
         self.ranker = ranker
         self.abstain_threshold = abstain_threshold
+        self.programmes = programmes or Programmes([])
 
     def answer(self, question: str, analysis: QuestionAnalysis, passages: list[Passage]) -> Answer:
         candidates = self.rank_sentences(analysis, passages)
@@ -47,15 +52,22 @@ class ExtractiveAnswerer:
         decision = Decision(answerer=self.name, evidence=strength, threshold=self.abstain_threshold,
                             sentences=[_trace(c, why) for c, why in decisions])
         language = analysis.language
-        lead = build_lead(analysis, candidates, passages) if chosen else None
+        cite = _citer(passages)
+        if analysis.intent == "matching":
+            lead = matching_lead(analysis, self.programmes, passages, cite)
+            chosen = chosen or (lead.evidence if lead else [])
+        else:
+            profile = self.programmes.of(analysis.subject.source, analysis.subject.name) if analysis.subject else None
+            lead = build_lead(analysis, candidates, passages, profile, cite) if chosen else None
         # A lead of the asked kind from the subject's own document answers even when the question's
-        # other words are not in the text ("c koi la JEI": "c", "koi" weigh against the evidence).
-        vouched = lead is not None and lead.specific and _from_subject_document(lead, analysis, passages)
-        if not chosen or strength < self.abstain_threshold and not vouched:
+        # other words are not in the text ("c koi la JEI": "c", "koi" weigh against the evidence);
+        # so does a matching lead, made of the programmes' own criteria.
+        vouched = lead is not None and (lead.kind == "matching" or lead.specific and _from_subject_document(lead, analysis, passages))
+        if not chosen or (strength is None or strength < self.abstain_threshold) and not vouched:
             decision.abstained = True
             decision.reason = (
                 "no candidate sentence" if not chosen
-                else f"evidence {strength:.2f} below the threshold {self.abstain_threshold:.2f}"
+                else f"evidence {strength or 0:.2f} below the threshold {self.abstain_threshold:.2f}"
             )
             for trace in decision.sentences:
                 trace.chosen, trace.why = False, "not quoted: the answer abstains"
@@ -66,7 +78,7 @@ class ExtractiveAnswerer:
             answer = compose(question, passages, lead.evidence, language, lead)
             answer.abstained = True
             return _with(answer, analysis, passages, decision)
-        if NOT_DOCUMENTED.search(first.text) and (lead is None or lead.kind not in OVERRIDES_UNKNOWN):
+        if first is not None and NOT_DOCUMENTED.search(first.text) and (lead is None or lead.kind not in OVERRIDES_UNKNOWN):
             # The documents themselves say they do not know: quote that, and count it as not answering.
             decision.abstained = True
             decision.reason = "the best sentence says the documents do not know"
@@ -104,6 +116,20 @@ class ExtractiveAnswerer:
                 candidate.features = dict(zip(RANKER_FEATURES, map(float, row)))
             candidates.sort(key=lambda c: -c.score)
         return candidates
+
+
+def _citer(passages: list[Passage]):
+    """A profile's sentence as a candidate of `passages` (None when its chunk is not among them)."""
+    index = {}
+    for n, passage in enumerate(passages):
+        index.setdefault(passage.chunk.id, n)
+
+    def cite(fact: Fact) -> Candidate | None:
+        if fact.chunk_id not in index:
+            return None
+        return Candidate(passage_index=index[fact.chunk_id], start=fact.start, end=fact.end, text=fact.text, base=0.0,
+                         coverage=0.0)
+    return cite
 
 
 def _from_subject_document(lead, analysis: QuestionAnalysis, passages: list[Passage]) -> bool:

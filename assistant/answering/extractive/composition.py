@@ -52,6 +52,9 @@ def compose(question: str, passages: list[Passage], chosen: list[Candidate], lan
 
 def compose_with_lead(question: str, passages: list[Passage], evidence: list[Candidate], language: str, lead) -> Answer:
     """The lead, then its evidence: the lead's sentences first, each quote in reading order per source."""
+    keys = {c.key for c in evidence}
+    evidence = evidence + [s.candidate for s in lead.segments  # every sentence the lead cites is a citation
+                           if s.candidate is not None and s.candidate.key not in keys and not keys.add(s.candidate.key)]
     first: dict[int, int] = {}
     for order, candidate in enumerate(evidence):
         first.setdefault(candidate.passage_index, order)
@@ -82,7 +85,7 @@ def compose_with_lead(question: str, passages: list[Passage], evidence: list[Can
     if not shown_both and sources_disagree(quoted, passages):
         lines.append(message(language, "disagree"))
     return Answer(question=question, lead=text, short_answer=lead.short_answer, verdict=lead.verdict,
-                  answer="\n\n".join(lines), citations=citations, language=language)
+                  answer="\n\n".join(lines), citations=citations, language=language, programmes=lead.programmes)
 
 
 def _quotable(candidate: Candidate, key: str | None) -> Candidate:

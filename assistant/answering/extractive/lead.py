@@ -19,15 +19,18 @@ answer abstains (`Lead.absent`).
 
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from assistant.answering.extractive.candidates import Candidate, adjacent
 from assistant.answering.extractive.clauses import NOT_DOCUMENTED, clause, dates_a_source, quoted_clause, quoted_source
 from assistant.answering.extractive.criteria import judge
 from assistant.answering.extractive.short_answer import short_span
-from assistant.models import Passage
+from assistant.models import Passage, ProgrammeFit
+from assistant.profiles.criteria import CONDITION
+from assistant.profiles.model import Amount, Fact, Profile
 from assistant.question.analysis import QuestionAnalysis
 from assistant.question.subjects import short_title
 from assistant.text.figures import LEADING_START, Quantity, amounts, figure_span, years_named
@@ -73,7 +76,10 @@ CLOSED = re.compile(r"\b(plus disponible|n'est plus|n’est plus|clos|cl[ôo]tur
 BENEFICIARIES = re.compile(r"\b(s'adresse|s’adresse|destiné|ouvert aux|réservé|bénéficiaires?)\b", re.IGNORECASE)
 # Question words that ask for an amount without saying which one: the rest of the question names the part.
 AMOUNT_WORDS = set(analyze("combien argent montant budget total global enveloppe dotation financement coût coûte "
-                           "million millions M€ euros how much money amount worth funding total en tout au"))
+                           "million millions M€ euros how much money amount worth funding total en tout au "
+                           "région met mettre mis investit investir investissement investis consacre consacrer dépense "
+                           "dépenser Occitanie region invest invests spend spends put puts"))
+BALANCE_SHEETS = re.compile(r"\bbilans? (?:annuels? )?de\s*$", re.IGNORECASE)
 DEADLINE = re.compile(r"\b(jusqu'?[àa]u?|date limite|cl[ôo]tur\w*|avant le|au plus tard|deadline|ouvert jusqu)", re.IGNORECASE)
 INTEREST = re.compile(r"\b(taux|int[ée]r[êe]t|interest|rate)\b", re.IGNORECASE)
 
@@ -95,7 +101,8 @@ class Lead:
     absent: bool = False  # the asked figure is not in any sentence about the subject: abstain
     why: str = ""
     inline: dict[tuple, str] = field(default_factory=dict)  # Candidate.key -> the exact clause the lead quotes of it
-    kind: str = "plain"  # figure, eligibility, status, definition, conditions, plain, absent
+    kind: str = "plain"  # figure, eligibility, status, definition, conditions, matching, plain, absent
+    programmes: list[ProgrammeFit] = field(default_factory=list)  # a matching lead's programmes by fit
 
     @property
     def specific(self) -> bool:
@@ -112,8 +119,10 @@ class Lead:
         return text[:1].upper() + text[1:]
 
 
-def build_lead(analysis: QuestionAnalysis, ranked: list[Candidate], passages: list[Passage]) -> Lead | None:
-    """The lead for these ranked candidates (likeliest first), or None when no lead can be made."""
+def build_lead(analysis: QuestionAnalysis, ranked: list[Candidate], passages: list[Passage], profile: Profile | None = None,
+               cite: Callable[[Fact], Candidate | None] | None = None) -> Lead | None:
+    """The lead for these ranked candidates (likeliest first), or None when no lead can be made. A verdict
+    or the conditions of a subject with a `profile` check all its criteria, each cited through `cite`."""
     if not ranked:
         return None
     subject = analysis.subject
@@ -124,6 +133,10 @@ def build_lead(analysis: QuestionAnalysis, ranked: list[Candidate], passages: li
     intent = analysis.intent
     builder = _figure_lead if intent in FIGURE_KINDS else LEAD_BUILDERS.get(intent)
     # A status may be stated by a sentence saying it is unknown; the other leads need sentences that tell.
+    if intent in ("eligibility", "conditions") and profile is not None and cite is not None:
+        builder = partial(builder, profile=profile, cite=cite)
+    elif builder is _figure_lead and profile is not None:
+        builder = partial(builder, profile=profile)
     lead = builder(analysis, about if intent == "status" else told, passages) if builder else None
     if lead is not None:
         return lead
@@ -149,7 +162,8 @@ def _about_subject(analysis: QuestionAnalysis, ranked: list[Candidate], passages
     return [c for c in ranked if name_terms and name_terms <= set(analyze(c.text))]
 
 
-def _figure_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: list[Passage]) -> Lead | None:
+def _figure_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: list[Passage],
+                 profile: Profile | None = None) -> Lead | None:
     """One figure per aspect asked ("montant et durée"), each from the likeliest sentence that holds one."""
     aspects = [a for a in analysis.aspects if a in FIGURE_KINDS][:FIGURES_PER_LEAD] or [analysis.intent]
     years = analysis.cues.years
@@ -167,7 +181,8 @@ def _figure_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: l
         return None  # the likeliest sentence holds no figure and is far likelier: it answers better than a figure
     picks: list[tuple[Candidate, Quantity]] = []
     for aspect in aspects:
-        pick = _pick_figure(analysis, aspect, about, taken=[q for _, q in picks], skip=stated if checking else [])
+        pick = _pick_figure(analysis, aspect, about, taken=[q for _, q in picks], skip=stated if checking else [],
+                            total=profile.total if profile else None)
         if pick is None:  # every aspect asked must be in the sources, or the answer says what is missing
             if analysis.subject is not None or years or analysis.entities:
                 return _absent(analysis, about, passages, aspect)
@@ -242,14 +257,16 @@ def _span(text: str, quantity: Quantity, language: str) -> str:
 
 
 def _pick_figure(analysis: QuestionAnalysis, aspect: str, about: list[Candidate], taken: list[Quantity],
-                 skip: list[Quantity] = (), second: bool = False):
+                 skip: list[Quantity] = (), second: bool = False, total: Amount | None = None):
     """`second`: the figure for the part of the question after a second thing of the same kind ("et de
-    salariés", `Cues.second`)."""
+    salariés", `Cues.second`); `total`: the envelope of the subject's profile, the answer to an amount
+    asked with no part named."""
     cues = analysis.cues
     kinds = (cues.limit_kinds or FIGURE_KINDS[aspect]) if aspect == "limit" else FIGURE_KINDS[aspect]
     focus = cues.second if second else None
     counted = cues.second_noun if second else cues.counted_noun
-    if aspect == "count" and counted and not counted.endswith("s") and not any(
+    acronym = len(counted or "") >= 2 and counted.isupper()  # "combien de JEI": countable, plural or not
+    if aspect == "count" and counted and not counted.endswith("s") and not acronym and not any(
             _same_noun(q.unit, counted) for _, q in _figures(about, kinds)):
         kinds = ("count", "percent")  # "combien de R&D": not a count of things, a share
     skipped = {q.key for q in skip}  # "18 M€ c'est le total ?": the question's own figure is not the answer
@@ -259,6 +276,11 @@ def _pick_figure(analysis: QuestionAnalysis, aspect: str, about: list[Candidate]
         found = [f for f in found if re.search(rf"\b(par|pour chaque|per)\s+{cues.per_unit[:6]}", f[0].text, re.IGNORECASE)]
     if aspect == "date" and cues.deadline:
         found = [f for f in found if DEADLINE.search(f[0].text)]  # a deadline, not the day a scheme starts
+    if aspect == "duration" and any(not BALANCE_SHEETS.search(c.text[:q.span[0]]) for c, q in found):
+        found = [(c, q) for c, q in found if not BALANCE_SHEETS.search(c.text[:q.span[0]])]  # a loan's "5 ans", not "deux bilans de 12 mois"
+    if aspect == "count" and acronym and not any(_same_noun(q.unit, counted) for _, q in found):
+        # "combien de JEI": a count of JEI, not a criterion's "moins de 250 salariés"
+        found = [f for f in found if not CONDITION.search(f[0].text)]
     if aspect == "rate" and cues.interest:
         found = [f for f in found if INTEREST.search(f[0].text)]  # "50 % des dépenses" is no interest rate
     if not found:
@@ -269,12 +291,14 @@ def _pick_figure(analysis: QuestionAnalysis, aspect: str, about: list[Candidate]
     if aspect == "amount" and any(q.bound not in ("<", ">") for _, q in found):
         found = [f for f in found if f[1].bound not in ("<", ">")]  # "moins de 40 000 €" is a threshold, not an amount
     words = (_content_terms(analysis) if focus is None else set(analyze(focus))) - AMOUNT_WORDS
-    if focus is None and aspect == "amount" and cues.total and subject is not None \
-            and subject.source and not words:
-        # A total before its parts: the largest amount among all the sentences about the subject.
+    if focus is None and aspect == "amount" and subject is not None and subject.source and not words \
+            and (cues.total or total is not None):
+        # A total before its parts ("combien la Région met dans l'IA ?"): the profile's envelope, or, asked for
+        # a total, the largest amount among all the sentences about the subject.
         every = [(c, q) for c, q in _figures(about, kinds, len(about)) if q.unit == "€" and q.key not in skipped
                  and q.bound not in ("<", ">")]
-        return max(every or found, key=lambda f: (f[1].high, f[0].score))
+        envelope = [f for f in every if total is not None and f[1].high == total.high]
+        return max(envelope or every or found, key=lambda f: (f[1].high, f[0].score))
     if aspect in ("count", "limit") and counted and any(_same_noun(q.unit, counted) for _, q in found):
         return next(f for f in found if _same_noun(f[1].unit, counted))
     # The sentence the question's own words point to ("combien pour la coordination"), else the likeliest;
@@ -390,9 +414,10 @@ def _status_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: l
     return Lead(segments, evidence, verdict=key, kind="status", why=f"status {status}", inline=_inline(candidate, stated_clause))
 
 
-def _eligibility_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: list[Passage]) -> Lead | None:
-    """A verdict from the criteria of the cited sentences against the asker's facts."""
-    judged = judge(analysis, about)
+def _eligibility_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: list[Passage],
+                      profile: Profile | None = None, cite=None) -> Lead | None:
+    """A verdict from the criteria of the programme (or of the cited sentences) against the asker's facts."""
+    judged = judge(analysis, about, profile, cite)
     if judged is None:
         return None
     language = analysis.language
@@ -423,9 +448,10 @@ def _eligibility_lead(analysis: QuestionAnalysis, about: list[Candidate], passag
                 f"{len(unchecked)} to check")
 
 
-def _conditions_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: list[Passage]) -> Lead | None:
+def _conditions_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: list[Passage],
+                     profile: Profile | None = None, cite=None) -> Lead | None:
     """The criteria the sentences about the subject set, two at most."""
-    judged = judge(analysis, about)
+    judged = judge(analysis, about, profile, cite)
     if judged is None or analysis.subject is None or not analysis.subject.source:
         return None
     # Who it is for first when that is asked ("qui peut en bénéficier ?"), else thresholds before the rest.
