@@ -18,12 +18,22 @@ from dataclasses import dataclass, field
 from assistant.models import Answer, Citation, Passage
 from assistant.text.figures import MARKER, Quantity, amounts, figures
 from assistant.text.french import TOKEN, normalize, split_sentences
+from assistant.wording import LANGUAGES, message
 
 VERDICT_WORDS = {"oui": "yes", "yes": "yes", "non": "no", "no": "no"}
-# How an answer says the sources leave the question open, accent-folded (the lead's own wording, assistant/wording.py).
-UNSURE_OPENINGS = ("les sources ne permettent pas de trancher", "the sources do not settle")
 # "Oui pour l'âge (moins de 8 ans) ; reste à vérifier : …" opens with "oui": its verdict is yes, for what it checked.
 OPPOSITE_WINDOW = 4  # words of the opening in which the opposite word voids a verdict ("Oui et non")
+
+
+def opening_words(text: str) -> list[str]:
+    """The words of `text` as an opening is read: accent-folded, without markers or punctuation
+    ("**Non** [1] :" is "non")."""
+    return TOKEN.findall(normalize(MARKER.sub(" ", text)))
+
+
+# How an answer says the sources leave the question open: the lead's own opening ("Les sources ne
+# permettent pas de trancher :", assistant/wording.py), in each language.
+UNSURE_OPENINGS = tuple(" ".join(opening_words(message(language, "verdict_unsure"))) for language in LANGUAGES)
 
 
 def passage_values(passage: Passage) -> set:
@@ -78,10 +88,10 @@ def check_answer(text: str, passages: list[Passage]) -> Check:
 
 def opening_verdict(text: str) -> str | None:
     """The verdict the first words of `text` state: "yes" (Oui, Yes), "no" (Non, No), "unsure" (Les
-    sources ne permettent pas de trancher, The sources do not settle);
+    sources ne permettent pas de trancher, The sources do not settle it);
     None for none, or when the opposite word follows within the first words ("Oui et non").
     The same reading as the evals' (evals/metrics.py:opening_verdict)."""
-    words = TOKEN.findall(normalize(MARKER.sub(" ", text)))  # words only: "**Non** [1] :" opens with "non"
+    words = opening_words(text)
     joined = " ".join(words)
     if joined.startswith(UNSURE_OPENINGS):
         return "unsure"
