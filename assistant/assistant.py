@@ -4,7 +4,8 @@ The road: prepare (validate, trim the history, analyse the question and the conv
 to) -> retrieve -> answer (the answerer chosen by settings) -> refusal if it abstained. The answer
 carries its provenance: the query searched, the passages considered and the answerer's decision.
 Front ends call `ask` (or `prepare` then `answer`, to show a pending state in between) and render
-what it returns or raises. `swap` replaces the index it answers from while it serves (assistant/console/reindex.py).
+what it returns or raises; `prepare` then `retrieve` finds the passages without answering
+(`python -m assistant search`). `swap` replaces the index it answers from while it serves (assistant/console/reindex.py).
 """
 
 import logging
@@ -22,7 +23,7 @@ from assistant.answering.extractive.answerer import ExtractiveAnswerer
 from assistant.answering.extractive.candidates import CandidateFinder
 from assistant.answering.extractive.sentence_ranker import SentenceRanker
 from assistant.answering.refusal import Refusal
-from assistant.models import Answer, Message, PassageTrace, Provenance
+from assistant.models import Answer, Message, Passage, PassageTrace, Provenance
 from assistant.profiles.catalogue import Programmes
 from assistant.question.analysis import QuestionAnalysis, analyze_question
 from assistant.question.subjects import SubjectCatalogue
@@ -57,6 +58,22 @@ class InvalidQuestion(ValueError):
     def __init__(self, key: str, language: str, **values):
         super().__init__(message(language, key, **values))
         self.key, self.language = key, language
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    """The passages found for a prepared question: `ranked`, TRACE_DEPTH deep, and `passages`, the ones
+    the answerer reads (the first `retrieve_k`, then the subject's own document's)."""
+
+    query: str
+    ranked: list[Passage]
+    passages: list[Passage]
+
+    @property
+    def considered(self) -> list[Passage]:
+        """The ranked passages, then the subject's passages the answerer reads beyond them: the
+        provenance's passages, in its order."""
+        return _traced(self.ranked, self.passages)
 
 
 @dataclass(frozen=True)
@@ -158,6 +175,11 @@ class Assistant:
         LLM answers, then the final Answer. Show the pieces as a draft; replace them with the Answer."""
         return self.answer_stream(self.prepare(question, history))
 
+    def retrieve(self, analysis: QuestionAnalysis) -> Retrieval:
+        """The passages `answer` would read for `analysis`, found the same way, without answering: no
+        answerer (and so no LLM) runs."""
+        return _retrieval(analysis, self._components(), self.settings.retrieve_k)
+
     def answer(self, analysis: QuestionAnalysis) -> Answer:
         *_, answer = self.answer_stream(analysis)
         return answer
@@ -165,18 +187,9 @@ class Assistant:
     def answer_stream(self, analysis: QuestionAnalysis) -> Iterator[str | Answer]:
         started = time.perf_counter()
         parts = self._components()
-        retriever = parts.retriever
         retrieve_k = self.settings.retrieve_k
-        ranked = retriever.search(analysis.query, k=max(retrieve_k, TRACE_DEPTH))
-        passages = ranked[:retrieve_k]
-        subject = analysis.subject
-        if subject is not None and subject.source:
-            # The subject's own document, where it says what is asked, even when other documents rank higher.
-            given = {p.chunk.id for p in passages}
-            aspect = ASPECT_WORDS.get(analysis.intent, "")
-            query = f"{analysis.query} {aspect}".strip()
-            passages = passages + retriever.within(query, subject.source, SUBJECT_PASSAGES, given)
-        passages = passages + self._profile_passages(parts, analysis, {p.chunk.id for p in passages})
+        found = _retrieval(analysis, parts, retrieve_k)
+        passages = found.passages
         given_ids = {p.chunk.id for p in passages}
         drafting = stream(parts.answerer, analysis.question, analysis, passages)
         yield from drafting
@@ -189,7 +202,7 @@ class Assistant:
             context=analysis.context,
             retrieve_k=retrieve_k,
             analysis=analysis.summary(),
-            passages=[PassageTrace.of(rank, p, p.chunk.id in given_ids) for rank, p in enumerate(_traced(ranked, passages), 1)],
+            passages=[PassageTrace.of(rank, p, p.chunk.id in given_ids) for rank, p in enumerate(found.considered, 1)],
             decision=decision,
         )
         answer.query = analysis.query if analysis.context else None
@@ -197,20 +210,36 @@ class Assistant:
         yield answer
 
 
-    @staticmethod
-    def _profile_passages(parts: Parts, analysis: QuestionAnalysis, given: set[str]) -> list:
-        """The chunks a verdict or a matching answer cites from the programmes' profiles, beyond those retrieved."""
-        subject = analysis.subject
-        if analysis.intent == "matching":
-            profiles = parts.programmes.matchable()
-        elif analysis.intent in ("eligibility", "conditions") and subject is not None and subject.source:
-            profiles = [p for p in [parts.programmes.of(subject.source, subject.name)] if p]
-        else:
-            return []
-        ids = [i for p in profiles for i in parts.programmes.cited_chunks(p)]
-        if analysis.intent == "matching":
-            ids += [p.contact.chunk_id for p in parts.programmes if p.contact and "AD'OCC" in p.contact.text][:1]
-        return parts.retriever.passages_of(ids, given)
+def _retrieval(analysis: QuestionAnalysis, parts: Parts, retrieve_k: int) -> Retrieval:
+    """Search the retriever of `parts` (the index of the answer under way: `swap` may replace the
+    assistant's own), then add the subject's own document and the profiles' sentences an answer cites."""
+    retriever = parts.retriever
+    ranked = retriever.search(analysis.query, k=max(retrieve_k, TRACE_DEPTH))
+    passages = ranked[:retrieve_k]
+    subject = analysis.subject
+    if subject is not None and subject.source:
+        # The subject's own document, where it says what is asked, even when other documents rank higher.
+        given = {p.chunk.id for p in passages}
+        aspect = ASPECT_WORDS.get(analysis.intent, "")
+        query = f"{analysis.query} {aspect}".strip()
+        passages = passages + retriever.within(query, subject.source, SUBJECT_PASSAGES, given)
+    passages = passages + _profile_passages(parts, analysis, {p.chunk.id for p in passages})
+    return Retrieval(analysis.query, ranked, passages)
+
+
+def _profile_passages(parts: Parts, analysis: QuestionAnalysis, given: set[str]) -> list[Passage]:
+    """The chunks a verdict or a matching answer cites from the programmes' profiles, beyond those retrieved."""
+    subject = analysis.subject
+    if analysis.intent == "matching":
+        profiles = parts.programmes.matchable()
+    elif analysis.intent in ("eligibility", "conditions") and subject is not None and subject.source:
+        profiles = [p for p in [parts.programmes.of(subject.source, subject.name)] if p]
+    else:
+        return []
+    ids = [i for p in profiles for i in parts.programmes.cited_chunks(p)]
+    if analysis.intent == "matching":
+        ids += [p.contact.chunk_id for p in parts.programmes if p.contact and "AD'OCC" in p.contact.text][:1]
+    return parts.retriever.passages_of(ids, given)
 
 
 def _visible(text: str) -> str:

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from assistant.settings import Settings
+from assistant.wording import message
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -63,31 +64,28 @@ def _index(settings: Settings, args) -> int:
 
 
 def _search(settings: Settings, args) -> int:
-    """The passages `ask` considers for the question (read from its answer's provenance), or, with
-    --mode lexical|dense, one retriever alone."""
+    """The passages `ask` considers for the question, found as `ask` finds them but not answered (no
+    answerer runs, so no LLM is called), or, with --mode lexical|dense, one retriever alone."""
     from assistant.assistant import Assistant, InvalidQuestion
 
     assistant = Assistant(settings)
     k = args.k or settings.top_k
     try:
-        if args.mode == "hybrid":
-            answer = assistant.ask(args.question)
-            traces = answer.provenance.passages[:k]
-            print(f"query: {answer.provenance.query} (the answerer reads the first {answer.provenance.retrieve_k})",
-                  file=sys.stderr)
-            rows = [(t.fused, t.lexical, t.dense, t.chunk_id) for t in traces]
-        else:
-            analysis = assistant.prepare(args.question)
-            rows = [(p.score, p.lexical, p.dense, p.chunk.id)
-                    for p in assistant.retriever.search(analysis.query, k=k, mode=args.mode)]
+        analysis = assistant.prepare(args.question)
     except InvalidQuestion as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    chunks = {c.id: c for c in assistant.retriever.state.chunks}
-    for rank, (score, lexical, dense, chunk_id) in enumerate(rows, 1):
-        chunk = chunks[chunk_id]
-        print(f"{rank}. [{score:.3f}] {chunk.breadcrumb}  ({chunk.source}, {chunk.date or 'sans date'})")
-        print(f"   lexical {lexical:.2f} · dense {dense:.3f}")
+    if args.mode == "hybrid":
+        retrieval = assistant.retrieve(analysis)
+        passages = retrieval.considered[:k]
+        print(f"query: {retrieval.query} (the answerer reads the first {settings.retrieve_k})", file=sys.stderr)
+    else:
+        passages = assistant.retriever.search(analysis.query, k=k, mode=args.mode)
+    for rank, passage in enumerate(passages, 1):
+        chunk = passage.chunk
+        date = chunk.date or message(analysis.language, "undated")
+        print(f"{rank}. [{passage.score:.3f}] {chunk.breadcrumb}  ({chunk.source}, {date})")
+        print(f"   lexical {passage.lexical:.2f} · dense {passage.dense:.3f}")
         print("   " + chunk.text.replace("\n", "\n   ")[:700])
         print()
     return 0
@@ -116,10 +114,11 @@ def _ask(settings: Settings, args) -> int:
         return 0
     print(answer.answer)
     if answer.citations:
-        print("\nSources :")
+        print("\n" + message(answer.language, "sources_heading"))
         for citation in answer.citations:
             where = " > ".join(p for p in (citation.title, citation.section) if p)
-            print(f"[{citation.n}] {where} — {citation.date or 'sans date'} — {citation.source}")
+            date = citation.date or message(answer.language, "undated")
+            print(f"[{citation.n}] {where} — {date} — {citation.source}")
             for quote in citation.quotes:
                 print(f"    « {quote} »")
     return 0

@@ -1,5 +1,11 @@
 """Every text the assistant shows a person, in French and English: answer frames, refusals, source
-labels, dates, and the errors of the API and the chat. One home, so a wording changes in one place."""
+labels, dates, the chat's page, the errors of the API and the chat, a programme's status and a
+document's kind as the console shows them, and what each intent of a question asks (the LLM prompt
+says it). One home, so a wording changes in one place: one table per language (`MESSAGES`), with the
+same keys in both, and an entry for every intent (tests/test_wording.py).
+
+The prompt's rules and section titles, written for the model, are assistant/answering/llm/prompt.py's;
+the widget's labels are in its script (assistant/static/widget.js)."""
 
 MONTHS = {
     "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre".split(),
@@ -93,6 +99,41 @@ MESSAGES = {
         "rate_limited": "Trop de questions : {per_minute} par minute au maximum. Réessayez dans {wait} s.",
         "feedback_limited": "Trop d'avis envoyés : réessayez dans une minute.",
         "feedback_thanks": "Merci pour votre avis.",
+        # The Gradio chat (assistant/web/ui.py): its page is French, with English hints; what answers a
+        # question (the pending line, the sources, the feedback messages) follows the question's language.
+        "chat_title": "Assistant Innovation Occitanie",
+        "chat_tagline": "Les dispositifs d'innovation de la Région Occitanie, réponses sourcées",
+        "chat_intro": "Posez une question sur les aides, appels à projets et contacts pour innover en Occitanie. "
+        "Chaque réponse cite ses sources, avec le passage exact et sa date ; quand les documents ne répondent "
+        "pas, l'assistant le dit au lieu d'inventer.",
+        "chat_language_hint": "Vous pouvez aussi poser vos questions en français : les réponses suivent votre langue.",
+        "chat_examples": "Exemples de questions",
+        "example_questions": ("Quel est le budget du dispositif Start-up Industrie de demain ?",
+                              "Le Pass Occitanie est-il encore ouvert ?", "Qui contacter pour un projet innovant ?"),
+        "chat_conversation": "Conversation",
+        "chat_placeholder": "Posez votre question…",
+        "chat_send": "Envoyer",
+        "chat_new": "Nouvelle conversation",
+        "chat_footer": "Réponses extraites de documents publics : vérifiez auprès de la Région Occitanie ou "
+        "d'AD'OCC avant de vous engager.",
+        "chat_pending": "Recherche dans les sources…",
+        "sources_count": "Sources ({count})",
+        "open_document": "Voir le document",
+        # Besides the thumbs; the flag chosen is stored as the feedback's reason.
+        "feedback_flags": ("Réponse inexacte", "Source manquante", "Hors sujet"),
+        # The LLM prompt's analysis (assistant/answering/llm/prompt.py) and the console (assistant/static/admin.js).
+        # What each intent of assistant/question/analysis.py asks; "other" says nothing.
+        "intents": {"amount": "un montant", "rate": "un taux", "duration": "une durée", "count": "un nombre",
+                    "date": "une date", "limit": "une limite (âge, taille)",
+                    "contact": "qui contacter ou comment candidater",
+                    "eligibility": "si le demandeur y a droit (oui ou non)",
+                    "status": "si le dispositif est encore ouvert (oui ou non)",
+                    "definition": "ce qu'est le sujet", "conditions": "les conditions pour en bénéficier",
+                    "comparison": "une comparaison", "list": "une liste",
+                    "matching": "les dispositifs auxquels le demandeur peut prétendre, d'après ce qu'il dit de lui"},
+        # A document's front matter: its `status` and its `kind`.
+        "programme_status": {"active": "en vigueur", "closed": "clos", "unknown": "non précisé"},
+        "document_kinds": {"announcement": "annonce", "programme": "fiche programme"},
         # The OpenAI-compatible API and the MCP server (assistant/web/openai_api.py, assistant/web/mcp_server.py)
         "sources_heading": "Sources :",
         "source_line": "- [{n}] {title} ({date})",
@@ -217,6 +258,33 @@ MESSAGES = {
         "rate_limited": "Too many questions: {per_minute} per minute at most. Try again in {wait} s.",
         "feedback_limited": "Too much feedback sent: try again in a minute.",
         "feedback_thanks": "Thank you for your feedback.",
+        "chat_title": "Occitanie Innovation Assistant",
+        "chat_tagline": "The Région Occitanie innovation programmes, with sourced answers",
+        "chat_intro": "Ask about the grants, calls for projects and contacts for innovating in Occitanie. "
+        "Every answer cites its sources, with the exact passage and its date; when the documents do not "
+        "answer, the assistant says so instead of making something up.",
+        "chat_language_hint": "You can also ask in English: answers follow your language.",
+        "chat_examples": "Example questions",
+        "example_questions": ("What is the Occitanie AI plan?",),
+        "chat_conversation": "Conversation",
+        "chat_placeholder": "Ask your question…",
+        "chat_send": "Send",
+        "chat_new": "New conversation",
+        "chat_footer": "Answers drawn from public documents: check with the Région Occitanie or AD'OCC before "
+        "relying on them.",
+        "chat_pending": "Searching the sources…",
+        "sources_count": "Sources ({count})",
+        "open_document": "Open the document",
+        "feedback_flags": ("Inaccurate answer", "Missing source", "Off topic"),
+        "intents": {"amount": "an amount", "rate": "a rate", "duration": "a duration", "count": "a number",
+                    "date": "a date", "limit": "a limit (age, size)", "contact": "whom to contact or how to apply",
+                    "eligibility": "whether the asker qualifies (yes or no)",
+                    "status": "whether the scheme is still open (yes or no)",
+                    "definition": "what the subject is", "conditions": "the conditions to benefit from it",
+                    "comparison": "a comparison", "list": "a list",
+                    "matching": "which programmes the asker may be entitled to, from what they say of themselves"},
+        "programme_status": {"active": "active", "closed": "closed", "unknown": "not stated"},
+        "document_kinds": {"announcement": "announcement", "programme": "programme sheet"},
         "sources_heading": "Sources:",
         "source_line": "- [{n}] {title} ({date})",
         "source_quote": ": “{quote}”",
@@ -261,14 +329,34 @@ MESSAGES = {
 }
 
 
+LANGUAGES = tuple(MESSAGES)  # ("fr", "en"): French, the default, first
+
+
 def message(language: str, key: str, **values) -> str:
-    return MESSAGES.get(language, MESSAGES["fr"])[key].format(**values)
+    return words(language, key).format(**values)
+
+
+def words(language: str, key: str):
+    """The entry `key` in `language`'s table (French for another language), as it is: a sentence to
+    format, or a table or list of words ("programme_status", "example_questions")."""
+    return MESSAGES.get(language, MESSAGES["fr"])[key]
 
 
 def field_name(language: str, field: str) -> str:
     """How an error names a request field: "la question"; an unknown one is shown quoted."""
-    names = MESSAGES.get(language, MESSAGES["fr"])["field_names"]
+    names = words(language, "field_names")
     return names.get(field, f"« {field} »" if language != "en" else f'"{field}"')
+
+
+def intent_wording(language: str, intent: str) -> str | None:
+    """What a question of `intent` (assistant/question/analysis.py) asks, in words: "un montant"; None
+    for "other", which says nothing."""
+    return words(language, "intents").get(intent)
+
+
+def programme_status(language: str, status: str | None) -> str:
+    """A document's front-matter status in words: "active" -> "en vigueur"; another value as it is."""
+    return words(language, "programme_status").get(status or "unknown", status)
 
 
 def human_date(iso: str | None, language: str) -> str:

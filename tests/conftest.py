@@ -13,7 +13,7 @@ from assistant.settings import Settings
 
 # BUDGET, XSS_DOCUMENT and XSS_QUESTION are re-exported for tests/web/test_browser.py, which still imports
 # them from here: drop them once it imports from tests.helpers.
-from tests.helpers import BUDGET, CORPUS, XSS_DOCUMENT, XSS_QUESTION, make_settings  # noqa: F401
+from tests.helpers import BUDGET, CORPUS, XSS_DOCUMENT, XSS_QUESTION, FakeChatServer, make_settings  # noqa: F401
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
@@ -117,3 +117,17 @@ def postgres():
         pytest.skip(f"PostgreSQL is not installed here: {INSTALL_HINT} (make test installs it)")
     with postgres_server() as url:
         yield url
+
+
+@pytest.fixture
+def fake_server():
+    """`fake_server(reply)`: an LLM server we control, stopped after the test (tests/helpers.py)."""
+    servers = []
+
+    def start(reply) -> FakeChatServer:
+        servers.append(FakeChatServer(reply))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.close()

@@ -10,8 +10,9 @@ from assistant.wording import message
 from tests.helpers import BUDGET
 
 
-def run(*args, settings, stdin=None):
-    env = {**os.environ, "ASSISTANT_CORPUS_DIR": str(settings.corpus_dir), "ASSISTANT_INDEX_DIR": str(settings.index_dir)}
+def run(*args, settings, stdin=None, **environment):
+    env = {**os.environ, "ASSISTANT_CORPUS_DIR": str(settings.corpus_dir), "ASSISTANT_INDEX_DIR": str(settings.index_dir),
+           **environment}
     return subprocess.run(
         [sys.executable, "-m", "assistant", *args], input=stdin, capture_output=True, text=True, env=env, cwd=PROJECT_DIR,
         check=False,
@@ -28,6 +29,19 @@ def test_index_then_search_shows_the_announcement_budget_passage_first(corpus_co
     search = run("search", BUDGET, settings=corpus_copy)
     first = search.stdout.split("\n\n")[0]
     assert "annonces/2024-05-region-occitanie-vivatech.md" in first and "2 à 5 M€" in first
+
+
+def test_search_shows_the_passages_without_answering_so_the_llm_is_not_asked(indexed, fake_server):
+    server = fake_server("Le dispositif est doté de 2 à 5 M€ par an [1].")
+    llm = {"ASSISTANT_ANSWERER": "llm", "ASSISTANT_LLM_BASE_URL": server.base_url, "ASSISTANT_LLM_MODEL": "fake-model"}
+    search = run("search", BUDGET, settings=indexed, **llm)
+    assert search.returncode == 0, search.stderr
+    assert "annonces/2024-05-region-occitanie-vivatech.md" in search.stdout.split("\n\n")[0]
+    assert search.stdout.count("   lexical ") == indexed.top_k
+    assert server.requests == []
+    asked = run("ask", BUDGET, settings=indexed, **llm)  # the same settings do reach the LLM when answering
+    assert asked.returncode == 0, asked.stderr
+    assert len(server.requests) == 1
 
 
 def test_ask_builds_the_index_when_missing_and_answers_as_json(corpus_copy):

@@ -24,7 +24,7 @@ from assistant.ingest import corpus_files
 from assistant.retrieval.embeddings import load_embeddings
 from assistant.settings import Settings
 from assistant.web.errors import request_language
-from assistant.wording import message
+from assistant.wording import message, words
 
 log = logging.getLogger("assistant.web")
 
@@ -105,10 +105,13 @@ def admin_router(assistant: Assistant, settings: Settings) -> APIRouter:
     # --- documents and re-indexing -------------------------------------------------------------
 
     @router.get("/api/documents", dependencies=[Depends(auth.require)])
-    def documents() -> dict:
+    def documents(request: Request) -> dict:
         state = assistant.retriever.state
+        language = request_language(request.headers)
         return {
             "documents": corpus_files.documents(state, corpus_dir),
+            # How the page names a document's kind and status: the words the LLM prompt uses too.
+            "labels": {**words(language, "document_kinds"), **words(language, "programme_status")},
             "faults": state.faults,
             "folders": corpus_files.folders(corpus_dir),
             "accepted": list(corpus_files.ACCEPTED),

@@ -4,12 +4,14 @@ then secondary documents (our synthesis sheets) weighted behind primary ones."""
 from dataclasses import dataclass
 
 import numpy as np
+from langchain_core.embeddings import Embeddings
 
 from assistant.models import Passage
 from assistant.retrieval.embeddings import load_embeddings, similarity_scale
 from assistant.retrieval.expansion import expanded_query
 from assistant.retrieval.fusion import Fusion, fusion
 from assistant.retrieval.index_state import IndexState
+from assistant.retrieval.lexical import LexicalIndex
 from assistant.retrieval.vectorstore import VectorStore, chroma_client, collection_name
 from assistant.settings import Settings
 
@@ -22,27 +24,37 @@ class IndexMissing(Exception):
 
 @dataclass
 class Retriever:
-    """Loaded once per process; `search` is the hot path."""
+    """Loaded once per process (`open` builds every part from the index); `search` is the hot path."""
 
     state: IndexState
     store: VectorStore
     settings: Settings
+    lexical: LexicalIndex
+    embeddings: Embeddings  # the index's model, for the query's vector
+    similarity: tuple[float, float]  # (slope, intercept): the model's cosine on the answerer's scale
+    fuse: Fusion  # settings.fusion
+    positions: dict[str, int]  # chunk id -> its position in state.chunks
+    by_source: dict[str, list[int]]  # document source -> the positions of its chunks
 
     @classmethod
     def open(cls, settings: Settings) -> "Retriever":
         state = IndexState.load(settings.index_dir)
         if state is None:
             raise IndexMissing(f"no index in {settings.index_dir}: run `python -m assistant index`")
-        retriever = cls(state, VectorStore(chroma_client(settings), state.collection or collection_name(state.model)), settings)
-        retriever.lexical = state.load_lexical(settings.index_dir)
-        retriever.embeddings = load_embeddings(state.model, settings)
-        retriever.similarity = similarity_scale(state.model)
-        retriever.positions = {c.id: i for i, c in enumerate(state.chunks)}
-        retriever.fuse = fusion(settings.fusion)
-        retriever.by_source = {}
+        by_source: dict[str, list[int]] = {}
         for position, chunk in enumerate(state.chunks):
-            retriever.by_source.setdefault(chunk.source, []).append(position)
-        return retriever
+            by_source.setdefault(chunk.source, []).append(position)
+        return cls(
+            state=state,
+            store=VectorStore(chroma_client(settings), state.collection or collection_name(state.model)),
+            settings=settings,
+            lexical=state.load_lexical(settings.index_dir),
+            embeddings=load_embeddings(state.model, settings),
+            similarity=similarity_scale(state.model),
+            fuse=fusion(settings.fusion),
+            positions={c.id: i for i, c in enumerate(state.chunks)},
+            by_source=by_source,
+        )
 
     def __len__(self) -> int:
         return len(self.state.chunks)

@@ -15,12 +15,10 @@
   };
   const path = (source) => source.split("/").map(encodeURIComponent).join("/");
   const cell = (row, text, className) => row.appendChild(el("td", text ?? "—", className));
-  // The corpus's front-matter values, as the page shows them (others are shown as they are).
-  const LABELS = {
-    announcement: "annonce", programme: "fiche programme",
-    active: "en vigueur", closed: "clos", unknown: "non précisé",
-  };
-  const inFrench = (value) => LABELS[value] ?? value;
+  // The corpus's front-matter values (kind, status) as the page shows them, sent with the documents
+  // (assistant/wording.py); others are shown as they are.
+  let labels = {};
+  const labelled = (value) => labels[value] ?? value;
   const frDate = (iso) => {
     if (!iso) return "—";
     const date = new Date(iso);
@@ -114,6 +112,7 @@
 
   loaders.documents = async () => {
     const data = await call("/documents");
+    labels = data.labels;
     const index = data.index;
     $("index-summary").textContent = `${index.documents} documents, ${index.chunks} passages indexés (modèle ${index.model}).`;
     $("accepted").textContent = data.accepted.join(", ");
@@ -137,10 +136,10 @@
       row.dataset.source = doc.source;
       cell(row, doc.title, "text");
       cell(row, doc.source);
-      cell(row, inFrench(doc.kind));
+      cell(row, labelled(doc.kind));
       cell(row, doc.date);
       cell(row, doc.as_of);
-      cell(row, inFrench(doc.status));
+      cell(row, labelled(doc.status));
       cell(row, doc.chunks);
       cell(row, frDate(doc.indexed_at));
       const [label, tone] = CHANGES[doc.change] || [doc.change, ""];

@@ -20,24 +20,21 @@ from assistant.models import Answer, Citation
 from assistant.store.database import Store
 from assistant.store.question_log import record
 from assistant.web.security import RateLimiter, rate_limited_message
-from assistant.wording import human_date, message
+from assistant.wording import human_date, message, words
 
 log = logging.getLogger("assistant.web")
 
-TITLE = "Assistant Innovation Occitanie"
+# The page is French with English hints (its texts: assistant/wording.py); an answer, and what the
+# chat says about a question or its feedback, are in the question's language.
+TITLE = message("fr", "chat_title")
 
-EXAMPLES = [
-    "Quel est le budget du dispositif Start-up Industrie de demain ?",
-    "Le Pass Occitanie est-il encore ouvert ?",
-    "Qui contacter pour un projet innovant ?",
-    "What is the Occitanie AI plan?",
-]
+EXAMPLES = [*words("fr", "example_questions"), *words("en", "example_questions")]
 
 HEADER = f"""
 <header class="oc-header">
   <div class="oc-brand"><span class="oc-logo" aria-hidden="true">◆</span>
     <div><h1>{TITLE}</h1>
-    <p class="oc-tagline">Les dispositifs d'innovation de la Région Occitanie, réponses sourcées</p></div>
+    <p class="oc-tagline">{message("fr", "chat_tagline")}</p></div>
   </div>
 </header>
 """
@@ -45,29 +42,25 @@ HEADER = f"""
 # Shown inside the empty chat, above the example questions, so the header stays short and the
 # conversation gets the window's height once it starts.
 INTRO = (
-    "<p>Posez une question sur les aides, appels à projets et contacts pour innover en Occitanie. "
-    "Chaque réponse cite ses sources, avec le passage exact et sa date ; quand les documents ne répondent "
-    "pas, l'assistant le dit au lieu d'inventer.</p>"
-    '<p><em lang="en">You can also ask in English: answers follow your language.</em></p>'
-    '<p><strong>Exemples de questions</strong> · <em lang="en">Example questions</em></p>'
+    f"<p>{message('fr', 'chat_intro')}</p>"
+    f'<p><em lang="en">{message("en", "chat_language_hint")}</em></p>'
+    f'<p><strong>{message("fr", "chat_examples")}</strong> · <em lang="en">{message("en", "chat_examples")}</em></p>'
 )
 
-# The thumbs, then the flags a person can pick; the chat stores a flag as the reason, and nothing else.
+# The thumbs are Gradio's own options, "Like" and "Dislike" (shown as icons); then the flags a person
+# can pick. The chat stores a flag as the reason, and nothing else.
 LIKE, DISLIKE = "Like", "Dislike"
-FLAGS = ("Réponse inexacte", "Source manquante", "Hors sujet")
+FLAGS = words("fr", "feedback_flags")
 
 # The live region is part of the page from the start: screen readers announce changes to a region
 # they already know, not a region inserted with its text.
-FOOTER = """
+FOOTER = f"""
 <footer class="oc-footer">
-  Réponses extraites de documents publics : vérifiez auprès de la Région Occitanie ou d'AD'OCC
-  avant de vous engager.
+  {message("fr", "chat_footer")}
   · <a href="/docs" target="_blank" rel="noopener">API</a>
 </footer>
 <div id="oc-announcer" class="oc-visually-hidden" aria-live="polite" aria-atomic="true"></div>
 """
-
-PENDING = '<p class="oc-pending"><em>Recherche dans les sources…</em></p>'
 
 NARROW = 640  # px: at most this wide (a phone), the sources of an answer start folded
 
@@ -244,7 +237,7 @@ def lead_and_evidence(answer: Answer) -> tuple[str | None, str]:
 def render_answer(answer: Answer) -> str:
     """One chat message: the lead, the quoted evidence with its [n] markers, then the sources in a
     disclosure. No blank line inside, so the Markdown renderer leaves the HTML block as it is."""
-    english = answer.language == "en"
+    language = answer.language
     lead, evidence = lead_and_evidence(answer)
     parts = ['<div class="oc-answer">']
     if lead:
@@ -254,13 +247,14 @@ def render_answer(answer: Answer) -> str:
     if answer.citations:
         # Folded on phones, opened on wide screens by CHAT_SCRIPT.
         parts.append(
-            f'<details class="oc-sources"><summary class="oc-sources-title">Sources ({len(answer.citations)})</summary>'
+            '<details class="oc-sources"><summary class="oc-sources-title">'
+            f'{message(language, "sources_count", count=len(answer.citations))}</summary>'
         )
         for citation in answer.citations:
             meta = " · ".join(
-                text_html(p) for p in (citation.section, human_date(citation.date, answer.language)) if p
+                text_html(p) for p in (citation.section, human_date(citation.date, language)) if p
             )
-            link = safe_link(citation.url, "Open the document" if english else "Voir le document")
+            link = safe_link(citation.url, message(language, "open_document"))
             parts.append(
                 f'<div class="oc-source"><div class="oc-source-head">[{citation.n}] '
                 f"<strong>{text_html(citation.title)}</strong>"
@@ -272,6 +266,11 @@ def render_answer(answer: Answer) -> str:
     return "".join(parts)
 
 
+def pending(language: str) -> str:
+    """The assistant's message while it answers, in the question's language."""
+    return f'<p class="oc-pending"><em>{message(language, "chat_pending")}</em></p>'
+
+
 def chat_messages(turns: list[dict]) -> list[dict]:
     """The chatbot's value, rebuilt from the session's turns (one user + one assistant message each),
     so the browser never sends the conversation back and message index // 2 is the turn."""
@@ -279,7 +278,7 @@ def chat_messages(turns: list[dict]) -> list[dict]:
     for turn in turns:
         messages.append({"role": "user", "content": text_html(turn["question"])})
         answer = turn.get("answer")
-        content = render_answer(Answer(**answer)) if answer else PENDING
+        content = render_answer(Answer(**answer)) if answer else pending(turn["language"])
         messages.append({"role": "assistant", "content": content})
     return messages
 
@@ -312,8 +311,8 @@ def build_ui(assistant: Assistant, store: Store, limiter: RateLimiter) -> gr.Blo
             gr.Warning(rate_limited_message(limiter.per_minute, wait, analysis.language))
             yield unchanged
             return
-        pending = turns + [{"question": analysis.question, "answer": None}]
-        yield "", chat_messages(pending), turns
+        waiting = turns + [{"question": analysis.question, "answer": None, "language": analysis.language}]
+        yield "", chat_messages(waiting), turns
         try:
             answer = assistant.answer(analysis)
         except Exception as error:
@@ -335,10 +334,11 @@ def build_ui(assistant: Assistant, store: Store, limiter: RateLimiter) -> gr.Blo
         liked = feedback.liked
         if not turn or not turn.get("answer") or not (isinstance(liked, bool) or liked in FLAGS):
             return  # an unrated message, or a crafted event: only the thumbs and the flags are recorded
-        if limiter.hit(f"feedback:{client_host(request)}") is not None:
-            gr.Warning(message("fr", "feedback_limited"))
-            return
         answer = turn["answer"]
+        language = answer["language"]  # the asker's: the feedback is on their question's answer
+        if limiter.hit(f"feedback:{client_host(request)}") is not None:
+            gr.Warning(message(language, "feedback_limited"))
+            return
         store.add_feedback(
             rating="up" if liked is True else "down",
             reason=liked if isinstance(liked, str) else None,
@@ -348,13 +348,13 @@ def build_ui(assistant: Assistant, store: Store, limiter: RateLimiter) -> gr.Blo
             answerer=answer["answerer"],
             question_id=turn.get("id"),
         )
-        gr.Info(message("fr", "feedback_thanks"))
+        gr.Info(message(language, "feedback_thanks"))
 
     with gr.Blocks(title=TITLE, analytics_enabled=False, fill_height=True) as blocks:
         turns = gr.State([])
         gr.HTML(HEADER, padding=False)
         chatbot = gr.Chatbot(
-            label="Conversation",
+            label=message("fr", "chat_conversation"),
             show_label=False,
             height="100%",  # with fill_height and scale=1: the window's height, less the header and input
             scale=1,
@@ -368,15 +368,15 @@ def build_ui(assistant: Assistant, store: Store, limiter: RateLimiter) -> gr.Blo
         )
         with gr.Row(equal_height=True):
             question = gr.Textbox(
-                placeholder="Posez votre question… / Ask your question…",
+                placeholder=f'{message("fr", "chat_placeholder")} / {message("en", "chat_placeholder")}',
                 show_label=False,
                 max_length=settings.max_question_chars,
                 autofocus=True,
                 scale=8,
                 elem_id="oc-question",
             )
-            send = gr.Button("Envoyer", variant="primary", scale=1, min_width=110, elem_id="oc-send")
-        new = gr.Button("Nouvelle conversation", variant="secondary", size="sm")
+            send = gr.Button(message("fr", "chat_send"), variant="primary", scale=1, min_width=110, elem_id="oc-send")
+        new = gr.Button(message("fr", "chat_new"), variant="secondary", size="sm")
         gr.HTML(FOOTER, padding=False)
 
         outputs = [question, chatbot, turns]

@@ -4,9 +4,6 @@ import dataclasses
 import json
 import re
 import socket
-import threading
-from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -216,57 +213,6 @@ def test_a_passage_or_question_that_writes_the_delimiters_stays_inside_its_own_s
 
 
 # --- the answerer against servers we control ---------------------------------------------------------
-
-
-class FakeChatServer:
-    """An OpenAI-compatible /v1/chat/completions that streams a reply and records the requests. The
-    reply is fixed, or written from the request (a model that reads the passages it is given)."""
-
-    def __init__(self, reply: str | Callable[[dict], str]):
-        self.reply, self.requests = reply, []
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                fake.requests.append(request)
-                reply = fake.reply(request) if callable(fake.reply) else fake.reply
-                self.send_response(200)
-                self.send_header("Content-Type", "text/event-stream")
-                self.end_headers()
-                for i, piece in enumerate(reply.split(" ")):
-                    delta = {"content": piece if i == 0 else " " + piece}
-                    self._event({"choices": [{"index": 0, "delta": delta, "finish_reason": None}]})
-                self._event({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
-                self.wfile.write(b"data: [DONE]\n\n")
-
-            def _event(self, body):
-                body = {"id": "fake", "object": "chat.completion.chunk", "created": 0, "model": "fake", **body}
-                self.wfile.write(f"data: {json.dumps(body)}\n\n".encode())
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
-@pytest.fixture
-def fake_server():
-    servers = []
-
-    def start(reply: str | Callable[[dict], str]) -> FakeChatServer:
-        servers.append(FakeChatServer(reply))
-        return servers[-1]
-
-    yield start
-    for server in servers:
-        server.close()
 
 
 def llm_settings(tmp_path, **overrides) -> Settings:

@@ -308,6 +308,8 @@ def test_documents_list_every_document_with_what_the_index_knows(console):
     assert pass_occitanie["indexed_at"] and pass_occitanie["change"] == "indexed"
     assert sum(d["chunks"] for d in rows.values()) == data["index"]["chunks"]
     assert data["faults"] == [] and "programmes" in data["folders"]
+    # The page's words for a kind and a status: the LLM prompt's too (assistant/wording.py).
+    assert data["labels"]["programme"] == "fiche programme" and data["labels"]["active"] == "en vigueur"
 
 
 def test_an_uploaded_docx_is_listed_then_indexed_and_cited(console):

@@ -20,7 +20,7 @@ from playwright.sync_api import expect
 
 from assistant.assistant import Assistant
 from assistant.server import create_app, server_config
-from assistant.wording import human_date
+from assistant.wording import human_date, message
 from tests.conftest import BUDGET, XSS_DOCUMENT, XSS_QUESTION
 from tests.helpers import free_port, serving
 
@@ -377,6 +377,15 @@ def test_the_chat_answers_with_sources_and_records_a_thumbs_up(page, site):
                                           (BUDGET,)).fetchall()
     assert rows and rows[0][0] == "up" and "Start-up Industrie de demain" in rows[0][2]
     page.screenshot(path=SCREENSHOTS / "chat-answer.png", full_page=True)
+
+
+def test_the_chat_thanks_an_english_asker_in_english(page, site):
+    page.goto(site["server"] + "/")
+    answer = chat_ask(page, "What is the Occitanie AI plan?", answers_before=0)
+    assert "according to" in answer.inner_text()  # an English answer
+    page.get_by_role("button", name="Like", exact=True).last.click()
+    expect(page.get_by_text(message("en", "feedback_thanks"))).to_be_visible(timeout=30_000)
+    assert page.get_by_text(message("fr", "feedback_thanks")).count() == 0
 
 
 @pytest.mark.parametrize("answers", ["real", "with a lead"])

@@ -18,12 +18,22 @@ from dataclasses import dataclass, field
 from assistant.models import Answer, Citation, Passage
 from assistant.text.figures import MARKER, Quantity, amounts, figures
 from assistant.text.french import TOKEN, normalize, split_sentences
+from assistant.wording import LANGUAGES, message
 
 VERDICT_WORDS = {"oui": "yes", "yes": "yes", "non": "no", "no": "no"}
-# How an answer says the sources leave the question open, accent-folded (the lead's own wording, assistant/wording.py).
-UNSURE_OPENINGS = ("les sources ne permettent pas de trancher", "the sources do not settle")
 # "Oui pour l'âge (moins de 8 ans) ; reste à vérifier : …" opens with "oui": its verdict is yes, for what it checked.
 OPPOSITE_WINDOW = 4  # words of the opening in which the opposite word voids a verdict ("Oui et non")
+
+
+def opening_words(text: str) -> list[str]:
+    """The words of `text` as an opening is read: accent-folded, without markers or punctuation
+    ("**Non** [1] :" is "non")."""
+    return TOKEN.findall(normalize(MARKER.sub(" ", text)))
+
+
+# How an answer says the sources leave the question open: the lead's own opening ("Les sources ne
+# permettent pas de trancher :", assistant/wording.py), in each language.
+UNSURE_OPENINGS = tuple(" ".join(opening_words(message(language, "verdict_unsure"))) for language in LANGUAGES)
 
 
 def passage_values(passage: Passage) -> set:
@@ -47,41 +57,43 @@ def cited_numbers(text: str) -> list[int]:
 
 
 @dataclass
-class Check:
+class Grounding:
+    """Whether a draft may reach the user (`ok`), why not (`reason`), and the passages it cites."""
+
     ok: bool
     reason: str = ""
     cited: list[int] = field(default_factory=list)  # 1-based passage numbers, first appearance first
 
 
-def check_answer(text: str, passages: list[Passage]) -> Check:
+def check_answer(text: str, passages: list[Passage]) -> Grounding:
     """The deterministic gate between the model and the user.
 
     Accepts an answer only if it cites at least one passage, every [n] names one of the
     `passages` given, and every number in it is in the passages it cites (text, date, title).
     """
     if not re.search(r"\w", MARKER.sub("", text)):
-        return Check(False, "empty answer")
+        return Grounding(False, "empty answer")
     cited = cited_numbers(text)
     if not cited:
-        return Check(False, "no [n] citation marker")
+        return Grounding(False, "no [n] citation marker")
     unknown = [n for n in cited if not 1 <= n <= len(passages)]
     if unknown:
-        return Check(False, f"cites [{unknown[0]}] but only {len(passages)} passages were given", cited)
+        return Grounding(False, f"cites [{unknown[0]}] but only {len(passages)} passages were given", cited)
     supported: set = set()
     for n in cited:
         supported |= passage_values(passages[n - 1])
     for figure in figures(text):
         if not figure.values & supported:
-            return Check(False, f"« {figure.text} » is not in the cited passages", cited)
-    return Check(True, "", cited)
+            return Grounding(False, f"« {figure.text} » is not in the cited passages", cited)
+    return Grounding(True, "", cited)
 
 
 def opening_verdict(text: str) -> str | None:
     """The verdict the first words of `text` state: "yes" (Oui, Yes), "no" (Non, No), "unsure" (Les
-    sources ne permettent pas de trancher, The sources do not settle);
+    sources ne permettent pas de trancher, The sources do not settle it);
     None for none, or when the opposite word follows within the first words ("Oui et non").
     The same reading as the evals' (evals/metrics.py:opening_verdict)."""
-    words = TOKEN.findall(normalize(MARKER.sub(" ", text)))  # words only: "**Non** [1] :" opens with "non"
+    words = opening_words(text)
     joined = " ".join(words)
     if joined.startswith(UNSURE_OPENINGS):
         return "unsure"
@@ -122,16 +134,16 @@ def _states(stated: Quantity, asked: Quantity) -> bool:
     return asked.low == asked.high and asked.low in (stated.low, stated.high)
 
 
-def agrees_with_lead(text: str, lead: Answer | None) -> Check:
+def agrees_with_lead(text: str, lead: Answer | None) -> Grounding:
     """A draft agrees with the extractive lead when it opens with the lead's verdict (if it has one)
     and states the value of the lead's short answer (if that holds a figure)."""
     if lead is None:
-        return Check(True)
+        return Grounding(True)
     if lead.verdict and opening_verdict(text) != lead.verdict:
-        return Check(False, f"verdict differs from the sources' ({lead.verdict})")
+        return Grounding(False, f"verdict differs from the sources' ({lead.verdict})")
     if lead.short_answer and states_figure(text, lead.short_answer) is False:
-        return Check(False, f"figure differs from the sources' ({lead.short_answer})")
-    return Check(True)
+        return Grounding(False, f"figure differs from the sources' ({lead.short_answer})")
+    return Grounding(True)
 
 
 def first_sentence(text: str) -> str:
@@ -148,14 +160,14 @@ def renumber(text: str, cited: list[int]) -> str:
     )
 
 
-def grounded_answer(question: str, text: str, passages: list[Passage], check: Check, language: str, answerer: str,
+def grounded_answer(question: str, text: str, passages: list[Passage], grounding: Grounding, language: str, answerer: str,
                     lead: Answer | None = None) -> Answer:
     """The checked LLM text as an Answer: cited passages renumbered, quotes = their sentences holding the
     figures; its lead is its first sentence, its verdict and short answer the extractive `lead`'s (the
     draft agreed with them, `agrees_with_lead`)."""
     stated = set().union(*(f.values for f in figures(text)))
     citations = []
-    for new, old in enumerate(check.cited, 1):
+    for new, old in enumerate(grounding.cited, 1):
         chunk = passages[old - 1].chunk
         quotes = []
         for start, end in split_sentences(chunk.text):
@@ -163,7 +175,7 @@ def grounded_answer(question: str, text: str, passages: list[Passage], check: Ch
             if any((f.values | f.raw) & stated for f in figures(sentence)):
                 quotes.append(sentence)
         citations.append(Citation.of(new, chunk, passages[old - 1].score, quotes))
-    answer = renumber(text.strip(), check.cited)
+    answer = renumber(text.strip(), grounding.cited)
     return Answer(question=question, lead=first_sentence(answer), answer=answer, citations=citations,
                   verdict=lead.verdict if lead else None, short_answer=lead.short_answer if lead else None,
                   answerer=answerer, language=language)

@@ -5,6 +5,10 @@ follow the last instruction they read.
 
 The passages and the question are data: the tags that delimit them are removed from their text, and
 the question is kept on its one line, so neither can close its section or add an instruction after it.
+
+The rules and section titles are written for the model and live here. The words it shares with what a
+person reads (a programme's status as the console names it, "date non précisée", the verdicts) and
+what each intent asks, in each language, are assistant/wording.py's.
 """
 
 import re
@@ -12,7 +16,7 @@ import re
 from assistant.answering.extractive.lead import FIGURE_KINDS, FIGURES_PER_LEAD
 from assistant.models import Answer, Passage
 from assistant.question.analysis import QuestionAnalysis
-from assistant.wording import message
+from assistant.wording import intent_wording, message, programme_status
 
 SYSTEM = {
     "fr": (
@@ -49,7 +53,6 @@ REMINDER = {
     "en": "Answer with one or two full sentences taken from the passages, each ending with the number of "
     "its passage in square brackets, on this model: \"Scheme X provides Y [1].\"",
 }
-UNDATED = {"fr": "date non précisée", "en": "undated"}
 # Our delimiters: a passage or a question that writes one cannot open or close a section.
 DELIMITER = re.compile(r"</?\s*(?:passages|analyse|analysis)\s*>", re.IGNORECASE)
 
@@ -83,19 +86,6 @@ ANALYSIS = {
         "and": " and ",
     },
 }
-# What each intent of assistant/question/analysis.py asks, in words; "other" says nothing.
-ASKED = {
-    "fr": {"amount": "un montant", "rate": "un taux", "duration": "une durée", "count": "un nombre",
-           "date": "une date", "limit": "une limite (âge, taille)", "contact": "qui contacter ou comment candidater",
-           "eligibility": "si le demandeur y a droit (oui ou non)", "status": "si le dispositif est encore ouvert (oui ou non)",
-           "definition": "ce qu'est le sujet", "conditions": "les conditions pour en bénéficier",
-           "comparison": "une comparaison", "list": "une liste"},
-    "en": {"amount": "an amount", "rate": "a rate", "duration": "a duration", "count": "a number",
-           "date": "a date", "limit": "a limit (age, size)", "contact": "whom to contact or how to apply",
-           "eligibility": "whether the asker qualifies (yes or no)", "status": "whether the scheme is still open (yes or no)",
-           "definition": "what the subject is", "conditions": "the conditions to benefit from it",
-           "comparison": "a comparison", "list": "a list"},
-}
 # The question's cues (assistant/question/cues.py) an answer must honour, in words.
 CUE_WORDS = {
     "fr": {"total": "le montant total, pas une partie", "per_unit": "un chiffre par {value}",
@@ -107,8 +97,6 @@ CUE_WORDS = {
            "breakdown": "how the amount is split", "checks_figure": "checks the figure it gives ({value})",
            "who_for": "who the scheme is for", "years": "years named: {value}"},
 }
-STATUS = {"fr": {"active": "actif", "closed": "clos", "unknown": "non précisé"},
-          "en": {"active": "active", "closed": "closed", "unknown": "not stated"}}
 
 
 def data(text: str) -> str:
@@ -120,7 +108,7 @@ def format_passages(passages: list[Passage], language: str) -> str:
     blocks = []
     for n, passage in enumerate(passages, 1):
         chunk = passage.chunk
-        heading = " — ".join(p for p in (chunk.title, chunk.date or UNDATED.get(language, UNDATED["fr"]), chunk.section) if p)
+        heading = " — ".join(p for p in (chunk.title, chunk.date or message(language, "undated"), chunk.section) if p)
         blocks.append(data(f"[{n}] {heading}\n{chunk.text.strip()}"))
     return "\n\n".join(blocks)
 
@@ -137,13 +125,13 @@ def format_analysis(analysis: QuestionAnalysis | None, lead: Answer | None, lang
     if analysis is not None:
         asked = _asked(analysis)
         if asked:
-            lines.append(words["asked"].format(what=words["and"].join(ASKED[language][a] for a in asked)))
+            lines.append(words["asked"].format(what=words["and"].join(intent_wording(language, a) for a in asked)))
         subject = analysis.subject
         if subject is not None:
             if not subject.known or not subject.source:
                 about = words["no_document"]
             else:
-                about = words["status"].format(status=STATUS[language].get(subject.status or "unknown", subject.status))
+                about = words["status"].format(status=programme_status(language, subject.status))
             lines.append(words["subject"].format(name=data(subject.name)) + f" ({about})")
         facts = _facts(analysis, language)
         if facts:
@@ -170,7 +158,7 @@ def _asked(analysis: QuestionAnalysis) -> list[str]:
     """The intent, or for a figure the figures asked, as the lead reads them ("montant et durée")."""
     if analysis.intent in FIGURE_KINDS:
         return [a for a in analysis.aspects if a in FIGURE_KINDS][:FIGURES_PER_LEAD] or [analysis.intent]
-    return [analysis.intent] if analysis.intent in ASKED["fr"] else []
+    return [analysis.intent] if intent_wording(analysis.language, analysis.intent) else []
 
 
 def _cues(analysis: QuestionAnalysis, language: str) -> str:
