@@ -232,7 +232,7 @@ def _profile_passages(parts: Parts, analysis: QuestionAnalysis, given: set[str])
     subject = analysis.subject
     if analysis.intent == "matching":
         profiles = parts.programmes.matchable()
-    elif analysis.intent in ("eligibility", "conditions") and subject is not None and subject.source:
+    elif analysis.intent in ("eligibility", "conditions", "definition") and subject is not None and subject.source:
         profiles = [p for p in [parts.programmes.of(subject.source, subject.name)] if p]
     else:
         return []

@@ -110,6 +110,9 @@ def admin_router(assistant: Assistant, settings: Settings) -> APIRouter:
         language = request_language(request.headers)
         return {
             "documents": corpus_files.documents(state, corpus_dir),
+            # "Ce que l'assistant a compris": each document's programme profiles (assistant/profiles/).
+            "profiles": {source: [p.model_dump(mode="json") for p in state.profiles or [] if p.source == source]
+                         for source in state.files},
             # How the page names a document's kind and status: the words the LLM prompt uses too.
             "labels": {**words(language, "document_kinds"), **words(language, "programme_status")},
             "faults": state.faults,

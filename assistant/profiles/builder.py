@@ -26,6 +26,7 @@ DEFINES = re.compile(r"\b(est|sont|désigne)\s+(un|une|le|la|l'|l’|des)\b", re
 ENVELOPE = re.compile(r"\b(enveloppe|budget|dot[ée]|dotation|plan|représent\w*|prévoi\w*|port[ée] à|crédits|mobilis\w*|consacr\w* au total)\b",
                       re.IGNORECASE)
 PART = re.compile(r"^\s*(?:du|de la|des|de l['’])\b|^\s*(?:pour|servent|sont destinés|consacrés?|destinés?|dédiés?)\b", re.IGNORECASE)
+OF_IT = re.compile(r"\s*(?:du|de la|des|de l['’])\s", re.IGNORECASE)  # "22 M€ du plan IA": a part of it
 CEILING = re.compile(r"plafonn|maximum|au plus|jusqu", re.IGNORECASE)
 STATUS = re.compile(r"\b(statut|plus disponible|n'est plus|n’est plus|clos|cl[ôo]tur|toujours ouvert|en vigueur|considér[ée] comme actif)",
                     re.IGNORECASE)
@@ -137,7 +138,7 @@ def _amounts(text: str, fact: Fact, profile: Profile) -> list[Amount]:
             role = "minimum" if quantity.bound in (">", ">=") else "ceiling"
         elif quantity.bound in ("<=",) or CEILING.search(text[max(0, quantity.span[0] - 25):quantity.span[0]]):
             role = "ceiling"
-        elif PART.search(after) and not set(analyze(profile.name)) <= set(analyze(text[quantity.span[1]:quantity.span[1] + 60])):
+        elif OF_IT.match(after) or PART.search(after) and not set(analyze(profile.name)) <= set(analyze(text[quantity.span[1]:quantity.span[1] + 60])):
             role = "part"  # "22 M€ du plan IA servent à …", not "100 M€ pour les Contrats Innovation"
         elif ENVELOPE.search(text):
             role = "total"

@@ -123,6 +123,8 @@ AGE = [
                r"(?P<year>(?:19|20)\d{2})", re.IGNORECASE),
     re.compile(r"\b(?:il y a|depuis|since|for)\s+(?P<n>\d+)\s*(?:ans?|years?)", re.IGNORECASE),
     re.compile(rf"\b(?P<n>\d+)[- ]year[- ]old {COMPANY}", re.IGNORECASE),
+    # "on a 4 ans", "nous avons 6 ans", "elle a 3 ans" (the company speaking; "j'ai 35 ans" is a person's age)
+    re.compile(r"\b(?:on a|nous avons|elle a|we are|we're)\s+(?P<n>\d+)\s*(?:ans?|years?)\b(?!\s+d['’]exp)", re.IGNORECASE),
     re.compile(rf"\b{COMPANY}\b[^.?!,]{{0,25}}?\b(?:de|of)\s+(?P<n>\d+)\s*(?:ans?|years?)\b", re.IGNORECASE),
 ]
 # The asker speaks of their own company: first person, or a question opening on the company ("PME de 120 salariés, …").
@@ -134,7 +136,7 @@ ASKER = re.compile(
 NO_STAFF = re.compile(r"\b(z[ée]ro|0|aucun|pas de|sans|no)\s+(salari[ée]s?|employ[ée]s?|employees?|staff)\b|\btout seul\b",
                       re.IGNORECASE)
 PLACE = re.compile(r"\b(?:à|a|en|dans|near|in)\s+(?P<place>[A-ZÀ-Þ][\w'’-]+(?:[- ][A-ZÀ-Þ][\w'’-]+)*)")
-BUDGET = re.compile(r"\b(budget|d[ée]penses|co[uû]t(?:e|ant)?|projet (?:de|d['’]|à)|montant du projet|costs?|spend)\b", re.IGNORECASE)
+BUDGET = re.compile(r"\b(budget|d[ée]penses|co[uû]t(?:e|ant)?|projet (?:de|d['’]|[àa])|montant du projet|costs?|spend)\b", re.IGNORECASE)
 NO_SME_PARTNER = re.compile(r"\b(sans|no|without|pas de|aucune?)\s+(?:aucune?\s+)?(?:PME|SMEs?)\b", re.IGNORECASE)
 SME_PARTNER = re.compile(r"\b(avec|aux côtés d['’]?e?s?|with|alongside)\s+(?:une?|des|deux|trois|plusieurs|an?|some)?\s*(?:PME|SMEs?)\b",
                          re.IGNORECASE)

@@ -110,6 +110,36 @@
   const CHANGES = { indexed: ["indexé", "good"], new: ["à indexer", "warn"], changed: ["modifié, à réindexer", "warn"],
     removed: ["supprimé, à réindexer", "bad"] };
 
+  // "Ce que l'assistant a compris": a document's programme profiles, text only, each field with its source sentence.
+  const ROLES = { total: "enveloppe", part: "part", ceiling: "plafond", minimum: "minimum", rate: "taux", amount: "montant" };
+  const DIMENSIONS = { age: "âge", staff: "effectif", turnover: "chiffre d'affaires", budget: "budget du projet",
+    legal_form: "exclusion", partner: "partenaires", place: "implantation", other: "condition" };
+  const profileDetails = (profiles) => {
+    if (!profiles.length) return null;
+    const details = el("details", null, "profile");
+    details.appendChild(el("summary", "Ce que l'assistant a compris"));
+    for (const profile of profiles) {
+      details.appendChild(el("h4", profile.aliases.length ? `${profile.name} (${profile.aliases.join(", ")})` : profile.name));
+      const list = details.appendChild(el("ul"));
+      const item = (label, text, fact) => {
+        const li = list.appendChild(el("li"));
+        li.appendChild(el("strong", `${label} : `));
+        li.appendChild(document.createTextNode(text));
+        if (fact) li.title = `« ${fact.text} » (${fact.source}${fact.date ? ", " + fact.date : ""})`;
+      };
+      item("statut", labelled(profile.status));
+      if (profile.definition) item("définition", profile.definition.text, profile.definition);
+      for (const amount of profile.amounts) item(ROLES[amount.role] || amount.role, amount.text, amount.fact);
+      for (const criterion of profile.criteria) {
+        const condition = criterion.condition ? ` — si : ${criterion.condition.text}` : "";
+        item(DIMENSIONS[criterion.dimension] || criterion.dimension, criterion.figure || criterion.phrase, criterion.fact);
+        if (condition) list.lastChild.appendChild(document.createTextNode(condition));
+      }
+      if (profile.contact) item("contact", profile.contact.text, profile.contact);
+    }
+    return details;
+  };
+
   loaders.documents = async () => {
     const data = await call("/documents");
     labels = data.labels;
@@ -134,7 +164,9 @@
     for (const doc of data.documents) {
       const row = body.insertRow();
       row.dataset.source = doc.source;
-      cell(row, doc.title, "text");
+      const title = cell(row, doc.title, "text");
+      const understood = profileDetails(data.profiles?.[doc.source] || []);
+      if (understood) title.appendChild(understood);
       cell(row, doc.source);
       cell(row, labelled(doc.kind));
       cell(row, doc.date);

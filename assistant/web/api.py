@@ -1,4 +1,4 @@
-"""The JSON API under `/api`: ask (plain and streamed), health, feedback. Every limit is declared on
+"""The JSON API under `/api`: ask (plain and streamed), health, programmes, feedback. Every limit is declared on
 the pydantic models, so FastAPI refuses a bad request before any of our code runs, and OpenAPI
 documents the limits."""
 
@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from assistant.assistant import Assistant, InvalidQuestion
 from assistant.models import Answer, Citation, Message
+from assistant.profiles.model import Profile
 from assistant.question.analysis import QuestionAnalysis
 from assistant.store.database import Store
 from assistant.store.question_log import record
@@ -26,6 +27,10 @@ log = logging.getLogger("assistant.web")
 
 STREAM_WORDS = 6  # words per streamed piece of the answer
 ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+class Programmes(BaseModel):
+    programmes: list[Profile] = Field(description="every programme the corpus describes, with the sentence behind each field")
 
 
 class ErrorResponse(BaseModel):
@@ -209,6 +214,15 @@ def api_router(assistant: Assistant, store: Store, limiter: RateLimiter, version
             answerer=settings.answerer,
             version=version,
         )
+
+    @router.get("/programmes", response_model=Programmes)
+    def programmes(source: str | None = None) -> Programmes:
+        """What the assistant understood of each programme (assistant/profiles/): name, aliases, status,
+        definition, whom it is for, amounts with their role, criteria with their conditions and
+        exceptions, contact; every field with its source sentence, document and date. `source`: one
+        document's programmes only."""
+        profiles = assistant.retriever.state.profiles or []
+        return Programmes(programmes=[p for p in profiles if source is None or p.source == source])
 
     @router.post(
         "/feedback",

@@ -133,7 +133,7 @@ def build_lead(analysis: QuestionAnalysis, ranked: list[Candidate], passages: li
     intent = analysis.intent
     builder = _figure_lead if intent in FIGURE_KINDS else LEAD_BUILDERS.get(intent)
     # A status may be stated by a sentence saying it is unknown; the other leads need sentences that tell.
-    if intent in ("eligibility", "conditions") and profile is not None and cite is not None:
+    if intent in ("eligibility", "conditions", "definition") and profile is not None and cite is not None:
         builder = partial(builder, profile=profile, cite=cite)
     elif builder is _figure_lead and profile is not None:
         builder = partial(builder, profile=profile)
@@ -473,10 +473,23 @@ def _criterion(check, language: str) -> str:
     return message(language, f"criterion_{check.dimension}", phrase=check.phrase)
 
 
-def _definition_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: list[Passage]) -> Lead | None:
+def _definition_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: list[Passage],
+                     profile: Profile | None = None, cite=None) -> Lead | None:
+    """What the subject is: its profile's defining sentence and envelope, else the sentence that defines it."""
     subject = analysis.subject
     if subject is None:
         return None
+    defined = cite(profile.definition) if profile is not None and profile.definition is not None else None
+    if defined is not None:
+        quoted = quoted_clause(defined.text, limit=WHOLE_SENTENCE_CHARS)
+        segments = [Segment(f"« {quoted} »", defined)]
+        total = profile.total
+        envelope = cite(total.fact) if total is not None else None
+        if envelope is not None and total.text not in quoted:
+            segments.append(Segment(f" ; {_span(envelope.text, _quantity_of(envelope.text, total), analysis.language)}", envelope))
+        segments.append(Segment(_attribution(defined, passages, analysis.language) + "."))
+        evidence = [defined] + ([envelope] if len(segments) > 2 else [])
+        return Lead(segments, evidence, kind="definition", why="definition from the profile", inline=_inline(defined, quoted))
     for candidate in sorted(about, key=lambda c: (c.start, -c.score))[:CONSIDERED]:
         at = re.search(re.escape(subject.name), candidate.text, re.IGNORECASE)
         if at and DEFINES.search(candidate.text[at.end():at.end() + DEFINITION_WINDOW]):
@@ -485,6 +498,11 @@ def _definition_lead(analysis: QuestionAnalysis, about: list[Candidate], passage
                         Segment(_attribution(candidate, passages, analysis.language) + ".")]
             return Lead(segments, [candidate], kind="definition", why="definition", inline=_inline(candidate, quoted))
     return None
+
+
+def _quantity_of(text: str, amount: Amount) -> Quantity:
+    """The quantity of `text` a profile's amount was read from."""
+    return next((q for q in amounts(text) if q.high == amount.high and q.low == amount.low), amounts(text)[0])
 
 
 def _plain_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: list[Passage]) -> Lead:
