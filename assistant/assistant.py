@@ -230,7 +230,9 @@ def _retrieval(analysis: QuestionAnalysis, parts: Parts, retrieve_k: int) -> Ret
 def _profile_passages(parts: Parts, analysis: QuestionAnalysis, given: set[str]) -> list[Passage]:
     """The chunks a verdict or a matching answer cites from the programmes' profiles, beyond those retrieved."""
     subject = analysis.subject
-    if analysis.intent == "matching":
+    if analysis.compared:
+        profiles = [p for s in analysis.compared if (p := parts.programmes.of(s.source, s.name))]
+    elif analysis.intent == "matching":
         profiles = parts.programmes.matchable()
     elif analysis.intent in ("eligibility", "conditions", "definition") and subject is not None and subject.source:
         profiles = [p for p in [parts.programmes.of(subject.source, subject.name)] if p]

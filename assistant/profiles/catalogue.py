@@ -24,7 +24,7 @@ class Programmes:
 
     @staticmethod
     def cited_chunks(profile: Profile) -> list[str]:
-        """The chunks holding what an answer may cite of a profile: criteria, status, contact, total."""
-        facts = [c.fact for c in profile.criteria] + [f for f in (profile.status_fact, profile.contact, profile.definition) if f]
-        total = profile.total
-        return [f.chunk_id for f in facts + ([total.fact] if total else [])]
+        """The chunks holding what an answer may cite of a profile: criteria, amounts, status, contact, definition."""
+        facts = [c.fact for c in profile.criteria] + [a.fact for a in profile.amounts]
+        facts += [f for f in (profile.status_fact, profile.contact, profile.definition) if f]
+        return [f.chunk_id for f in facts]

@@ -77,7 +77,7 @@ INTENTS: list[tuple[str, re.Pattern]] = [
         r"\b(combien de temps|dur[ée]e|how long|combien d'ann[ée]es|sur combien|combien de mois|rembours\w* (sur|en)|d[ée]lai)",
         re.IGNORECASE)),
     ("limit", re.compile(
-        r"\b(quel [âa]ge|[âa]ge (max|min|limite)\w*|how old|age limit|taille|effectifs? (max|min)\w*"
+        r"\b(quel [âa]ge|[âa]ge (max|min|limite)\w*|limite d['’][âa]ge|how old|age limit|taille|effectifs? (max|min)\w*"
         r"|combien de salari[ée]s (max|min|au (plus|moins))\w*|plafond de salari|(max|min)\w* (de )?salari)", re.IGNORECASE)),
     ("count", re.compile(r"\b(combien d[e'’] ?(?!temps|argent|m€|k€|euros?|millions?|fonds|cr[ée]dits?|subventions?"
                          r"|aides?|financements?|la\b|le\b|les\b|l['’])\w+|how many"
@@ -179,6 +179,7 @@ class QuestionAnalysis:
     intent: str = "other"  # a key of INTENTS, or "other"
     aspects: tuple[str, ...] = ()  # every intent the question names, in the order it names them
     subject: Subject | None = None
+    compared: tuple[Subject, ...] = ()  # two programmes or more the question names: a comparison
     entities: tuple[str, ...] = ()  # other names the question gives, that the answer must be about
     facts: AskerFacts = field(default_factory=AskerFacts)
     cues: Cues = field(default_factory=Cues)
@@ -202,6 +203,8 @@ class QuestionAnalysis:
         summary = {"language": self.language, "intent": self.intent, "aspects": list(self.aspects)}
         if self.subject is not None:
             summary["subject"] = self.subject.name
+        if self.compared:
+            summary["compared"] = [s.name for s in self.compared]
         if self.entities:
             summary["entities"] = list(self.entities)
         if facts:
@@ -231,6 +234,8 @@ def analyze_question(question: str, history: list[Message] | tuple[Message, ...]
                 break
             subject = None
     stems = tuple(analyze(question))
+    compared = tuple(subjects.find_all(question)) if subjects is not None else ()
+    compared = compared if len(compared) >= 2 else ()
     intent = _with_facts(intent_of(question), facts, question)
     if subjects is not None and subject is None and intent == "amount":
         subject = subjects.find_core(question)  # "combien la Région met dans l'IA ?": the plan IA
@@ -252,6 +257,7 @@ def analyze_question(question: str, history: list[Message] | tuple[Message, ...]
         intent=intent,
         aspects=aspects_of(question),
         subject=subject,
+        compared=compared,
         entities=tuple(e for e in subjects.entities(question, subject) if e != facts.place) if subjects is not None else (),
         facts=facts,
         cues=read_cues(question),

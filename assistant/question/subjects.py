@@ -80,6 +80,31 @@ class SubjectCatalogue:
             if core and core != terms and len(core) <= 2:
                 self._cores.append((core, subject))
 
+    def find_all(self, question: str) -> list[Subject]:
+        """Every programme the question names, in the order it names them ("START'OC PROcess ou Start-up
+        Industrie de demain ?", "prêt croissance tpe et prêt relance"): what a comparison compares."""
+        terms = set(analyze(question))
+        stems = list(analyze(question))
+        found: dict[str, tuple[frozenset, Subject]] = {}
+        for names, subject in self.names:
+            key = subject.name if subject.shared else subject.source  # a sheet on two loans names two
+            if subject.source and names and names <= terms and (key not in found or len(names) > len(found[key][0])):
+                found[key] = (names, subject)
+
+        for word in words(question):  # "startoc" for "START'OC PROcess", as `find` reads it
+            squashed = _squash(word)
+            for names, subject in self.names:
+                key = subject.name if subject.shared else subject.source
+                if (subject.source and key not in found and len(squashed) >= SQUASHED_MIN
+                        and _squash(subject.name).startswith(squashed) and len(squashed) > len(_first_word(subject.name))):
+                    found[key] = (frozenset(analyze(word)) or names, subject)
+        found = {k: (n, s) for k, (n, s) in found.items() if not any(n < other for other, _ in found.values())}
+
+        def position(names: frozenset) -> int:  # where the question names it: by its words no other named one has
+            others = set().union(*(n for n, _ in found.values() if n != names))
+            return min(stems.index(t) for t in (names - others or names))
+        return [subject for names, subject in sorted(found.values(), key=lambda f: position(f[0]))]
+
     def find_core(self, question: str) -> Subject | None:
         """The programme a question names by its core alone, for a question on money: "dans l'IA", "dans
         l'intelligence artificielle" name the plan IA (its name without "plan", "régional", "Occitanie")."""

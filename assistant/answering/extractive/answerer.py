@@ -12,6 +12,7 @@ and as its fallback (the answer given when the LLM's draft fails its check).
 
 from assistant.answering.extractive.candidates import RANKER_FEATURES, Candidate, CandidateFinder, sentence_features
 from assistant.answering.extractive.clauses import NOT_DOCUMENTED
+from assistant.answering.extractive.comparison import comparison_lead
 from assistant.answering.extractive.composition import compose
 from assistant.answering.extractive.lead import build_lead
 from assistant.answering.extractive.matching import matching_lead
@@ -29,7 +30,7 @@ DENSE_EVIDENCE = 0.8
 EVIDENCE_QUOTES = 2
 # When the best sentence says the documents do not know, only a lead of these kinds still answers:
 # the figure, verdict or definition asked is in another sentence ("conditions" are what it says is unknown).
-OVERRIDES_UNKNOWN = ("figure", "eligibility", "status", "definition", "matching")
+OVERRIDES_UNKNOWN = ("figure", "eligibility", "status", "definition", "matching", "comparison")
 
 
 class ExtractiveAnswerer:
@@ -53,7 +54,12 @@ class ExtractiveAnswerer:
                             sentences=[_trace(c, why) for c, why in decisions])
         language = analysis.language
         cite = _citer(passages)
-        if analysis.intent == "matching":
+        # Two programmes named: both sides, unless the question checks a figure it states ("c'est les 100 M€ des …?").
+        compared = (comparison_lead(analysis, self.programmes, cite)
+                    if analysis.compared and not analysis.cues.checks_figure else None)
+        if compared is not None:
+            lead = compared
+        elif analysis.intent == "matching":
             lead = matching_lead(analysis, self.programmes, passages, cite)
             chosen = chosen or (lead.evidence if lead else [])
         else:
@@ -62,7 +68,7 @@ class ExtractiveAnswerer:
         # A lead of the asked kind from the subject's own document answers even when the question's
         # other words are not in the text ("c koi la JEI": "c", "koi" weigh against the evidence);
         # so does a matching lead, made of the programmes' own criteria.
-        vouched = lead is not None and (lead.kind == "matching" or lead.specific and _from_subject_document(lead, analysis, passages))
+        vouched = lead is not None and (lead.kind in ("matching", "comparison") or lead.specific and _from_subject_document(lead, analysis, passages))
         if not chosen or (strength is None or strength < self.abstain_threshold) and not vouched:
             decision.abstained = True
             decision.reason = (
