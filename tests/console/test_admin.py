@@ -310,6 +310,11 @@ def test_documents_list_every_document_with_what_the_index_knows(console):
     assert data["faults"] == [] and "programmes" in data["folders"]
     # The page's words for a kind and a status: the LLM prompt's too (assistant/wording.py).
     assert data["labels"]["programme"] == "fiche programme" and data["labels"]["active"] == "en vigueur"
+    # "Ce que l'assistant a compris": each document's profiles, the announcement none.
+    (understood,) = data["profiles"]["programmes/pass-occitanie.md"]
+    assert understood["name"] == "Pass Occitanie" and understood["status"] == "closed"
+    assert any(c["dimension"] == "staff" and c["fact"]["text"] for c in understood["criteria"])
+    assert data["profiles"]["annonces/2024-05-region-occitanie-vivatech.md"] == []
 
 
 def test_an_uploaded_docx_is_listed_then_indexed_and_cited(console):

@@ -70,6 +70,11 @@ def test_the_region_runs_its_console_from_login_to_logout(page, console_site, tm
     documents = page.get_by_role("tabpanel", name="Documents")
     expect(documents.locator("#documents-table tbody tr")).to_have_count(14)
     expect(documents.locator("tr[data-source='programmes/zorglub.md']")).to_contain_text("<img src=x onerror=")
+    # What the assistant understood of a programme, opened under its title.
+    startoc = documents.locator("tr[data-source='programmes/startoc-process.md']")
+    startoc.get_by_text("Ce que l'assistant a compris").click()
+    expect(startoc.locator("details.profile")).to_contain_text("âge : moins de 3 ans")
+    expect(startoc.locator("details.profile")).to_contain_text("si : start-up des biotechnologies")
 
     # Upload a DOCX programme sheet: listed, not indexed yet.
     sheet = docx_sheet(SHEET_TITLE, [

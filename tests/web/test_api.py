@@ -383,6 +383,20 @@ def test_the_openapi_schema_documents_the_limits_and_the_answer(client):
     assert client.get("/docs").status_code == 200
 
 
+def test_programmes_are_served_with_the_sentence_behind_each_field(client):
+    programmes = client.get("/api/programmes").json()["programmes"]
+    by_name = {p["name"]: p for p in programmes}
+    startoc = by_name["START'OC PROcess"]
+    assert startoc["source"] == "programmes/startoc-process.md" and startoc["status"] == "unknown"
+    ages = [c for c in startoc["criteria"] if c["dimension"] == "age"]
+    assert {c["high"] for c in ages} == {"3", "5", "7"} and all(c["fact"]["text"] and c["fact"]["chunk_id"] for c in ages)
+    assert [c["condition"]["text"] for c in ages if c["condition"]][0].startswith("start-up qui portent une innovation de rupture")
+    one = client.get("/api/programmes", params={"source": "programmes/prets-region-bpifrance.md"}).json()["programmes"]
+    assert [p["name"] for p in one] == ["Prêt Croissance TPE", "Prêt Relance Occitanie"]
+    schema = client.get("/openapi.json").json()
+    assert "/api/programmes" in schema["paths"] and "Profile" in schema["components"]["schemas"]
+
+
 def test_a_blank_question_is_refused_in_the_clients_language(client):
     response = client.post("/api/ask", json={"question": "   "}, headers={"Accept-Language": "en-GB,en;q=0.9"})
     assert response.status_code == 422

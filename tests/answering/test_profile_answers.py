@@ -1,0 +1,100 @@
+"""The questions issue 18 quoted, asked as people ask them, through `Assistant.ask` on the real corpus:
+each gets the lead that answers it (a total before its parts, every criterion checked, exceptions only
+when they apply, the programmes that fit, both sides of a comparison, no inherited subject)."""
+
+import pytest
+
+
+def lead(assistant, question: str, history=None):
+    answer = assistant.ask(question, history)
+    assert not answer.abstained, answer.answer
+    return answer
+
+
+@pytest.mark.parametrize("question", [
+    "Combien la Région met dans l'IA ?",
+    "Combien la Région investit-elle dans l'intelligence artificielle ?",
+    "c combien le plan ia",
+])
+def test_the_ai_plan_leads_with_its_total_and_its_first_announced_figure(assistant, question):
+    said = lead(assistant, question).lead
+    assert "60 M€" in said and "2024-2028" in said and "50 M€" in said
+    assert "10 M€" not in said and said.index("60 M€") < said.index("50 M€")
+
+
+@pytest.mark.parametrize("question", [
+    "Je crée une entreprise de robotique, j'ai 2 ans d'existence et 5 salariés, à quoi ai-je droit ?",
+    "startup de 2 ans, 5 salariés : quelles aides pour nous ?",
+    "We are a 2-year-old startup with 5 employees: which programmes fit us?",
+])
+def test_a_story_gets_the_programmes_that_fit_in_groups(assistant, question):
+    answer = lead(assistant, question)
+    fit = {p.source: p.fit for p in answer.programmes}
+    assert fit["programmes/startoc-process.md"] == "eligible"  # under 3 years
+    assert fit["programmes/pass-occitanie.md"] == "closed"
+    assert any(p.fit == "not_eligible" and p.name == "Prêt Croissance TPE" and "3" in p.reason for p in answer.programmes)
+    assert "AD'OCC" in answer.lead and answer.citations and len(answer.answer) <= 1000
+
+
+def test_a_question_on_support_for_ai_startups_lists_programmes_to_check(assistant):
+    answer = lead(assistant, "What support is there for AI startups in Occitanie?")
+    assert answer.language == "en" and answer.programmes and "to check:" in answer.lead
+
+
+def test_the_jei_regime_of_companies_created_2013_2022_applies(assistant):
+    answer = lead(assistant, "Notre SAS a été créée en 2016 : peut-on avoir le statut JEI ?")
+    assert answer.verdict == "yes" and "11 ans" in answer.lead and "8 ans" not in answer.lead
+
+
+@pytest.mark.parametrize("question", [
+    "SARL créée il y a 4 ans, innovation incrémentale, START'OC PROcess ?",
+    "on a 4 ans, pas d'innovation de rupture, startoc c'est possible ?",
+])
+def test_an_exception_the_asker_denies_does_not_apply(assistant, question):
+    answer = lead(assistant, question)
+    assert answer.verdict == "no" and "moins de 3 ans" in answer.lead
+
+
+def test_the_budget_minimum_decides(assistant):
+    answer = lead(assistant, "Petite SAS de 8 salariés, étude de faisabilité, budget 25 000 € HT, Contrat Innovation ?")
+    assert answer.verdict == "no" and "40 000 €" in answer.lead and "25\u202f000 €" in answer.lead
+
+
+def test_an_eti_without_an_sme_partner_is_refused(assistant):
+    answer = lead(assistant, "Nous sommes une ETI et voulons un Contrat Innovation sans aucune PME partenaire, c'est possible ?")
+    assert answer.verdict == "no" and "PME" in answer.lead
+
+
+@pytest.mark.parametrize("question, figure", [
+    ("pret croissance tpe duree ?", "5 ans"),
+    ("Combien pour le plan IA ?", "60 M€"),
+])
+def test_the_figure_is_of_the_kind_asked(assistant, question, figure):
+    assert figure in lead(assistant, question).lead
+
+
+def test_a_count_the_documents_do_not_give_is_not_answered_with_a_percent(assistant):
+    answer = assistant.ask("Combien de JEI sont créées chaque année ?")
+    assert "30 %" not in (answer.lead or "")
+
+
+def test_a_definition_says_more_than_the_name(assistant):
+    said = lead(assistant, "C'est quoi le plan IA de la région ?").lead
+    assert "60 M€" in said
+
+
+@pytest.mark.parametrize("question", [
+    "START'OC PROcess ou Start-up Industrie de demain : quelle limite d'âge ?",
+    "startoc vs start-up industrie de demain, age max ?",
+    "Which has the higher age limit, START'OC PROcess or Start-up Industrie de demain?",
+])
+def test_a_comparison_gives_both_sides(assistant, question):
+    said = lead(assistant, question).lead
+    assert "3 " in said and "8 " in said and "START'OC" in said and "Start-up Industrie" in said
+
+
+def test_a_new_question_with_its_own_object_does_not_inherit_the_previous_subject(assistant):
+    history = [{"role": "user", "content": "Comment candidater à Start-up Industrie de demain ?"},
+               {"role": "assistant", "content": "Il faut se renseigner auprès d'AD'OCC."}]
+    answer = lead(assistant, "Qui contacter pour un projet d'innovation ?", history)
+    assert "AD'OCC" in answer.lead and answer.citations[0].source == "programmes/adocc.md"
