@@ -188,6 +188,18 @@ def test_the_prompt_gives_the_question_analysis_and_the_expected_verdict_between
     assert "<analyse>" not in build_messages(question, [PASS], "fr")[1][1]  # nothing given, nothing added
 
 
+def test_the_prompt_gives_the_programmes_fit_of_a_matching_question():
+    from assistant.models import ProgrammeFit
+    lead = extractive_lead()
+    lead.programmes = [ProgrammeFit(name="START'OC PROcess", source="programmes/startoc-process.md", fit="eligible"),
+                       ProgrammeFit(name="Prêt Croissance TPE", source="programmes/prets-region-bpifrance.md",
+                                    fit="not_eligible", reason="il faut avoir plus de 3 ans")]
+    question = "Startup de 2 ans, à quoi ai-je droit ?"
+    body = build_messages(question, [PLAN], "fr", analyze_question(question), lead)[1][1]
+    assert ("Dispositifs d'après leurs fiches : START'OC PROcess (probablement éligible) ; "
+            "Prêt Croissance TPE (non éligible, il faut avoir plus de 3 ans)") in body
+
+
 @pytest.mark.parametrize("question, language, said", [
     ("Quel est le montant par entreprise et la date limite pour READYNOV 2025 ?", "fr",
      "Précisions : un chiffre par entreprise ; une date limite (clôture), pas une date d'ouverture ; années citées : 2025"),

@@ -67,6 +67,7 @@ ANALYSIS = {
         "facts": "Ce que le demandeur dit de lui : {facts}",
         "cues": "Précisions : {cues}",
         "expected": "Réponse attendue d'après les passages : {expected}",
+        "programmes": "Dispositifs d'après leurs fiches : {programmes}",
         "open_verdict": "Commence ta réponse par « {verdict} ».",
         "open_figure": "Ta première phrase donne « {figure} », recopié tel quel des passages.",
         "and": " et ",
@@ -81,6 +82,7 @@ ANALYSIS = {
         "facts": "What the asker says of themselves: {facts}",
         "cues": "Details: {cues}",
         "expected": "Expected answer according to the passages: {expected}",
+        "programmes": "Programmes according to their sheets: {programmes}",
         "open_verdict": "Open your answer with \"{verdict}\".",
         "open_figure": "Your first sentence gives \"{figure}\", copied as the passages write it.",
         "and": " and ",
@@ -139,6 +141,10 @@ def format_analysis(analysis: QuestionAnalysis | None, lead: Answer | None, lang
         cues = _cues(analysis, language)
         if cues:
             lines.append(words["cues"].format(cues=cues))
+    if lead is not None and lead.programmes:  # a matching question: each programme's fit, as the profiles decide it
+        fits = [f"{data(p.name)} ({message(language, 'match_' + p.fit).rstrip(' :')}{', ' + data(p.reason) if p.reason else ''})"
+                for p in lead.programmes]
+        lines.append(words["programmes"].format(programmes=" ; ".join(fits)))
     verdict = lead.verdict if lead is not None else None
     figure = lead.short_answer if lead is not None else None
     if verdict or figure:
