@@ -236,6 +236,10 @@ def _profile_passages(parts: Parts, analysis: QuestionAnalysis, given: set[str])
         profiles = parts.programmes.matchable()
     elif analysis.intent in ("eligibility", "conditions", "definition") and subject is not None and subject.source:
         profiles = [p for p in [parts.programmes.of(subject.source, subject.name)] if p]
+    elif analysis.intent == "amount" and subject is not None and subject.source:
+        # Its envelopes, from every document that gives one (a newer announcement's figure beside the sheet's).
+        profile = parts.programmes.of(subject.source, subject.name)
+        return parts.retriever.passages_of([a.fact.chunk_id for a in profile.amounts if a.role == "total"] if profile else [], given)
     else:
         return []
     ids = [i for p in profiles for i in parts.programmes.cited_chunks(p)]

@@ -98,3 +98,39 @@ def test_a_new_question_with_its_own_object_does_not_inherit_the_previous_subjec
                {"role": "assistant", "content": "Il faut se renseigner auprès d'AD'OCC."}]
     answer = lead(assistant, "Qui contacter pour un projet d'innovation ?", history)
     assert "AD'OCC" in answer.lead and answer.citations[0].source == "programmes/adocc.md"
+
+
+DELTA_SHEET = """---
+title: "Fonds Delta"
+kind: programme
+date: 2024-03-01
+status: active
+---
+
+# Fonds Delta
+
+Le Fonds Delta est un fonds de la Région Occitanie pour les entreprises de l'économie circulaire.
+
+## Montants et financement
+
+- Selon La Dépêche (mars 2024), le Fonds Delta est doté de 3 M€.
+"""
+DELTA_NEWS = """---
+title: "Le Fonds Delta renforcé"
+kind: announcement
+date: 2025-02-10
+---
+
+# Le Fonds Delta renforcé
+
+Selon le communiqué de la Région Occitanie du 10 février 2025, le Fonds Delta est désormais doté de 5 M€.
+"""
+
+
+@pytest.mark.parametrize("question", ["Quel est le montant du Fonds Delta ?", "fonds delta c combien", "How much is the Fonds Delta?"])
+def test_two_dated_sources_for_one_fund_give_both_values_with_their_dates(indexed_copy, question):
+    from assistant.assistant import Assistant
+
+    settings = indexed_copy("delta", extra={"programmes/fonds-delta.md": DELTA_SHEET, "annonces/2025-fonds-delta.md": DELTA_NEWS})
+    said = lead(Assistant(settings), question).lead
+    assert "3 M€" in said and "mars 2024" in said and "5 M€" in said and "10 février 2025" in said

@@ -136,7 +136,7 @@ def build_lead(analysis: QuestionAnalysis, ranked: list[Candidate], passages: li
     if intent in ("eligibility", "conditions", "definition") and profile is not None and cite is not None:
         builder = partial(builder, profile=profile, cite=cite)
     elif builder is _figure_lead and profile is not None:
-        builder = partial(builder, profile=profile)
+        builder = partial(builder, profile=profile, cite=cite)
     lead = builder(analysis, about if intent == "status" else told, passages) if builder else None
     if lead is not None:
         return lead
@@ -163,7 +163,7 @@ def _about_subject(analysis: QuestionAnalysis, ranked: list[Candidate], passages
 
 
 def _figure_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: list[Passage],
-                 profile: Profile | None = None) -> Lead | None:
+                 profile: Profile | None = None, cite=None) -> Lead | None:
     """One figure per aspect asked ("montant et durée"), each from the likeliest sentence that holds one."""
     aspects = [a for a in analysis.aspects if a in FIGURE_KINDS][:FIGURES_PER_LEAD] or [analysis.intent]
     years = analysis.cues.years
@@ -214,6 +214,8 @@ def _figure_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: l
         other = _disagreeing(*picks[0], _figures(about, FIGURE_KINDS.get(aspects[0], ())))
         if other is None and aspects[0] == "amount":
             other = _rival(*picks[0], _figures(about, ("amount",)), passages)
+        if other is None and aspects[0] == "amount" and profile is not None and cite is not None:
+            other = _dated_rival(*picks[0], profile, cite, passages)
         if other is not None:
             other_candidate, other_quantity = other
             segments.append(Segment(" ; " + _span(other_candidate.text, other_quantity, analysis.language), other_candidate))
@@ -364,6 +366,20 @@ def _rival(candidate: Candidate, quantity: Quantity, found: list[tuple[Candidate
         if _speaker(other_candidate, other, passages) != source and quantity.high / RIVAL <= other.high <= quantity.high * RIVAL:
             return other_candidate, other
     return None
+
+
+def _dated_rival(candidate: Candidate, quantity: Quantity, profile: Profile, cite, passages: list[Passage]):
+    """The profile's other value for the same envelope from a document of another date ("doté de 3 M€",
+    mars 2024; "désormais doté de 5 M€", février 2025): both are shown, each with its date."""
+    date = passages[candidate.passage_index].chunk.date
+    rivals = [a for a in profile.amounts if a.role == "total" and a.kind == "amount" and a.high != quantity.high
+              and a.fact.date != date and (a.fact.date or "") and cite(a.fact) is not None]
+    if not rivals or any(a.high == quantity.high for a in profile.amounts if a.role == "part"):
+        return None  # the lead's figure is a part of the envelope, not a rival of it
+    newest = max(rivals, key=lambda a: a.fact.date)
+    other = cite(newest.fact)
+    found = next((q for q in answering_figures(other.text) if q.high == newest.high and q.low == newest.low), None)
+    return (other, found) if found is not None else None
 
 
 def _speaker(candidate: Candidate, quantity: Quantity, passages: list[Passage]):
