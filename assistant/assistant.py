@@ -26,6 +26,7 @@ from assistant.answering.refusal import Refusal
 from assistant.models import Answer, Message, Passage, PassageTrace, Provenance
 from assistant.profiles.catalogue import Programmes
 from assistant.question.analysis import QuestionAnalysis, analyze_question
+from assistant.question.nearest import NearestIntent
 from assistant.question.subjects import SubjectCatalogue
 from assistant.retrieval.fusion import fusion
 from assistant.retrieval.index_state import IndexState
@@ -86,6 +87,7 @@ class Parts:
     refusal: Refusal
     subjects: SubjectCatalogue
     programmes: Programmes
+    nearest: NearestIntent
 
 
 class Assistant:
@@ -132,6 +134,7 @@ class Assistant:
             subjects=SubjectCatalogue(retriever.state.chunks, lexical.document_frequency, lexical.vocabulary,
                                       self.settings.contact_document),
             programmes=programmes,
+            nearest=NearestIntent(retriever.embeddings.embed_query, retriever.state.model),
         )
 
     def swap(self, retriever: Retriever) -> None:
@@ -164,8 +167,9 @@ class Assistant:
             turns = [m if isinstance(m, Message) else Message.model_validate(m) for m in (history or [])]
         except ValidationError as error:
             raise InvalidQuestion("bad_history", language) from error
-        subjects = self._components().subjects
-        return analyze_question(question, turns[-2 * self.settings.max_history_turns :], subjects, language=language)
+        parts = self._components()
+        return analyze_question(question, turns[-2 * self.settings.max_history_turns :], parts.subjects, language=language,
+                                nearest=parts.nearest)
 
     def ask(self, question: str, history: list[Message] | list[dict] | None = None) -> Answer:
         return self.answer(self.prepare(question, history))

@@ -216,9 +216,10 @@ class QuestionAnalysis:
 
 
 def analyze_question(question: str, history: list[Message] | tuple[Message, ...] = (), subjects=None,
-                     today: datetime.date | None = None, language: str | None = None) -> QuestionAnalysis:
+                     today: datetime.date | None = None, language: str | None = None, nearest=None) -> QuestionAnalysis:
     """The analysis of a validated question and its (already trimmed) history; `subjects` is a
-    SubjectCatalogue (without one, no subject is read); `language` when the caller has detected it."""
+    SubjectCatalogue (without one, no subject is read); `language` when the caller has detected it;
+    `nearest` a NearestIntent (assistant/question/nearest.py), for a question no pattern names."""
     history = tuple(history)
     language = language or detect_language(question)
     context = conversation_context(question, list(history))
@@ -236,7 +237,11 @@ def analyze_question(question: str, history: list[Message] | tuple[Message, ...]
     stems = tuple(analyze(question))
     compared = tuple(subjects.find_all(question)) if subjects is not None else ()
     compared = compared if len(compared) >= 2 else ()
-    intent = _with_facts(intent_of(question), facts, question)
+    intent = intent_of(question)
+    if intent == "other" and nearest is not None:
+        # "le pass occitanie ça tourne toujours ?": its words without the subject's name, near "ça marche encore".
+        intent = nearest.intent(_without_name(question, subject), language)[0]
+    intent = _with_facts(intent, facts, question)
     if subjects is not None and subject is None and intent == "amount":
         subject = subjects.find_core(question)  # "combien la Région met dans l'IA ?": the plan IA
     if subjects is not None and subject is None and intent == "contact":
@@ -266,6 +271,15 @@ def analyze_question(question: str, history: list[Message] | tuple[Message, ...]
         normalized=normalize(question),
         stems=stems,
     )
+
+
+def _without_name(question: str, subject: Subject | None) -> str:
+    """The question without the words of its subject's name: what it asks of the subject."""
+    if subject is None:
+        return question
+    named = set(analyze(subject.name))
+    kept = [w for w in re.findall(r"[\w'’-]+|[^\w\s]", question) if not (set(analyze(w)) and set(analyze(w)) <= named)]
+    return " ".join(kept) or question
 
 
 def intent_of(question: str) -> str:

