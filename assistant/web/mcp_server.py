@@ -23,6 +23,7 @@ from starlette.types import Receive, Scope, Send
 
 from assistant.assistant import Assistant, InvalidQuestion
 from assistant.models import Message
+from assistant.profiles.model import Profile
 from assistant.store.database import Store
 from assistant.store.question_log import record
 from assistant.web.api import AskResponse, client_key
@@ -67,6 +68,8 @@ class Programme(BaseModel):
     url: str | None = None
     status: str | None = Field(default=None, description="open, closed..., when the sheet says")
     as_of: str | None = Field(default=None, description="when the sheet's facts were last checked")
+    profiles: list[Profile] = Field(default_factory=list, description="what the assistant understood of the "
+                                    "programmes the sheet describes: amounts, criteria with their conditions, contact")
 
 
 class Programmes(BaseModel):
@@ -131,12 +134,15 @@ def mcp_server(assistant: Assistant, store: Store, limiter: RateLimiter, version
 
     @server.tool(name="programmes", annotations=READ_ONLY)
     def programmes() -> Programmes:
-        """The programme sheets the assistant answers from: title, date, status and source of each."""
+        """The programme sheets the assistant answers from: title, date, status and source of each, with
+        the profiles of the programmes it describes (every field with its source sentence)."""
+        state = assistant.retriever.state
         sheets: dict[str, Programme] = {}
-        for chunk in assistant.retriever.state.chunks:
+        for chunk in state.chunks:
             if chunk.kind == "programme" and chunk.source not in sheets:
                 sheets[chunk.source] = Programme(source=chunk.source, title=chunk.title, date=chunk.date,
-                                                 url=chunk.url, status=chunk.status, as_of=chunk.as_of)
+                                                 url=chunk.url, status=chunk.status, as_of=chunk.as_of,
+                                                 profiles=[p for p in state.profiles or [] if p.source == chunk.source])
         return Programmes(programmes=sorted(sheets.values(), key=lambda p: p.title.lower()))
 
     return server

@@ -119,6 +119,8 @@ def test_programmes_lists_the_programme_sheets_of_the_corpus(over_http):
     pass_occitanie = next(p for p in programmes if p["source"] == "programmes/pass-occitanie.md")
     assert pass_occitanie["title"] == "Pass Occitanie" and pass_occitanie["date"] == "2022-04-12"
     assert pass_occitanie["status"] == "closed"
+    (profile,) = pass_occitanie["profiles"]  # what the assistant understood of it, each field with its sentence
+    assert any(c["dimension"] == "staff" and c["fact"]["text"] for c in profile["criteria"])
     assert [p["title"].lower() for p in programmes] == sorted(p["title"].lower() for p in programmes)
 
 
