@@ -377,7 +377,7 @@ METRICS: tuple[Metric, ...] = (
            "same verdicts (as verdict accuracy reads them). Agreement is consistency, not correctness: two "
            "answers wrong the same way agree.",
            sets=("paraphrase",),
-           line={"paraphrase": "paraphrase agreement {value} (casual {casual}, english {english}, story {story})"}),
+           line={"paraphrase": "agreement {value} (casual {casual}, english {english}, story {story})"}),
     Metric("confidently_wrong", "Confidently wrong (a lead figure or verdict against the gold)", "count",
            confidently_wrong, total, CONFIDENTLY_WRONG, sets=("qa", "parity", "paraphrase"),
            line={"qa": "confidently wrong {value}", "paraphrase": "confidently wrong {value}"}),
