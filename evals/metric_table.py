@@ -144,13 +144,16 @@ def contradictions(question, response: Response) -> list[str]:
     """What an answer states against the gold: the opposite verdict, or figures of the gold's kinds of
     which none agrees with it. The figures are its short answer's and, for a question without a gold
     verdict, its lead's: a yes/no lead quotes several criteria (an age, a share of capital) beside the
-    one the gold names. Empty for an abstention."""
+    one the gold names. Empty for an abstention, and no figure is held against an answer that says the
+    sources do not settle it: it is not confident."""
     if response.abstained or not has_gold(question):
         return []
     wrong = []
     given = verdicts_given(response)
     if opposite_verdict(question.verdict, given):
         wrong.append(f"verdict {'/'.join(sorted(given))} (gold {question.verdict})")
+    if "unsure" in given:
+        return wrong
     gold = [q for group in question.facts for alternative in group for q in compared_figures(alternative)]
     stated = compared_figures(response.short_answer) + (compared_figures(response.lead) if question.verdict is None else [])
     figures = contradicting_figures(stated, gold, asked=compared_figures(question.question))
@@ -302,7 +305,8 @@ CONFIDENTLY_WRONG = (
     "and unit a gold fact has, and none of them agrees with a gold figure (the same value, or one a gold range "
     "reaches: \"50 000 €\" agrees with \"10 000 à 50 000 €\", \"10 000 à 50 000 €\" not with \"20 000 €\"; the "
     "bound is not compared; years and dates are not read; a figure the question states is the asker's and is left "
-    "out). \"Confidently wrong (ours)\" lists them."
+    "out; an answer that opens with \"the sources do not settle it\" commits to no figure). \"Confidently wrong "
+    "(ours)\" lists them."
 )
 MATCHING = (
     "on matching questions (their `programmes` gold): the programmes the answer lists as fitting "

@@ -504,6 +504,9 @@ def test_a_lead_figure_is_confidently_wrong_when_none_of_its_kind_agrees_with_th
     asked = EvalQuestion("a", "ma biotech a 9 ans, quelle limite pour START'OC ?", "factual", facts=[["7 ans"]])
     assert wrong(asked, said("Portée à 7 ans [1] (vous : 9 ans).")) is False  # the asker's own figure is left out
     assert wrong(asked, said("Moins de 3 ans [1] (vous : 9 ans).")) is True
+    threshold = EvalQuestion("r", "JEI seuil de R&D ?", "conflict", facts=[["15 %"], ["20 %"]])
+    assert wrong(threshold, said("Au moins 30 % [1].", short="au moins 30 %")) is True
+    assert wrong(threshold, said("Les sources ne permettent pas de trancher : détenue à 50 % au moins [1].")) is False
 
 
 def test_on_a_yes_no_question_only_the_short_answer_figure_is_compared():
