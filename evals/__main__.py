@@ -1,5 +1,6 @@
-"""`python -m evals`: the eval set (or a SQuAD-format file) through our assistant and the baselines, and
-the set's English questions through ours again in their French translations (the English parity)."""
+"""`python -m evals`: the eval set (or a SQuAD-format file) through our assistant and the baselines, the
+set's English questions through ours again in their French translations (the English parity), and its
+paraphrase set through ours (each question rewritten casual, in English and as a story)."""
 
 import argparse
 import json
@@ -10,6 +11,7 @@ from pathlib import Path
 from assistant.settings import Settings
 from evals.dataset import DEFAULT_SET, load_questions
 from evals.judge import llm_judge
+from evals.paraphrases import DEFAULT_PARAPHRASES, load_paraphrases, run_paraphrases
 from evals.parity import run_parity
 from evals.paths import display_path, eval_index_dir, squad_corpus_dir
 from evals.report import parity_line, qa_chart, qa_report, squad_chart, squad_report, summary_line
@@ -33,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         questions = load_questions(args.set)
+        rewrites = [] if args.no_paraphrases else paraphrases_of(args, questions)
     except (OSError, ValueError) as error:  # a bad row names its row and column: no traceback for it
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -46,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     run = run_systems("qa", systems, questions, settings)  # as run_eval, keeping ours for the parity pass
     if not args.no_parity and any(q.translation for q in questions):
         run["parity"] = run_parity(systems[0], questions)
+    if rewrites:
+        run["paraphrases"] = run_paraphrases(systems[0], questions, rewrites)
     judge_section, judge_scores = ("Skipped (--no-judge).", {}) if args.no_judge else llm_judge(settings, run, run["systems"][0])
     run["judge"] = judge_scores
     write_results(run, command, output / "results.json")
@@ -56,6 +61,13 @@ def main(argv: list[str] | None = None) -> int:
     if run.get("parity"):
         print(run["parity"]["summary_line"])
     return 0
+
+
+def paraphrases_of(args, questions: list) -> list:
+    """The rewrites of the set's questions: `--paraphrases`, else evals/paraphrases.jsonl for the default set
+    (another set has other ids), else none."""
+    path = args.paraphrases or (DEFAULT_PARAPHRASES if args.set.resolve() == DEFAULT_SET else None)
+    return load_paraphrases(path, questions) if path else []
 
 
 def squad(args, settings: Settings, command: str) -> int:
@@ -99,6 +111,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--no-judge", action="store_true", help="skip the LLM judge even when an LLM is configured")
     p.add_argument("--no-parity", action="store_true",
                    help="skip the English parity pass (ours on the English questions and their French translations)")
+    p.add_argument("--paraphrases", type=Path,
+                   help="paraphrase set of --set's questions (default: evals/paraphrases.jsonl with evals/qa.jsonl)")
+    p.add_argument("--no-paraphrases", action="store_true",
+                   help="skip the paraphrase pass (ours on three rewrites of every question)")
     return p
 
 

@@ -5,7 +5,11 @@
  "reference": "...", "facts": [["2 à 5 M€", "2 et 5 millions"], ["juillet 2024"]] (every group needed,
  one alternative per group enough; [] out of scope), "sources": ["annonces/....md"] (relative to the
  corpus; [] out of scope), "category": one of CATEGORIES,
- "verdict": "oui" | "non" | "yes" | "no" | "unsure" (optional: a yes/no question's expected verdict)}
+ "verdict": "oui" | "non" | "yes" | "no" | "unsure" (optional: a yes/no question's expected verdict),
+ "programmes": {"expected": ["programmes/....md"], "excluded": ["programmes/....md"]} (a matching question's
+ gold, "which aids fit me?": the programmes its answer should list as eligible or to check, and those a
+ stated fact rules out, which it must not list; required for the "matching" category and refused for
+ the others in JSON lines; a CSV set has none)}
 
 or a CSV file as a spreadsheet exports it (`,` or `;` between cells, UTF-8 with or without a BOM, or
 Windows-1252), one question a row under a header naming the columns (English or French names, see
@@ -35,8 +39,36 @@ ABSTAIN_CATEGORIES = ("out-of-scope", "absent-amount")
 CATEGORIES = (
     "factual", "paraphrase", "multi-fact", "follow-up", "english", "date-status", "conflict", "out-of-scope",
     "eligibility", "definition", "status", "total-vs-parts", "follow-up-switch", "absent-amount",
+    "matching", "comparison", "story",
 )
+# A matching question ("à quoi ai-je droit ?") is scored on the programmes its answer lists, so it needs them.
+MATCHING = "matching"
 DEFAULT_SET = Path(__file__).resolve().parent / "qa.jsonl"
+
+
+@dataclass(frozen=True)
+class ProgrammeGold:
+    """What a matching answer should list (`expected`: eligible or to check) and must not list as fitting
+    (`excluded`: a fact the asker states rules it out), as documents relative to the corpus."""
+
+    expected: tuple[str, ...] = ()
+    excluded: tuple[str, ...] = ()
+
+    @classmethod
+    def parse(cls, raw: dict) -> "ProgrammeGold":
+        """From the set's {"expected": [...], "excluded": [...]}; refuses other keys, an empty
+        `expected` (nothing to recall) and a programme both expected and excluded."""
+        if not isinstance(raw, dict) or set(raw) - {"expected", "excluded"}:
+            raise ValueError(f"programmes must be {{'expected': [...], 'excluded': [...]}}, not {raw!r}")
+        expected, excluded = (tuple(str(s) for s in raw.get(key) or ()) for key in ("expected", "excluded"))
+        if not expected:
+            raise ValueError("programmes.expected is empty")
+        if set(expected) & set(excluded):
+            raise ValueError(f"expected and excluded at once: {sorted(set(expected) & set(excluded))}")
+        return cls(expected, excluded)
+
+    def record(self) -> dict:
+        return {"expected": list(self.expected), "excluded": list(self.excluded)}
 
 
 @dataclass(frozen=True)
@@ -50,6 +82,7 @@ class EvalQuestion:
     history: list[dict] = field(default_factory=list)
     verdict: str | None = None  # "yes", "no" or "unsure" (normalised from oui/non) for a yes/no question
     translation: str | None = None  # an English question's French translation (the "fr" field)
+    programmes: ProgrammeGold | None = None  # a matching question's expected and excluded programmes
 
     @property
     def out_of_scope(self) -> bool:
@@ -60,7 +93,8 @@ class EvalQuestion:
         """What results.json keeps of the question (the LLM judge reads `reference`)."""
         record = {"question": self.question, "category": self.category, "reference": self.reference}
         return (record | ({"verdict": self.verdict} if self.verdict else {})
-                | ({"fr": self.translation} if self.translation else {}))
+                | ({"fr": self.translation} if self.translation else {})
+                | ({"programmes": self.programmes.record()} if self.programmes else {}))
 
 
 def load_questions(path: Path, language: str = "fr") -> list[EvalQuestion]:
@@ -84,11 +118,14 @@ def load_questions(path: Path, language: str = "fr") -> list[EvalQuestion]:
                 history=list(raw.get("history") or []),
                 verdict=normal_verdict(raw["verdict"]) if raw.get("verdict") else None,
                 translation=raw.get("fr") or None,
+                programmes=ProgrammeGold.parse(raw["programmes"]) if "programmes" in raw else None,
             )
         except (json.JSONDecodeError, KeyError, TypeError, AttributeError, ValueError) as error:
             raise ValueError(f"{path}:{number}: not a valid eval question ({error})") from error
         if question.category not in CATEGORIES:
             raise ValueError(f"{path}:{number}: unknown category {question.category!r} (one of {', '.join(CATEGORIES)})")
+        if (question.category == MATCHING) != (question.programmes is not None):
+            raise ValueError(f"{path}:{number}: a {MATCHING} question, and only one, has \"programmes\"")
         if question.id in seen:
             raise ValueError(f"{path}:{number}: duplicate id {question.id!r}")
         seen.add(question.id)

@@ -1,5 +1,6 @@
 """Deterministic scores on plain values: fact matching in the shared French normal form, SQuAD-style
-span matching, yes/no verdicts read from an answer's opening, ranking metrics, aggregates.
+span matching, yes/no verdicts read from an answer's opening, figures that contradict the gold,
+programmes listed against expected ones, ranking metrics, aggregates.
 
 Pure functions only; evals/metric_table.py binds them to questions and responses."""
 
@@ -9,7 +10,7 @@ import unicodedata
 from collections import Counter
 
 from assistant.answering.llm.grounding import opening_verdict as grounding_verdict
-from assistant.text.figures import join_digit_groups, tight_units
+from assistant.text.figures import Quantity, amounts, join_digit_groups, same_value, tight_units
 from assistant.text.french import normalize
 
 WHITESPACE = re.compile(r"\s+")
@@ -37,7 +38,13 @@ def contains(text: str, phrase: str) -> bool:
 
 def facts_present(text: str, facts: list[list[str]]) -> bool:
     """Every group of accepted alternatives has at least one alternative in `text`."""
-    return all(any(contains(text, alternative) for alternative in group) for group in facts)
+    return all(groups_found(text, facts))
+
+
+def groups_found(text: str, facts: list[list[str]]) -> tuple[bool, ...]:
+    """For each group of accepted alternatives, whether one of them is in `text`: which gold facts a
+    text states (two answers agree on facts when their tuples are equal)."""
+    return tuple(any(contains(text, alternative) for alternative in group) for group in facts)
 
 
 def unique(items) -> list:
@@ -96,6 +103,71 @@ def opening_verdict(text: str | None) -> str | None:
     assistant/answering/llm/grounding.py): "yes" (Oui, Yes), "no" (Non, No), "unsure" (Les sources ne permettent pas
     de trancher; "Oui pour l'âge … ; reste à vérifier" opens with yes); None for none or "Oui et non"."""
     return grounding_verdict(text) if text else None
+
+
+def opposite_verdict(expected: str | None, given: set[str]) -> bool:
+    """A yes where the gold says no, or a no where it says yes ("unsure" contradicts neither way)."""
+    other = {"yes": "no", "no": "yes"}.get(expected or "")
+    return other is not None and other in given
+
+
+# --- figures: a stated number against the gold's --------------------------------------------------------
+
+# What a figure question asks, and what a lead can get wrong: years and dates are left out (a lead often
+# dates its source), and so are names.
+COMPARED_KINDS = ("amount", "percent", "duration", "count")
+
+
+def compared_figures(text: str | None) -> list[Quantity]:
+    """The amounts, percents, durations and counts `text` states (assistant.text.figures.amounts)."""
+    return [q for q in amounts(text or "") if q.kind in COMPARED_KINDS]
+
+
+def agrees(stated: Quantity, gold: Quantity) -> bool:
+    """Same kind and unit, and the same value, or a value the gold's range reaches: "50 000 €" is within
+    "10 000 à 50 000 €", "2 à 5 M€" shares an end with "5 M€", "moins de 8 ans" is "8 ans" (the bound is not
+    compared). "10 000 à 50 000 €" is not "20 000 €" (a range around a value is another figure), and
+    "24 mois" is not "2 ans" (durations keep the unit written)."""
+    if (stated.kind, stated.unit) != (gold.kind, gold.unit):
+        return False
+    if stated.low == stated.high:
+        return gold.low <= stated.low <= gold.high
+    return bool({stated.low, stated.high} & {gold.low, gold.high})
+
+
+def contradicting_figures(stated: list[Quantity], gold: list[Quantity], asked: list[Quantity] = ()) -> list[Quantity]:
+    """The stated figures that contradict the gold: for each kind and unit the gold has, the stated
+    figures of that kind and unit when none of them agrees with a gold figure. A figure the
+    question itself gives (`asked`: "ma biotech a 9 ans") is the asker's, not an answer, and is left
+    out. [] when the text states no figure of the gold's kinds, or one of them agrees."""
+    stated = [q for q in stated if not any(same_value(q, a) for a in asked)]
+    wrong = []
+    for kind, unit in dict.fromkeys((g.kind, g.unit) for g in gold):
+        same_kind = [q for q in stated if (q.kind, q.unit) == (kind, unit)]
+        if same_kind and not any(agrees(q, g) for q in same_kind for g in gold):
+            wrong += same_kind
+    return wrong
+
+
+# --- matching: programmes listed against the expected ones ---------------------------------------------
+
+LISTED_FITS = ("eligible", "check")  # what a matching answer offers the asker; not_eligible and closed are not
+
+
+def listed_programmes(programmes: list[dict]) -> list[str]:
+    """The documents of the programmes an answer lists as fitting (eligible, or to check)."""
+    return unique(p["source"] for p in programmes if p.get("fit") in LISTED_FITS)
+
+
+def programme_precision(listed: list[str], expected: list[str]) -> float:
+    """Share of the listed programmes that are expected; an excluded one listed is simply not expected.
+    Nothing listed is 0: an answer that offers nothing has matched nothing."""
+    return len(set(listed) & set(expected)) / len(set(listed)) if listed else 0.0
+
+
+def programme_recall(listed: list[str], expected: list[str]) -> float:
+    """Share of the expected programmes that are listed (nan when none is expected)."""
+    return len(set(listed) & set(expected)) / len(set(expected)) if expected else float("nan")
 
 
 # --- ranking ------------------------------------------------------------------------------------------

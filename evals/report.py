@@ -2,7 +2,8 @@
 
 Everything shown comes from the metric table (evals/metric_table.py): its rows, titles, definitions,
 the summary line's words and the chart's bars. Nothing here names a metric, except the misses list,
-which reads answer accuracy, and the English parity's pairs, which read it too.
+which reads answer accuracy, the English parity's pairs, which read it too, and the confidently wrong
+list, which reads that metric.
 """
 
 import math
@@ -81,10 +82,13 @@ def qa_report(run: dict, command: str, set_path: str, judge_section: str) -> str
               for m in metrics if m.per_category]
     if run.get("parity"):
         parts.append("## English parity\n\n" + parity_section(run["parity"]))
+    if run.get("paraphrases"):
+        parts.append("## Paraphrases\n\n" + paraphrase_section(run["paraphrases"]))
     parts.append("## LLM judge\n\n" + judge_section)
     parts.append("## Chart\n\n![accuracy per category](accuracy.png)")
     parts.append("## Definitions\n\n" + definitions("qa"))
     parts.append("## Misses of ours\n\n" + misses(run, systems[0]))
+    parts.append("## Confidently wrong (ours)\n\n" + confidently_wrong(run, systems[0]))
     return "\n\n".join(parts) + "\n"
 
 
@@ -97,6 +101,19 @@ def misses(run: dict, system: str) -> str:
         answer = " ".join(result["answer"].split())[:220]
         what = "abstained" if result["abstained"] else f"answered « {answer} »"
         lines.append(f"- `{qid}` ({entry['category']}) {entry['question']} — {what}")
+    return "\n".join(lines) or "None."
+
+
+def confidently_wrong(run: dict, system: str) -> str:
+    """The answers that contradict their gold, with what they said and what the gold is."""
+    lines = []
+    for qid, entry in run["questions"].items():
+        result = entry["systems"][system]
+        if not result["scores"].get("confidently_wrong"):
+            continue
+        said = " ".join((result["lead"] or result["answer"]).split())[:220]
+        gold = f"gold verdict {entry['verdict']}" if entry.get("verdict") else f"gold « {entry['reference'][:160]} »"
+        lines.append(f"- `{qid}` ({entry['category']}) {entry['question']} — « {said} » ({gold})")
     return "\n".join(lines) or "None."
 
 
@@ -126,6 +143,24 @@ def parity_section(parity: dict) -> str:
         "### Per pair (English / French)\n\n" + per_pair,
         "### Pairs that differ or miss\n\n" + ("\n".join(differ) or "None."),
     ])
+
+
+def paraphrase_section(paraphrases: dict) -> str:
+    """The rewrites' figures per style beside their originals', then the rewrites that disagree."""
+    metrics = metrics_for("paraphrase")
+    summary = paraphrases["summary"]
+    groups = [g for g in summary if g != "all"] + ["all"]
+    figures = table(["metric"] + [g if g != "all" else "all rewrites" for g in groups],
+                    [[m.title] + [fmt(summary[g].get(m.name), m.kind) for g in groups] for m in metrics])
+    differ = [f"- `{r['id']}` ({r['category']}) « {r['question']} »: {r['differs']}"
+              for r in paraphrases["per_rewrite"] if r["differs"]]
+    intro = (f"Each of the {paraphrases['questions']} questions rewritten casual, in English and as a story "
+             f"({paraphrases['rewrites']} rewrites, evals/paraphrases.jsonl), asked of {paraphrases['system']} "
+             "with its original's history and gold (evals/paraphrases.py); the originals were asked again in the "
+             "same pass. The expected facts are French strings: an English lead that words them in English "
+             "misses them.")
+    return "\n\n".join([intro, figures, f"### Rewrites that disagree with their original ({len(differ)})\n\n"
+                         + ("\n".join(differ) or "None.")])
 
 
 def pair_cell(pair: dict, name: str) -> str:
@@ -181,18 +216,35 @@ def squad_report(run: dict, command: str, path: str) -> str:
     ]) + "\n"
 
 
-def summary_line(run: dict) -> str:
-    """The first system's figures in one line, each metric in the words its `line` gives for the set."""
-    kind, name = run["kind"], run["systems"][0]
-    summary = run["summary"][name]
+def line_words(kind: str, summary: dict) -> list[str]:
+    """Each metric of set `kind` in the words its `line` gives, from `summary` (figures per group): `{value}`
+    over all questions, `{held_out}`, `{all[name]}` / `{held[name]}` (another metric), and this metric's
+    figure over each group whose name is a word (`{casual}`: a style of the paraphrase set)."""
     metrics = metrics_for(kind)
     figures = {group: {m.name: fmt_brief(values.get(m.name), m.kind) for m in metrics}
                for group, values in summary.items()}
     held = figures.get("held-out", {})
-    words = [m.line[kind].format(value=figures["all"][m.name], held_out=held.get(m.name, "—"), all=figures["all"],
-                                 held=held)
-             for m in metrics if kind in m.line]
-    return f"{LINE_PREFIX[kind]} " + " · ".join(words) + f" ({name}, {summary['all']['questions']} questions)"
+    words = []
+    for m in metrics:
+        if kind in m.line:
+            groups = {group: values[m.name] for group, values in figures.items() if group.isidentifier()}
+            words.append(m.line[kind].format(**groups | {"value": figures["all"][m.name], "all": figures["all"],
+                                                         "held_out": held.get(m.name, "—"), "held": held}))
+    return words
+
+
+def summary_line(run: dict) -> str:
+    """The first system's figures in one line, each metric in the words its `line` gives for the set; then,
+    after a paraphrase pass, the paraphrase set's words."""
+    kind, name = run["kind"], run["systems"][0]
+    summary = run["summary"][name]
+    line = (f"{LINE_PREFIX[kind]} " + " · ".join(line_words(kind, summary))
+            + f" ({name}, {summary['all']['questions']} questions)")
+    if run.get("paraphrases"):
+        paraphrases = run["paraphrases"]
+        line += f" · paraphrases ({paraphrases['rewrites']} rewrites): " + " · ".join(
+            line_words("paraphrase", paraphrases["summary"]))
+    return line
 
 
 def bar_chart(groups: list[str], series: dict[str, list[float]], title: str, path: Path) -> None:

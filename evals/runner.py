@@ -114,6 +114,7 @@ def response_record(response: Response, scores: dict, with_citations: bool) -> d
         "latency_ms": round(response.latency_ms, 2),
         "scores": scores,
     }
+    record |= {"programmes": response.programmes} if response.programmes else {}
     return record | ({"citations": response.citations} if with_citations else {})
 
 

@@ -26,6 +26,8 @@ class Response:
     lead: str | None = None  # the sentence that answers (Answer.lead); baselines state none
     short_answer: str | None = None  # the span the lead states (Answer.short_answer)
     verdict: str | None = None  # "yes", "no" or "unsure" for a yes/no question (Answer.verdict)
+    # A matching answer's programmes (Answer.programmes as dicts: name, source, fit, reason); baselines list none.
+    programmes: list[dict] = field(default_factory=list)
 
 
 class OurAssistant:
@@ -57,4 +59,5 @@ class OurAssistant:
             lead=answer.lead,
             short_answer=answer.short_answer,
             verdict=answer.verdict,
+            programmes=[p.model_dump() for p in answer.programmes],
         )

@@ -3,13 +3,14 @@
 import json
 import math
 import shutil
+from dataclasses import replace
 
 import pytest
 
 from assistant.settings import PROJECT_DIR, Settings
 from assistant.text.french import detect_language
 from evals import metric_table
-from evals.dataset import DEFAULT_SET, EvalQuestion, load_questions
+from evals.dataset import DEFAULT_SET, EvalQuestion, ProgrammeGold, load_questions
 from evals.metric_table import Metric, score, total
 from evals.metrics import (
     contains,
@@ -23,6 +24,7 @@ from evals.metrics import (
     reciprocal_rank,
     span_f1,
 )
+from evals.paraphrases import DEFAULT_PARAPHRASES, STYLES, SUFFIXES, load_paraphrases, rewrite_of, run_paraphrases
 from evals.parity import run_parity
 from evals.paths import WORK_DIR, display_path
 from evals.report import definitions, parity_line, qa_report, squad_report, summary_line
@@ -421,3 +423,234 @@ def test_python_m_evals_refuses_a_bad_csv_with_its_row_and_column(tmp_path, caps
     path = write_csv(tmp_path / "questions.csv", "question;faits;catégorie\nQuel plafond ?;50 000 €;facutal\n")
     assert main(["--set", str(path), "--output", str(tmp_path / "out"), "--no-baselines"]) == 2
     assert "ligne 2, colonne « catégorie » : catégorie inconnue « facutal »" in capsys.readouterr().err
+
+
+# Issue 18: matching, comparisons, confidently wrong answers and the paraphrase set.
+
+SOP, SID, JEI, PRETS = ("programmes/startoc-process.md", "programmes/start-up-industrie-de-demain.md",
+                        "programmes/jeune-entreprise-innovante.md", "programmes/prets-region-bpifrance.md")
+
+
+def said(lead: str | None = None, short: str | None = None, verdict: str | None = None, abstained: bool = False,
+         programmes: list[dict] | None = None) -> Response:
+    """An answer as a system would give it: its lead is also its text."""
+    return Response(answer=lead or "", abstained=abstained, cited=[], ranked=[], latency_ms=1.0, lead=lead,
+                    short_answer=short, verdict=verdict, programmes=programmes or [])
+
+
+def fit(source: str, fit: str) -> dict:
+    return {"name": source, "source": source, "fit": fit, "reason": ""}
+
+
+def test_matching_scores_the_programmes_listed_as_eligible_or_to_check_against_the_expected_ones():
+    robotics = EvalQuestion("m", "robotique, 2 ans, 5 salariés, à quoi ai-je droit ?", "matching",
+                            programmes=ProgrammeGold((SOP, SID, JEI), (PRETS,)))
+
+    def precision_recall_of(response: Response):
+        scores = score(robotics, response, "qa")
+        return scores["matching_precision"], scores["matching_recall"]
+
+    listed = said("START'OC PROcess et Start-up Industrie de demain [1].",
+                  programmes=[fit(SOP, "eligible"), fit(SID, "check"), fit(JEI, "not_eligible"), fit(PRETS, "closed")])
+    assert precision_recall_of(listed) == (1.0, pytest.approx(2 / 3))  # not_eligible and closed are not offered
+    with_excluded = said("…", programmes=[fit(SOP, "eligible"), fit(PRETS, "eligible")])
+    assert precision_recall_of(with_excluded) == (0.5, pytest.approx(1 / 3))  # the loans need 3 years: a wrong offer
+    assert precision_recall_of(said("Rien [1].")) == (0.0, 0.0)  # nothing listed matches nothing
+    assert precision_recall_of(said(abstained=True, programmes=[fit(SOP, "eligible")])) == (0.0, 0.0)
+    factual = score(EvalQuestion("f", "?", "factual", facts=[["x"]]), listed, "qa")
+    assert factual["matching_precision"] is None and factual["matching_recall"] is None
+
+
+def test_a_comparison_needs_a_fact_of_each_side_in_its_lead():
+    ages = EvalQuestion("c", "START'OC PROcess ou Start-up Industrie de demain : quelle limite d'âge ?", "comparison",
+                        facts=[["moins de 3 ans"], ["moins de 8 ans"]])
+    both = said("START'OC PROcess : moins de 3 ans [1] ; Start-up Industrie de demain : moins de 8 ans [2].")
+    assert score(ages, both, "qa")["comparison_both_sides"] is True
+    assert score(ages, said("START'OC PROcess : moins de 3 ans [1]."), "qa")["comparison_both_sides"] is False
+    assert score(ages, said(abstained=True), "qa")["comparison_both_sides"] is False
+    assert score(EvalQuestion("f", "?", "factual", facts=[["x"]]), both, "qa")["comparison_both_sides"] is None
+
+
+def test_a_verdict_against_the_gold_is_confidently_wrong_but_an_unsure_gold_contradicts_nothing():
+    def wrong(question: EvalQuestion, response: Response):
+        return score(question, response, "qa")["confidently_wrong"]
+
+    closed = EvalQuestion("s", "Le Pass Occitanie est encore ouvert ?", "status", facts=[["plus disponible"]], verdict="no")
+    assert wrong(closed, said("Oui, il est ouvert [1].")) is True
+    assert wrong(closed, said("Il est ouvert [1].", verdict="yes")) is True  # Answer.verdict counts too
+    assert wrong(closed, said("Non, il n'est plus disponible [1].")) is False
+    assert wrong(closed, said("Les sources ne permettent pas de trancher [1].")) is False  # a miss, not a contradiction
+    assert wrong(closed, said("Oui, il est ouvert.", abstained=True)) is False  # an abstention asserts nothing
+    unknown = EvalQuestion("u", "START'OC PROcess est encore ouvert ?", "status", facts=[["inconnu"]], verdict="unsure")
+    assert wrong(unknown, said("Non, il est fermé [1].")) is False
+    assert wrong(EvalQuestion("o", "recette du cassoulet", "out-of-scope"), said("Oui [1].")) is None
+
+
+def test_a_lead_figure_is_confidently_wrong_when_none_of_its_kind_agrees_with_the_gold():
+    plan = EvalQuestion("f", "Combien la Région met dans l'IA ?", "factual", facts=[["60 M€"]])
+    loan = EvalQuestion("l", "Le pret croissance TPE c combien ?", "factual", facts=[["10 000 à 50 000 €"]])
+    grant = EvalQuestion("g", "la petite aide pour les TPE elle donne combien ?", "factual", facts=[["20 000 €"]])
+
+    def wrong(question: EvalQuestion, response: Response):
+        return score(question, response, "qa")["confidently_wrong"]
+
+    assert wrong(plan, said("10 M€ [1], selon midenews.", short="10 M€")) is True
+    assert wrong(plan, said("Le plan a été porté à 60 M€ sur 2024-2028 [1], dont 10 M€ pour les projets régionaux [1].")) is False
+    assert wrong(plan, said("Le plan IA a été adopté le 11 juillet 2024 [1].")) is False  # no amount stated
+    assert wrong(plan, said("Le plan vise 100 projets en 5 ans [1].")) is False  # counts and durations: not the gold's kind
+    assert wrong(plan, said("Environ 60 000 000 € [1].")) is False  # one value however written
+    assert wrong(loan, said("Jusqu'à 50 000 € [1].", short="50 000 €")) is False  # a value the gold's range reaches
+    assert wrong(grant, said("De 10 000 à 50 000 € [1].", short="de 10 000 à 50 000 €")) is True  # another figure
+    asked = EvalQuestion("a", "ma biotech a 9 ans, quelle limite pour START'OC ?", "factual", facts=[["7 ans"]])
+    assert wrong(asked, said("Portée à 7 ans [1] (vous : 9 ans).")) is False  # the asker's own figure is left out
+    assert wrong(asked, said("Moins de 3 ans [1] (vous : 9 ans).")) is True
+    threshold = EvalQuestion("r", "JEI seuil de R&D ?", "conflict", facts=[["15 %"], ["20 %"]])
+    assert wrong(threshold, said("Au moins 30 % [1].", short="au moins 30 %")) is True
+    assert wrong(threshold, said("Les sources ne permettent pas de trancher : détenue à 50 % au moins [1].")) is False
+
+
+def test_on_a_yes_no_question_only_the_short_answer_figure_is_compared():
+    jei = EvalQuestion("j", "startup de 3 ans, statut JEI ?", "eligibility", facts=[["moins de 8 ans"], ["15 %", "20 %"]],
+                       verdict="unsure")
+    criteria = said("Oui pour l'âge (moins de 8 ans) [1] ; reste à vérifier : détenue à 50 % au moins [2].")
+    assert score(jei, criteria, "qa")["confidently_wrong"] is False  # 50 % is another criterion, not a wrong threshold
+    total = EvalQuestion("t", "le budget total c'est les 100 M€ ?", "total-vs-parts", facts=[["450 M€"], ["100 M€"]],
+                         verdict="no")
+    assert score(total, said("Non : doté de 500 M€ [1].", short="doté de 500 M€"), "qa")["confidently_wrong"] is True
+    assert score(total, said("Non : 450 M€ sur 2023-2027 [1].", short="450 M€"), "qa")["confidently_wrong"] is False
+
+
+def test_a_rewrite_agrees_with_its_original_on_abstaining_lead_facts_and_verdict():
+    question = EvalQuestion("q", "pass occitanie encore ouvert ?", "status", facts=[["plus disponible"], ["avril 2022"]],
+                            verdict="no")
+    original = said("Non : il n'est plus disponible depuis avril 2022 [1].")
+
+    def agreement(response: Response, against: Response = original):
+        rewrite = replace(rewrite_of(question, "q-casual", "casual", "pass occitanie tjr ouvert ?"), original=against)
+        return score(rewrite, response, "paraphrase")["paraphrase_agreement"]
+
+    assert agreement(said("No: it is « plus disponible » since « avril 2022 » [1].")) is True  # same groups, same verdict
+    assert agreement(said("Non : il n'est plus disponible [1].")) is False  # one fact group fewer
+    assert agreement(said("Oui : plus disponible en avril 2022 ? [1]")) is False  # another verdict
+    assert agreement(said(abstained=True)) is False
+    assert agreement(said(abstained=True), against=said(abstained=True)) is True
+    wrong_twice = said("Oui [1].")
+    assert agreement(wrong_twice, against=wrong_twice) is True  # consistency, not correctness
+    assert score(question, original, "paraphrase")["paraphrase_agreement"] is None  # an original has nothing to agree with
+
+
+def test_the_programmes_gold_and_the_new_categories_load_from_the_set(tmp_path):
+    path = tmp_path / "set.jsonl"
+    path.write_text(
+        '{"id": "m", "question": "?", "category": "matching", "programmes": {"expected": ["a.md", "b.md"], "excluded": ["c.md"]}}\n'
+        '{"id": "c", "question": "?", "category": "comparison", "facts": [["3 ans"], ["8 ans"]]}\n'
+        '{"id": "s", "question": "?", "category": "story", "verdict": "non"}\n', encoding="utf-8")
+    matching, comparison, story = load_questions(path)
+    assert matching.programmes == ProgrammeGold(("a.md", "b.md"), ("c.md",))
+    assert matching.record()["programmes"] == {"expected": ["a.md", "b.md"], "excluded": ["c.md"]}
+    assert comparison.programmes is None and "programmes" not in comparison.record() and story.verdict == "no"
+
+
+@pytest.mark.parametrize("line, expected", [
+    ('{"id": "m", "question": "?", "category": "matching"}', 'a matching question, and only one, has "programmes"'),
+    ('{"id": "f", "question": "?", "category": "factual", "programmes": {"expected": ["a.md"]}}', "only one"),
+    ('{"id": "m", "question": "?", "category": "matching", "programmes": {"expected": []}}', "expected is empty"),
+    ('{"id": "m", "question": "?", "category": "matching", "programmes": {"expected": ["a.md"], "excluded": ["a.md"]}}',
+     "expected and excluded at once"),
+    ('{"id": "m", "question": "?", "category": "matching", "programmes": {"expectd": ["a.md"]}}', "programmes must be"),
+])
+def test_a_bad_programmes_gold_is_refused_naming_its_line(tmp_path, line, expected):
+    path = tmp_path / "set.jsonl"
+    path.write_text(line + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="set.jsonl:1: ") as refused:
+        load_questions(path)
+    assert expected in str(refused.value)
+
+
+def test_the_shipped_set_has_the_kinds_of_issue_18_with_their_gold():
+    questions = load_questions(DEFAULT_SET)
+    kinds = {c: [q for q in questions if q.category == c] for c in ("matching", "comparison", "story")}
+    assert len(kinds["matching"]) >= 12 and len(kinds["comparison"]) >= 8 and len(kinds["story"]) >= 8
+    named = {s for q in kinds["matching"] for s in q.programmes.expected + q.programmes.excluded}
+    assert all((PROJECT_DIR / "corpus" / s).exists() for s in named)
+    assert any(detect_language(q.question) == "en" for q in kinds["matching"])
+    assert all(len(q.facts) >= 2 for q in kinds["comparison"]) and all(q.verdict for q in kinds["story"])
+
+
+def test_the_shipped_paraphrases_rewrite_every_question_in_three_styles():
+    questions = load_questions(DEFAULT_SET)
+    rewrites = load_paraphrases(DEFAULT_PARAPHRASES, questions)  # refuses an id, original or history that differs
+    assert {(r.of, r.style) for r in rewrites} == {(q.id, style) for q in questions for style in STYLES}
+    assert len(rewrites) == 3 * len(questions)
+    originals = {q.id: q for q in questions}
+    assert all(r.question.strip() != originals[r.of].question.strip() for r in rewrites)
+    assert all(r.facts == originals[r.of].facts and r.verdict == originals[r.of].verdict for r in rewrites)
+
+
+@pytest.mark.parametrize("line, expected", [
+    ('{"id": "a-en", "of": "a", "style": "formal", "question": "?"}', "unknown style 'formal'"),
+    ('{"id": "z-en", "of": "z", "style": "english", "question": "?"}', "'z' is not a question of the set"),
+    ('{"id": "a-english", "of": "a", "style": "english", "question": "?"}', "has the id a-en, not 'a-english'"),
+    ('{"id": "a-en", "of": "a", "style": "english", "question": "?"}', "the history differs from a's"),
+    ('{"id": "a-en", "of": "a", "style": "english"}', "not a valid rewrite"),
+])
+def test_a_bad_rewrite_is_refused_naming_its_line(tmp_path, line, expected):
+    history = [{"role": "user", "content": "Pass Occitanie ?"}, {"role": "assistant", "content": "Une aide."}]
+    path = tmp_path / "paraphrases.jsonl"
+    path.write_text(line + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="paraphrases.jsonl:1: ") as refused:
+        load_paraphrases(path, [EvalQuestion("a", "Et son montant ?", "follow-up", history=history)])
+    assert expected in str(refused.value)
+
+
+class CasualOnlySystem:
+    """States the loan's figure for the set's own words and its casual rewrite, abstains in English."""
+
+    name = "casual-only"
+
+    def __init__(self):
+        self.asked = []
+
+    def respond(self, question: str, history: list[dict]) -> Response:
+        self.asked.append((question, history))
+        if question.startswith("How"):
+            return said(abstained=True)
+        return said("Le prêt va de 10 000 à 50 000 € [1].", short="de 10 000 à 50 000 €")
+
+
+def test_the_paraphrase_pass_asks_originals_and_rewrites_and_reports_agreement_per_style():
+    history = [{"role": "user", "content": "Prêt Croissance TPE ?"}, {"role": "assistant", "content": "Un prêt."}]
+    loan = EvalQuestion("p", "Et ça monte à combien ?", "follow-up", facts=[["10 000 à 50 000 €"]], history=history)
+    rewrites = [rewrite_of(loan, f"p-{SUFFIXES[style]}", style, text) for style, text in
+                (("casual", "et sa monte a cb ?"), ("english", "How much is it?"), ("story", "Ma TPE a 5 salariés. Combien ?"))]
+    system = CasualOnlySystem()
+    paraphrases = run_paraphrases(system, [loan], rewrites)
+
+    assert [q for q, _ in system.asked] == ["Et ça monte à combien ?"] * 2 + ["et sa monte a cb ?", "et sa monte a cb ?",
+                                                                          "How much is it?", "Ma TPE a 5 salariés. Combien ?"]
+    assert all(h == history for _, h in system.asked)  # a follow-up stays a follow-up
+    summary = paraphrases["summary"]
+    assert (summary["casual"]["paraphrase_agreement"], summary["english"]["paraphrase_agreement"],
+            summary["story"]["paraphrase_agreement"], summary["all"]["paraphrase_agreement"]) == (1.0, 0.0, 1.0, pytest.approx(2 / 3))
+    assert summary["originals"]["accuracy"] == 1.0 and summary["all"]["accuracy"] == pytest.approx(2 / 3)
+    assert summary["all"]["confidently_wrong"] == 0
+    assert [r["differs"] for r in paraphrases["per_rewrite"]] == ["", "abstained, the original answered", ""]
+
+    run = run_systems("qa", [system], [loan], Settings()) | {"paraphrases": paraphrases}
+    assert summary_line(run).endswith("(casual-only, 1 questions) · paraphrases (3 rewrites): agreement 0.67 "
+                                      "(casual 1.00, english 0.00, story 1.00) · confidently wrong 0")
+    report = qa_report(run, "python -m evals", "evals/qa.jsonl", "Skipped.")
+    assert "| Paraphrase agreement | — | 1.00 | 0.00 | 1.00 | 0.67 |" in report
+    assert "- `p-en` (follow-up) « How much is it? »: abstained, the original answered" in report
+
+
+def test_the_report_lists_the_confidently_wrong_answers():
+    questions = [EvalQuestion("w", "Le pret croissance TPE dure combien ?", "factual", facts=[["5 ans"]],
+                              reference="5 ans dont 1 an de différé."),
+                 EvalQuestion("r", "Le pret croissance TPE c combien ?", "factual", facts=[["10 000 à 50 000 €"]])]
+    run = run_systems("qa", [CasualOnlySystem()], questions, Settings())
+    assert run["summary"]["casual-only"]["all"]["confidently_wrong"] == 0  # an amount where a duration is asked: not compared
+    run["questions"]["w"]["systems"]["casual-only"]["scores"]["confidently_wrong"] = True
+    report = qa_report(run, "python -m evals", "evals/qa.jsonl", "Skipped.")
+    assert "- `w` (factual) Le pret croissance TPE dure combien ? — « Le prêt va de 10 000 à 50 000 € [1]. » (gold « 5 ans" in report
+    assert "`r`" not in report.split("## Confidently wrong (ours)")[1]
