@@ -54,7 +54,10 @@ INTENTS: list[tuple[str, re.Pattern]] = [
         r"|que (?:puis|pourrais)[- ]je (?:obtenir|demander|avoir)|aides? pour (?:ma|mon|notre|une?) (?:start|boite|boîte|entreprise|soci|pme|tpe|projet)"
         r"|what (?:support|aid|aids|funding|grants?|programmes?|programs?|schemes?|help)\b[^?]*\b(?:is there|are there|can (?:i|we)|available|for (?:my|our|a|an)\b|fit|exist)"
         r"|which (?:programmes?|programs?|schemes?|aids?|grants?)\b[^?]*\b(?:fit|suit|can|could|for (?:my|our|us|me))"
-        r"|what (?:am i|are we) (?:entitled|eligible)|what can (?:i|we) (?:get|apply))",
+        r"|what (?:am i|are we) (?:entitled|eligible)|what (?:can|could) (?:i|we) (?:get|apply)"
+        r"|droit [àa] quoi|pr[ée]tendre [àa] quoi|(?:y a|ya|y'a|il y a)[- ]?(?:t[- ]il )?(?:une |des )?aides? (?:pour|pr) (?:nous|moi)"
+        r"|quel(?:le)?s? (?:aides?|dispositifs?|financements?|programmes?)(?: \w+){0,2} ?\?"
+        r"|which (?:aids?|grants?|schemes?|programmes?|programs?) (?:fit|suit|for))",
         re.IGNORECASE)),
     ("status", re.compile(
         r"\b((encore|toujours) (ouvert|disponible|actif|active|possible|en cours|d'actualit[ée]|valable|propos[ée])"
@@ -114,18 +117,19 @@ LEGAL_FORMS = re.compile(
     r"\b(entreprise individuelle|micro-?entreprise|auto-?entrepreneur|SCI|SAS|SASU|SARL|EURL|association|soci[ée]t[ée] civile)\b",
     re.IGNORECASE,
 )
-COMPANY = r"(entreprise|boite|boîte|soci[ée]t[ée]|start-?up|structure|company|business|firm)"
+COMPANY = (r"(entreprise|boite|boîte|soci[ée]t[ée]|start-?up|structure|company|business|firm|startup|spin-?off|jeune pousse"
+           r"|deep ?tech|SARL|SAS|SASU|EURL|PME|TPE|ETI|SME)")
 AGE = [
-    re.compile(rf"\b(?:mon|ma|notre|my|our) {COMPANY}\b[^.?!]{{0,30}}?\b(?:a|à|has|is|aura)\s+(?P<n>\d+)\s*(?:ans?|years?)",
+    re.compile(rf"\b(?:mon|ma|notre|my|our) {COMPANY}\b[^.?!]{{0,30}}?\b(?:a|à|has|is|aura)\s+(?P<n>\d+)\s*(?:ans?|years?|yrs?)",
                re.IGNORECASE),
-    re.compile(r"\b(?P<n>\d+)\s*(?:ans?|years?)\s*(?:d'existence|old|d'anciennet[ée])", re.IGNORECASE),
+    re.compile(r"\b(?P<n>\d+)\s*(?:ans?|years?|yrs?)\s*(?:d'existence|old|d'anciennet[ée])", re.IGNORECASE),
     re.compile(r"\b(?:cr[ée]{2}e?s?|fond[ée]e?s?|immatricul[ée]e?s?|founded|created|started|set up|lanc[ée]e?)\s+(?:en|in)\s+"
                r"(?P<year>(?:19|20)\d{2})", re.IGNORECASE),
-    re.compile(r"\b(?:il y a|depuis|since|for)\s+(?P<n>\d+)\s*(?:ans?|years?)", re.IGNORECASE),
+    re.compile(r"\b(?:il y a|depuis|since|for)\s+(?P<n>\d+)\s*(?:ans?|years?|yrs?)", re.IGNORECASE),
     re.compile(rf"\b(?P<n>\d+)[- ]year[- ]old {COMPANY}", re.IGNORECASE),
     # "on a 4 ans", "nous avons 6 ans", "elle a 3 ans" (the company speaking; "j'ai 35 ans" is a person's age)
-    re.compile(r"\b(?:on a|nous avons|elle a|we are|we're)\s+(?P<n>\d+)\s*(?:ans?|years?)\b(?!\s+d['’]exp)", re.IGNORECASE),
-    re.compile(rf"\b{COMPANY}\b[^.?!,]{{0,25}}?\b(?:de|of)\s+(?P<n>\d+)\s*(?:ans?|years?)\b", re.IGNORECASE),
+    re.compile(r"\b(?:on a|nous avons|elle a|we are|we're)\s+(?P<n>\d+)\s*(?:ans?|years?|yrs?)\b(?!\s+d['’]exp)", re.IGNORECASE),
+    re.compile(rf"\b{COMPANY}\b[^.?!,]{{0,25}}?\b(?:de|of)\s+(?P<n>\d+)\s*(?:ans?|years?|yrs?)\b", re.IGNORECASE),
 ]
 # The asker speaks of their own company: first person, or a question opening on the company ("PME de 120 salariés, …").
 ASKER = re.compile(
