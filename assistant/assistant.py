@@ -236,7 +236,7 @@ def _profile_passages(parts: Parts, analysis: QuestionAnalysis, given: set[str])
     subject = analysis.subject
     if analysis.compared:
         profiles = [p for s in analysis.compared if (p := parts.programmes.of(s.source, s.name))]
-    elif analysis.intent == "matching":
+    elif analysis.intent == "matching":  # every programme (one named in full among them, for its own verdict)
         profiles = parts.programmes.matchable()
     elif analysis.intent in ("eligibility", "conditions", "definition") and subject is not None and subject.source:
         profiles = [p for p in [parts.programmes.of(subject.source, subject.name)] if p]

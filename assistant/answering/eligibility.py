@@ -24,6 +24,7 @@ EXCEPTION_WORDS = 2  # words an exception's condition must share with the asker'
 CONTRARY = {"ruptur": {"incremental", "increment", "classiqu"}, "valid": {"valide"}}
 GENERIC_WORDS = set(analyze("start-up startup entreprise entreprises société projet projets les des encore toujours "
                             "aussi déjà vraiment demander demande aide aides peux peut boite boîte portent"))
+REQUIRING_WORDS = set(analyze("il faut doit doivent avoir être proposer disposer compter"))  # a requirement's verbs
 ORDER = ("age", "staff", "turnover", "budget", "legal_form", "partner", "place", "other")
 BIG = {"eti", "grand"}  # stems of the categories that staff alone tells (ETI, grandes entreprises)
 ETI_STAFF = Decimal(250)
@@ -87,6 +88,9 @@ def _check(criterion: Criterion, facts: AskerFacts, words: set[str], negated: fr
     if dimension == "place":
         return Check(criterion, dimension, criterion.phrase, True if facts.in_region else None,
                      facts.place or "")
+    denied = (set(criterion.terms) - GENERIC_WORDS - REQUIRING_WORDS) & negated
+    if denied:  # "doivent proposer une innovation forte" and "pas d'innovation particulière", "pas encore de bilan"
+        return Check(criterion, dimension, criterion.phrase, False, message(language, "fact_denied"))
     return Check(criterion, dimension, criterion.phrase, None)
 
 

@@ -250,10 +250,9 @@ def analyze_question(question: str, history: list[Message] | tuple[Message, ...]
         subject = subjects.find_core(question)  # "combien la Région met dans l'IA ?": the plan IA
     if subjects is not None and subject is None and intent == "contact":
         subject = subjects.contact  # who to contact for anything no programme of the question covers
-    if intent == "matching" and subject is not None and subject.source and set(analyze(subject.name)) <= set(stems):
-        intent = "eligibility"  # "à quoi ai-je droit avec le Pass Occitanie ?" asks about one programme, named in full
-    elif intent == "matching":
-        subject = None  # "startup" is no programme's name: every programme is checked
+    if intent == "matching" and not (subject is not None and subject.source and set(analyze(subject.name)) <= set(stems)):
+        subject = None  # "startup" is no programme's name: every programme is checked (a name in full is kept:
+        # the answerer checks that one programme when it has criteria, "avec un labo CNRS" is no programme asked)
     if intent == "definition" and subject is not None and subject.source:
         # "what's the tax advantage for investors?" asks about something of the subject, not what it is.
         extra = set(stems) - set(analyze(subject.name)) - DEFINITION_WORDS

@@ -10,6 +10,8 @@ It also serves the LLM answerer twice: as its evidence gate (when it abstains, n
 and as its fallback (the answer given when the LLM's draft fails its check).
 """
 
+from dataclasses import replace
+
 from assistant.answering.extractive.candidates import RANKER_FEATURES, Candidate, CandidateFinder, sentence_features
 from assistant.answering.extractive.clauses import NOT_DOCUMENTED
 from assistant.answering.extractive.comparison import comparison_lead
@@ -59,10 +61,12 @@ class ExtractiveAnswerer:
                     if analysis.compared and not analysis.cues.checks_figure else None)
         if compared is not None:
             lead = compared
-        elif analysis.intent == "matching":
+        elif analysis.intent == "matching" and not self._names_a_programme(analysis):
             lead = matching_lead(analysis, self.programmes, passages, cite)
             chosen = chosen or (lead.evidence if lead else [])
         else:
+            if analysis.intent == "matching":  # "à quoi ai-je droit avec le Pass Occitanie ?": that programme's verdict
+                analysis = replace(analysis, intent="eligibility")
             profile = self.programmes.of(analysis.subject.source, analysis.subject.name) if analysis.subject else None
             lead = build_lead(analysis, candidates, passages, profile, cite) if chosen else None
         # A lead of the asked kind from the subject's own document answers even when the question's
@@ -105,6 +109,12 @@ class ExtractiveAnswerer:
             elif trace.why.startswith("quoted"):
                 trace.why = "not quoted: the lead's own sentences suffice"
         return _with(compose(question, passages, evidence, language, lead), analysis, passages, decision)
+
+    def _names_a_programme(self, analysis: QuestionAnalysis) -> bool:
+        """The question names a programme with criteria: its own verdict, not every programme's fit."""
+        subject = analysis.subject
+        profile = self.programmes.of(subject.source, subject.name) if subject is not None and subject.source else None
+        return profile is not None and profile in self.programmes.matchable()
 
     @staticmethod
     def strength(best: Candidate, passages: list[Passage]) -> float:
