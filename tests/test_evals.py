@@ -41,10 +41,12 @@ def test_the_shipped_eval_set_stays_above_the_thresholds(indexed):
     thresholds = json.loads(THRESHOLDS.read_text())
     run = run_eval(indexed, load_questions(DEFAULT_SET), baselines=False)
     figures = run["summary"]["ours"]["all"]
-    floors = ("accuracy", "lead_accuracy", "verdict_accuracy", "support", "abstention_precision", "abstention_recall")
+    floors = ("accuracy", "lead_accuracy", "verdict_accuracy", "support", "abstention_precision", "abstention_recall",
+              "matching_precision", "matching_recall", "comparison_both_sides")
     below = {k: round(figures[k], 3) for k in floors if not figures[k] >= thresholds[k]}
     assert not below, f"below evals/thresholds.json: {below} (thresholds {thresholds})"
     assert figures["median_answer_chars"] <= thresholds["median_answer_chars"], "answers grew longer than the ceiling"
+    assert figures["confidently_wrong"] <= thresholds["confidently_wrong"], "more confidently wrong answers than the ceiling"
 
 
 @pytest.mark.slow

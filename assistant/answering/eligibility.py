@@ -132,8 +132,8 @@ def condition_holds(exception: Criterion, facts: AskerFacts, words: set[str], ne
         year = facts.creation_year or (today.year - int(facts.age_years) if facts.age_years is not None else None)
         return None if year is None else condition.created_from <= year <= condition.created_to
     terms = set(condition.terms) - GENERIC_WORDS
-    if terms & negated or any(CONTRARY.get(t, set()) & words for t in terms):
-        return False
+    if shared_words(terms, set(negated)) or any(CONTRARY.get(t, set()) & words for t in terms):
+        return False  # "pas dans la biotech", "not in biotech" (a shortened word counts), "incrémentale"
     shared = shared_words(terms, words - negated)
     if shared >= EXCEPTION_WORDS or terms and shared / len(terms) >= 0.5:
         return True

@@ -27,6 +27,7 @@ ENVELOPE = re.compile(r"\b(enveloppe|budget|dot[ée]|dotation|plan|représent\w*
                       re.IGNORECASE)
 PART = re.compile(r"^\s*(?:du|de la|des|de l['’])\b|^\s*(?:pour|servent|sont destinés|consacrés?|destinés?|dédiés?)\b", re.IGNORECASE)
 OF_IT = re.compile(r"\s*(?:du|de la|des|de l['’])\s", re.IGNORECASE)  # "22 M€ du plan IA": a part of it
+TERM = re.compile(r"\b(sur|durée|rembours\w*|pendant|différé)\b[^.;]*$", re.IGNORECASE)
 CEILING = re.compile(r"plafonn|maximum|au plus|jusqu", re.IGNORECASE)
 STATUS = re.compile(r"\b(statut|plus disponible|n'est plus|n’est plus|clos|cl[ôo]tur|toujours ouvert|en vigueur|considér[ée] comme actif)",
                     re.IGNORECASE)
@@ -129,6 +130,11 @@ def _amounts(text: str, fact: Fact, profile: Profile) -> list[Amount]:
     """The amounts and rates of a sentence with their role for the programme."""
     found = []
     for quantity in amounts(text):
+        if quantity.kind == "duration" and TERM.search(text[max(0, quantity.span[0] - 30):quantity.span[0]]) \
+                and not CONDITION.search(text):
+            found.append(Amount(role="term", text=quantity.text, kind="duration", low=quantity.low, high=quantity.high,
+                                bound=quantity.bound, fact=fact))  # "sur 5 ans dont 1 an de différé"
+            continue
         if quantity.kind not in ("amount", "percent"):
             continue
         after = text[quantity.span[1]:quantity.span[1] + 30]

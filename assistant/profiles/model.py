@@ -29,9 +29,9 @@ class Fact(BaseModel):
 class Amount(BaseModel):
     """A figure of the programme's money: its envelope, a part of it, a ceiling, a rate."""
 
-    role: Literal["total", "part", "ceiling", "minimum", "rate", "amount"]
+    role: Literal["total", "part", "ceiling", "minimum", "rate", "amount", "term"]  # term: a loan's or project's duration
     text: str = Field(description="the figure as written: « 60 M€ sur la période 2024-2028 »")
-    kind: str  # amount, percent
+    kind: str  # amount, percent, duration
     low: Decimal
     high: Decimal
     bound: str | None = None

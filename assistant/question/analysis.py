@@ -23,6 +23,7 @@ from assistant.models import Message
 from assistant.question.conversation import conversation_context, needs_context, own_terms
 from assistant.question.cues import Cues, read_cues
 from assistant.question.subjects import Subject
+from assistant.retrieval.expansion import GLOSSARY
 from assistant.text.figures import amounts
 from assistant.text.french import analyze, detect_language, normalize
 
@@ -227,7 +228,7 @@ def analyze_question(question: str, history: list[Message] | tuple[Message, ...]
     history = tuple(history)
     language = language or detect_language(question)
     context = conversation_context(question, list(history))
-    facts = asker_facts(question, today or datetime.date.today())
+    facts = asker_facts(question, today or datetime.date.today(), language)
     subject = subjects.find(question, language) if subjects is not None else None
     if subject is None and subjects is not None and (needs_context(question, list(history)) or len(own_terms(question)) <= 1):
         # A follow-up: the subject of the conversation, from its latest user question that names one; a
@@ -276,6 +277,15 @@ def analyze_question(question: str, history: list[Message] | tuple[Message, ...]
     )
 
 
+def _stems(question: str, words: frozenset[str], language: str) -> set[str]:
+    """The question's terms; an English question's with their French glossary words too ("disruptive
+    innovation" shares "rupture" with the sheets' exceptions)."""
+    stems = set(analyze(question))
+    if language == "en":
+        stems |= {t for w in words if w.strip(".,;:!?") in GLOSSARY for t in analyze(GLOSSARY[w.strip(".,;:!?")])}
+    return stems
+
+
 def _without_name(question: str, subject: Subject | None) -> str:
     """The question without the words of its subject's name: what it asks of the subject."""
     if subject is None:
@@ -313,7 +323,7 @@ def aspects_of(question: str) -> tuple[str, ...]:
     return tuple(intent for _, intent in sorted(found))
 
 
-def asker_facts(question: str, today: datetime.date) -> AskerFacts:
+def asker_facts(question: str, today: datetime.date, language: str = "fr") -> AskerFacts:
     """What the asker says of their own company; nothing when the question speaks of someone else
     ("l'association X propose …" is no asker's legal form)."""
     if not ASKER.search(question):
@@ -350,7 +360,7 @@ def asker_facts(question: str, today: datetime.date) -> AskerFacts:
         legal_form=form.group(1) if form else None,
         place=place.group("place") if place else None,
         words=words,
-        words_stemmed=frozenset(analyze(question)),
+        words_stemmed=frozenset(_stems(question, words, language)),
         budget=budget,
         creation_year=created,
         partner_sme=partner,

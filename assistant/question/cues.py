@@ -7,7 +7,8 @@ read these fields, and the provenance shows them.
   ("combien de salariés"), a deadline, an interest rate, a breakdown, a figure the question checks
   ("18 M€ c'est le budget total ?"), the aspect of a limit (age or size), the years it names and the
   figures it states;
-- who a programme is for ("qui peut", "who can");
+- who a programme is for ("qui peut", "who can"); a threshold ("minimum", "seuil") or the project's
+  expenses asked;
 - the words it negates ("pas dans la biotech"), which are no fact about the asker;
 - the span a short answer gives (`span_kind`: date, count, person, name, place, reason, manner, which,
   other) and the noun of a "quel … ?" question.
@@ -40,6 +41,10 @@ CHECKS_FIGURE = re.compile(r"(c'est (ça|bien|vrai|le|la|les)|est-ce|is it|right
 # The aspect of a "limit" question: its age, its size.
 LIMIT_KINDS = [(re.compile(r"[âa]ge|\bans\b|old|years?", re.IGNORECASE), ("duration",)),
                (re.compile(r"taille|effectif|salari|employ|staff|size", re.IGNORECASE), ("count",))]
+# A threshold asked ("combien de R&D minimum ?", "seuil de dépenses"): what a criterion requires.
+THRESHOLD = re.compile(r"\b(minimum|minimal\w*|min|seuil|au moins|at least|threshold)\b", re.IGNORECASE)
+# The project's expenses asked ("quel montant de dépenses"), not the money a programme gives.
+EXPENSES = re.compile(r"\bd[ée]penses\b|budget du projet|project budget|expenses", re.IGNORECASE)
 WHO_FOR = re.compile(r"\b(qui peut|pour qui|quelles? (entreprises|boites|boîtes|structures)|who can|who is it for)\b", re.IGNORECASE)
 
 # --- the short answer's span ----------------------------------------------------------------------------
@@ -103,6 +108,8 @@ class Cues:
     checks_figure: bool = False  # a yes/no form about a figure it states: "18 M€, c'est bien …", "is it €60m"
     limit_kinds: tuple[str, ...] = ()  # the figure kinds of a limit: ("duration",) for an age, ("count",) for a size
     who_for: bool = False  # "qui peut", "who can": the beneficiaries first
+    threshold: bool = False  # "minimum", "seuil": the figure a criterion requires
+    expenses: bool = False  # "quel montant de dépenses": the project's budget a criterion sets
     years: frozenset[int] = frozenset()  # the years it names, ranges spelt out
     stated: tuple[Quantity, ...] = ()  # the figures it states itself
     negated: frozenset[str] = frozenset()  # stems after a negation: "pas dans la biotech" -> {"biotech"}
@@ -144,6 +151,8 @@ def read_cues(question: str) -> Cues:
         checks_figure=bool(stated and CHECKS_FIGURE.search(question)),
         limit_kinds=next((kinds for pattern, kinds in LIMIT_KINDS if pattern.search(question)), ()),
         who_for=bool(WHO_FOR.search(question)),
+        threshold=bool(THRESHOLD.search(question)),
+        expenses=bool(EXPENSES.search(question)),
         years=frozenset(years_named(question)),
         stated=stated,
         negated=frozenset(negated_terms(question)),

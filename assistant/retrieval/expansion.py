@@ -54,6 +54,11 @@ GLOSSARY = {
     "salaries": "effectifs",
     "employes": "salariés",
     # English
+    "disruptive": "rupture",
+    "breakthrough": "rupture",
+    "incremental": "incrémentale",
+    "biotech": "biotechnologies",
+    "biotechnology": "biotechnologies",
     "amount": "montant M€",
     "money": "financement montant",
     "funding": "financement doté montant",

@@ -280,6 +280,9 @@ def _pick_figure(analysis: QuestionAnalysis, aspect: str, about: list[Candidate]
         found = [f for f in found if DEADLINE.search(f[0].text)]  # a deadline, not the day a scheme starts
     if aspect == "duration" and any(not BALANCE_SHEETS.search(c.text[:q.span[0]]) for c, q in found):
         found = [(c, q) for c, q in found if not BALANCE_SHEETS.search(c.text[:q.span[0]])]  # a loan's "5 ans", not "deux bilans de 12 mois"
+    if aspect in ("rate", "count") and cues.threshold and any(CONDITION.search(c.text) for c, _ in found):
+        # "combien de R&D minimum ?": the share a criterion requires, not an investor's tax rate
+        found = [f for f in found if CONDITION.search(f[0].text)]
     if aspect == "count" and acronym and not any(_same_noun(q.unit, counted) for _, q in found):
         # "combien de JEI": a count of JEI, not a criterion's "moins de 250 salariés"
         found = [f for f in found if not CONDITION.search(f[0].text)]
