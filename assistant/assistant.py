@@ -195,7 +195,7 @@ class Assistant:
         found = _retrieval(analysis, parts, retrieve_k)
         passages = found.passages
         given_ids = {p.chunk.id for p in passages}
-        drafting = stream(parts.answerer, analysis.question, analysis, passages)
+        drafting = stream(parts.answerer, analysis.typed or analysis.question, analysis, passages)
         yield from drafting
         answer = drafting.answer
         if answer.abstained:

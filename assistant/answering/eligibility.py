@@ -74,8 +74,9 @@ def _check(criterion: Criterion, facts: AskerFacts, words: set[str], negated: fr
                      fact_text(value, dimension, language))
     if dimension == "legal_form":
         given = set(analyze(facts.legal_form or ""))
-        listed = [term for term in criterion.terms if (given and set(analyze(term)) <= given | words)
-                  or shared_words(set(analyze(term)) - GENERIC_WORDS, words - negated)]
+        listed = [term for term in criterion.terms if not shared_words(set(analyze(term)) - GENERIC_WORDS, set(negated))
+                  and ((given and set(analyze(term)) <= given | words)
+                       or shared_words(set(analyze(term)) - GENERIC_WORDS, words - negated))]  # "ni SCI ni EI": none
         if not listed:
             return None  # an exclusion the asker's form or activity does not touch
         return Check(criterion, dimension, f"« {criterion.phrase} »", False, facts.legal_form or ", ".join(listed))

@@ -25,7 +25,7 @@ from assistant.question.cues import Cues, read_cues
 from assistant.question.subjects import Subject
 from assistant.retrieval.expansion import GLOSSARY
 from assistant.text.figures import amounts
-from assistant.text.french import analyze, detect_language, normalize
+from assistant.text.french import analyze, detect_language, normalize, sms_expanded
 
 # What kind of answer the question wants; each flag turns on one sentence feature of the answerer.
 ASKS = {
@@ -176,7 +176,7 @@ class AskerFacts:
 
 @dataclass(frozen=True)
 class QuestionAnalysis:
-    question: str  # as validated: stripped, within the length limit
+    question: str  # as read: validated, SMS spelling written out ("cb" -> "combien"); what is searched
     language: str  # "fr" or "en": the language of the answer
     context: str = ""  # the earlier user questions a follow-up refers to, "" for a standalone question
     asks: frozenset[str] = field(default_factory=frozenset)  # keys of ASKS found in the question
@@ -187,6 +187,7 @@ class QuestionAnalysis:
     compared: tuple[Subject, ...] = ()  # two programmes or more the question names: a comparison
     entities: tuple[str, ...] = ()  # other names the question gives, that the answer must be about
     facts: AskerFacts = field(default_factory=AskerFacts)
+    typed: str = ""  # the question as the asker typed it (validated): what the answer and the question log show
     cues: Cues = field(default_factory=Cues)
     normalized: str = ""  # lowercase, elisions dropped, accents folded (assistant/text/french.py normalize)
     stems: tuple[str, ...] = ()  # its content terms, stemmed (analyze)
@@ -226,6 +227,7 @@ def analyze_question(question: str, history: list[Message] | tuple[Message, ...]
     SubjectCatalogue (without one, no subject is read); `language` when the caller has detected it;
     `nearest` a NearestIntent (assistant/question/nearest.py), for a question no pattern names."""
     history = tuple(history)
+    typed, question = question, sms_expanded(question)
     language = language or detect_language(question)
     context = conversation_context(question, list(history))
     facts = asker_facts(question, today or datetime.date.today(), language)
@@ -261,6 +263,7 @@ def analyze_question(question: str, history: list[Message] | tuple[Message, ...]
             intent = "other"
     return QuestionAnalysis(
         question=question,
+        typed=typed,
         language=language,
         context=context,
         asks=frozenset(kind for kind, pattern in ASKS.items() if pattern.search(question)),

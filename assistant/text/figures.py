@@ -202,7 +202,7 @@ DURATION_UNITS = {
     "jour": r"jours?|days?",
 }
 COUNTED_UNITS = {
-    "salarié": r"salariée?s?|employée?s?|employees?|staff",
+    "salarié": r"salari[ée]e?s?|employ[ée]e?s?|employees?|staff",
     "emploi": r"emplois?|jobs?",
     "entreprise": r"entreprises?|sociétés?|companies|company|firms?",
     "start-up": r"start-?ups?",

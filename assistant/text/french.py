@@ -76,6 +76,24 @@ def _analyzed(text: str) -> tuple[str, ...]:
     return tuple(_stemmer().stemWords(tokens))
 
 
+# SMS spelling, expanded before a question is read ("c cb le pret ?", "la ptite aide pr les tpe"): whole
+# lowercase tokens only, never a letter alone ("c", "g") that a question may mean as itself.
+SMS = {"cb": "combien", "cmb": "combien", "combi1": "combien", "pr": "pour", "ptit": "petit", "ptite": "petite",
+       "ptits": "petits", "ptites": "petites", "ds": "dans", "qd": "quand", "qq": "quelque", "bcp": "beaucoup",
+       "tjrs": "toujours", "tjs": "toujours", "pk": "pourquoi", "pq": "pourquoi", "koi": "quoi", "kel": "quel",
+       "kelle": "quelle", "kels": "quels", "ki": "qui", "cmt": "comment", "koment": "comment", "ac": "avec",
+       "avc": "avec", "dc": "donc", "jsuis": "je suis", "chui": "je suis", "jpeux": "je peux", "jveux": "je veux",
+       "mm": "même", "ya": "il y a", "yen": "il y en", "ns": "nous", "vs": "vous", "tt": "tout", "bjr": "bonjour",
+       "slt": "salut", "stp": "s'il te plaît", "svp": "s'il vous plaît", "entreprse": "entreprise", "boit": "boîte",
+       "rdv": "rendez-vous", "auj": "aujourd'hui", "ajd": "aujourd'hui", "mtn": "maintenant", "encor": "encore"}
+_SMS_TOKEN = re.compile(r"(?<![\w'’-])(" + "|".join(sorted(map(re.escape, SMS), key=len, reverse=True)) + r")(?![\w'’-])")
+
+
+def sms_expanded(text: str) -> str:
+    """`text` with SMS abbreviations written out: "le pret c cb" -> "le pret c combien"."""
+    return _SMS_TOKEN.sub(lambda m: SMS[m.group(1)], text)
+
+
 # "Selon X (date), …": who a sentence attributes its fact to, before the fact.
 ATTRIBUTION = re.compile(
     r"^(?:Selon|D'après|D’après|According to)\s+(?P<who>(?:[^,(]|\([^)]*\)){3,160}?),\s+", re.IGNORECASE
@@ -89,7 +107,7 @@ def without_attribution(text: str) -> str:
 
 
 # "pas dans la biotech", "sans salarié", "not a SME": the words a negation governs.
-NEGATED = re.compile(r"\b(?:pas|sans|non|not|no|aucune?)\s+(?:encore\s+|toujours\s+)?(?:d['’]\s?|de\s+|dans\s+(?:la\s+|le\s+|les\s+)?|une?\s+)?"
+NEGATED = re.compile(r"\b(?:pas|sans|non|not|no|ni|nor|neither|aucune?)\s+(?:encore\s+|toujours\s+)?(?:d['’]\s?|de\s+|dans\s+(?:la\s+|le\s+|les\s+)?|une?\s+)?"
                      r"(\w+(?:\s+\w+){0,2})", re.IGNORECASE)
 
 

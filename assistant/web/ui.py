@@ -311,7 +311,7 @@ def build_ui(assistant: Assistant, store: Store, limiter: RateLimiter) -> gr.Blo
             gr.Warning(rate_limited_message(limiter.per_minute, wait, analysis.language))
             yield unchanged
             return
-        waiting = turns + [{"question": analysis.question, "answer": None, "language": analysis.language}]
+        waiting = turns + [{"question": analysis.typed or analysis.question, "answer": None, "language": analysis.language}]
         yield "", chat_messages(waiting), turns
         try:
             answer = assistant.answer(analysis)
@@ -321,7 +321,7 @@ def build_ui(assistant: Assistant, store: Store, limiter: RateLimiter) -> gr.Blo
             raise gr.Error(message(analysis.language, "internal")) from error
         question_id = record(store, answer)  # the turn keeps its log id, so its thumbs link to it
         answer = answer.model_copy(update={"provenance": None})  # kept server-side: not part of the chat's state
-        turns = turns + [{"question": analysis.question, "answer": answer.model_dump(mode="json"), "id": question_id}]
+        turns = turns + [{"question": analysis.typed or analysis.question, "answer": answer.model_dump(mode="json"), "id": question_id}]
         yield "", chat_messages(turns), turns
 
     def ask_example(selection: gr.SelectData, turns: list[dict], request: gr.Request):

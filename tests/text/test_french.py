@@ -42,3 +42,12 @@ def test_language_detection():
     assert detect_language("Quel est le budget du plan IA ?") == "fr"
     assert detect_language("What is the budget of the AI plan?") == "en"
     assert detect_language("pass occitanie") == "fr"
+
+
+def test_sms_spelling_is_written_out_whole_tokens_only():
+    from assistant.text.french import sms_expanded
+
+    assert sms_expanded("la ptite aide region pr les tpe elle donne cb") == "la petite aide region pour les tpe elle donne combien"
+    assert sms_expanded("c koi le pass, ya encore ?") == "c quoi le pass, il y a encore ?"
+    assert sms_expanded("Le CB de la PR") == "Le CB de la PR"  # capitals are names, not SMS
+    assert sms_expanded("prêt, pré, apr") == "prêt, pré, apr"

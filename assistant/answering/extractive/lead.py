@@ -78,7 +78,7 @@ BENEFICIARIES = re.compile(r"\b(s'adresse|s’adresse|destiné|ouvert aux|réser
 AMOUNT_WORDS = set(analyze("combien argent montant budget total global enveloppe dotation financement coût coûte "
                            "million millions M€ euros how much money amount worth funding total en tout au "
                            "région met mettre mis investit investir investissement investis consacre consacrer dépense "
-                           "dépenser Occitanie region invest invests spend spends put puts"))
+                           "dépenser Occitanie region invest invests spend spends put puts fait font ça"))
 BALANCE_SHEETS = re.compile(r"\bbilans? (?:annuels? )?de\s*$", re.IGNORECASE)
 DEADLINE = re.compile(r"\b(jusqu'?[àa]u?|date limite|cl[ôo]tur\w*|avant le|au plus tard|deadline|ouvert jusqu)", re.IGNORECASE)
 INTEREST = re.compile(r"\b(taux|int[ée]r[êe]t|interest|rate)\b", re.IGNORECASE)
