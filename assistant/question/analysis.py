@@ -25,7 +25,7 @@ from assistant.question.cues import Cues, read_cues
 from assistant.question.subjects import Subject
 from assistant.retrieval.expansion import GLOSSARY
 from assistant.text.figures import amounts
-from assistant.text.french import analyze, detect_language, normalize, sms_expanded
+from assistant.text.french import analyze, detect_language, normalize, sms_expanded, split_sentences
 
 # What kind of answer the question wants; each flag turns on one sentence feature of the answerer.
 ASKS = {
@@ -188,6 +188,7 @@ class QuestionAnalysis:
     entities: tuple[str, ...] = ()  # other names the question gives, that the answer must be about
     facts: AskerFacts = field(default_factory=AskerFacts)
     typed: str = ""  # the question as the asker typed it (validated): what the answer and the question log show
+    asked: str = ""  # what it asks: its last sentence after a story, else the whole question
     cues: Cues = field(default_factory=Cues)
     normalized: str = ""  # lowercase, elisions dropped, accents folded (assistant/text/french.py normalize)
     stems: tuple[str, ...] = ()  # its content terms, stemmed (analyze)
@@ -231,7 +232,8 @@ def analyze_question(question: str, history: list[Message] | tuple[Message, ...]
     language = language or detect_language(question)
     context = conversation_context(question, list(history))
     facts = asker_facts(question, today or datetime.date.today(), language)
-    subject = subjects.find(question, language) if subjects is not None else None
+    asked = asked_part(question)  # a story's question: "Je dirige une ESN à Toulouse… Combien met-elle dans l'IA ?"
+    subject = _subject(subjects, asked, question, language) if subjects is not None else None
     if subject is None and subjects is not None and (needs_context(question, list(history)) or len(own_terms(question)) <= 1):
         # A follow-up: the subject of the conversation, from its latest user question that names one; a
         # question with its own object ("qui contacter pour un projet d'innovation ?") inherits none.
@@ -244,13 +246,14 @@ def analyze_question(question: str, history: list[Message] | tuple[Message, ...]
     stems = tuple(analyze(question))
     compared = tuple(subjects.find_all(question)) if subjects is not None else ()
     compared = compared if len(compared) >= 2 else ()
-    intent = intent_of(question)
+    intent = intent_of(asked) if asked != question else "other"
+    intent = intent if intent != "other" else intent_of(question)
     if intent == "other" and nearest is not None:
         # "le pass occitanie ça tourne toujours ?": its words without the subject's name, near "ça marche encore".
-        intent = nearest.intent(_without_name(question, subject), language)[0]
+        intent = nearest.intent(_without_name(asked, subject), language)[0]
     intent = _with_facts(intent, facts, question)
     if subjects is not None and subject is None and intent == "amount":
-        subject = subjects.find_core(question)  # "combien la Région met dans l'IA ?": the plan IA
+        subject = subjects.find_core(asked) or subjects.find_core(question)  # "combien la Région met dans l'IA ?": the plan IA
     if subjects is not None and subject is None and intent == "contact":
         subject = subjects.contact  # who to contact for anything no programme of the question covers
     if intent == "matching" and not (subject is not None and subject.source and set(analyze(subject.name)) <= set(stems)):
@@ -258,12 +261,13 @@ def analyze_question(question: str, history: list[Message] | tuple[Message, ...]
         # the answerer checks that one programme when it has criteria, "avec un labo CNRS" is no programme asked)
     if intent == "definition" and subject is not None and subject.source:
         # "what's the tax advantage for investors?" asks about something of the subject, not what it is.
-        extra = set(stems) - set(analyze(subject.name)) - DEFINITION_WORDS
+        extra = set(analyze(asked)) - set(analyze(subject.name)) - DEFINITION_WORDS
         if len(extra) >= 2:
             intent = "other"
     return QuestionAnalysis(
         question=question,
         typed=typed,
+        asked=asked,
         language=language,
         context=context,
         asks=frozenset(kind for kind, pattern in ASKS.items() if pattern.search(question)),
@@ -278,6 +282,26 @@ def analyze_question(question: str, history: list[Message] | tuple[Message, ...]
         normalized=normalize(question),
         stems=stems,
     )
+
+
+def asked_part(question: str) -> str:
+    """What a question that tells a story first asks: its last sentence when it ends the question with a
+    question mark ("Je viens de m'installer à Rodez … Ça sert à quoi ?"); else the whole question."""
+    spans = split_sentences(question)
+    if len(spans) < 2:
+        return question
+    last = question[spans[-1][0]:spans[-1][1]]
+    return last if "?" in last else question
+
+
+def _subject(subjects, asked: str, question: str, language: str):
+    """The subject the asked part names, else a programme the story names; a name with no document is
+    taken from the asked part only (the story's "ESN", "Rodez" are no subject)."""
+    found = subjects.find(asked, language)
+    if found is not None or asked == question:
+        return found
+    story = subjects.find(question, language)
+    return story if story is not None and story.source else None
 
 
 def _stems(question: str, words: frozenset[str], language: str) -> set[str]:

@@ -121,3 +121,20 @@ def test_the_analysis_carries_the_cues_language_and_normalised_words_once_read()
     assert analyze_question("How much?", language="fr").language == "fr"  # the caller's detection is kept
     summary = analysis.summary()
     assert summary["intent"] == "amount" and summary["cues"]["total"] is True and summary["cues"]["years"] == [2024]
+
+
+@pytest.mark.parametrize("question, asked", [
+    ("Je viens de m'installer à Rodez pour créer mon entreprise. Ça sert à quoi une Maison de la Région ?",
+     "Ça sert à quoi une Maison de la Région ?"),
+    ("We moved to Toulouse last year and run a small firm. Is the Pass Occitanie still open?", "Is the Pass Occitanie still open?"),
+    ("startup de 2 ans, 5 salariés : quelles aides pour nous ?", "startup de 2 ans, 5 salariés : quelles aides pour nous ?"),
+])
+def test_a_story_s_question_is_its_last_sentence(question, asked):
+    analysis = analyze_question(question)
+    assert analysis.asked == asked
+    assert analysis.intent == analyze_question(asked).intent
+
+
+def test_a_story_s_facts_still_count():
+    analysis = analyze_question("Notre SAS a 4 ans et 12 salariés, installée à Albi. Le Contrat Innovation, on peut ?")
+    assert analysis.facts.age_years == 4 and analysis.facts.staff == 12 and analysis.facts.in_region

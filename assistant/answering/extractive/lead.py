@@ -322,7 +322,8 @@ def _figures(about: list[Candidate], kinds, limit: int = CONSIDERED) -> list[tup
 
 def _content_terms(analysis: QuestionAnalysis) -> set[str]:
     subject_terms = set(analyze(analysis.subject.name)) if analysis.subject else set()
-    return set(analysis.stems) - subject_terms
+    asked = set(analyze(analysis.asked)) if analysis.asked and analysis.asked != analysis.question else set(analysis.stems)
+    return asked - subject_terms  # a story's own words ("je dirige une ESN") name no part asked
 
 
 def _near(text: str, quantity: Quantity, words: set[str]) -> int:
