@@ -76,12 +76,14 @@ INTENTS: list[tuple[str, re.Pattern]] = [
         r"\b(qui contacter|contacter|contact|[àa] qui|who (do|should|can) i|s'adresser|joindre|interlocuteur"
         r"|comment (candidater|postuler|faire|d[ée]poser|demander)|how (do i|to|can i) (apply|contact|get)|o[uù] (d[ée]poser|candidater|postuler))",
         re.IGNORECASE)),
-    ("rate", re.compile(r"\b(taux|rate|pourcentage|percentage|interest|int[ée]r[êe]ts?)\b|%", re.IGNORECASE)),
+    ("rate", re.compile(r"\b(taux|rate|pourcentage|percentage|interest|int[ée]r[êe]ts?|what (?:share|proportion|part) of)\b|%",
+                        re.IGNORECASE)),
     ("duration", re.compile(
-        r"\b(combien de temps|dur[ée]e|how long|combien d'ann[ée]es|sur combien|combien de mois|rembours\w* (sur|en)|d[ée]lai)",
+        r"\b(combien de temps|dur[ée]e|how long|combien d'ann[ée]es|sur combien|combien de mois|rembours\w* (sur|en)|d[ée]lai"
+        r"|(?:over )?how many (?:years|months)|repaid over|repayment (?:period|term))",
         re.IGNORECASE)),
     ("limit", re.compile(
-        r"\b(quel [âa]ge|[âa]ge (max|min|limite)\w*|limite d['’][âa]ge|how old|age limit|taille|effectifs? (max|min)\w*"
+        r"\b(quel [âa]ge|[âa]ge (max|min|limite)\w*|limite d['’][âa]ge|how old|age limit|(?:maximum|minimum|max) (?:age|size)|taille|effectifs? (max|min)\w*"
         r"|combien de salari[ée]s (max|min|au (plus|moins))\w*|plafond de salari|(max|min)\w* (de )?salari)", re.IGNORECASE)),
     ("count", re.compile(r"\b(combien d[e'’] ?(?!temps|argent|m€|k€|euros?|millions?|fonds|cr[ée]dits?|subventions?"
                          r"|aides?|financements?|la\b|le\b|les\b|l['’])\w+|how many"
@@ -127,6 +129,7 @@ AGE = [
     re.compile(r"\b(?:cr[ée]{2}e?s?|fond[ée]e?s?|immatricul[ée]e?s?|founded|created|started|set up|lanc[ée]e?)\s+(?:en|in)\s+"
                r"(?P<year>(?:19|20)\d{2})", re.IGNORECASE),
     re.compile(r"\b(?:il y a|depuis|since|for)\s+(?P<n>\d+)\s*(?:ans?|years?|yrs?)", re.IGNORECASE),
+    re.compile(r"\b(?P<n>\d+)\s*(?:years?|yrs?)\s+ago\b", re.IGNORECASE),  # "founded 9 years ago"
     re.compile(rf"\b(?P<n>\d+)[- ]year[- ]old {COMPANY}", re.IGNORECASE),
     # "on a 4 ans", "nous avons 6 ans", "elle a 3 ans" (the company speaking; "j'ai 35 ans" is a person's age)
     re.compile(r"\b(?:on a|nous avons|elle a|we are|we're)\s+(?P<n>\d+)\s*(?:ans?|years?|yrs?)\b(?!\s+d['’]exp)", re.IGNORECASE),

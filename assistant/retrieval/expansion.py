@@ -55,6 +55,13 @@ GLOSSARY = {
     "employes": "salariés",
     # English
     "disruptive": "rupture",
+    "self-employed": "entreprise individuelle profession libérale",
+    "sole": "entreprise individuelle",
+    "freelance": "entreprise individuelle profession libérale",
+    "freelancer": "entreprise individuelle profession libérale",
+    "physiotherapist": "profession libérale",
+    "mid-cap": "ETI",
+    "midcap": "ETI",
     "breakthrough": "rupture",
     "incremental": "incrémentale",
     "biotech": "biotechnologies",
