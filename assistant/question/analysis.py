@@ -26,6 +26,7 @@ from assistant.question.subjects import Subject
 from assistant.retrieval.expansion import GLOSSARY
 from assistant.text.figures import amounts
 from assistant.text.french import analyze, detect_language, normalize, sms_expanded, split_sentences
+from assistant.text.french import words as tokens
 
 # What kind of answer the question wants; each flag turns on one sentence feature of the answerer.
 ASKS = {
@@ -312,7 +313,7 @@ def _stems(question: str, words: frozenset[str], language: str) -> set[str]:
     innovation" shares "rupture" with the sheets' exceptions)."""
     stems = set(analyze(question))
     if language == "en":
-        stems |= {t for w in words if w.strip(".,;:!?") in GLOSSARY for t in analyze(GLOSSARY[w.strip(".,;:!?")])}
+        stems |= {t for w in tokens(question) if w in GLOSSARY for t in analyze(GLOSSARY[w])}
     return stems
 
 

@@ -55,12 +55,12 @@ GLOSSARY = {
     "employes": "salariés",
     # English
     "disruptive": "rupture",
-    "self-employed": "entreprise individuelle profession libérale",
+    "self": "entreprise individuelle profession libérale",  # "self-employed"
     "sole": "entreprise individuelle",
     "freelance": "entreprise individuelle profession libérale",
     "freelancer": "entreprise individuelle profession libérale",
     "physiotherapist": "profession libérale",
-    "mid-cap": "ETI",
+    "mid": "ETI",  # "mid-cap"
     "midcap": "ETI",
     "breakthrough": "rupture",
     "incremental": "incrémentale",
