@@ -116,6 +116,13 @@ MESSAGES = {
         "upload_unreadable": "Ce fichier ne peut pas être indexé : {reason}.",
         "upload_other_type": "Le remplaçant de « {source} » doit être un fichier {suffix}.",
         "document_missing": "Aucun document « {source} » dans le corpus.",
+        "link_outside": "« {path} » est un lien symbolique qui mène hors du corpus : la console n'écrit, ne "
+        "remplace ni ne supprime rien à travers lui.",
+        "link_inside": "« {path} » est un lien symbolique : la console n'écrit, ne remplace ni ne supprime qu'à "
+        "travers les dossiers du corpus eux-mêmes (choisissez le dossier vers lequel il pointe).",
+        "name_nul": "Nom de fichier invalide : « {name} » contient un caractère nul.",
+        "name_too_long": "Nom de fichier trop long : « {name} » fait {size} octets une fois encodé en UTF-8, "
+        "{limit} au maximum. Raccourcissez-le.",
         "reindex_running": "Une réindexation est déjà en cours.",
         "eval_running": "Une évaluation est déjà en cours.",
         "eval_bad_set": "Jeu d'évaluation invalide : {reason}",
@@ -223,6 +230,12 @@ MESSAGES = {
         "upload_unreadable": "This file cannot be indexed: {reason}.",
         "upload_other_type": "The replacement of \"{source}\" must be a {suffix} file.",
         "document_missing": "No document \"{source}\" in the corpus.",
+        "link_outside": "\"{path}\" is a symbolic link that leads out of the corpus: the console writes, replaces "
+        "and removes nothing through it.",
+        "link_inside": "\"{path}\" is a symbolic link: the console writes, replaces and removes only through the "
+        "corpus's own folders (choose the folder it points to).",
+        "name_nul": "Invalid file name: \"{name}\" contains a NUL character.",
+        "name_too_long": "File name too long: \"{name}\" takes {size} bytes in UTF-8, {limit} at most. Shorten it.",
         "reindex_running": "A re-index is already running.",
         "eval_running": "An evaluation is already running.",
         "eval_bad_set": "Invalid evaluation set: {reason}",
