@@ -69,7 +69,7 @@ def admin_router(assistant: Assistant, settings: Settings) -> APIRouter:
         return evals[0]
 
     def refused(error: corpus_files.Refused, request: Request) -> HTTPException:
-        detail = message(request_language(request.headers), error.key, **error.values)
+        detail = error.message(request_language(request.headers))
         return HTTPException(status_code=REFUSAL_STATUS.get(error.key, 422), detail=detail)
 
     # --- the page and the session --------------------------------------------------------------

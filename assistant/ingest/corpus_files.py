@@ -21,7 +21,9 @@ import unicodedata
 from pathlib import Path, PurePosixPath
 
 from assistant.ingest.documents import UnreadableDocument, load_document
+from assistant.ingest.file_types import holds
 from assistant.retrieval.index_state import IndexState
+from assistant.wording import file_kind, message
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +38,12 @@ class Refused(ValueError):
     def __init__(self, key: str, **values):
         super().__init__(key)
         self.key, self.values = key, values
+
+    def message(self, language: str) -> str:
+        values = dict(self.values)
+        if "kind" in values:  # what a file holds, named in the reader's language
+            values["kind"] = file_kind(language, values["kind"])
+        return message(language, self.key, **values)
 
 
 def safe_name(filename: str) -> str:
@@ -141,6 +149,9 @@ def save_upload(corpus_dir: Path, filename: str, data: bytes, max_bytes: int, fo
     temp = staging / f"{secrets.token_hex(8)}{target.suffix}"
     try:
         temp.write_bytes(data)
+        found = holds(temp)
+        if found:
+            raise Refused("upload_content", name=_shown(filename or target.name), suffix=target.suffix, kind=found)
         try:
             load_document(temp, source)
         except UnreadableDocument as error:

@@ -336,7 +336,9 @@ def test_an_uploaded_docx_is_listed_then_indexed_and_cited(console):
     ("vide.md", b"", 422, "empty file"),
     ("abime.pdf", b"%PDF-1.4 rien de lisible", 422, "ne peut pas être indexé"),
     ("abime.docx", b"PK\x03\x04 pas un docx", 422, "ne peut pas être indexé"),
-    ("binaire.txt", b"\x00\x01\x02" * 10, 422, "binary content"),
+    ("binaire.txt", b"\x00\x01\x02" * 10, 422, "n'est pas un fichier .txt : il contient des données binaires"),
+    ("fiche.md", b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n", 422, "il contient un PDF"),
+    ("fiche.txt", b"PK\x03\x04\x14\x00\x00\x00", 422, "il contient une archive ZIP"),
     ("readynov.md", b"# Autre\n\ntexte", 409, "existe déjà"),
 ])
 def test_a_file_the_index_would_skip_is_refused_with_the_reason_and_not_placed(console, name, data, status, words):
