@@ -172,8 +172,23 @@ MESSAGES = {
         "upload_bad_folder": "Dossier inconnu dans le corpus : « {folder} ».",
         "upload_exists": "Le document « {source} » existe déjà : choisissez « Remplacer » pour le mettre à jour.",
         "upload_unreadable": "Ce fichier ne peut pas être indexé : {reason}.",
+        "upload_content": "Le fichier « {name} » n'est pas un fichier {suffix} : il contient {kind}. Enregistrez-le "
+        "au bon format, ou donnez-lui l'extension qui correspond.",
+        # What a file holds (assistant/ingest/file_types.py), for a refusal that says so
+        "file_kinds": {"pdf": "un PDF", "docx": "un document Word (.docx)", "xlsx": "un classeur Excel (.xlsx)",
+                       "pptx": "une présentation PowerPoint (.pptx)", "odf": "un document OpenDocument (.odt, .ods, .odp)",
+                       "zip": "une archive ZIP", "ole": "un ancien document Office (.doc, .xls, .ppt)",
+                       "rtf": "un document RTF", "image": "une image", "executable": "un programme",
+                       "archive": "une archive compressée", "binary": "des données binaires", "text": "du texte"},
         "upload_other_type": "Le remplaçant de « {source} » doit être un fichier {suffix}.",
         "document_missing": "Aucun document « {source} » dans le corpus.",
+        "link_outside": "« {path} » est un lien symbolique qui mène hors du corpus : la console n'écrit, ne "
+        "remplace ni ne supprime rien à travers lui.",
+        "link_inside": "« {path} » est un lien symbolique : la console n'écrit, ne remplace ni ne supprime qu'à "
+        "travers les dossiers du corpus eux-mêmes (choisissez le dossier vers lequel il pointe).",
+        "name_nul": "Nom de fichier invalide : « {name} » contient un caractère nul.",
+        "name_too_long": "Nom de fichier trop long : « {name} » fait {size} octets une fois encodé en UTF-8, "
+        "{limit} au maximum. Raccourcissez-le.",
         "reindex_running": "Une réindexation est déjà en cours.",
         "eval_running": "Une évaluation est déjà en cours.",
         "eval_bad_set": "Jeu d'évaluation invalide : {reason}",
@@ -323,8 +338,21 @@ MESSAGES = {
         "upload_bad_folder": "Unknown corpus folder: \"{folder}\".",
         "upload_exists": "The document \"{source}\" already exists: choose \"Replace\" to update it.",
         "upload_unreadable": "This file cannot be indexed: {reason}.",
+        "upload_content": "The file \"{name}\" is not a {suffix} file: it holds {kind}. Save it in the right format, "
+        "or give it the extension that matches.",
+        "file_kinds": {"pdf": "a PDF", "docx": "a Word document (.docx)", "xlsx": "an Excel workbook (.xlsx)",
+                       "pptx": "a PowerPoint presentation (.pptx)", "odf": "an OpenDocument file (.odt, .ods, .odp)",
+                       "zip": "a ZIP archive", "ole": "an old Office document (.doc, .xls, .ppt)",
+                       "rtf": "an RTF document", "image": "an image", "executable": "a program",
+                       "archive": "a compressed archive", "binary": "binary data", "text": "text"},
         "upload_other_type": "The replacement of \"{source}\" must be a {suffix} file.",
         "document_missing": "No document \"{source}\" in the corpus.",
+        "link_outside": "\"{path}\" is a symbolic link that leads out of the corpus: the console writes, replaces "
+        "and removes nothing through it.",
+        "link_inside": "\"{path}\" is a symbolic link: the console writes, replaces and removes only through the "
+        "corpus's own folders (choose the folder it points to).",
+        "name_nul": "Invalid file name: \"{name}\" contains a NUL character.",
+        "name_too_long": "File name too long: \"{name}\" takes {size} bytes in UTF-8, {limit} at most. Shorten it.",
         "reindex_running": "A re-index is already running.",
         "eval_running": "An evaluation is already running.",
         "eval_bad_set": "Invalid evaluation set: {reason}",
@@ -344,6 +372,11 @@ def words(language: str, key: str):
     """The entry `key` in `language`'s table (French for another language), as it is: a sentence to
     format, or a table or list of words ("programme_status", "example_questions")."""
     return MESSAGES.get(language, MESSAGES["fr"])[key]
+
+
+def file_kind(language: str, kind: str) -> str:
+    """How a refusal names what a file holds: "un PDF", "des données binaires"."""
+    return MESSAGES.get(language, MESSAGES["fr"])["file_kinds"][kind]
 
 
 def field_name(language: str, field: str) -> str:

@@ -31,7 +31,8 @@ log = logging.getLogger("assistant.web")
 STATIC = Path(__file__).resolve().parent.parent / "static"
 PAGE_FILES = {"admin.js": "text/javascript", "admin.css": "text/css"}
 GAP_QUESTIONS = 2000  # newest abstained and thumbs-down questions grouped: 4 s the first time, 0.6 s after (gaps.py keeps vectors)
-REFUSAL_STATUS = {"upload_exists": 409, "upload_too_large": 413, "document_missing": 404}
+REFUSAL_STATUS = {"upload_exists": 409, "upload_too_large": 413, "document_missing": 404, "link_outside": 403,
+                  "link_inside": 403}
 
 
 class Login(BaseModel):
@@ -68,7 +69,7 @@ def admin_router(assistant: Assistant, settings: Settings) -> APIRouter:
         return evals[0]
 
     def refused(error: corpus_files.Refused, request: Request) -> HTTPException:
-        detail = message(request_language(request.headers), error.key, **error.values)
+        detail = error.message(request_language(request.headers))
         return HTTPException(status_code=REFUSAL_STATUS.get(error.key, 422), detail=detail)
 
     # --- the page and the session --------------------------------------------------------------

@@ -14,7 +14,9 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
+from assistant.ingest.file_types import holds
 from assistant.models import SourceDocument
+from assistant.wording import file_kind
 
 SUPPORTED = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx")
 MAX_FILE_BYTES = 50_000_000
@@ -121,6 +123,9 @@ def _read(path: Path, source: str | None = None) -> tuple[SourceDocument, list[s
         raise UnreadableDocument("empty file")
     if size > MAX_FILE_BYTES:
         raise UnreadableDocument(f"file too large ({size // 1_000_000} MB, limit {MAX_FILE_BYTES // 1_000_000} MB)")
+    found = holds(path)
+    if found:
+        raise UnreadableDocument(f"not a {suffix} file: it holds {file_kind('en', found)}")
     reader = {".pdf": _read_pdf, ".docx": _read_docx, ".html": _read_html, ".htm": _read_html}.get(suffix, _read_text)
     try:
         fields = reader(path)

@@ -343,7 +343,9 @@ def test_an_uploaded_docx_is_listed_then_indexed_and_cited(console):
     ("vide.md", b"", 422, "empty file"),
     ("abime.pdf", b"%PDF-1.4 rien de lisible", 422, "ne peut pas être indexé"),
     ("abime.docx", b"PK\x03\x04 pas un docx", 422, "ne peut pas être indexé"),
-    ("binaire.txt", b"\x00\x01\x02" * 10, 422, "binary content"),
+    ("binaire.txt", b"\x00\x01\x02" * 10, 422, "n'est pas un fichier .txt : il contient des données binaires"),
+    ("fiche.md", b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n", 422, "il contient un PDF"),
+    ("fiche.txt", b"PK\x03\x04\x14\x00\x00\x00", 422, "il contient une archive ZIP"),
     ("readynov.md", b"# Autre\n\ntexte", 409, "existe déjà"),
 ])
 def test_a_file_the_index_would_skip_is_refused_with_the_reason_and_not_placed(console, name, data, status, words):
@@ -376,6 +378,80 @@ def test_an_upload_cannot_leave_the_corpus_or_exceed_the_size_limit(served):
         for source in ("../index/state.json", "programmes/../../index/state.json", ".uploads/x.md", "absent.md"):
             assert client.delete(f"/admin/api/documents/{source}", headers={"X-CSRF-Token": csrf}).status_code == 404
         assert (settings.index_dir / "state.json").exists()
+
+
+def test_a_folder_linked_outside_the_corpus_is_not_offered_and_nothing_is_written_or_removed_through_it(console, tmp_path):
+    csrf = login(console)
+    headers = {"X-CSRF-Token": csrf}
+    corpus = console.app_state.assistant.settings.corpus_dir
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "kept.md").write_text("# Hors du corpus\n\nUn texte hors du corpus.\n", encoding="utf-8")
+    (corpus / "ext").symlink_to(elsewhere, target_is_directory=True)
+    (corpus / "programmes" / "lien.md").symlink_to(elsewhere / "kept.md")
+    sheet = b"# Via un lien\n\nUn texte qui ne doit pas sortir du corpus."
+
+    assert "ext" not in console.get("/admin/api/documents").json()["folders"]
+    refused = [
+        console.post("/admin/api/documents", headers=headers, files={"file": ("via-link.md", sheet)}, data={"folder": "ext"}),
+        console.put("/admin/api/documents/ext/kept.md", headers=headers, files={"file": ("kept.md", sheet)}),
+        console.delete("/admin/api/documents/ext/kept.md", headers=headers),
+        console.put("/admin/api/documents/programmes/lien.md", headers=headers, files={"file": ("lien.md", sheet)}),
+        console.delete("/admin/api/documents/programmes/lien.md", headers=headers),
+    ]
+    for response in refused:
+        detail = response.json()["detail"]
+        assert response.status_code == 403 and "lien symbolique" in detail and "hors du corpus" in detail, detail
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["kept.md"]
+    assert (elsewhere / "kept.md").read_text(encoding="utf-8").startswith("# Hors du corpus")
+    assert (corpus / "programmes" / "lien.md").is_symlink()
+
+    # The hidden staging folder, made a link elsewhere, is not a way out either.
+    (corpus / ".uploads").symlink_to(elsewhere, target_is_directory=True)
+    staged = console.post("/admin/api/documents", headers=headers, files={"file": ("neuve.md", sheet)},
+                          data={"folder": "programmes"})
+    assert staged.status_code == 403 and "lien symbolique" in staged.json()["detail"]
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["kept.md"] and not (corpus / "programmes" / "neuve.md").exists()
+
+
+def test_a_link_to_a_folder_inside_the_corpus_is_no_destination_either(console):
+    csrf = login(console)
+    corpus = console.app_state.assistant.settings.corpus_dir
+    (corpus / "raccourci").symlink_to(corpus / "programmes", target_is_directory=True)
+    assert "raccourci" not in console.get("/admin/api/documents").json()["folders"]
+    response = console.post("/admin/api/documents", headers={"X-CSRF-Token": csrf},
+                            files={"file": ("par-le-lien.md", b"# Par le lien\n\nUn texte du corpus.")},
+                            data={"folder": "raccourci"})
+    assert response.status_code == 403 and "lien symbolique" in response.json()["detail"]
+    assert not (corpus / "programmes" / "par-le-lien.md").exists()
+
+
+LONG_CJK = "中" * 100 + ".md"  # 303 bytes in UTF-8: over the 255 a file name may take
+LONG_ASTRAL = "𠀀" * 64 + ".md"  # 64 CJK characters of 4 bytes each: 259 bytes
+
+
+@pytest.mark.parametrize("method, path, name, words", [
+    ("post", None, LONG_CJK, "trop long"),
+    ("post", None, LONG_ASTRAL, "trop long"),
+    ("put", "programmes/a%00b.md", "a.md", "caractère nul"),
+    ("delete", "programmes/a%00b.md", None, "caractère nul"),
+    ("delete", "a%00b.md", None, "caractère nul"),
+    ("put", f"programmes/{LONG_CJK}", LONG_CJK, "trop long"),
+    ("delete", f"programmes/{LONG_CJK}", None, "trop long"),
+    ("delete", f"{'中' * 90}/readynov.md", None, "trop long"),
+], ids=["upload-long", "upload-4-byte-cjk", "replace-nul", "remove-nul", "remove-top-nul", "replace-long", "remove-long",
+        "remove-long-folder"])
+def test_a_name_with_a_nul_byte_or_too_long_for_the_file_system_is_refused_saying_why(console, method, path, name, words):
+    csrf = login(console)
+    corpus = console.app_state.assistant.settings.corpus_dir
+    before = sorted(corpus.rglob("*"))
+    form = {"files": {"file": (name, b"# Un nom\n\nUn texte assez long.")}} if name else {}
+    if method == "post":
+        response = console.post("/admin/api/documents", headers={"X-CSRF-Token": csrf}, data={"folder": "programmes"}, **form)
+    else:
+        response = getattr(console, method)(f"/admin/api/documents/{path}", headers={"X-CSRF-Token": csrf}, **form)
+    assert response.status_code == 422 and words in response.json()["detail"], response.text
+    assert sorted(p for p in corpus.rglob("*") if ".uploads" not in p.parts) == before
 
 
 def test_a_document_is_replaced_or_removed_then_the_reindex_follows(console):

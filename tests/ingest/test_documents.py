@@ -190,7 +190,7 @@ def test_docx_headings_become_sections(tmp_path):
         ("scan.pdf", None, "no text"),
         # Compressed or random data has no NUL byte by chance when it is short, or past the first 4 KB.
         ("bruit.md", random.Random(6).randbytes(50_000).replace(b"\x00", b""), "binary content, not text"),
-        ("rapport.md", b"%PDF-1.7\n" + b"% objet texte\n" * 400 + random.Random(6).randbytes(20_000), "binary"),
+        ("rapport.md", b"%PDF-1.7\n" + b"% objet texte\n" * 400 + random.Random(6).randbytes(20_000), "holds a PDF"),
         ("bruit.html", random.Random(7).randbytes(3_000).replace(b"\x00", b""), "binary content, not text"),
     ],
 )
@@ -202,6 +202,57 @@ def test_unreadable_files_say_why(tmp_path, name, content, reason):
         path.write_bytes(content)
     with pytest.raises(UnreadableDocument, match=reason):
         load_document(path)
+
+
+def _docx_bytes(tmp_path: Path) -> bytes:
+    doc = docx.Document()
+    doc.add_paragraph("Le Contrat Innovation finance les projets à hauteur de 40 000 €.")
+    doc.save(tmp_path / "source.docx")
+    return (tmp_path / "source.docx").read_bytes()
+
+
+def _zip_bytes(tmp_path: Path, members: dict[str, str]) -> bytes:
+    with zipfile.ZipFile(tmp_path / "source.zip", "w") as out:
+        for name, text in members.items():
+            out.writestr(name, text)
+    return (tmp_path / "source.zip").read_bytes()
+
+
+@pytest.mark.parametrize("name, make, holds", [
+    ("fiche.md", "pdf", "a PDF"),  # an uncompressed PDF decodes as ASCII text: it was indexed as its own source
+    ("note.txt", "pdf", "a PDF"),
+    ("page.html", "docx", "a Word document"),
+    ("fiche.md", "zip", "a ZIP archive"),
+    ("tableau.docx", "xlsx", "an Excel workbook"),
+    ("fiche.pdf", "markdown", "text"),
+    ("notes.md", "nul", "binary data"),  # one NUL past the first 4 KB: the text reader's own check missed it
+])
+def test_a_file_whose_content_is_not_what_its_extension_says_is_skipped_saying_what_it_holds(tmp_path, name, make, holds):
+    pdf = tmp_path / "source.pdf"
+    write_pdf(pdf, ["Le Contrat Innovation finance les projets a hauteur de 40 000 euros."])
+    content = {
+        "pdf": lambda: pdf.read_bytes(),
+        "docx": lambda: _docx_bytes(tmp_path),
+        "zip": lambda: _zip_bytes(tmp_path, {"notes.txt": "Le Contrat Innovation finance les projets."}),
+        "xlsx": lambda: _zip_bytes(tmp_path, {"[Content_Types].xml": "<Types/>", "xl/workbook.xml": "<workbook/>"}),
+        "markdown": lambda: "# Fiche\n\nLe Contrat Innovation finance les projets.\n".encode(),
+        "nul": lambda: ("# Notes\n\n" + "Le Contrat Innovation finance les projets. " * 120).encode() + b"\x00 fin",
+    }[make]()
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / name).write_bytes(content)
+    (corpus / "bon.md").write_text("# Bon\n\nUn texte lisible.\n")
+    documents, faults = load_corpus(corpus)
+    assert [d.source for d in documents] == ["bon.md"]
+    assert [(f.source, f.skipped) for f in faults] == [(name, True)]
+    assert faults[0].reason == f"not a {Path(name).suffix} file: it holds {holds}" + {
+        "docx": " (.docx)", "xlsx": " (.xlsx)"}.get(make, "")
+
+
+def test_a_text_file_that_quotes_a_pdf_header_is_still_text(tmp_path):
+    path = tmp_path / "formats.md"
+    path.write_text("# Formats\n\nUn fichier PDF commence par « %PDF-1.7 » et un ZIP par « PK ».\n", encoding="utf-8")
+    assert "%PDF-1.7" in load_document(path).text
 
 
 def _damaged(tmp_path: Path, kind: str) -> Path:
@@ -229,7 +280,7 @@ def _damaged(tmp_path: Path, kind: str) -> Path:
 
 @pytest.mark.parametrize(
     "kind, reason",
-    [("pdf-cut", "corrupt PDF"), ("docx-cut", "as DOCX"), ("docx-xml", "as DOCX"), ("docx-zip", "as DOCX")],
+    [("pdf-cut", "corrupt PDF"), ("docx-cut", "as DOCX"), ("docx-xml", "as DOCX"), ("docx-zip", "holds a ZIP archive")],
 )
 def test_damaged_pdf_and_docx_files_are_skipped_with_their_reason(tmp_path, kind, reason):
     path = _damaged(tmp_path, kind)
