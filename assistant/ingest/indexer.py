@@ -25,6 +25,8 @@ from assistant.retrieval.index_state import IndexState
 from assistant.retrieval.lexical import LexicalIndex, parameters
 from assistant.retrieval.vectorstore import VectorStore, chroma_client, collection_name
 from assistant.settings import Settings
+from assistant.text.french import split_sentences
+from assistant.text.instructions import gives_orders
 
 EMBED_BATCH = 64
 
@@ -68,6 +70,7 @@ def build_index(settings: Settings, corpus_dir: Path | None = None, progress: bo
     if not corpus_dir.is_dir():
         raise FileNotFoundError(f"corpus directory not found: {corpus_dir}")
     documents, faults = load_corpus(corpus_dir)
+    faults = faults + _orders(documents)
     chunks = [c for d in documents for c in chunk_document(d, settings.chunk_size)]
     files = {d.source: _file_hash(d) for d in documents}
 
@@ -143,6 +146,19 @@ def _parameters_change(old: dict | None, new: dict) -> str:
     elif old.get("analyser_probe") != new["analyser_probe"]:
         changes.append(f"French analyser output changed (v{new['analyser']}: bump lexical.ANALYSER_VERSION)")
     return ", ".join(changes)
+
+
+def _orders(documents) -> list[Fault]:
+    """Each document's sentences that give orders (assistant/text/instructions.py), as a fault of a file
+    indexed anyway: the index report and the console list them; answers never use them."""
+    found = []
+    for document in documents:
+        orders = [document.text[a:b].strip() for a, b in split_sentences(document.text) if gives_orders(document.text[a:b])]
+        if orders:
+            quoted = " ; ".join(f"« {o[:80]} »" for o in orders[:3])
+            found.append(Fault(document.source, f"{len(orders)} sentence(s) giving orders, never used as evidence: {quoted}",
+                               skipped=False))
+    return found
 
 
 def _file_hash(document) -> str:
