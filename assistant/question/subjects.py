@@ -17,6 +17,8 @@ from assistant.text.french import analyze, detect_language, normalize, words
 
 # Words of a programme's name that do not name it alone ("Plan IA Occitanie": "IA" does).
 CORE_GENERIC = set(analyze("plan programme dispositif régional régionale région Occitanie aide fonds prêt appel projets"))
+# A scheme's kind and the word that names it, in lower case: "fonds gamma", "programme zorglub".
+SCHEME_NAMED = re.compile(r"\b(fonds|dispositif|programme|prêt|pret|plan|appel à projets|label)\s+([a-zà-ÿ]{3,})\b")
 SQUASHED_MIN = 5  # a run-together name shorter than this ("iaoc") matches too much
 COMMON_SHARE = 0.4
 COMMON_PASSAGES = 0.5  # ...or in more than this share of all passages  # a word in more than this share of documents does not tell documents apart
@@ -155,6 +157,11 @@ class SubjectCatalogue:
             if distinct:
                 known = all(s in self._vocabulary or word.lower() in GLOSSARY for s in distinct)
                 return Subject(word, None, None, known)
+        for kind, word in SCHEME_NAMED.findall(question):
+            # "fonds gamma c combien", typed without capitals: a scheme's name no document contains
+            stems = analyze(word)
+            if stems and not any(s in self._vocabulary or repaired(s, self._vocabulary) for s in stems):
+                return Subject(f"{kind} {word}", None, None, known=False)
         return None
 
 
