@@ -18,6 +18,7 @@ import datetime as dt
 import io
 import json
 import logging
+import sqlite3
 import threading
 import time
 from collections.abc import Iterable
@@ -59,6 +60,7 @@ log = logging.getLogger("assistant.store.database")
 # Kept from before the question log: an existing deployment's feedback file is upgraded in place.
 DATABASE_FILE = "feedback.sqlite3"
 PURGE_EVERY_S = 3600  # on write, old questions are purged at most once an hour (and once at start)
+WAL_ATTEMPTS = 40  # tries to switch a SQLite file to WAL while another connection holds it (~40 s at most)
 MIGRATION_LOCK = 130_013  # PostgreSQL advisory lock key held while the schema is upgraded
 
 # A cell starting with one of these runs as a formula when the CSV is opened in a spreadsheet.
@@ -415,7 +417,14 @@ def _sqlite_transactions(engine) -> None:
     def connect(dbapi_connection, record):
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        for attempt in range(WAL_ATTEMPTS):
+            try:  # switching a new file to WAL needs it alone: another instance starting may hold it a moment
+                cursor.execute("PRAGMA journal_mode=WAL")
+                break
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or attempt == WAL_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
