@@ -86,10 +86,12 @@ def build_index(settings: Settings, corpus_dir: Path | None = None, progress: bo
     if to_embed:
         embeddings = load_embeddings(model, settings)
         bar = tqdm(total=len(to_embed), desc="embedding", unit="chunk", disable=not progress)
+        dimension = store.dimension()  # what every new vector must match: checked before it is kept or stored
         for i in range(0, len(to_embed), EMBED_BATCH):
             batch = to_embed[i : i + EMBED_BATCH]
-            vectors = embeddings.embed_documents([c.embedding_text() for c in batch])
+            vectors = embeddings.embed_documents([c.embedding_text() for c in batch], dimension=dimension)
             store.add([c.id for c in batch], vectors, [c.source for c in batch])
+            dimension = dimension or len(vectors[0])
             bar.update(len(batch))
             if on_progress:
                 on_progress("embedding", min(i + EMBED_BATCH, len(to_embed)), len(to_embed))
