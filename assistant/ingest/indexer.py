@@ -25,6 +25,7 @@ from assistant.retrieval.index_state import IndexState
 from assistant.retrieval.lexical import LexicalIndex, parameters
 from assistant.retrieval.vectorstore import VectorStore, chroma_client, collection_name
 from assistant.settings import Settings
+from assistant.text.instructions import orders
 
 EMBED_BATCH = 64
 
@@ -38,6 +39,7 @@ class IndexReport:
     removed: int = 0
     embedded: int = 0
     faults: list[Fault] = field(default_factory=list)  # files skipped, or indexed with a workaround
+    orders: dict[str, list[str]] = field(default_factory=dict)  # source -> its sentences giving the assistant orders
     rebuilt: bool = False
     lexical_rebuilt: str = ""  # why the lexical index was rebuilt although no chunk changed
     changed_files: list[str] = field(default_factory=list)
@@ -56,6 +58,10 @@ class IndexReport:
             lines.append("Index up to date: nothing to embed.")
         for fault in self.faults:
             lines.append(f"{'skipped' if fault.skipped else 'warning'} {fault.source}: {fault.reason}")
+        for source, sentences in self.orders.items():
+            quoted = "; ".join(f"« {s[:200]} »" for s in sentences)
+            lines.append(f"ignored {source}: {len(sentences)} order{'s' * (len(sentences) > 1)} to the assistant, "
+                         f"never quoted nor used as evidence: {quoted}")
         return "\n".join(lines)
 
 
@@ -70,6 +76,8 @@ def build_index(settings: Settings, corpus_dir: Path | None = None, progress: bo
     documents, faults = load_corpus(corpus_dir)
     chunks = [c for d in documents for c in chunk_document(d, settings.chunk_size)]
     files = {d.source: _file_hash(d) for d in documents}
+    # The same reading as the answerers' (assistant/text/instructions.py): listed here, excluded there.
+    found_orders = {d.source: sentences for d in documents if (sentences := orders(d.text))}
 
     previous = IndexState.load(index_dir)
     model = embedding_space(settings)
@@ -105,12 +113,13 @@ def build_index(settings: Settings, corpus_dir: Path | None = None, progress: bo
         removed=len(old_ids - set(new_ids)),
         embedded=len(to_embed),
         faults=faults,
+        orders=found_orders,
         rebuilt=rebuilt,
         changed_files=sorted(s for s, h in files.items() if not previous or previous.files.get(s) != h),
     )
     seen = [{"source": f.source, "reason": f.reason, "skipped": f.skipped} for f in faults]
     unchanged = (previous is not None and not rebuilt and previous.chunks == chunks and previous.files == files
-                 and previous_name == name and previous.faults == seen)
+                 and previous_name == name and previous.faults == seen and previous.orders == found_orders)
     wanted = parameters()
     if unchanged and previous.lexical_parameters != wanted:
         report.lexical_rebuilt = _parameters_change(previous.lexical_parameters, wanted)
@@ -121,7 +130,7 @@ def build_index(settings: Settings, corpus_dir: Path | None = None, progress: bo
         kept_at = previous.indexed_at if previous else {}
         indexed_at = {s: kept_at.get(s, now) if previous and previous.files.get(s) == h else now for s, h in files.items()}
         state = IndexState(model=model, chunks=chunks, lexical_file="", files=files, collection=name, faults=seen,
-                           indexed_at=indexed_at)
+                           indexed_at=indexed_at, orders=found_orders)
         state.commit(index_dir, LexicalIndex.build([c.embedding_text() for c in chunks]))
     stale = store.all_ids() - set(new_ids)
     if stale:

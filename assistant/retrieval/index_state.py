@@ -23,6 +23,7 @@ class IndexState:
     collection: str | None = None  # the Chroma collection of this state's vectors (None: collection_name(model))
     faults: list[dict] = field(default_factory=list)  # files the run skipped or read with a workaround: {source, reason, skipped}
     indexed_at: dict[str, str] = field(default_factory=dict)  # source -> when its current content was indexed (ISO UTC)
+    orders: dict[str, list[str]] = field(default_factory=dict)  # source -> its sentences giving the assistant orders (never evidence)
 
     @classmethod
     def load(cls, index_dir: Path) -> "IndexState | None":
@@ -39,6 +40,7 @@ class IndexState:
             collection=raw.get("collection"),
             faults=raw.get("faults", [dict(s, skipped=True) for s in raw.get("skipped", [])]),  # "skipped": older states
             indexed_at=raw.get("indexed_at", {}),
+            orders=raw.get("orders", {}),
         )
 
     def load_lexical(self, index_dir: Path) -> LexicalIndex:
@@ -58,6 +60,7 @@ class IndexState:
             "collection": self.collection,
             "faults": self.faults,
             "indexed_at": self.indexed_at,
+            "orders": self.orders,
             "chunks": [asdict(c) for c in self.chunks],
         }
         tmp = index_dir / f".{STATE_FILE}.tmp"
