@@ -170,7 +170,8 @@ def remove(corpus_dir: Path, source: str) -> None:
 
 def documents(state: IndexState, corpus_dir: Path) -> list[dict]:
     """Every document the serving index holds, and every corpus file it does not hold yet, with its
-    change since: 'indexed', 'new' (on disk, not indexed), 'changed' (modified since) or 'removed'."""
+    change since: 'indexed', 'new' (on disk, not indexed), 'changed' (modified since) or 'removed', and
+    its sentences giving the assistant orders, which answers ignore ('orders')."""
     rows: dict[str, dict] = {}
     for chunk in state.chunks:
         row = rows.get(chunk.source)
@@ -179,6 +180,7 @@ def documents(state: IndexState, corpus_dir: Path) -> list[dict]:
                 "source": chunk.source, "title": chunk.title, "kind": chunk.kind, "date": chunk.date,
                 "as_of": chunk.as_of, "status": chunk.status, "chunks": 0,
                 "indexed_at": state.indexed_at.get(chunk.source), "change": "indexed",
+                "orders": state.orders.get(chunk.source, []),
             }
         row["chunks"] += 1
     on_disk = {}
@@ -192,7 +194,7 @@ def documents(state: IndexState, corpus_dir: Path) -> list[dict]:
         if row is None:
             if source not in skipped and path.suffix.lower() in ACCEPTED:
                 rows[source] = {"source": source, "title": path.name, "kind": None, "date": None, "as_of": None,
-                                "status": None, "chunks": 0, "indexed_at": None, "change": "new"}
+                                "status": None, "chunks": 0, "indexed_at": None, "change": "new", "orders": []}
         elif row["indexed_at"] and _modified(path) > row["indexed_at"]:
             row["change"] = "changed"
     for source, row in rows.items():

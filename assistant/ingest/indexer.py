@@ -25,8 +25,7 @@ from assistant.retrieval.index_state import IndexState
 from assistant.retrieval.lexical import LexicalIndex, parameters
 from assistant.retrieval.vectorstore import VectorStore, chroma_client, collection_name
 from assistant.settings import Settings
-from assistant.text.french import split_sentences
-from assistant.text.instructions import gives_orders
+from assistant.text.instructions import orders
 
 EMBED_BATCH = 64
 
@@ -40,6 +39,7 @@ class IndexReport:
     removed: int = 0
     embedded: int = 0
     faults: list[Fault] = field(default_factory=list)  # files skipped, or indexed with a workaround
+    orders: dict[str, list[str]] = field(default_factory=dict)  # source -> its sentences giving the assistant orders
     rebuilt: bool = False
     lexical_rebuilt: str = ""  # why the lexical index was rebuilt although no chunk changed
     changed_files: list[str] = field(default_factory=list)
@@ -58,6 +58,10 @@ class IndexReport:
             lines.append("Index up to date: nothing to embed.")
         for fault in self.faults:
             lines.append(f"{'skipped' if fault.skipped else 'warning'} {fault.source}: {fault.reason}")
+        for source, sentences in self.orders.items():
+            quoted = "; ".join(f"« {s[:200]} »" for s in sentences)
+            lines.append(f"ignored {source}: {len(sentences)} order{'s' * (len(sentences) > 1)} to the assistant, "
+                         f"never quoted nor used as evidence: {quoted}")
         return "\n".join(lines)
 
 
@@ -70,9 +74,10 @@ def build_index(settings: Settings, corpus_dir: Path | None = None, progress: bo
     if not corpus_dir.is_dir():
         raise FileNotFoundError(f"corpus directory not found: {corpus_dir}")
     documents, faults = load_corpus(corpus_dir)
-    faults = faults + _orders(documents)
     chunks = [c for d in documents for c in chunk_document(d, settings.chunk_size)]
     files = {d.source: _file_hash(d) for d in documents}
+    # The same reading as the answerers' (assistant/text/instructions.py): listed here, excluded there.
+    found_orders = {d.source: sentences for d in documents if (sentences := orders(d.text))}
 
     previous = IndexState.load(index_dir)
     model = embedding_space(settings)
@@ -89,10 +94,12 @@ def build_index(settings: Settings, corpus_dir: Path | None = None, progress: bo
     if to_embed:
         embeddings = load_embeddings(model, settings)
         bar = tqdm(total=len(to_embed), desc="embedding", unit="chunk", disable=not progress)
+        dimension = store.dimension()  # what every new vector must match: checked before it is kept or stored
         for i in range(0, len(to_embed), EMBED_BATCH):
             batch = to_embed[i : i + EMBED_BATCH]
-            vectors = embeddings.embed_documents([c.embedding_text() for c in batch])
+            vectors = embeddings.embed_documents([c.embedding_text() for c in batch], dimension=dimension)
             store.add([c.id for c in batch], vectors, [c.source for c in batch])
+            dimension = dimension or len(vectors[0])
             bar.update(len(batch))
             if on_progress:
                 on_progress("embedding", min(i + EMBED_BATCH, len(to_embed)), len(to_embed))
@@ -106,12 +113,13 @@ def build_index(settings: Settings, corpus_dir: Path | None = None, progress: bo
         removed=len(old_ids - set(new_ids)),
         embedded=len(to_embed),
         faults=faults,
+        orders=found_orders,
         rebuilt=rebuilt,
         changed_files=sorted(s for s, h in files.items() if not previous or previous.files.get(s) != h),
     )
     seen = [{"source": f.source, "reason": f.reason, "skipped": f.skipped} for f in faults]
     unchanged = (previous is not None and not rebuilt and previous.chunks == chunks and previous.files == files
-                 and previous_name == name and previous.faults == seen)
+                 and previous_name == name and previous.faults == seen and previous.orders == found_orders)
     wanted = parameters()
     if unchanged and previous.lexical_parameters != wanted:
         report.lexical_rebuilt = _parameters_change(previous.lexical_parameters, wanted)
@@ -122,7 +130,7 @@ def build_index(settings: Settings, corpus_dir: Path | None = None, progress: bo
         kept_at = previous.indexed_at if previous else {}
         indexed_at = {s: kept_at.get(s, now) if previous and previous.files.get(s) == h else now for s, h in files.items()}
         state = IndexState(model=model, chunks=chunks, lexical_file="", files=files, collection=name, faults=seen,
-                           indexed_at=indexed_at)
+                           indexed_at=indexed_at, orders=found_orders)
         state.commit(index_dir, LexicalIndex.build([c.embedding_text() for c in chunks]))
     stale = store.all_ids() - set(new_ids)
     if stale:
@@ -146,19 +154,6 @@ def _parameters_change(old: dict | None, new: dict) -> str:
     elif old.get("analyser_probe") != new["analyser_probe"]:
         changes.append(f"French analyser output changed (v{new['analyser']}: bump lexical.ANALYSER_VERSION)")
     return ", ".join(changes)
-
-
-def _orders(documents) -> list[Fault]:
-    """Each document's sentences that give orders (assistant/text/instructions.py), as a fault of a file
-    indexed anyway: the index report and the console list them; answers never use them."""
-    found = []
-    for document in documents:
-        orders = [document.text[a:b].strip() for a, b in split_sentences(document.text) if gives_orders(document.text[a:b])]
-        if orders:
-            quoted = " ; ".join(f"« {o[:80]} »" for o in orders[:3])
-            found.append(Fault(document.source, f"{len(orders)} sentence(s) giving orders, never used as evidence: {quoted}",
-                               skipped=False))
-    return found
 
 
 def _file_hash(document) -> str:

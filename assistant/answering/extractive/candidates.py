@@ -14,7 +14,7 @@ from assistant.question.analysis import QuestionAnalysis
 from assistant.retrieval.expansion import term_groups
 from assistant.text.figures import has_amount, has_date, has_number
 from assistant.text.french import analyze, normalize, split_sentences
-from assistant.text.instructions import gives_orders
+from assistant.text.instructions import is_order
 
 CAPITALISED = re.compile(r"(?<=\w[ ,;:(«])[A-ZÀ-Þ][\w'’-]+")
 # First stage: a weighted sum of these features, set by hand on evals/qa.jsonl, orders the sentences.
@@ -98,7 +98,7 @@ class CandidateFinder:
             stems = [analyze(chunk.text[a:b]) for a, b in spans]
             for position, (start, end) in enumerate(spans):
                 text = chunk.text[start:end]
-                if len(text) < MIN_SENTENCE_CHARS or gives_orders(text):  # an order in a document is data, never evidence
+                if len(text) < MIN_SENTENCE_CHARS or is_order(text):  # an order to the assistant is data, never evidence
                     continue
                 terms = set(stems[position])
                 around = set().union(*map(set, stems[max(position - 1, 0) : position + 2]))

@@ -16,6 +16,7 @@ import re
 from assistant.answering.extractive.lead import FIGURE_KINDS, FIGURES_PER_LEAD
 from assistant.models import Answer, Passage
 from assistant.question.analysis import QuestionAnalysis
+from assistant.text.instructions import without_orders
 from assistant.wording import intent_wording, message, programme_status
 
 SYSTEM = {
@@ -111,7 +112,10 @@ def format_passages(passages: list[Passage], language: str) -> str:
     for n, passage in enumerate(passages, 1):
         chunk = passage.chunk
         heading = " — ".join(p for p in (chunk.title, chunk.date or message(language, "undated"), chunk.section) if p)
-        blocks.append(data(f"[{n}] {heading}\n{chunk.text.strip()}"))
+        text = without_orders(chunk.text)
+        if text != chunk.text:  # its orders to the assistant are not shown to the model: it cannot follow what it never reads
+            text = re.sub(r" {2,}", " ", text)
+        blocks.append(data(f"[{n}] {heading}\n{text.strip()}"))
     return "\n\n".join(blocks)
 
 
