@@ -421,7 +421,6 @@
       const [label, tone] = VERDICTS[result.verdict] || [result.verdict, ""];
       const state = row.appendChild(el("td"));
       state.appendChild(el("span", label, `tag ${tone}`));
-      if (doc.orders.length) state.appendChild(el("span", ignoredOrders(doc.orders.length), "tag warn"));
       cell(row, result.lead || result.answer, "text");
       cell(row, (result.expected_sources || []).join(", "), "text");
       cell(row, (result.ranked_sources || []).join(", "), "text");
