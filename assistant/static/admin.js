@@ -388,9 +388,7 @@
       cell(row, result.question, "text");
       cell(row, result.category);
       const [label, tone] = VERDICTS[result.verdict] || [result.verdict, ""];
-      const state = row.appendChild(el("td"));
-      state.appendChild(el("span", label, `tag ${tone}`));
-      if (doc.orders.length) state.appendChild(el("span", ignoredOrders(doc.orders.length), "tag warn"));
+      row.appendChild(el("td")).appendChild(el("span", label, `tag ${tone}`));
       cell(row, result.lead || result.answer, "text");
       cell(row, (result.expected_sources || []).join(", "), "text");
       cell(row, (result.ranked_sources || []).join(", "), "text");

@@ -70,6 +70,7 @@ def test_the_region_runs_its_console_from_login_to_logout(page, console_site, tm
     documents = page.get_by_role("tabpanel", name="Documents")
     expect(documents.locator("#documents-table tbody tr")).to_have_count(14)
     expect(documents.locator("tr[data-source='programmes/zorglub.md']")).to_contain_text("<img src=x onerror=")
+    expect(documents.locator("#orders-list")).to_have_text("Aucune.")  # no sentence of the corpus gives the assistant orders
 
     # Upload a DOCX programme sheet: listed, not indexed yet.
     sheet = docx_sheet(SHEET_TITLE, [
