@@ -90,6 +90,12 @@ MESSAGES = {
         "eval_csv_no_column": "{path} : pas de colonne « {column} » (colonnes lues : {found}).",
         "eval_csv_no_rows": "{path} : aucune question.",
         "eval_csv_cell": "{path}, ligne {row}, colonne « {column} » : {problem}.",
+        "eval_csv_field_limit": "{path}, ligne {row} : une cellule dépasse {limit} caractères.",
+        "eval_csv_unreadable": "{path}, ligne {row} : le CSV ne peut pas être lu ({reason}).",
+        "eval_too_many": "le jeu compte {count} questions : {limit} au maximum par évaluation (découpez-le).",
+        "eval_cell_too_long": "question « {id} », {field} : {length} caractères, {limit} au maximum.",
+        "eval_fields": {"question": "la question", "facts": "les faits attendus", "sources": "les sources attendues",
+                        "reference": "la réponse attendue", "id": "l'identifiant"},
         "eval_csv_empty": "la question est vide",
         "eval_csv_category": "catégorie inconnue « {value} » (une de : {allowed})",
         "eval_csv_boolean": "« {value} » n'est ni oui ni non",
@@ -212,6 +218,12 @@ MESSAGES = {
         "eval_csv_no_column": "{path}: no \"{column}\" column (columns read: {found}).",
         "eval_csv_no_rows": "{path}: no questions.",
         "eval_csv_cell": "{path}, row {row}, column \"{column}\": {problem}.",
+        "eval_csv_field_limit": "{path}, row {row}: a cell is longer than {limit} characters.",
+        "eval_csv_unreadable": "{path}, row {row}: the CSV cannot be read ({reason}).",
+        "eval_too_many": "the set has {count} questions: {limit} at most per evaluation (split it).",
+        "eval_cell_too_long": "question \"{id}\", {field}: {length} characters, {limit} at most.",
+        "eval_fields": {"question": "the question", "facts": "the expected facts", "sources": "the expected sources",
+                        "reference": "the expected answer", "id": "the id"},
         "eval_csv_empty": "the question is empty",
         "eval_csv_category": "unknown category \"{value}\" (one of: {allowed})",
         "eval_csv_boolean": "\"{value}\" is neither yes nor no",
@@ -261,6 +273,11 @@ MESSAGES = {
 
 def message(language: str, key: str, **values) -> str:
     return MESSAGES.get(language, MESSAGES["fr"])[key].format(**values)
+
+
+def eval_field(language: str, field: str) -> str:
+    """How a refusal names a field of an eval set: "la réponse attendue"."""
+    return MESSAGES.get(language, MESSAGES["fr"])["eval_fields"].get(field, field)
 
 
 def file_kind(language: str, kind: str) -> str:

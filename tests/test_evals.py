@@ -421,3 +421,10 @@ def test_python_m_evals_refuses_a_bad_csv_with_its_row_and_column(tmp_path, caps
     path = write_csv(tmp_path / "questions.csv", "question;faits;catégorie\nQuel plafond ?;50 000 €;facutal\n")
     assert main(["--set", str(path), "--output", str(tmp_path / "out"), "--no-baselines"]) == 2
     assert "ligne 2, colonne « catégorie » : catégorie inconnue « facutal »" in capsys.readouterr().err
+
+
+def test_a_csv_cell_past_the_readers_field_limit_is_refused_naming_its_line(tmp_path):
+    path = write_csv(tmp_path / "questions.csv", "question;faits\nQuel plafond ?;50 000 €\n"
+                     f"{'Quel plafond ? ' * 15_000};50 000 €\n")
+    with pytest.raises(ValueError, match=r"ligne 3 : une cellule dépasse 131072 caractères"):
+        load_questions(path)

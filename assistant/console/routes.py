@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from assistant.assistant import Assistant
 from assistant.console import gaps
 from assistant.console.auth import PREFIX, AdminAuth, console_token
-from assistant.console.evals import EvalRuns, load_set, shipped_set
+from assistant.console.evals import EvalRuns, check_set, interrupt_abandoned_runs, load_set, shipped_set
 from assistant.console.reindex import Reindexer
 from assistant.ingest import corpus_files
 from assistant.retrieval.embeddings import load_embeddings
@@ -208,6 +208,7 @@ def admin_router(assistant: Assistant, settings: Settings) -> APIRouter:
 
     @router.get("/api/evals", dependencies=[Depends(auth.require)])
     def eval_list(request: Request) -> dict:
+        interrupt_abandoned_runs(store(request))  # a run whose heartbeat stopped (its server did) is no longer "running"
         return {"runs": store(request).eval_runs(), "running": eval_runs(request).progress()}
 
     @router.get("/api/evals/{run_id}", dependencies=[Depends(auth.require)])
@@ -228,6 +229,7 @@ def admin_router(assistant: Assistant, settings: Settings) -> APIRouter:
             name = Path(file.filename).name
             try:
                 questions = await run_in_threadpool(load_set, data, name)
+                check_set(questions, name, assistant.settings.max_question_chars, language)
             except ValueError as error:
                 raise HTTPException(status_code=422, detail=message(language, "eval_bad_set", reason=str(error))) from error
         else:

@@ -336,7 +336,8 @@
 
   const VERDICTS = { correct: ["correcte", "good"], wrong: ["fausse ou incomplète", "bad"],
     false_abstention: ["abstention à tort", "warn"], missed_abstention: ["aurait dû s'abstenir", "bad"] };
-  const STATUS = { running: "en cours", done: "terminée", failed: "échouée" };
+  const STATUS = { running: "en cours", done: "terminée", failed: "échouée",
+    interrupted: "interrompue : le serveur s'est arrêté pendant l'évaluation, relancez-la" };
   const percent = (value) => (typeof value === "number" ? `${Math.round(value * 100)} %` : "—");
   let evalPolling = null;
 

@@ -598,6 +598,67 @@ def test_a_bad_eval_set_is_refused_naming_the_row(console):
     assert console.get("/admin/api/evals").json()["runs"] == []
 
 
+HEADER = "question,facts,sources,category,must_abstain,reference\n"
+
+
+@pytest.mark.parametrize("rows, words", [
+    ([f"{'Quel budget ? ' * 15_000},2 M€,,factual,non,"], "ligne 2"),  # 210,000 characters: past the CSV reader's field limit
+    ([f"Quel est le budget {'du dispositif ' * 80}?,2 M€,,factual,non,"], "1000 au maximum"),
+    ([f"Quel est le budget ?,2 M€,,factual,non,{'une longue réponse ' * 300}"], "5000 au maximum"),
+    ([f"Question {n} ?,2 M€,,factual,non," for n in range(2001)], "2001 questions : 2000 au maximum"),
+], ids=["cell-past-the-csv-limit", "question-too-long", "reference-too-long", "too-many-questions"])
+def test_an_eval_set_past_its_size_limits_is_refused_saying_which(console, rows, words):
+    csrf = login(console)
+    data = (HEADER + "\n".join(rows) + "\n").encode("utf-8")
+    response = console.post("/admin/api/evals", headers={"X-CSRF-Token": csrf}, files={"file": ("jeu.csv", data)})
+    assert response.status_code == 422 and words in response.json()["detail"], response.text[:300]
+    assert response.json()["detail"].startswith("Jeu d'évaluation invalide")
+    assert console.get("/admin/api/evals").json()["runs"] == []
+
+
+def a_dead_pid() -> int:
+    """The pid of a process that has just ended (the server a restart stopped)."""
+    import subprocess
+    import sys
+
+    process = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
+                             check=True, timeout=60)
+    return int(process.stdout)
+
+
+def test_runs_left_running_by_a_stopped_server_are_marked_interrupted_at_start(served):
+    import socket
+
+    from assistant.store.database import Store
+
+    settings, assistant = served
+    now = dt.datetime.now(dt.UTC)
+    store = Store.from_settings(settings)
+    beat = {"heartbeat": now.isoformat()}
+    killed = store.add_eval_run(now, None, "tué.csv", beat | {"owner": f"{socket.gethostname()}:{a_dead_pid()}"}, [],
+                                "running")
+    silent = store.add_eval_run(now, None, "muet.csv", {"heartbeat": (now - dt.timedelta(minutes=5)).isoformat(),
+                                                        "owner": "autre-machine:12"}, [], "running")
+    elsewhere = store.add_eval_run(now, None, "ailleurs.csv", beat | {"owner": "autre-machine:12"}, [], "running")
+    store.close()
+
+    with TestClient(create_app(settings, assistant)) as client:  # the restart
+        login(client)
+        runs = {r["set_name"]: r for r in client.get("/admin/api/evals").json()["runs"]}
+        assert runs["tué.csv"]["status"] == runs["muet.csv"]["status"] == "interrupted"
+        assert "interrupted" in runs["tué.csv"]["error"] and runs["tué.csv"]["finished_at"]
+        assert runs["ailleurs.csv"]["status"] == "running"  # another instance's run, still beating
+        started = client.post("/admin/api/evals", headers={"X-CSRF-Token": login(client)},
+                              files={"file": ("questions.csv", EVAL_CSV.encode())})
+        assert started.status_code == 202  # an interrupted run holds nothing
+        deadline = time.monotonic() + 120
+        while client.get("/admin/api/evals").json()["running"]:
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        runs = {r["id"]: r["status"] for r in client.get("/admin/api/evals").json()["runs"]}
+    assert runs == {killed: "interrupted", silent: "interrupted", elsewhere: "running", started.json()["id"]: "done"}
+
+
 # --- what the corpus is missing, as a unit on real embeddings ---------------------------------------
 
 
