@@ -7,6 +7,7 @@ itself the assistant's own limit), so an upload cannot queue hours of work. A ru
 goes (its summary holds `owner` and `heartbeat`): one whose process has stopped (a restart, a crash)
 is marked "interrupted" when the app starts, or once its heartbeat is STALE_S old when the runs are
 listed (another instance on the same store may be running it, and its pid means nothing here).
+A run can be cancelled: it stops before its next question, "cancelled".
 """
 
 import datetime as dt
@@ -113,12 +114,17 @@ def verdict(question, scores: dict, abstained: bool) -> str:
     return "correct" if scores.get("accuracy") else "wrong"
 
 
+class Cancelled(Exception):
+    """The operator stopped the run: it ends at the next question."""
+
+
 class EvalRuns:
     def __init__(self, assistant: Assistant, store):
         self.assistant = assistant
         self.store = store
         self._lock = threading.Lock()
         self._writing = threading.Lock()  # a heartbeat never lands after the run's last word
+        self._cancel = threading.Event()
         self._running: dict | None = None  # {"id", "done", "total"} of the run under way
         self._thread: threading.Thread | None = None
 
@@ -134,9 +140,18 @@ class EvalRuns:
             run_id = self.store.add_eval_run(started_at=_now(), finished_at=None, set_name=set_name,
                                              summary=_heartbeat(0, len(questions)), results=[], status="running")
             self._running = {"id": run_id, "done": 0, "total": len(questions)}
+            self._cancel.clear()
             self._thread = threading.Thread(target=self._run, args=(run_id, questions), name="eval", daemon=True)
         self._thread.start()
         return run_id
+
+    def cancel(self) -> int | None:
+        """Stop the run under way after the question it is answering; its id, or None if none runs."""
+        with self._lock:
+            if self._running is None:
+                return None
+            self._cancel.set()
+            return self._running["id"]
 
     def wait(self, timeout: float | None = None) -> None:
         if self._thread is not None:
@@ -153,6 +168,8 @@ class EvalRuns:
             """The serving assistant, counting answers for the progress bar."""
 
             def respond(self, question, history):
+                if runs._cancel.is_set():
+                    raise Cancelled()
                 response = super().respond(question, history)
                 with runs._lock:
                     if runs._running:
@@ -179,6 +196,11 @@ class EvalRuns:
             with self._writing:
                 stop.set()
                 self.store.update_eval_run(run_id, finished_at=_now(), summary=summary, results=results, status="done")
+        except Cancelled:
+            log.info("evaluation run %s cancelled", run_id)
+            with self._writing:
+                stop.set()
+                self.store.update_eval_run(run_id, finished_at=_now(), status="cancelled")
         except Exception as error:
             log.exception("evaluation run %s failed", run_id)
             with self._writing:

@@ -241,6 +241,13 @@ def admin_router(assistant: Assistant, settings: Settings) -> APIRouter:
             raise HTTPException(status_code=409, detail=message(language, "eval_running"))
         return {"id": run_id, "questions": len(questions)}
 
+    @router.post("/api/evals/cancel", dependencies=[Depends(auth.require)])
+    def eval_cancel(request: Request) -> dict:
+        run_id = eval_runs(request).cancel()
+        if run_id is None:
+            raise HTTPException(status_code=409, detail=message(request_language(request.headers), "eval_none_running"))
+        return {"id": run_id, "detail": message(request_language(request.headers), "eval_cancelling")}
+
     @router.api_route("/api/{path:path}", methods=["GET", "POST", "PUT", "DELETE"])
     def unknown(path: str) -> None:
         raise HTTPException(status_code=404)

@@ -616,6 +616,28 @@ def test_an_eval_set_past_its_size_limits_is_refused_saying_which(console, rows,
     assert console.get("/admin/api/evals").json()["runs"] == []
 
 
+def test_a_running_evaluation_can_be_cancelled_and_says_so(console):
+    csrf = login(console)
+    headers = {"X-CSRF-Token": csrf}
+    none = console.post("/admin/api/evals/cancel", headers=headers)
+    assert none.status_code == 409 and "Aucune évaluation en cours" in none.json()["detail"]
+    started = console.post("/admin/api/evals", headers=headers, files={})  # the shipped set: 198 questions
+    cancelled = console.post("/admin/api/evals/cancel", headers=headers)
+    assert cancelled.status_code == 200 and cancelled.json()["id"] == started.json()["id"]
+    assert "s'arrête" in cancelled.json()["detail"]
+    deadline = time.monotonic() + 60
+    while console.get("/admin/api/evals").json()["running"]:
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    run = console.get("/admin/api/evals").json()["runs"][0]
+    assert run["status"] == "cancelled" and run["finished_at"]
+    assert console.post("/admin/api/evals", headers=headers, files={"file": ("q.csv", EVAL_CSV.encode())}).status_code == 202
+    while console.get("/admin/api/evals").json()["running"]:  # the next one runs as before
+        assert time.monotonic() < deadline + 60
+        time.sleep(0.1)
+    assert console.get("/admin/api/evals").json()["runs"][0]["status"] == "done"
+
+
 def a_dead_pid() -> int:
     """The pid of a process that has just ended (the server a restart stopped)."""
     import subprocess
