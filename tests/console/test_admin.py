@@ -17,6 +17,7 @@ from assistant.assistant import Assistant
 from assistant.console.gaps import citation_counts, group_gaps
 from assistant.console.reindex import Reindexer
 from assistant.retrieval.embeddings import load_embeddings
+from assistant.retrieval.vectorstore import VectorStore
 from assistant.server import create_app, server_config
 from tests.helpers import CORPUS, free_port, make_settings, serving
 
@@ -117,6 +118,20 @@ def test_a_failed_reindex_leaves_the_old_index_serving_and_says_why(served):
     assert assistant.retriever.store.name == live and collections(assistant) == [live]  # what it built is gone
     again = assistant.ask("Quel est le budget du dispositif Start-up Industrie de demain ?")
     assert again.answer == answer.answer and cited(again) == cited(answer)
+
+
+def test_collections_left_by_killed_runs_are_dropped_at_start_and_the_others_kept(served):
+    settings, assistant = served
+    client = assistant.retriever.store.client
+    serving = assistant.retriever.store.name
+    vector = [1.0] + [0.0] * 383
+    for name in ("chunks-e5-small-g1764626400123456789", "chunks-e5-small-g1764626400999999999", "chunks-kept-by-hand"):
+        VectorStore(client, name).add(["orphan"], [vector], ["programmes/readynov.md"])  # what a killed run left
+
+    Reindexer(assistant)  # the console starts
+
+    assert collections(assistant) == sorted([serving, "chunks-kept-by-hand"])
+    assert cited(assistant.ask(SHEET_QUESTION)) == cited(Assistant(settings).ask(SHEET_QUESTION))  # still serving
 
 
 def test_one_reindex_at_a_time(served):
