@@ -134,6 +134,31 @@ def test_collections_left_by_killed_runs_are_dropped_at_start_and_the_others_kep
     assert cited(assistant.ask(SHEET_QUESTION)) == cited(Assistant(settings).ask(SHEET_QUESTION))  # still serving
 
 
+def test_reindex_progress_moves_with_the_chunks_embedded(served):
+    settings, assistant = served
+    token = time.time_ns()  # texts no vector cache holds: embedded for real
+    for n in range(8):
+        body = "\n\n".join(f"## Volet {k}\n\nLe programme {token} numéro {n} soutient l'action {k} des entreprises "
+                           f"du territoire pendant {k + 2} mois." for k in range(5))
+        (settings.corpus_dir / "programmes" / f"progres-{n}.md").write_text(f"# Programme {n}\n\n{body}\n", encoding="utf-8")
+    seen = []
+
+    class Watched(Reindexer):
+        def _progress(self, stage, done, total):
+            super()._progress(stage, done, total)
+            seen.append((stage, done, total, self.status()["percent"]))
+
+    reindexer = Watched(assistant)
+    reindexer.start()
+    status = reindexer.wait(120)
+    assert status["state"] == "done", status
+    embedding = [(done, total, percent) for stage, done, total, percent in seen if stage == "embedding"]
+    total = embedding[0][1]
+    assert total >= 40 and [done for done, _, _ in embedding] == [*range(0, total, 16), total]
+    percents = [percent for _, _, percent in embedding]
+    assert percents == sorted(percents) and percents[0] == 15 and percents[-1] == 75 and len(set(percents)) >= 4
+
+
 def test_one_reindex_at_a_time(served):
     _, assistant = served
     reindexer = Reindexer(assistant)
