@@ -17,6 +17,7 @@ from fastapi.responses import FileResponse
 from assistant.answering.extractive import short_answer
 from assistant.assistant import Assistant
 from assistant.console.auth import AdminGuard
+from assistant.console.evals import interrupt_abandoned_runs
 from assistant.console.routes import admin_router
 from assistant.settings import PROJECT_DIR, Settings, get_settings
 from assistant.store import question_log
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     async def lifespan(app: FastAPI):
         await run_in_threadpool(warm_up, assistant)
         await run_in_threadpool(question_log.purge, store)  # past the retention: at start, then hourly on write
+        await run_in_threadpool(interrupt_abandoned_runs, store, True)  # evaluations a stop left "running"
         async with serving_mcp(mcp):
             yield
         store.close()

@@ -148,6 +148,12 @@ MESSAGES = {
         "eval_csv_no_column": "{path} : pas de colonne « {column} » (colonnes lues : {found}).",
         "eval_csv_no_rows": "{path} : aucune question.",
         "eval_csv_cell": "{path}, ligne {row}, colonne « {column} » : {problem}.",
+        "eval_csv_field_limit": "{path}, ligne {row} : une cellule dépasse {limit} caractères.",
+        "eval_csv_unreadable": "{path}, ligne {row} : le CSV ne peut pas être lu ({reason}).",
+        "eval_too_many": "le jeu compte {count} questions : {limit} au maximum par évaluation (découpez-le).",
+        "eval_cell_too_long": "question « {id} », {field} : {length} caractères, {limit} au maximum.",
+        "eval_fields": {"question": "la question", "facts": "les faits attendus", "sources": "les sources attendues",
+                        "reference": "la réponse attendue", "id": "l'identifiant"},
         "eval_csv_empty": "la question est vide",
         "eval_csv_category": "catégorie inconnue « {value} » (une de : {allowed})",
         "eval_csv_boolean": "« {value} » n'est ni oui ni non",
@@ -191,6 +197,8 @@ MESSAGES = {
         "{limit} au maximum. Raccourcissez-le.",
         "reindex_running": "Une réindexation est déjà en cours.",
         "eval_running": "Une évaluation est déjà en cours.",
+        "eval_none_running": "Aucune évaluation en cours.",
+        "eval_cancelling": "L'évaluation s'arrête après la question en cours.",
         "eval_bad_set": "Jeu d'évaluation invalide : {reason}",
         "eval_empty": "Le jeu d'évaluation ne contient aucune question.",
     },
@@ -314,6 +322,12 @@ MESSAGES = {
         "eval_csv_no_column": "{path}: no \"{column}\" column (columns read: {found}).",
         "eval_csv_no_rows": "{path}: no questions.",
         "eval_csv_cell": "{path}, row {row}, column \"{column}\": {problem}.",
+        "eval_csv_field_limit": "{path}, row {row}: a cell is longer than {limit} characters.",
+        "eval_csv_unreadable": "{path}, row {row}: the CSV cannot be read ({reason}).",
+        "eval_too_many": "the set has {count} questions: {limit} at most per evaluation (split it).",
+        "eval_cell_too_long": "question \"{id}\", {field}: {length} characters, {limit} at most.",
+        "eval_fields": {"question": "the question", "facts": "the expected facts", "sources": "the expected sources",
+                        "reference": "the expected answer", "id": "the id"},
         "eval_csv_empty": "the question is empty",
         "eval_csv_category": "unknown category \"{value}\" (one of: {allowed})",
         "eval_csv_boolean": "\"{value}\" is neither yes nor no",
@@ -355,6 +369,8 @@ MESSAGES = {
         "name_too_long": "File name too long: \"{name}\" takes {size} bytes in UTF-8, {limit} at most. Shorten it.",
         "reindex_running": "A re-index is already running.",
         "eval_running": "An evaluation is already running.",
+        "eval_none_running": "No evaluation is running.",
+        "eval_cancelling": "The evaluation stops after the question under way.",
         "eval_bad_set": "Invalid evaluation set: {reason}",
         "eval_empty": "The evaluation set has no question.",
     },
@@ -372,6 +388,11 @@ def words(language: str, key: str):
     """The entry `key` in `language`'s table (French for another language), as it is: a sentence to
     format, or a table or list of words ("programme_status", "example_questions")."""
     return MESSAGES.get(language, MESSAGES["fr"])[key]
+
+
+def eval_field(language: str, field: str) -> str:
+    """How a refusal names a field of an eval set: "la réponse attendue"."""
+    return MESSAGES.get(language, MESSAGES["fr"])["eval_fields"].get(field, field)
 
 
 def file_kind(language: str, kind: str) -> str:

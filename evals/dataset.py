@@ -183,7 +183,7 @@ def load_csv(path: Path, language: str = "fr") -> list[EvalQuestion]:
         raise ValueError(message(language, "eval_csv_no_column", path=path, column="question", found=found))
 
     questions, seen = [], {}
-    for row_number, cells in enumerate(reader, 2):
+    for row_number, cells in enumerate(_rows(reader, path, language), 2):
         if not any(cell.strip() for cell in cells):
             continue
 
@@ -201,6 +201,22 @@ def load_csv(path: Path, language: str = "fr") -> list[EvalQuestion]:
     if not questions:
         raise ValueError(message(language, "eval_csv_no_rows", path=path))
     return questions
+
+
+def _rows(reader, path: Path, language: str):
+    """The reader's rows; a row it cannot read (a cell past its field limit, a stray quote) is a
+    ValueError naming the line, not a csv.Error."""
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            if "field larger than field limit" in str(error):
+                raise ValueError(message(language, "eval_csv_field_limit", path=path, row=reader.line_num,
+                                         limit=csv.field_size_limit())) from None
+            raise ValueError(message(language, "eval_csv_unreadable", path=path, row=reader.line_num,
+                                     reason=str(error))) from None
 
 
 def csv_question(cell, refuse, row_number: int, seen: dict) -> EvalQuestion:

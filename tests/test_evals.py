@@ -656,3 +656,10 @@ def test_the_report_lists_the_confidently_wrong_answers():
     report = qa_report(run, "python -m evals", "evals/qa.jsonl", "Skipped.")
     assert "- `w` (factual) Le pret croissance TPE dure combien ? — « Le prêt va de 10 000 à 50 000 € [1]. » (gold « 5 ans" in report
     assert "`r`" not in report.split("## Confidently wrong (ours)")[1]
+
+
+def test_a_csv_cell_past_the_readers_field_limit_is_refused_naming_its_line(tmp_path):
+    path = write_csv(tmp_path / "questions.csv", "question;faits\nQuel plafond ?;50 000 €\n"
+                     f"{'Quel plafond ? ' * 15_000};50 000 €\n")
+    with pytest.raises(ValueError, match=r"ligne 3 : une cellule dépasse 131072 caractères"):
+        load_questions(path)

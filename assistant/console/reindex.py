@@ -7,7 +7,10 @@ one rename (assistant/ingest/indexer.py). Then the Assistant swaps to it in one 
 instances may still read it). Until the swap every answer comes from the
 old index, whole, and an answer under way when the swap happens finishes on it: the old collection
 is dropped only once no answer holds the old retriever. A run that fails before the swap drops what
-it built and leaves the old index serving, with the reason in its status.
+it built and leaves the old index serving, with the reason in its status. A run killed before it
+could (the process stopped) leaves its generation behind: every generation but the serving one is
+dropped when a Reindexer starts and after a failed run (`drop_orphan_generations`), in the embedded
+store; on a Chroma server they are listed in the log, since other instances may still read them.
 """
 
 import datetime as dt
@@ -43,6 +46,31 @@ def generation_name(model: str) -> str:
     return f"{prefix}-g{time.time_ns()}"
 
 
+GENERATION = re.compile(r"-g\d{10,}$")  # generation_name's suffix: what only a re-index run creates
+
+
+def drop_orphan_generations(assistant: Assistant) -> list[str]:
+    """Drop the generations no state names (runs killed before they swapped or dropped them); the
+    serving collection and those `python -m assistant index` made are kept. Returns their names."""
+    store = assistant.retriever.store
+    serving = {store.name, assistant.retriever.state.collection}
+    committed = IndexState.load(assistant.settings.index_dir)
+    if committed is not None:
+        serving.add(committed.collection)
+    orphans = sorted(c.name for c in store.client.list_collections() if GENERATION.search(c.name) and c.name not in serving)
+    if orphans and assistant.settings.chroma_url:
+        log.info("generations no state names on the Chroma server (drop them once no instance reads them): %s", orphans)
+        return []
+    for name in orphans:
+        try:
+            store.client.delete_collection(name)
+        except NotFoundError:  # another process dropped it first
+            pass
+    if orphans:
+        log.warning("dropped %d collection(s) left by re-index runs that did not finish: %s", len(orphans), orphans)
+    return orphans
+
+
 def now_iso() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
@@ -68,6 +96,7 @@ class Reindexer:
         self._lock = threading.Lock()
         self._status = RunStatus()
         self._thread: threading.Thread | None = None
+        drop_orphan_generations(assistant)  # at start: what killed runs left behind
 
     def status(self) -> dict:
         with self._lock:
@@ -121,6 +150,10 @@ class Reindexer:
             committed = IndexState.load(settings.index_dir)
             if built is not None and (committed is None or committed.collection != name):
                 _drop(built)
+            try:
+                drop_orphan_generations(self.assistant)
+            except Exception:  # the old index serves either way
+                log.exception("could not drop the collections of unfinished runs")
             with self._lock:
                 self._status.state, self._status.error = "failed", _reason(error)
                 self._status.finished_at = now_iso()

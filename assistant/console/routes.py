@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from assistant.assistant import Assistant
 from assistant.console import gaps
 from assistant.console.auth import PREFIX, AdminAuth, console_token
-from assistant.console.evals import EvalRuns, load_set, shipped_set
+from assistant.console.evals import EvalRuns, check_set, interrupt_abandoned_runs, load_set, shipped_set
 from assistant.console.reindex import Reindexer
 from assistant.ingest import corpus_files
 from assistant.retrieval.embeddings import load_embeddings
@@ -214,6 +214,7 @@ def admin_router(assistant: Assistant, settings: Settings) -> APIRouter:
 
     @router.get("/api/evals", dependencies=[Depends(auth.require)])
     def eval_list(request: Request) -> dict:
+        interrupt_abandoned_runs(store(request))  # a run whose heartbeat stopped (its server did) is no longer "running"
         return {"runs": store(request).eval_runs(), "running": eval_runs(request).progress()}
 
     @router.get("/api/evals/{run_id}", dependencies=[Depends(auth.require)])
@@ -234,6 +235,7 @@ def admin_router(assistant: Assistant, settings: Settings) -> APIRouter:
             name = Path(file.filename).name
             try:
                 questions = await run_in_threadpool(load_set, data, name)
+                check_set(questions, name, assistant.settings.max_question_chars, language)
             except ValueError as error:
                 raise HTTPException(status_code=422, detail=message(language, "eval_bad_set", reason=str(error))) from error
         else:
@@ -244,6 +246,13 @@ def admin_router(assistant: Assistant, settings: Settings) -> APIRouter:
         if run_id is None:
             raise HTTPException(status_code=409, detail=message(language, "eval_running"))
         return {"id": run_id, "questions": len(questions)}
+
+    @router.post("/api/evals/cancel", dependencies=[Depends(auth.require)])
+    def eval_cancel(request: Request) -> dict:
+        run_id = eval_runs(request).cancel()
+        if run_id is None:
+            raise HTTPException(status_code=409, detail=message(request_language(request.headers), "eval_none_running"))
+        return {"id": run_id, "detail": message(request_language(request.headers), "eval_cancelling")}
 
     @router.api_route("/api/{path:path}", methods=["GET", "POST", "PUT", "DELETE"])
     def unknown(path: str) -> None:

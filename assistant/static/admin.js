@@ -367,7 +367,8 @@
 
   const VERDICTS = { correct: ["correcte", "good"], wrong: ["fausse ou incomplète", "bad"],
     false_abstention: ["abstention à tort", "warn"], missed_abstention: ["aurait dû s'abstenir", "bad"] };
-  const STATUS = { running: "en cours", done: "terminée", failed: "échouée" };
+  const STATUS = { running: "en cours", done: "terminée", failed: "échouée", cancelled: "arrêtée",
+    interrupted: "interrompue : le serveur s'est arrêté pendant l'évaluation, relancez-la" };
   const percent = (value) => (typeof value === "number" ? `${Math.round(value * 100)} %` : "—");
   let evalPolling = null;
 
@@ -393,13 +394,15 @@
     const bar = $("eval-progress");
     bar.hidden = !running;
     $("eval-form").querySelectorAll("button").forEach((button) => { button.disabled = Boolean(running); });
+    $("eval-cancel").hidden = !running;
+    $("eval-cancel").disabled = !running;
     if (running) {
       bar.value = running.total ? Math.round((100 * running.done) / running.total) : 0;
       $("eval-status").textContent = `Évaluation en cours : ${running.done} / ${running.total} questions…`;
       if (!evalPolling) evalPolling = setTimeout(() => { evalPolling = null; loaders.evals().catch((e) => notice(e.message, true)); }, 700);
     } else if ($("eval-status").dataset.waiting) {
       delete $("eval-status").dataset.waiting;
-      $("eval-status").textContent = "Évaluation terminée.";
+      $("eval-status").textContent = data.runs[0]?.status === "cancelled" ? "Évaluation arrêtée." : "Évaluation terminée.";
       if (data.runs.length && data.runs[0].status === "done") await showRun(data.runs[0].id);
     }
   };
@@ -419,8 +422,7 @@
       cell(row, result.question, "text");
       cell(row, result.category);
       const [label, tone] = VERDICTS[result.verdict] || [result.verdict, ""];
-      const state = row.appendChild(el("td"));
-      state.appendChild(el("span", label, `tag ${tone}`));
+      row.appendChild(el("td")).appendChild(el("span", label, `tag ${tone}`));
       cell(row, result.lead || result.answer, "text");
       cell(row, (result.expected_sources || []).join(", "), "text");
       cell(row, (result.ranked_sources || []).join(", "), "text");
@@ -443,6 +445,14 @@
     startEval(new FormData(event.target));
   });
   $("eval-shipped").addEventListener("click", () => startEval(new FormData()));
+  $("eval-cancel").addEventListener("click", async () => {
+    try {
+      notice((await call("/evals/cancel", { method: "POST" })).detail);
+      await loaders.evals();
+    } catch (error) {
+      notice(error.message, true);
+    }
+  });
 
   // --- start ------------------------------------------------------------------------------------
 

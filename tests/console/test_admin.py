@@ -17,6 +17,7 @@ from assistant.assistant import Assistant
 from assistant.console.gaps import citation_counts, group_gaps
 from assistant.console.reindex import Reindexer
 from assistant.retrieval.embeddings import load_embeddings
+from assistant.retrieval.vectorstore import VectorStore
 from assistant.server import create_app, server_config
 from tests.helpers import CORPUS, free_port, make_settings, serving
 
@@ -117,6 +118,45 @@ def test_a_failed_reindex_leaves_the_old_index_serving_and_says_why(served):
     assert assistant.retriever.store.name == live and collections(assistant) == [live]  # what it built is gone
     again = assistant.ask("Quel est le budget du dispositif Start-up Industrie de demain ?")
     assert again.answer == answer.answer and cited(again) == cited(answer)
+
+
+def test_collections_left_by_killed_runs_are_dropped_at_start_and_the_others_kept(served):
+    settings, assistant = served
+    client = assistant.retriever.store.client
+    serving = assistant.retriever.store.name
+    vector = [1.0] + [0.0] * 383
+    for name in ("chunks-e5-small-g1764626400123456789", "chunks-e5-small-g1764626400999999999", "chunks-kept-by-hand"):
+        VectorStore(client, name).add(["orphan"], [vector], ["programmes/readynov.md"])  # what a killed run left
+
+    Reindexer(assistant)  # the console starts
+
+    assert collections(assistant) == sorted([serving, "chunks-kept-by-hand"])
+    assert cited(assistant.ask(SHEET_QUESTION)) == cited(Assistant(settings).ask(SHEET_QUESTION))  # still serving
+
+
+def test_reindex_progress_moves_with_the_chunks_embedded(served):
+    settings, assistant = served
+    token = time.time_ns()  # texts no vector cache holds: embedded for real
+    for n in range(8):
+        body = "\n\n".join(f"## Volet {k}\n\nLe programme {token} numéro {n} soutient l'action {k} des entreprises "
+                           f"du territoire pendant {k + 2} mois." for k in range(5))
+        (settings.corpus_dir / "programmes" / f"progres-{n}.md").write_text(f"# Programme {n}\n\n{body}\n", encoding="utf-8")
+    seen = []
+
+    class Watched(Reindexer):
+        def _progress(self, stage, done, total):
+            super()._progress(stage, done, total)
+            seen.append((stage, done, total, self.status()["percent"]))
+
+    reindexer = Watched(assistant)
+    reindexer.start()
+    status = reindexer.wait(120)
+    assert status["state"] == "done", status
+    embedding = [(done, total, percent) for stage, done, total, percent in seen if stage == "embedding"]
+    total = embedding[0][1]
+    assert total >= 40 and [done for done, _, _ in embedding] == [*range(0, total, 16), total]
+    percents = [percent for _, _, percent in embedding]
+    assert percents == sorted(percents) and percents[0] == 15 and percents[-1] == 75 and len(set(percents)) >= 4
 
 
 def test_one_reindex_at_a_time(served):
@@ -603,6 +643,89 @@ def test_a_bad_eval_set_is_refused_naming_the_row(console):
     response = console.post("/admin/api/evals", headers={"X-CSRF-Token": csrf}, files={"file": ("jeu.csv", bad.encode())})
     assert response.status_code == 422 and "jeu.csv" in response.json()["detail"]
     assert console.get("/admin/api/evals").json()["runs"] == []
+
+
+HEADER = "question,facts,sources,category,must_abstain,reference\n"
+
+
+@pytest.mark.parametrize("rows, words", [
+    ([f"{'Quel budget ? ' * 15_000},2 M€,,factual,non,"], "ligne 2"),  # 210,000 characters: past the CSV reader's field limit
+    ([f"Quel est le budget {'du dispositif ' * 80}?,2 M€,,factual,non,"], "1000 au maximum"),
+    ([f"Quel est le budget ?,2 M€,,factual,non,{'une longue réponse ' * 300}"], "5000 au maximum"),
+    ([f"Question {n} ?,2 M€,,factual,non," for n in range(2001)], "2001 questions : 2000 au maximum"),
+], ids=["cell-past-the-csv-limit", "question-too-long", "reference-too-long", "too-many-questions"])
+def test_an_eval_set_past_its_size_limits_is_refused_saying_which(console, rows, words):
+    csrf = login(console)
+    data = (HEADER + "\n".join(rows) + "\n").encode("utf-8")
+    response = console.post("/admin/api/evals", headers={"X-CSRF-Token": csrf}, files={"file": ("jeu.csv", data)})
+    assert response.status_code == 422 and words in response.json()["detail"], response.text[:300]
+    assert response.json()["detail"].startswith("Jeu d'évaluation invalide")
+    assert console.get("/admin/api/evals").json()["runs"] == []
+
+
+def test_a_running_evaluation_can_be_cancelled_and_says_so(console):
+    csrf = login(console)
+    headers = {"X-CSRF-Token": csrf}
+    none = console.post("/admin/api/evals/cancel", headers=headers)
+    assert none.status_code == 409 and "Aucune évaluation en cours" in none.json()["detail"]
+    started = console.post("/admin/api/evals", headers=headers, files={})  # the shipped set: 198 questions
+    cancelled = console.post("/admin/api/evals/cancel", headers=headers)
+    assert cancelled.status_code == 200 and cancelled.json()["id"] == started.json()["id"]
+    assert "s'arrête" in cancelled.json()["detail"]
+    deadline = time.monotonic() + 60
+    while console.get("/admin/api/evals").json()["running"]:
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    run = console.get("/admin/api/evals").json()["runs"][0]
+    assert run["status"] == "cancelled" and run["finished_at"]
+    assert console.post("/admin/api/evals", headers=headers, files={"file": ("q.csv", EVAL_CSV.encode())}).status_code == 202
+    while console.get("/admin/api/evals").json()["running"]:  # the next one runs as before
+        assert time.monotonic() < deadline + 60
+        time.sleep(0.1)
+    assert console.get("/admin/api/evals").json()["runs"][0]["status"] == "done"
+
+
+def a_dead_pid() -> int:
+    """The pid of a process that has just ended (the server a restart stopped)."""
+    import subprocess
+    import sys
+
+    process = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
+                             check=True, timeout=60)
+    return int(process.stdout)
+
+
+def test_runs_left_running_by_a_stopped_server_are_marked_interrupted_at_start(served):
+    import socket
+
+    from assistant.store.database import Store
+
+    settings, assistant = served
+    now = dt.datetime.now(dt.UTC)
+    store = Store.from_settings(settings)
+    beat = {"heartbeat": now.isoformat()}
+    killed = store.add_eval_run(now, None, "tué.csv", beat | {"owner": f"{socket.gethostname()}:{a_dead_pid()}"}, [],
+                                "running")
+    silent = store.add_eval_run(now, None, "muet.csv", {"heartbeat": (now - dt.timedelta(minutes=5)).isoformat(),
+                                                        "owner": "autre-machine:12"}, [], "running")
+    elsewhere = store.add_eval_run(now, None, "ailleurs.csv", beat | {"owner": "autre-machine:12"}, [], "running")
+    store.close()
+
+    with TestClient(create_app(settings, assistant)) as client:  # the restart
+        login(client)
+        runs = {r["set_name"]: r for r in client.get("/admin/api/evals").json()["runs"]}
+        assert runs["tué.csv"]["status"] == runs["muet.csv"]["status"] == "interrupted"
+        assert "interrupted" in runs["tué.csv"]["error"] and runs["tué.csv"]["finished_at"]
+        assert runs["ailleurs.csv"]["status"] == "running"  # another instance's run, still beating
+        started = client.post("/admin/api/evals", headers={"X-CSRF-Token": login(client)},
+                              files={"file": ("questions.csv", EVAL_CSV.encode())})
+        assert started.status_code == 202  # an interrupted run holds nothing
+        deadline = time.monotonic() + 120
+        while client.get("/admin/api/evals").json()["running"]:
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        runs = {r["id"]: r["status"] for r in client.get("/admin/api/evals").json()["runs"]}
+    assert runs == {killed: "interrupted", silent: "interrupted", elsewhere: "running", started.json()["id"]: "done"}
 
 
 # --- what the corpus is missing, as a unit on real embeddings ---------------------------------------

@@ -75,6 +75,7 @@ def test_the_region_runs_its_console_from_login_to_logout(page, console_site, tm
     startoc.get_by_text("Ce que l'assistant a compris").click()
     expect(startoc.locator("details.profile")).to_contain_text("âge : moins de 3 ans")
     expect(startoc.locator("details.profile")).to_contain_text("si : start-up des biotechnologies")
+    expect(documents.locator("#orders-list")).to_have_text("Aucune.")  # no sentence of the corpus gives the assistant orders
 
     # Upload a DOCX programme sheet: listed, not indexed yet.
     sheet = docx_sheet(SHEET_TITLE, [
