@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse
+from sqlalchemy.exc import SQLAlchemyError
 
 from assistant.answering.extractive import short_answer
 from assistant.assistant import Assistant
@@ -62,6 +63,16 @@ def warm_up(assistant: Assistant) -> None:
              answerer.name)
 
 
+def tidy_store(store: Store) -> None:
+    """At start: the questions past the retention purged, the evaluations a stop left "running" marked
+    interrupted. A database that is down is logged and the server starts anyway (it answers without it)."""
+    question_log.purge(store)
+    try:
+        interrupt_abandoned_runs(store, starting=True)
+    except SQLAlchemyError as error:
+        log.warning("could not check the evaluation runs at start (database unavailable): %s", error)
+
+
 def create_app(settings: Settings | None = None, assistant: Assistant | None = None) -> FastAPI:
     settings = settings or get_settings()
     assistant = assistant or Assistant(settings)
@@ -72,8 +83,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         await run_in_threadpool(warm_up, assistant)
-        await run_in_threadpool(question_log.purge, store)  # past the retention: at start, then hourly on write
-        await run_in_threadpool(interrupt_abandoned_runs, store, True)  # evaluations a stop left "running"
+        await run_in_threadpool(tidy_store, store)
         async with serving_mcp(mcp):
             yield
         store.close()
