@@ -28,6 +28,8 @@ ENVELOPE = re.compile(r"\b(enveloppe|budget|dot[ée]|dotation|plan|représent\w*
                       re.IGNORECASE)
 PART = re.compile(r"^\s*(?:du|de la|des|de l['’])\b|^\s*(?:pour|servent|sont destinés|consacrés?|destinés?|dédiés?)\b", re.IGNORECASE)
 OF_IT = re.compile(r"\s*(?:du|de la|des|de l['’])\s", re.IGNORECASE)  # "22 M€ du plan IA": a part of it
+OF_WHICH = re.compile(r"\bdont\s+(?:\S+\s+){0,2}$", re.IGNORECASE)  # "450 M€, dont 160 M€ de FEDER": a part
+ACRONYM = re.compile(r"\b[A-Z]{3,}\b")  # "le SRESRI 2022-2028 est doté de 500 M€": another plan's envelope
 TERM = re.compile(r"\b(sur|durée|rembours\w*|pendant|différé)\b[^.;]*$", re.IGNORECASE)
 CEILING = re.compile(r"plafonn|maximum|au plus|jusqu", re.IGNORECASE)
 STATUS = re.compile(r"\b(statut|plus disponible|n'est plus|n’est plus|clos|cl[ôo]tur|toujours ouvert|en vigueur|considér[ée] comme actif)",
@@ -147,16 +149,25 @@ def _amounts(text: str, fact: Fact, profile: Profile) -> list[Amount]:
             role = "minimum" if quantity.bound in (">", ">=") else "ceiling"
         elif quantity.bound in ("<=",) or CEILING.search(text[max(0, quantity.span[0] - 25):quantity.span[0]]):
             role = "ceiling"
-        elif OF_IT.match(after) or PART.search(after) and not set(analyze(profile.name)) <= set(analyze(text[quantity.span[1]:quantity.span[1] + 60])):
+        elif OF_IT.match(after) or OF_WHICH.search(text[:quantity.span[0]]) or PART.search(after) \
+                and not set(analyze(profile.name)) <= set(analyze(text[quantity.span[1]:quantity.span[1] + 60])):
             role = "part"  # "22 M€ du plan IA servent à …", not "100 M€ pour les Contrats Innovation"
         elif ENVELOPE.search(text):
             role = "total"
         else:
             role = "amount"
+        if role in ("part", "total") and _other_acronym(text[:quantity.span[0]], profile):
+            role = "amount"  # "le SRESRI 2022-2028 est doté de 500 M€", in the innovation policy's sheet
         years = sorted(years_named(text[quantity.span[1]:quantity.span[1] + 40])) if role == "total" else []
         found.append(Amount(role=role, text=quantity.text, kind=quantity.kind, low=quantity.low, high=quantity.high,
                             bound=quantity.bound, years=years, fact=fact))
     return found
+
+
+def _other_acronym(before: str, profile: Profile) -> bool:
+    """The words before an envelope name another plan by its acronym ("le SRESRI … est doté de")."""
+    own = {w for label in (profile.name, *profile.aliases) for w in ACRONYM.findall(label)}
+    return any(a not in own for a in ACRONYM.findall(before))
 
 
 def _defines(text: str, profile: Profile) -> bool:

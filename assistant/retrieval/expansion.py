@@ -130,6 +130,19 @@ GLOSSARY = {
     "training": "formation",
     "skills": "compétences",
     "offices": "antennes bureaux",
+    "housing": "logement",
+    "student": "étudiant étudiants",
+    "students": "étudiants",
+    "equipment": "équipements",
+    "eu": "européens FEDER",
+    "european": "européens FEDER",
+    "higher": "supérieur",
+    "education": "enseignement",
+    "projects": "projets",
+    "project": "projet",
+    "sector": "filière",
+    "coordination": "coordination",
+    "cost": "coût coûté",
 }
 
 

@@ -182,7 +182,7 @@ def _figure_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: l
     picks: list[tuple[Candidate, Quantity]] = []
     for aspect in aspects:
         pick = _pick_figure(analysis, aspect, about, taken=[q for _, q in picks], skip=stated if checking else [],
-                            total=profile.total if profile else None)
+                            profile=profile, cite=cite)
         if pick is None:  # every aspect asked must be in the sources, or the answer says what is missing
             if analysis.subject is not None or years or analysis.entities:
                 return _absent(analysis, about, passages, aspect)
@@ -259,11 +259,12 @@ def _span(text: str, quantity: Quantity, language: str) -> str:
 
 
 def _pick_figure(analysis: QuestionAnalysis, aspect: str, about: list[Candidate], taken: list[Quantity],
-                 skip: list[Quantity] = (), second: bool = False, total: Amount | None = None):
+                 skip: list[Quantity] = (), second: bool = False, profile: Profile | None = None, cite=None):
     """`second`: the figure for the part of the question after a second thing of the same kind ("et de
-    salariés", `Cues.second`); `total`: the envelope of the subject's profile, the answer to an amount
-    asked with no part named."""
+    salariés", `Cues.second`); `profile`: the subject's, whose envelope answers an amount asked with no
+    part named, and whose parts answer the part the question's words name."""
     cues = analysis.cues
+    total = profile.total if profile else None
     kinds = (cues.limit_kinds or FIGURE_KINDS[aspect]) if aspect == "limit" else FIGURE_KINDS[aspect]
     focus = cues.second if second else None
     counted = cues.second_noun if second else cues.counted_noun
@@ -296,24 +297,58 @@ def _pick_figure(analysis: QuestionAnalysis, aspect: str, about: list[Candidate]
     if aspect == "amount" and any(q.bound not in ("<", ">") for _, q in found):
         found = [f for f in found if f[1].bound not in ("<", ">")]  # "moins de 40 000 €" is a threshold, not an amount
     words = (_content_terms(analysis) if focus is None else set(analyze(focus))) - AMOUNT_WORDS
-    if focus is None and aspect == "amount" and subject is not None and subject.source and not words \
-            and (cues.total or total is not None):
-        # A total before its parts ("combien la Région met dans l'IA ?"): the profile's envelope, or, asked for
-        # a total, the largest amount among all the sentences about the subject.
+    if focus is None and aspect == "amount" and subject is not None and subject.source \
+            and (not words and (cues.total or total is not None) or cues.total and total is not None):
+        # A total before its parts ("combien la Région met dans l'IA ?"), or a total asked in so many words ("le
+        # budget total … c'est les 100 M€ des contrats ?"): the profile's envelope, or, asked for a total, the
+        # largest amount among all the sentences about the subject.
         every = [(c, q) for c, q in _figures(about, kinds, len(about)) if q.unit == "€" and q.key not in skipped
                  and q.bound not in ("<", ">")]
         envelope = [f for f in every if total is not None and f[1].high == total.high]
         return max(envelope or every or found, key=lambda f: (f[1].high, f[0].score))
+    single = len([a for a in analysis.aspects if a in FIGURE_KINDS]) <= 1  # "montant et durée": words of both aspects
+    if focus is None and aspect == "amount" and words and single and profile is not None and cite is not None \
+            and not cues.per_unit:
+        named = _named_amount(words, profile, cite, skipped | {q.key for q in taken})
+        if named is not None:
+            return named
     if aspect in ("count", "limit") and counted and any(_same_noun(q.unit, counted) for _, q in found):
         return next(f for f in found if _same_noun(f[1].unit, counted))
     # The sentence the question's own words point to ("combien pour la coordination"), else the likeliest;
     # of its figures, the one those words stand near, a date before a bare year.
     sentences = _distinct([c for c, _ in found])[:CONSIDERED]
-    # ...among those the ranker finds nearly as likely: its order already weighs the question's words.
-    sentences = [c for c in sentences if c.score >= NEARLY * sentences[0].score] or sentences
-    best = max(sentences, key=lambda c: (_overlap(words, set(analyze(c.text))), -sentences.index(c)))
+    # ...among those the ranker finds nearly as likely (its order already weighs the question's words),
+    # unless a less likely one holds more of the words the question asks with ("pour le logement étudiant").
+    best = max(sentences, key=lambda c: (_overlap(words, set(analyze(c.text))), c.score >= NEARLY * sentences[0].score,
+                                         -sentences.index(c)))
     own = [f for f in found if f[0] is best]
     return max(own, key=lambda f: (_near(best.text, f[1], words), f[1].kind != "year", -own.index(f)))
+
+
+def _named_amount(words: set[str], profile: Profile, cite, skipped: set) -> tuple[Candidate, Quantity] | None:
+    """The profile's amount whose own words (between its neighbouring figures) the question's words name
+    ("logement étudiant": the 37,9 M€ of "... et 37,9 M€ pour le logement étudiant"); the envelope when
+    its sentence names them as well (a part only when the part is asked); None when no amount's words do."""
+    scored = []
+    for amount in profile.amounts:
+        if amount.kind != "amount" or amount.role not in ("total", "part", "amount"):
+            continue
+        candidate = cite(amount.fact)
+        if candidate is None:
+            continue
+        figures = [q for q in answering_figures(candidate.text) if q.kind == "amount"]
+        quantity = next((q for q in figures if q.low == amount.low and q.high == amount.high), None)
+        if quantity is None or quantity.key in skipped or quantity.unit != "€" or quantity.bound in ("<", ">"):
+            continue  # "moins de 40 000 € de dépenses" is a threshold, not an amount
+        at = figures.index(quantity)
+        start = figures[at - 1].span[1] if at else 0
+        end = figures[at + 1].span[0] if at + 1 < len(figures) else len(candidate.text)
+        overlap = _overlap(words, set(analyze(candidate.text[start:end])))
+        scored.append((overlap, amount.role == "total", amount.fact.source == profile.source, candidate, quantity))
+    best = max(scored, key=lambda s: s[:3], default=None)  # then the envelope, then the programme's own sheet
+    if best is None or best[0] == 0:
+        return None
+    return best[3], best[4]
 
 
 def _figures(about: list[Candidate], kinds, limit: int = CONSIDERED) -> list[tuple[Candidate, Quantity]]:
