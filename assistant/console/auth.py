@@ -122,6 +122,34 @@ class AdminAuth:
         return session
 
 
+def console_path(path: str) -> bool:
+    return path == PREFIX or path.startswith(PREFIX + "/")
+
+
+class ConsolePort:
+    """With ASSISTANT_ADMIN_PORT set, the console has an origin of its own: /admin answers 404 on every
+    other port, and that port answers 404 to everything but /admin. A script injected into the chat (whose
+    CSP allows Gradio's inline scripts) then runs on another origin than the console and cannot read it."""
+
+    def __init__(self, app: ASGIApp, port: int | None):
+        self.app = app
+        self.port = port
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.port is None or scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        on_console_port = (scope.get("server") or (None, None))[1] == self.port
+        if console_path(scope.get("path", "")) == on_console_port:
+            await self.app(scope, receive, send)
+            return
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        detail = message(header_language(Headers(scope=scope)), "status_404")
+        await JSONResponse({"detail": detail}, status_code=404)(scope, receive, send)
+
+
 class AdminGuard:
     """For every path under /admin: refuse (403) a request another origin makes (its Origin is not
     this host, or the browser says it is cross-site), whatever the method and whatever the widget's
@@ -132,7 +160,7 @@ class AdminGuard:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
-        if scope["type"] != "http" or not (path == PREFIX or path.startswith(PREFIX + "/")):
+        if scope["type"] != "http" or not console_path(path):
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
