@@ -805,3 +805,30 @@ def test_with_its_own_port_the_console_answers_there_and_is_a_404_on_the_public_
             assert admin.get("/admin/api/documents").status_code == 200 and csrf
             assert admin.get("/").status_code == 404  # the chat is not served on the console's origin
             assert admin.post("/api/ask", json={"question": "Qui contacter ?"}).status_code == 404
+
+
+def test_a_console_session_survives_a_restart_and_a_logout_ends_it_for_good(served):
+    settings, assistant = served
+    with TestClient(create_app(settings, assistant)) as before:
+        csrf = login(before)
+        cookie = before.cookies.get("oc_admin_session")
+    with TestClient(create_app(settings, assistant)) as after:  # the app started again, on the same store
+        after.cookies.set("oc_admin_session", cookie, path="/admin")
+        assert after.get("/admin/api/session").json()["csrf"] == csrf
+        assert after.post("/admin/api/logout", headers={"X-CSRF-Token": csrf}).status_code == 200
+    with TestClient(create_app(settings, assistant)) as again:
+        again.cookies.set("oc_admin_session", cookie, path="/admin")
+        assert again.get("/admin/api/documents").status_code == 401
+        forged = cookie.rsplit(".", 2)[0] + f".{int(time.time()) + 10**6}." + cookie.rsplit(".", 1)[1]
+        again.cookies.set("oc_admin_session", forged, path="/admin")
+        assert again.get("/admin/api/documents").status_code == 401  # a later expiry breaks the signature
+
+
+def test_a_console_session_ends_when_it_expires(served, monkeypatch):
+    settings, assistant = served
+    with TestClient(create_app(settings, assistant)) as console:
+        login(console)
+        assert console.get("/admin/api/documents").status_code == 200
+        later = time.time() + settings.admin_session_hours * 3600 + 1
+        monkeypatch.setattr(time, "time", lambda: later)
+        assert console.get("/admin/api/documents").status_code == 401
