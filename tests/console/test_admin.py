@@ -832,3 +832,12 @@ def test_a_console_session_ends_when_it_expires(served, monkeypatch):
         later = time.time() + settings.admin_session_hours * 3600 + 1
         monkeypatch.setattr(time, "time", lambda: later)
         assert console.get("/admin/api/documents").status_code == 401
+
+
+def test_an_uploaded_page_of_millions_of_paragraphs_is_refused_in_french_with_the_reason(console):
+    csrf = login(console)
+    page = b"<html><body>" + b"<p>x</p>" * 2_400_000 + b"</body></html>"  # 19 MB, the case
+    response = console.post("/admin/api/documents", headers={"X-CSRF-Token": csrf},
+                            files={"file": ("page.html", page)}, data={"folder": "programmes"})
+    assert response.status_code == 422
+    assert response.json()["detail"].startswith("Ce fichier ne peut pas être indexé : too many HTML elements")
