@@ -1,4 +1,5 @@
-"""`python app.py`: the chat at `/`, the JSON API under `/api`, the widget at `/widget.js`, on one port."""
+"""`python app.py`: the chat at `/`, the JSON API under `/api`, the widget at `/widget.js`, on one port
+(and the console at `/admin`, on ASSISTANT_ADMIN_PORT when it is set)."""
 
 import logging
 
@@ -15,7 +16,8 @@ def main() -> None:
         settings = get_settings()
     except (ValidationError, SettingsError) as error:
         raise SystemExit(f"Invalid setting: {settings_problem(error)}") from None
-    from assistant.server import create_app, server_config  # Gradio takes seconds to import: settings first
+    # Gradio takes seconds to import: settings first
+    from assistant.server import create_app, listening_sockets, server_config
 
     try:
         app = create_app(settings)
@@ -24,7 +26,9 @@ def main() -> None:
     logging.getLogger("assistant").info(
         "Assistant Innovation Occitanie: http://%s:%s/ (API docs at /docs)", settings.host, settings.port
     )
-    uvicorn.Server(server_config(app, settings)).run()
+    if settings.admin_port:
+        logging.getLogger("assistant").info("The console: http://%s:%s/admin", settings.host, settings.admin_port)
+    uvicorn.Server(server_config(app, settings)).run(sockets=listening_sockets(settings))
 
 
 if __name__ == "__main__":

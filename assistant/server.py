@@ -3,6 +3,7 @@ server at `/mcp`, the widget at `/widget.js`, the Gradio chat at `/`."""
 
 import importlib.metadata
 import logging
+import socket
 import tomllib
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -17,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from assistant.answering.extractive import short_answer
 from assistant.assistant import Assistant
-from assistant.console.auth import AdminGuard
+from assistant.console.auth import AdminGuard, ConsolePort
 from assistant.console.evals import interrupt_abandoned_runs
 from assistant.console.routes import admin_router
 from assistant.settings import PROJECT_DIR, Settings, get_settings
@@ -136,6 +137,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     app.add_middleware(OpenAIErrors)
     app.add_middleware(ClosedPaths)
     app.add_middleware(AdminGuard)  # no other origin reaches /admin, and no CORS header leaves it
+    app.add_middleware(ConsolePort, port=settings.admin_port)  # with ASSISTANT_ADMIN_PORT, /admin only there
     app.add_middleware(HostGuard, trusted_hosts=hosts)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(ForwardedHeaders, trusted_proxies=settings.trusted_proxies)
@@ -157,6 +159,21 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         server_name=settings.host,
         server_port=settings.port,
     )
+
+
+def listening_sockets(settings: Settings) -> list[socket.socket]:
+    """The sockets the server listens on: ASSISTANT_PORT, and ASSISTANT_ADMIN_PORT when the console has its own.
+    One uvicorn server on both (one lifespan, one signal handling); ConsolePort tells them apart."""
+    ports = [settings.port] + ([settings.admin_port] if settings.admin_port else [])
+    sockets = []
+    for port in ports:
+        family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
+        listening = socket.socket(family, socket.SOCK_STREAM)
+        listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listening.bind((settings.host, port))
+        listening.set_inheritable(True)
+        sockets.append(listening)
+    return sockets
 
 
 def server_config(app: FastAPI, settings: Settings, **options) -> uvicorn.Config:

@@ -179,8 +179,17 @@ class Settings(BaseSettings):
     # The region's console at /admin (assistant/console/routes.py): off unless a token is set
     admin_token: str | None = Field(default=None, description="the console's token; empty = /admin answers 404")
     max_upload_bytes: int = Field(default=20_000_000, description="largest file the console accepts (documents, eval sets)")
+    admin_secret: str | None = Field(
+        default=None, description="the key that signs console sessions, the same on every instance; "
+        "empty = derived from the admin token",
+    )
     admin_session_hours: float = Field(default=8.0, description="a console session lasts this long")
     admin_logins_per_minute: int = Field(default=5, description="failed token attempts allowed per client per minute")
+    admin_port: int | None = Field(
+        default=None, ge=1, le=65535,
+        description="serve the console on this port of ASSISTANT_HOST (its own origin, apart from the chat); "
+        "/admin on the public port then answers 404; empty = /admin beside the chat",
+    )
 
     @field_validator("allowed_origins", mode="before")
     @classmethod

@@ -2,14 +2,16 @@
 sessions in an HttpOnly SameSite=Strict cookie with a per-session CSRF token that every change must
 send in a header, and a guard that keeps the console away from every other origin.
 
-Sessions live in this process's memory: a restart, or another app instance, asks to log in again.
-Scripts send `Authorization: Bearer <token>` instead (no cookie, so no CSRF token needed).
+A session is a signed cookie (`<id>.<expiry>.<HMAC>`, keyed by ASSISTANT_ADMIN_SECRET, else by a key derived
+from the admin token), so every instance sharing the secret accepts it, across restarts; a logout writes its
+id to the store (`revoked_sessions`), which every instance checks. Scripts send `Authorization: Bearer <token>` instead (no cookie, so no CSRF token needed).
 """
 
+import datetime as dt
+import hashlib
 import hmac
 import math
 import secrets
-import threading
 import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -49,17 +51,22 @@ def console_token(settings: Settings) -> str | None:
 class Session:
     id: str
     csrf: str
-    expires: float
+    expires: float  # seconds since the epoch: every instance reads the same clock
+
+
+def session_key(settings: Settings, token: str) -> bytes:
+    """ASSISTANT_ADMIN_SECRET, else a key derived from the token (so changing the token ends every session)."""
+    secret = (settings.admin_secret or "").strip()
+    return hashlib.sha256(b"oc-admin-session\0" + (secret or token).encode()).digest()
 
 
 class AdminAuth:
-    def __init__(self, token: str, settings: Settings, clock=time.monotonic):
+    def __init__(self, token: str, settings: Settings, clock=time.time):
         self.token = token.encode()
+        self.key = session_key(settings, token)
         self.lifetime_s = settings.admin_session_hours * 3600
         self.failures = RateLimiter(settings.admin_logins_per_minute)
         self.clock = clock
-        self._sessions: dict[str, Session] = {}
-        self._lock = threading.Lock()
 
     def matches(self, candidate: str) -> bool:
         return hmac.compare_digest(candidate.encode(), self.token)
@@ -77,30 +84,35 @@ class AdminAuth:
         raise HTTPException(status_code=429, detail=message(language, "admin_login_limited", wait=math.ceil(wait)),
                             headers={"Retry-After": str(math.ceil(wait))})
 
+    def _sign(self, purpose: str, value: str) -> str:
+        return hmac.new(self.key, f"{purpose}\0{value}".encode(), hashlib.sha256).hexdigest()
+
+    def _session(self, session_id: str, expires: int) -> Session:
+        return Session(session_id, self._sign("csrf", session_id), float(expires))
+
     def open_session(self, request: Request, response: Response) -> Session:
-        session = Session(secrets.token_urlsafe(32), secrets.token_urlsafe(32), self.clock() + self.lifetime_s)
-        with self._lock:
-            now = self.clock()
-            for stale in [k for k, s in self._sessions.items() if s.expires <= now]:
-                del self._sessions[stale]
-            self._sessions[session.id] = session
-        response.set_cookie(SESSION_COOKIE, session.id, max_age=int(self.lifetime_s), path=PREFIX, httponly=True,
-                            samesite="strict", secure=request.url.scheme == "https")
+        expires = int(self.clock() + self.lifetime_s)
+        session = self._session(secrets.token_urlsafe(32), expires)
+        signed = f"{session.id}.{expires}"
+        response.set_cookie(SESSION_COOKIE, f"{signed}.{self._sign('session', signed)}", max_age=int(self.lifetime_s),
+                            path=PREFIX, httponly=True, samesite="strict", secure=request.url.scheme == "https")
         return session
 
     def session(self, request: Request) -> Session | None:
-        key = request.cookies.get(SESSION_COOKIE)
-        with self._lock:
-            session = self._sessions.get(key) if key else None
-            if session is not None and session.expires <= self.clock():
-                del self._sessions[key]
-                return None
-            return session
+        """The cookie's session if its signature holds, it has not expired and no instance revoked it."""
+        session_id, _, rest = (request.cookies.get(SESSION_COOKIE) or "").partition(".")
+        expires, _, signature = rest.partition(".")
+        if not (session_id and expires.isdigit() and hmac.compare_digest(
+                signature.encode(), self._sign("session", f"{session_id}.{expires}").encode())):
+            return None
+        if int(expires) <= self.clock() or request.app.state.store.session_revoked(session_id):
+            return None
+        return self._session(session_id, int(expires))
 
     def close_session(self, request: Request, response: Response) -> None:
-        key = request.cookies.get(SESSION_COOKIE)
-        with self._lock:
-            self._sessions.pop(key or "", None)
+        session = self.session(request)
+        if session is not None:
+            request.app.state.store.revoke_session(session.id, dt.datetime.fromtimestamp(session.expires, dt.timezone.utc))
         response.delete_cookie(SESSION_COOKIE, path=PREFIX, httponly=True, samesite="strict",
                                secure=request.url.scheme == "https")
 
@@ -122,6 +134,34 @@ class AdminAuth:
         return session
 
 
+def console_path(path: str) -> bool:
+    return path == PREFIX or path.startswith(PREFIX + "/")
+
+
+class ConsolePort:
+    """With ASSISTANT_ADMIN_PORT set, the console has an origin of its own: /admin answers 404 on every
+    other port, and that port answers 404 to everything but /admin. A script injected into the chat (whose
+    CSP allows Gradio's inline scripts) then runs on another origin than the console and cannot read it."""
+
+    def __init__(self, app: ASGIApp, port: int | None):
+        self.app = app
+        self.port = port
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.port is None or scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        on_console_port = (scope.get("server") or (None, None))[1] == self.port
+        if console_path(scope.get("path", "")) == on_console_port:
+            await self.app(scope, receive, send)
+            return
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        detail = message(header_language(Headers(scope=scope)), "status_404")
+        await JSONResponse({"detail": detail}, status_code=404)(scope, receive, send)
+
+
 class AdminGuard:
     """For every path under /admin: refuse (403) a request another origin makes (its Origin is not
     this host, or the browser says it is cross-site), whatever the method and whatever the widget's
@@ -132,7 +172,7 @@ class AdminGuard:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
-        if scope["type"] != "http" or not (path == PREFIX or path.startswith(PREFIX + "/")):
+        if scope["type"] != "http" or not console_path(path):
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)

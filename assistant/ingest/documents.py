@@ -20,6 +20,12 @@ from assistant.wording import file_kind
 
 SUPPORTED = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx")
 MAX_FILE_BYTES = 50_000_000
+# Budgets a hostile file meets before a parser builds it in memory (a 546 KB DOCX can unpack to 500 MB;
+# 19 MB of `<p>` is 2.4 million nodes, 3.4 GB in BeautifulSoup). Zip members are read by zipfile no further
+# than their declared size, so checking the declared sizes bounds what python-docx unpacks.
+MAX_UNPACKED_BYTES = 100_000_000  # a DOCX's members, all together
+MAX_HTML_TAGS = 300_000  # a long regional page has a few thousand
+MAX_PDF_PAGES = 2_000
 
 
 class UnreadableDocument(Exception):
@@ -248,7 +254,10 @@ def _read_text(path: Path) -> dict:
 def _read_html(path: Path) -> dict:
     from bs4 import BeautifulSoup
 
-    text, caveat = _decode(path.read_bytes())
+    raw = path.read_bytes()
+    if raw.count(b"<") > MAX_HTML_TAGS:
+        raise UnreadableDocument(f"too many HTML elements (more than {MAX_HTML_TAGS:,}): split the page")
+    text, caveat = _decode(raw)
     soup = BeautifulSoup(text, "html.parser")
     for tag in soup(["script", "style", "noscript", "template", "iframe", "nav", "footer", "form"]):
         tag.decompose()
@@ -283,6 +292,8 @@ def _read_pdf(path: Path) -> dict:
         reader = PdfReader(str(path))
         if reader.is_encrypted and not reader.decrypt(""):
             raise UnreadableDocument("encrypted PDF")
+        if len(reader.pages) > MAX_PDF_PAGES:
+            raise UnreadableDocument(f"too many pages ({len(reader.pages):,}, limit {MAX_PDF_PAGES:,}): split the PDF")
         pages = [page.extract_text() or "" for page in reader.pages]
         info = reader.metadata or {}
     except PdfReadError as error:
@@ -292,8 +303,15 @@ def _read_pdf(path: Path) -> dict:
 
 
 def _read_docx(path: Path) -> dict:
+    import zipfile
+
     import docx
 
+    with zipfile.ZipFile(path) as archive:
+        unpacked = sum(member.file_size for member in archive.infolist())
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise UnreadableDocument(f"unpacks to {unpacked // 1_000_000:,} MB (limit {MAX_UNPACKED_BYTES // 1_000_000} MB):"
+                                 " a compressed bomb, or images to take out")
     document = docx.Document(str(path))
     lines = []
     for paragraph in document.paragraphs:

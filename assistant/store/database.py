@@ -146,6 +146,15 @@ eval_runs = Table(
     Column("results", JSON, nullable=False),
 )
 
+# Console sessions are signed cookies that any instance can check (assistant/console/auth.py); a logout
+# writes the session's id here until it would have expired anyway, so no instance accepts it again.
+revoked_sessions = Table(
+    "revoked_sessions",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("expires_at", UTCDateTime, nullable=False, index=True),
+)
+
 
 def _from_v0(connection: Connection) -> None:
     """Version 0 -> 1: the feedback table links to the question log; the other tables are created."""
@@ -156,8 +165,13 @@ def _from_v0(connection: Connection) -> None:
     metadata.create_all(connection, checkfirst=True)
 
 
+def _from_v1(connection: Connection) -> None:
+    """Version 1 -> 2: the console's revoked sessions."""
+    revoked_sessions.create(connection, checkfirst=True)
+
+
 # MIGRATIONS[n] upgrades version n to n + 1; a new database is created at len(MIGRATIONS).
-MIGRATIONS = (_from_v0,)
+MIGRATIONS = (_from_v0, _from_v1)
 VERSION = len(MIGRATIONS)
 
 
@@ -375,6 +389,18 @@ class Store:
         return csv_bytes(QUESTION_COLUMNS, rows)
 
     # Evaluation runs
+
+    def revoke_session(self, session_id: str, expires_at: dt.datetime) -> None:
+        """Remember a logged-out console session until it expires (and forget those that have)."""
+        with self._write() as connection:
+            connection.execute(delete(revoked_sessions).where(revoked_sessions.c.expires_at <= now_utc()))
+            if connection.execute(select(revoked_sessions.c.id).where(revoked_sessions.c.id == session_id)).first() is None:
+                connection.execute(insert(revoked_sessions).values(id=session_id, expires_at=expires_at))
+
+    def session_revoked(self, session_id: str) -> bool:
+        with self._read() as connection:
+            return connection.execute(
+                select(revoked_sessions.c.id).where(revoked_sessions.c.id == session_id)).first() is not None
 
     def add_eval_run(self, started_at, finished_at, set_name: str, summary: dict, results: list[dict], status: str,
                      error: str | None = None) -> int:

@@ -18,7 +18,7 @@ from assistant.console.gaps import citation_counts, group_gaps
 from assistant.console.reindex import Reindexer
 from assistant.retrieval.embeddings import load_embeddings
 from assistant.retrieval.vectorstore import VectorStore
-from assistant.server import create_app, server_config
+from assistant.server import create_app, listening_sockets, server_config
 from tests.helpers import CORPUS, free_port, make_settings, serving
 
 TOKEN = "jeton-de-test-console-0123456789"
@@ -785,3 +785,59 @@ def test_the_shipped_set_runs_on_the_serving_index(console):
     run = console.get("/admin/api/evals").json()["runs"][0]
     assert run["status"] == "done" and run["set_name"] == "qa.jsonl"
     assert run["summary"]["questions"] == started.json()["questions"] and run["summary"]["accuracy"] > 0.5
+
+
+def test_with_its_own_port_the_console_answers_there_and_is_a_404_on_the_public_port(indexed):
+    public, console_port = free_port(), free_port()
+    settings = indexed.model_copy(update={"admin_token": TOKEN, "port": public, "admin_port": console_port,
+                                          "rate_limit_per_minute": 10_000})
+    app = create_app(settings)
+    with serving(server_config(app, settings, log_level="warning"), sockets=listening_sockets(settings)):
+        with httpx.Client(base_url=f"http://127.0.0.1:{public}", timeout=60) as chat:
+            for path in ("/admin", "/admin/", "/admin/api/documents", "/admin/static/admin.js"):
+                response = chat.get(path, headers={"Authorization": f"Bearer {TOKEN}"})
+                assert response.status_code == 404 and response.json()["detail"] == "Ressource introuvable.", path
+            assert chat.post("/admin/api/login", json={"token": TOKEN}).status_code == 404
+            assert chat.post("/api/ask", json={"question": "Qui contacter pour un projet innovant ?"}).status_code == 200
+        with httpx.Client(base_url=f"http://127.0.0.1:{console_port}", timeout=60) as admin:
+            assert admin.get("/admin").status_code == 200
+            csrf = admin.post("/admin/api/login", json={"token": TOKEN}).json()["csrf"]
+            assert admin.get("/admin/api/documents").status_code == 200 and csrf
+            assert admin.get("/").status_code == 404  # the chat is not served on the console's origin
+            assert admin.post("/api/ask", json={"question": "Qui contacter ?"}).status_code == 404
+
+
+def test_a_console_session_survives_a_restart_and_a_logout_ends_it_for_good(served):
+    settings, assistant = served
+    with TestClient(create_app(settings, assistant)) as before:
+        csrf = login(before)
+        cookie = before.cookies.get("oc_admin_session")
+    with TestClient(create_app(settings, assistant)) as after:  # the app started again, on the same store
+        after.cookies.set("oc_admin_session", cookie, path="/admin")
+        assert after.get("/admin/api/session").json()["csrf"] == csrf
+        assert after.post("/admin/api/logout", headers={"X-CSRF-Token": csrf}).status_code == 200
+    with TestClient(create_app(settings, assistant)) as again:
+        again.cookies.set("oc_admin_session", cookie, path="/admin")
+        assert again.get("/admin/api/documents").status_code == 401
+        forged = cookie.rsplit(".", 2)[0] + f".{int(time.time()) + 10**6}." + cookie.rsplit(".", 1)[1]
+        again.cookies.set("oc_admin_session", forged, path="/admin")
+        assert again.get("/admin/api/documents").status_code == 401  # a later expiry breaks the signature
+
+
+def test_a_console_session_ends_when_it_expires(served, monkeypatch):
+    settings, assistant = served
+    with TestClient(create_app(settings, assistant)) as console:
+        login(console)
+        assert console.get("/admin/api/documents").status_code == 200
+        later = time.time() + settings.admin_session_hours * 3600 + 1
+        monkeypatch.setattr(time, "time", lambda: later)
+        assert console.get("/admin/api/documents").status_code == 401
+
+
+def test_an_uploaded_page_of_millions_of_paragraphs_is_refused_in_french_with_the_reason(console):
+    csrf = login(console)
+    page = b"<html><body>" + b"<p>x</p>" * 2_400_000 + b"</body></html>"  # 19 MB, the case
+    response = console.post("/admin/api/documents", headers={"X-CSRF-Token": csrf},
+                            files={"file": ("page.html", page)}, data={"folder": "programmes"})
+    assert response.status_code == 422
+    assert response.json()["detail"].startswith("Ce fichier ne peut pas être indexé : too many HTML elements")

@@ -307,3 +307,29 @@ def test_real_corpus_loads_without_faults():
     assert not faults
     assert len(documents) >= 13
     assert all(d.title and d.date for d in documents)
+
+
+def test_a_docx_that_unpacks_to_500_mb_is_refused_before_it_is_unpacked(tmp_path):
+    """The issue's case: a DOCX of about half a megabyte whose document.xml expands to 500 MB."""
+    docx.Document().save(tmp_path / "small.docx")
+    bomb = tmp_path / "bombe.docx"
+    with zipfile.ZipFile(tmp_path / "small.docx") as template, \
+            zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as out:
+        for member in template.infolist():
+            if member.filename != "word/document.xml":
+                out.writestr(member, template.read(member))
+        with out.open("word/document.xml", "w", force_zip64=True) as xml:
+            block = b" " * 10_000_000
+            for _ in range(50):
+                xml.write(block)
+    assert bomb.stat().st_size < 1_000_000
+    with pytest.raises(UnreadableDocument, match=r"unpacks to 500 MB \(limit 100 MB\)"):
+        load_document(bomb)
+
+
+def test_an_html_page_of_millions_of_paragraphs_is_refused_without_being_parsed(tmp_path):
+    """The issue's case: 2.4 million `<p>`, 19 MB, took 180 s and 3.4 GB before it was accepted."""
+    page = tmp_path / "page.html"
+    page.write_bytes(b"<html><body>" + b"<p>x</p>" * 2_400_000 + b"</body></html>")
+    with pytest.raises(UnreadableDocument, match="too many HTML elements"):
+        load_document(page)

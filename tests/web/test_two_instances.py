@@ -1,7 +1,8 @@
 """Two app instances, as a deployment behind a load balancer runs them: two uvicorn processes of
 `create_app`, each with its own index directory, on one PostgreSQL database and one Chroma server. A
 question asked on one shows in the other's console (/admin/api/questions, with the admin token), and
-thumbs given on one link to the question logged by the other."""
+thumbs given on one link to the question logged by the other; a console session opened on one is valid on
+the other until a logout on either."""
 
 import os
 import subprocess
@@ -98,6 +99,16 @@ def test_a_question_asked_on_one_instance_shows_on_the_other(corpus_copy, chroma
 
         on_b = httpx.post(f"{b}/api/ask", json={"question": ASKED_ON_B}, timeout=60).json()
         assert [r["id"] for r in logged(a)] == [on_b["id"], on_a["id"]]  # newest first
+
+        # A console session opened on one instance works on the other, and a logout on either ends it on both.
+        login = httpx.post(f"{a}/admin/api/login", json={"token": TOKEN}, timeout=30)
+        cookies, csrf = login.cookies, login.json()["csrf"]
+        assert httpx.get(f"{b}/admin/api/session", cookies=cookies, timeout=30).json()["csrf"] == csrf
+        assert httpx.get(f"{b}/admin/api/questions", cookies=cookies, timeout=30).status_code == 200
+        assert httpx.post(f"{b}/admin/api/logout", cookies=cookies, headers={"X-CSRF-Token": csrf},
+                          timeout=30).status_code == 200
+        for url in (a, b):
+            assert httpx.get(f"{url}/admin/api/questions", cookies=cookies, timeout=30).status_code == 401
     finally:
         for process, _ in processes.values():
             process.terminate()
