@@ -2,7 +2,6 @@
 
 import logging
 
-import uvicorn
 from pydantic import ValidationError
 from pydantic_settings.exceptions import SettingsError
 
@@ -15,16 +14,18 @@ def main() -> None:
         settings = get_settings()
     except (ValidationError, SettingsError) as error:
         raise SystemExit(f"Invalid setting: {settings_problem(error)}") from None
-    from assistant.server import create_app, server_config  # Gradio takes seconds to import: settings first
+    from assistant.server import (  # Gradio takes seconds to import: settings first
+        AnnouncingServer,
+        create_app,
+        server_config,
+    )
 
     try:
         app = create_app(settings)
     except UnknownName as error:
         raise SystemExit(f"Invalid setting: {error}") from None
-    logging.getLogger("assistant").info(
-        "Assistant Innovation Occitanie: http://%s:%s/ (API docs at /docs)", settings.host, settings.port
-    )
-    uvicorn.Server(server_config(app, settings)).run()
+    logging.getLogger("assistant").info("Assistant Innovation Occitanie: starting (the URLs follow once it listens)")
+    AnnouncingServer(server_config(app, settings), settings).run()
 
 
 if __name__ == "__main__":
