@@ -3,7 +3,6 @@
 
 import logging
 
-import uvicorn
 from pydantic import ValidationError
 from pydantic_settings.exceptions import SettingsError
 
@@ -16,19 +15,19 @@ def main() -> None:
         settings = get_settings()
     except (ValidationError, SettingsError) as error:
         raise SystemExit(f"Invalid setting: {settings_problem(error)}") from None
-    # Gradio takes seconds to import: settings first
-    from assistant.server import create_app, listening_sockets, server_config
+    from assistant.server import (  # Gradio takes seconds to import: settings first
+        AnnouncingServer,
+        create_app,
+        listening_sockets,
+        server_config,
+    )
 
     try:
         app = create_app(settings)
     except UnknownName as error:
         raise SystemExit(f"Invalid setting: {error}") from None
-    logging.getLogger("assistant").info(
-        "Assistant Innovation Occitanie: http://%s:%s/ (API docs at /docs)", settings.host, settings.port
-    )
-    if settings.admin_port:
-        logging.getLogger("assistant").info("The console: http://%s:%s/admin", settings.host, settings.admin_port)
-    uvicorn.Server(server_config(app, settings)).run(sockets=listening_sockets(settings))
+    logging.getLogger("assistant").info("Assistant Innovation Occitanie: starting (the URLs follow once it listens)")
+    AnnouncingServer(server_config(app, settings), settings).run(sockets=listening_sockets(settings))
 
 
 if __name__ == "__main__":

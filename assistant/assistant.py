@@ -90,6 +90,14 @@ class Parts:
     nearest: NearestIntent
 
 
+def log_progress(stage: str, done: int, total: int) -> None:
+    """The first build's progress on the terminal (the server's start waits for it): each embedding step."""
+    if stage == "embedding":
+        log.warning("Indexing: %d / %d chunks embedded", done, total)
+    elif stage == "lexical":
+        log.warning("Indexing: the lexical index")
+
+
 class Assistant:
     def __init__(self, settings: Settings | None = None):
         """Raises `UnknownName` (a ValueError listing the valid names) when the settings name an
@@ -109,7 +117,7 @@ class Assistant:
                     log.warning("No index in %s: building it from %s...", self.settings.index_dir, self.settings.corpus_dir)
                     from assistant.ingest.indexer import build_index  # Chroma and the embedder: only to build
 
-                    log.warning("%s", build_index(self.settings).summary())
+                    log.warning("%s", build_index(self.settings, on_progress=log_progress).summary())
                 self._retriever = Retriever.open(self.settings)
             return self._retriever
 

@@ -33,6 +33,7 @@ from assistant.web.security import (
     BodySizeLimit,
     ClosedPaths,
     ForwardedHeaders,
+    HeadAsGet,
     HostGuard,
     OriginGuard,
     RateLimiter,
@@ -141,6 +142,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     app.add_middleware(HostGuard, trusted_hosts=hosts)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(ForwardedHeaders, trusted_proxies=settings.trusted_proxies)
+    app.add_middleware(HeadAsGet)  # outermost: every layer sees the GET it serves
 
     blocks = build_ui(assistant, store, limiter)
     blocks.queue(default_concurrency_limit=GRADIO_CONCURRENCY, max_size=GRADIO_QUEUE)
@@ -181,3 +183,30 @@ def server_config(app: FastAPI, settings: Settings, **options) -> uvicorn.Config
     (ForwardedHeaders decides whose X-Forwarded-* to believe, from ASSISTANT_TRUSTED_PROXIES)."""
     return uvicorn.Config(app, host=settings.host, port=settings.port, server_header=False, proxy_headers=False,
                           **options)
+
+
+def addresses(settings: Settings) -> list[str]:
+    """What the server serves, with its URL: printed once it listens, not before the index is built."""
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
+    base = f"http://{'[' + host + ']' if ':' in host else host}:{settings.port}"
+    lines = [f"Chat: {base}/"]
+    if settings.admin_token:
+        console = f"http://{'[' + host + ']' if ':' in host else host}:{settings.admin_port}" if settings.admin_port else base
+        lines.append(f"Console: {console}/admin")
+    lines += [f"Widget: {base}/widget.js", f"API docs: {base}/docs"]
+    return lines
+
+
+class AnnouncingServer(uvicorn.Server):
+    """uvicorn's server that logs the addresses once its socket listens (after the lifespan's start-up,
+    which builds or opens the index), so a printed URL always answers."""
+
+    def __init__(self, config: uvicorn.Config, settings: Settings):
+        super().__init__(config)
+        self.settings = settings
+
+    async def startup(self, sockets=None) -> None:
+        await super().startup(sockets=sockets)
+        if self.started:
+            for line in addresses(self.settings):
+                log.info("%s", line)

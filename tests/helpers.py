@@ -64,12 +64,12 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 @contextmanager
-def serving(config: "uvicorn.Config", timeout: float = 60, sockets=None):
-    """A real uvicorn server in a thread, started before the block runs and stopped after it (on `sockets`
-    when given, as app.py serves them, else on the config's host and port)."""
+def serving(config: "uvicorn.Config", timeout: float = 60, sockets=None, server: "uvicorn.Server | None" = None):
+    """A real uvicorn server in a thread (`server`, or one of `config`), started before the block runs and
+    stopped after it (on `sockets` when given, as app.py serves them, else on the config's host and port)."""
     import uvicorn  # here, not at the top: the fast tests import this module without a web server
 
-    server = uvicorn.Server(config)
+    server = server or uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": sockets}, daemon=True)
     thread.start()
     deadline = time.monotonic() + timeout

@@ -275,6 +275,31 @@ class ClosedPaths:
         await self.app(scope, receive, send)
 
 
+class HeadAsGet:
+    """`HEAD` wherever `GET` is served (FastAPI's routes, Gradio's included, list only `GET`): the
+    request is served as a `GET` and its body dropped, so the headers and `Content-Length` are the GET's."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+        finished = False
+
+        async def without_body(event):
+            nonlocal finished
+            if event["type"] == "http.response.body":
+                if finished:
+                    return
+                finished = True
+                event = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(event)
+
+        await self.app({**scope, "method": "GET"}, receive, without_body)
+
+
 class SecurityHeaders:
     """Headers on every response that does not set its own: no MIME sniffing, no referrer to other
     sites, a Content-Security-Policy (the chat's on HTML pages, nothing allowed on the rest), and

@@ -4,6 +4,7 @@ a corpus with faulty files: each fault is reported and the rest is indexed, from
 import json
 import os
 import random
+import re
 import socket
 import subprocess
 import sys
@@ -208,3 +209,7 @@ def test_the_server_builds_its_first_index_despite_faulty_files_and_reports_them
     assert health["documents"] == 2
     for line in FAULT_LINES:
         assert line in started
+    # The build's progress, then the addresses once the server listens: a printed URL answers.
+    assert re.search(r"Indexing: 0 / \d+ chunks embedded", started), started
+    embedded = started.rindex(" chunks embedded")
+    assert embedded < started.index(f"Chat: http://127.0.0.1:{port}/") < started.index(f"Widget: http://127.0.0.1:{port}/widget.js")

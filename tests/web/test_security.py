@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from assistant.assistant import Assistant
-from assistant.server import create_app, server_config
+from assistant.server import AnnouncingServer, create_app, server_config
 from assistant.settings import Settings, normal_host
 from assistant.wording import message
 from tests.helpers import free_port, serving
@@ -226,3 +226,32 @@ def test_a_wrong_method_on_an_api_path_is_a_french_405(http, method, path, allow
 def test_an_unknown_api_path_is_a_french_404_whatever_the_method(http, method):
     response = http.request(method, "/api/nothing-here")
     assert response.status_code == 404 and response.json() == {"detail": message("fr", "status_404")}
+
+
+# HEAD and start-up
+
+@pytest.mark.parametrize("path", ["/widget.js", "/", "/docs", "/api/health"])
+def test_head_is_served_wherever_get_is_with_the_same_headers_and_no_body(http, path):
+    get, head = http.get(path), http.head(path)
+    assert get.status_code == 200, path
+    assert head.status_code == 200, path
+    assert head.content == b""
+    assert head.headers["content-type"] == get.headers["content-type"]
+    if path == "/widget.js":
+        assert int(head.headers["content-length"]) == (PROJECT / "assistant/static/widget.js").stat().st_size
+
+
+def test_the_addresses_are_logged_once_the_server_listens_after_the_index_is_ready(indexed, tmp_path, caplog):
+    port = free_port()
+    settings = Settings(corpus_dir=indexed.corpus_dir, index_dir=indexed.index_dir, data_dir=tmp_path, port=port,
+                        admin_token="a-token-of-sixteen-chars")
+    config = server_config(create_app(settings, Assistant(settings)), settings, log_config=None)
+    with caplog.at_level(logging.INFO):
+        with serving(config, server=AnnouncingServer(config, settings)):
+            lines = [record.getMessage() for record in caplog.records]
+            base = f"http://127.0.0.1:{port}"
+            assert [line for line in lines if base in line and not line.startswith("Uvicorn")] == [
+                f"Chat: {base}/", f"Console: {base}/admin", f"Widget: {base}/widget.js", f"API docs: {base}/docs"]
+            ready = next(i for i, line in enumerate(lines) if line.startswith("Index ready"))
+            assert ready < lines.index(f"Chat: {base}/")
+            assert httpx.get(f"{base}/widget.js").status_code == 200
