@@ -36,6 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     for name, about in (("feedback", "feedback records"), ("questions", "the question log")):
         records = commands.add_parser(name, help=about)
         records.add_argument("action", choices=["export"])
+        records.add_argument("--delimiter", choices=[";", ","], default=";",
+                             help="cell separator: ';' for a French spreadsheet (default), ',' for other tools")
         records.add_argument("--output", type=Path, help="CSV file, UTF-8 with BOM (default: stdout)")
 
     args = parser.parse_args(argv)
@@ -183,9 +185,9 @@ def _export(settings: Settings, args) -> int:
 
     store = Store.from_settings(settings)
     if args.command == "feedback":
-        count, data = store.count_feedback(), store.export_feedback_csv()
+        count, data = store.count_feedback(), store.export_feedback_csv(args.delimiter)
     else:
-        count, data = store.count_questions(), store.export_questions_csv()
+        count, data = store.count_questions(), store.export_questions_csv(args.delimiter)
     if args.output:
         args.output.write_bytes(data)
         print(f"{count} {args.command} rows written to {args.output}")

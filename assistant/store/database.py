@@ -70,6 +70,14 @@ FEEDBACK_COLUMNS = ("id", "created_at", "rating", "reason", "comment", "question
                     "question_id")
 QUESTION_COLUMNS = ("id", "asked_at", "question", "language", "abstained", "lead", "sources", "latency_ms", "answerer",
                     "rating", "reason")
+# The headers an operator reads in a spreadsheet (the columns keep their English names in the store).
+HEADERS = {"id": "N°", "created_at": "Date", "asked_at": "Posée le", "rating": "Avis", "reason": "Motif",
+           "comment": "Commentaire", "question": "Question", "answer": "Réponse", "citations": "Citations",
+           "answerer": "Répondeur", "question_id": "N° de la question", "language": "Langue",
+           "abstained": "Sans réponse", "lead": "Réponse (en-tête)", "sources": "Sources citées",
+           "latency_ms": "Durée (ms)"}
+# A French spreadsheet splits on ";" (its "," is the decimal mark); the CLI can ask for ",".
+DELIMITER = ";"
 
 
 class UTCDateTime(TypeDecorator):
@@ -310,8 +318,8 @@ class Store:
         with self._read() as connection:
             return connection.execute(select(func.count()).select_from(feedback)).scalar_one()
 
-    def export_feedback_csv(self) -> bytes:
-        return csv_bytes(FEEDBACK_COLUMNS, self.feedback_rows())
+    def export_feedback_csv(self, delimiter: str = DELIMITER) -> bytes:
+        return csv_bytes(FEEDBACK_COLUMNS, self.feedback_rows(), delimiter)
 
     # Question log
 
@@ -380,13 +388,13 @@ class Store:
             log.info("Purged %d logged questions older than %d days.", dropped, self.retention_days)
         return dropped
 
-    def export_questions_csv(self) -> bytes:
+    def export_questions_csv(self, delimiter: str = DELIMITER) -> bytes:
         rows, batch = [], 1000
         while chunk := self.questions(limit=batch, offset=len(rows)):
             rows.extend(chunk)
         for row in rows:
             row["sources"] = " | ".join(row["sources"])
-        return csv_bytes(QUESTION_COLUMNS, rows)
+        return csv_bytes(QUESTION_COLUMNS, rows, delimiter)
 
     # Evaluation runs
 
@@ -544,12 +552,23 @@ def inert(value):
     return value
 
 
-def csv_bytes(columns: Iterable[str], rows: list[dict]) -> bytes:
-    """Header and rows as CSV in UTF-8, formula-safe, starting with a BOM (so a spreadsheet reads UTF-8)."""
+def cell(value, delimiter: str = DELIMITER):
+    """A value as a spreadsheet shows it: Oui/Non for a flag, a decimal comma when cells split on ";",
+    and a formula made inert."""
+    if isinstance(value, bool):
+        return "Oui" if value else "Non"
+    if isinstance(value, float) and delimiter == ";":
+        return f"{value:g}".replace(".", ",")
+    return inert(value)
+
+
+def csv_bytes(columns: Iterable[str], rows: list[dict], delimiter: str = DELIMITER) -> bytes:
+    """Header (in French) and rows as CSV in UTF-8, formula-safe, starting with a BOM (so a spreadsheet
+    reads UTF-8); cells split on `delimiter`, ";" by default for French spreadsheets."""
     out = io.StringIO()
     out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(columns)
+    writer = csv.writer(out, delimiter=delimiter)
+    writer.writerow([HEADERS.get(c, c) for c in columns])
     for row in rows:
-        writer.writerow([inert(row[c]) for c in columns])
+        writer.writerow([cell(row[c], delimiter) for c in columns])
     return out.getvalue().encode("utf-8")

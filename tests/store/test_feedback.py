@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from assistant.store.database import FEEDBACK_COLUMNS as COLUMNS
-from assistant.store.database import Store
+from assistant.store.database import HEADERS, Store
 
 PROJECT = Path(__file__).resolve().parents[2]
 def sqlite_store(path: Path) -> Store:
@@ -59,12 +59,19 @@ def test_export_writes_a_header_and_one_line_per_rating_with_formulas_made_inert
     store.add_feedback("down", "=HYPERLINK(\"http://evil\")", "réponse", comment="@SUM(A1)")
     out = store.export_feedback_csv().decode("utf-8")
     assert out.startswith("\ufeff")  # a BOM: a French spreadsheet reads the file as UTF-8
-    rows = list(csv.reader(io.StringIO(out.removeprefix("\ufeff"))))
+    rows = list(csv.reader(io.StringIO(out.removeprefix("\ufeff")), delimiter=";"))
     assert len(rows) == 1 + 2
-    assert rows[0] == list(COLUMNS)
+    assert rows[0] == [HEADERS[c] for c in COLUMNS]
     assert rows[1][COLUMNS.index("question")] == "Qui contacter ?"
     assert rows[2][COLUMNS.index("question")].startswith("'=")
     assert rows[2][COLUMNS.index("comment")] == "'@SUM(A1)"
+
+
+def test_the_export_can_split_cells_on_commas_for_other_tools(tmp_path):
+    store = sqlite_store(tmp_path / "feedback.sqlite3")
+    store.add_feedback("up", "Qui contacter ?", "AD'OCC [1]")
+    rows = list(csv.reader(io.StringIO(store.export_feedback_csv(",").decode("utf-8-sig"))))
+    assert rows[0] == [HEADERS[c] for c in COLUMNS] and rows[1][COLUMNS.index("question")] == "Qui contacter ?"
 
 
 def test_the_cli_exports_the_feedback_of_the_configured_data_dir(tmp_path):
@@ -90,7 +97,7 @@ def test_the_cli_exports_the_question_log_of_the_configured_database(tmp_path, p
     output = tmp_path / "questions.csv"
     env = {**os.environ, "ASSISTANT_DATABASE_URL": url, "HF_HUB_OFFLINE": "1"}
     done = subprocess.run(
-        [sys.executable, "-m", "assistant", "questions", "export", "--output", str(output)],
+        [sys.executable, "-m", "assistant", "questions", "export", "--delimiter", ",", "--output", str(output)],
         cwd=PROJECT, env=env, capture_output=True, text=True, timeout=120, check=False,
     )
     assert done.returncode == 0, done.stderr
@@ -98,4 +105,4 @@ def test_the_cli_exports_the_question_log_of_the_configured_database(tmp_path, p
     data = output.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     (row,) = csv.DictReader(io.StringIO(data.decode("utf-8-sig")))
-    assert row["question"] == "Où est l'agence AD'OCC à Toulouse ?" and row["sources"] == "programmes/adocc.md"
+    assert row["Question"] == "Où est l'agence AD'OCC à Toulouse ?" and row["Sources citées"] == "programmes/adocc.md"

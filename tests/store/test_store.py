@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import inspect, text
 
 from assistant.store import database as store_module
-from assistant.store.database import DATABASE_FILE, QUESTION_COLUMNS, VERSION, Store
+from assistant.store.database import DATABASE_FILE, HEADERS, QUESTION_COLUMNS, VERSION, Store
 from assistant.store.masking import mask
 from tests.helpers import make_settings
 from tests.postgres import new_database
@@ -310,19 +310,20 @@ def test_the_question_export_is_utf8_with_a_bom_and_formula_safe(store):
     log(store, "Qu'est-ce que READYNOV ?", abstained=True, lead="-2 + 3")
     data = store.export_questions_csv()
     assert data.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
-    assert list(rows[0]) == list(QUESTION_COLUMNS)
-    assert rows[1]["question"].startswith("'=HYPERLINK") and "Où déposer" in rows[1]["question"]
-    assert rows[1]["sources"] == " | ".join(CITED)
-    assert rows[0]["lead"] == "'-2 + 3" and rows[0]["abstained"] == "True"
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    assert list(rows[0]) == [HEADERS[c] for c in QUESTION_COLUMNS]  # French headers, cells split on ";"
+    assert rows[1]["Question"].startswith("'=HYPERLINK") and "Où déposer" in rows[1]["Question"]
+    assert rows[1]["Sources citées"] == " | ".join(CITED)
+    assert rows[0]["Réponse (en-tête)"] == "'-2 + 3" and rows[0]["Sans réponse"] == "Oui"
+    assert rows[1]["Sans réponse"] == "Non" and "." not in rows[1]["Durée (ms)"]  # a decimal comma
 
 
 def test_the_feedback_export_is_utf8_with_a_bom_and_formula_safe(store):
     store.add_feedback("down", "Qui contacter à Montpellier ?", "AD'OCC [1]", comment="@SUM(A1)")
     data = store.export_feedback_csv()
     assert data.startswith(b"\xef\xbb\xbf")
-    (row,) = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
-    assert row["question"] == "Qui contacter à Montpellier ?" and row["comment"] == "'@SUM(A1)"
+    (row,) = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    assert row["Question"] == "Qui contacter à Montpellier ?" and row["Commentaire"] == "'@SUM(A1)"
 
 
 # Evaluation runs
