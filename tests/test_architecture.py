@@ -13,7 +13,7 @@ PACKAGE = PROJECT_DIR / "assistant"
 # Bottom to top: a module may import from its own layer and the layers before it, never after.
 LAYERS = [
     {"models", "settings", "wording"},
-    {"text"},
+    {"text", "neural"},
     {"profiles"},
     {"retrieval"},
     {"ingest"},
