@@ -71,7 +71,7 @@ INTENTS: list[tuple[str, re.Pattern]] = [
         r"|(mon|ma|notre) (entreprise|boite|boîte|soci[ée]t[ée]|start-?up|structure|projet)\b.*\b(peut|est|a droit|eligible|[ée]ligible)"
         r"|[ée]ligibles?|eligible|can i\b|can we\b|am i\b|are we\b|is my (company|business|startup)|qualify|y a[- ]t[- ]il droit"
         r"|(peut|pourrait)[- ](marcher|convenir|fonctionner|s'appliquer|s’appliquer) pour|(c'est|est[- ]ce) pour (nous|moi)"
-        r"|\b(possible|jouable|envisageable|faisable)\s*\?)",
+        r"|\b(possible|jouable|envisageable|faisable)(?:\s+pour\s+(?:nous|moi|ma|mon|notre|nos)\b[^?]{0,30})?\s*\?)",
         re.IGNORECASE)),
     ("contact", re.compile(
         r"\b(qui contacter|contacter|contact|[àa] qui|who (do|should|can) i|s'adresser|joindre|interlocuteur"
@@ -121,14 +121,14 @@ LEGAL_FORMS = re.compile(
     r"\b(entreprise individuelle|micro-?entreprise|auto-?entrepreneur|SCI|SAS|SASU|SARL|EURL|association|soci[ée]t[ée] civile)\b",
     re.IGNORECASE,
 )
-COMPANY = (r"(entreprise|boite|boîte|soci[ée]t[ée]|start-?up|structure|company|business|firm|startup|spin-?off|jeune pousse"
+COMPANY = (r"(entreprise|boite|boîte|soci[ée]t[ée]|start[- ]?up|structure|company|business|firm|startup|spin-?off|jeune pousse"
            r"|deep ?tech|SARL|SAS|SASU|EURL|PME|TPE|ETI|SME)")
-AGE = [
+AGE = [  # the creation year first: "créée en 2012, elle a donc plus de 10 ans" is a company of 2012
+    re.compile(r"\b(?:cr[ée]{2}e?s?|fond[ée]e?s?|immatricul[ée]e?s?|founded|created|started|set up|lanc[ée]e?)\s+(?:en|in)\s+"
+               r"(?P<year>(?:19|20)\d{2})", re.IGNORECASE),
     re.compile(rf"\b(?:mon|ma|notre|my|our) {COMPANY}\b[^.?!]{{0,30}}?\b(?:a|à|has|is|aura)\s+(?P<n>\d+)\s*(?:ans?|years?|yrs?)",
                re.IGNORECASE),
     re.compile(r"\b(?P<n>\d+)\s*(?:ans?|years?|yrs?)\s*(?:d'existence|old|d'anciennet[ée])", re.IGNORECASE),
-    re.compile(r"\b(?:cr[ée]{2}e?s?|fond[ée]e?s?|immatricul[ée]e?s?|founded|created|started|set up|lanc[ée]e?)\s+(?:en|in)\s+"
-               r"(?P<year>(?:19|20)\d{2})", re.IGNORECASE),
     re.compile(r"\b(?:il y a|depuis|since|for)\s+(?P<n>\d+)\s*(?:ans?|years?|yrs?)", re.IGNORECASE),
     re.compile(r"\b(?P<n>\d+)\s*(?:years?|yrs?)\s+ago\b", re.IGNORECASE),  # "founded 9 years ago"
     re.compile(rf"\b(?P<n>\d+)[- ]year[- ]old {COMPANY}", re.IGNORECASE),
@@ -139,14 +139,15 @@ AGE = [
 # The asker speaks of their own company: first person, or a question opening on the company ("PME de 120 salariés, …").
 ASKER = re.compile(
     r"\b(je|j['’]|moi|nous|on|mon|ma|mes|notre|nos|i|i'm|my|we|we're|our|us)\b"
-    rf"|^\W*(une?\s+)?(?:(?:petite?|jeune|grande|toute? (?:petite|jeune))\s+)?({COMPANY}|pme|tpe|eti|sci|sarl|sas|sasu|eurl)\b",
+    rf"|^\W*(une?\s+|an?\s+)?(?:(?:petite?|jeune|grande|nouvelle|toute? (?:petite|jeune)|small|young|little|new)\s+)?"
+    rf"(?:\d+[- ]year[- ]old\s+)?({COMPANY}|pme|tpe|eti|sci|sarl|sas|sasu|eurl|mid-?cap)\b",
     re.IGNORECASE,
 )
 NO_STAFF = re.compile(r"\b(z[ée]ro|0|aucun|pas de|sans|no)\s+(salari[ée]s?|employ[ée]s?|employees?|staff)\b|\btout seul\b",
                       re.IGNORECASE)
 PLACE = re.compile(r"\b(?:à|a|en|dans|near|in)\s+(?P<place>[A-ZÀ-Þ][\w'’-]+(?:[- ][A-ZÀ-Þ][\w'’-]+)*)")
 BUDGET = re.compile(r"\b(budget|d[ée]penses|co[uû]t(?:e|ant)?|projet (?:de|d['’]|[àa])|montant du projet|costs?|spend)\b", re.IGNORECASE)
-NO_SME_PARTNER = re.compile(r"\b(sans|no|without|pas de|aucune?)\s+(?:aucune?\s+)?(?:PME|SMEs?)\b", re.IGNORECASE)
+NO_SME_PARTNER = re.compile(r"\b(sans|no|without|pas de|aucune?)\s+(?:aucune?\s+|any\s+)?(?:PME|SMEs?)\b", re.IGNORECASE)
 SME_PARTNER = re.compile(r"\b(avec|aux côtés d['’]?e?s?|with|alongside)\s+(?:une?|des|deux|trois|plusieurs|an?|some)?\s*(?:PME|SMEs?)\b",
                          re.IGNORECASE)
 # The region the programmes serve, and its main towns: a place the asker gives that is in it.

@@ -471,12 +471,21 @@ def _status_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: l
 
 def _eligibility_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: list[Passage],
                       profile: Profile | None = None, cite=None) -> Lead | None:
-    """A verdict from the criteria of the programme (or of the cited sentences) against the asker's facts."""
+    """A verdict from the criteria of the programme (or of the cited sentences) against the asker's facts;
+    for a programme that is closed, that it is closed (no criterion the asker meets makes it open)."""
+    closed = _status_lead(analysis, about, passages) if analysis.subject and analysis.subject.status == "closed" else None
     judged = judge(analysis, about, profile, cite)
+    language = analysis.language
+    failed = [c for c in judged.checks if c.passed is False] if judged is not None else []
+    if closed is not None and closed.verdict == "no":
+        if failed:  # closed, and the asker would not have been eligible either
+            closed.segments[-1].text = closed.segments[-1].text.removesuffix(".")
+            closed.segments += [Segment(f" ; {message(language, 'besides')} {_criterion(failed[0], language)}", failed[0].candidate),
+                                Segment(f" {message(language, 'yours', fact=failed[0].fact)}.")]
+            closed.evidence = _distinct(closed.evidence + [failed[0].candidate])[:2]
+        return closed
     if judged is None:
         return None
-    language = analysis.language
-    failed = [c for c in judged.checks if c.passed is False]
     passed = [c for c in judged.checks if c.passed is True]
     unchecked = [c for c in judged.checks if c.passed is None]
     segments: list[Segment] = []
@@ -484,6 +493,10 @@ def _eligibility_lead(analysis: QuestionAnalysis, about: list[Candidate], passag
         check = failed[0]
         segments.append(Segment(f"{message(language, 'verdict_no')} {_criterion(check, language)}", check.candidate))
         segments.append(Segment(f" {message(language, 'yours', fact=check.fact)}"))
+        if check.exception is not None and check.exception_candidate is not None:
+            # "la limite de 11 ans ne vaut pas pour vous", or "sauf si" the asker's case is the exception's
+            word = "exception_ruled_out" if check.exception_holds is False else "exception_unless"
+            segments.append(Segment(f" ; {message(language, word, phrase=check.exception_phrase)}", check.exception_candidate))
         key = "no"
     elif passed:
         names = ", ".join(message(language, "criterion_short", dimension=message(language, f"dimension_{c.dimension}"),
@@ -498,7 +511,9 @@ def _eligibility_lead(analysis: QuestionAnalysis, about: list[Candidate], passag
         key = "unsure"
     segments[-1].text += "."
     # The sentences the verdict rests on: the criterion that fails, else those met and the one to check.
-    evidence = _distinct([c.candidate for c in (failed[:1] or passed[:2] + unchecked[:1])])[:2]
+    evidence = _distinct([c.candidate for c in failed[:1]] + [failed[0].exception_candidate] if failed and failed[0].exception
+                         and failed[0].exception_candidate is not None
+                         else [c.candidate for c in (failed[:1] or passed[:2] + unchecked[:1])])[:2]
     return Lead(segments, evidence, verdict=key, kind="eligibility", why=f"eligibility: {len(failed)} failed, {len(passed)} met, "
                 f"{len(unchecked)} to check")
 
