@@ -84,7 +84,7 @@ INTENTS: list[tuple[str, re.Pattern]] = [
         r"|(?:over )?how many (?:years|months)|repaid over|repayment (?:period|term))",
         re.IGNORECASE)),
     ("limit", re.compile(
-        r"\b(quel [âa]ge|[âa]ge (max|min|limite)\w*|limite d['’][âa]ge|how old|age limit|(?:maximum|minimum|max) (?:age|size)|taille|effectifs? (max|min)\w*"
+        r"\b(quel [âa]ge|[âa]ge (max|min|limite)\w*|limite d['’][âa]ge|how old|age limit|(?:maximum|minimum|max) (?:\w+ )?(?:age|size)|taille|effectifs? (max|min)\w*"
         r"|combien de salari[ée]s (max|min|au (plus|moins))\w*|plafond de salari|(max|min)\w* (de )?salari)", re.IGNORECASE)),
     ("count", re.compile(r"\b(combien d[e'’] ?(?!temps|argent|m€|k€|euros?|millions?|fonds|cr[ée]dits?|subventions?"
                          r"|aides?|financements?|la\b|le\b|les\b|l['’])\w+|how many"
@@ -95,7 +95,7 @@ INTENTS: list[tuple[str, re.Pattern]] = [
         r"|calendrier)\b",
         re.IGNORECASE)),
     ("amount", re.compile(
-        r"\b(combien(?!\s+d[e'’](?!\s*(?:m€|k€|euros?|millions?|argent|la\b|le\b|les\b|l['’])))|montant|budget|dot[ée]|dotation|enveloppe|how much"
+        r"\b(combien(?!\s+d[e'’](?!\s*(?:m€|k€|euros?|millions?|argent|la\b|le\b|les\b|l['’])))|montant|budget|dot[ée]|dotation|enveloppe|envelope|how much"
         r"|amount|funding|argent|somme|plafond|co[uû]t"
         r"|millions?|milliards?|money)\b|€", re.IGNORECASE)),
     ("conditions", re.compile(
@@ -124,8 +124,9 @@ LEGAL_FORMS = re.compile(
 COMPANY = (r"(entreprise|boite|boîte|soci[ée]t[ée]|start[- ]?up|structure|company|business|firm|startup|spin-?off|jeune pousse"
            r"|deep ?tech|SARL|SAS|SASU|EURL|PME|TPE|ETI|SME)")
 AGE = [  # the creation year first: "créée en 2012, elle a donc plus de 10 ans" is a company of 2012
-    re.compile(r"\b(?:cr[ée]{2}e?s?|fond[ée]e?s?|immatricul[ée]e?s?|founded|created|started|set up|lanc[ée]e?)\s+(?:en|in)\s+"
-               r"(?P<year>(?:19|20)\d{2})", re.IGNORECASE),
+    # "créée en 2016", "j'ai créé ma société de logiciels à Montpellier en 2012"
+    re.compile(r"\b(?:cr[ée]{2}e?s?|fond[ée]e?s?|immatricul[ée]e?s?|founded|created|started|set up|lanc[ée]e?)"
+               r"(?:\s+(?:ma|mon|notre|la|le|my|our|the|it)\b[^.?!\d]{0,40}?)?\s+(?:en|in)\s+(?P<year>(?:19|20)\d{2})", re.IGNORECASE),
     re.compile(rf"\b(?:mon|ma|notre|my|our) {COMPANY}\b[^.?!]{{0,30}}?\b(?:a|à|has|is|aura)\s+(?P<n>\d+)\s*(?:ans?|years?|yrs?)",
                re.IGNORECASE),
     re.compile(r"\b(?P<n>\d+)\s*(?:ans?|years?|yrs?)\s*(?:d'existence|old|d'anciennet[ée])", re.IGNORECASE),
@@ -299,14 +300,24 @@ def asked_part(question: str) -> str:
     return last if "?" in last else question
 
 
+# The asked part of a story pointing back to what the story named: "… un nouveau dispositif Start'Oc Innovation. Combien pour lui ?"
+POINTS_BACK = re.compile(r"\b(lui|il|elle|it|its|ce dispositif|cette aide|ce programme|ce prêt|this (?:scheme|programme|loan))\b",
+                         re.IGNORECASE)
+
+
 def _subject(subjects, asked: str, question: str, language: str):
     """The subject the asked part names, else a programme the story names; a name with no document is
     taken from the asked part only (the story's "ESN", "Rodez" are no subject)."""
     found = subjects.find(asked, language)
-    if found is not None or asked == question:
+    if asked == question:
         return found
     story = subjects.find(question, language)
-    return story if story is not None and story.source else None
+    if found is None:  # a name without a document only when the question points back to it ("combien pour lui ?")
+        return story if story is not None and (story.source or POINTS_BACK.search(asked)) else None
+    if story is not None and story.source and story != found and \
+            set(analyze(asked)) & set(analyze(found.name)) <= set(analyze(story.name)):
+        return story  # "notre banquier nous a parlé du Prêt Croissance TPE. C'est quel montant ce prêt ?": that loan
+    return found
 
 
 def _stems(question: str, words: frozenset[str], language: str) -> set[str]:

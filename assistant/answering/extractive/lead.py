@@ -33,8 +33,10 @@ from assistant.profiles.criteria import CONDITION
 from assistant.profiles.model import Amount, Fact, Profile
 from assistant.question.analysis import QuestionAnalysis
 from assistant.question.subjects import short_title
+from assistant.retrieval.expansion import GLOSSARY
 from assistant.text.figures import LEADING_START, Quantity, amounts, figure_span, years_named
 from assistant.text.french import TEXTS_CACHED, analyze
+from assistant.text.french import words as tokens
 from assistant.wording import human_date, message, source_label
 
 MAX_LEAD_CHARS = 200  # the lead is read on a phone, in the widget: about two lines
@@ -182,7 +184,7 @@ def _figure_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: l
     picks: list[tuple[Candidate, Quantity]] = []
     for aspect in aspects:
         pick = _pick_figure(analysis, aspect, about, taken=[q for _, q in picks], skip=stated if checking else [],
-                            profile=profile, cite=cite)
+                            profile=profile, cite=cite, passages=passages)
         if pick is None:  # every aspect asked must be in the sources, or the answer says what is missing
             if analysis.subject is not None or years or analysis.entities:
                 return _absent(analysis, about, passages, aspect)
@@ -190,7 +192,7 @@ def _figure_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: l
         picks.append(pick)
     if len(aspects) == 1 and analysis.cues.second and not checking:
         # "montant total et part pour l'excellence", "combien de boîtes et de salariés"
-        pick = _pick_figure(analysis, aspects[0], about, taken=[q for _, q in picks], second=True)
+        pick = _pick_figure(analysis, aspects[0], about, taken=[q for _, q in picks], second=True, passages=passages)
         if pick is not None and pick[1].key != picks[0][1].key:
             picks.append(pick)
     segments: list[Segment] = []
@@ -259,7 +261,8 @@ def _span(text: str, quantity: Quantity, language: str) -> str:
 
 
 def _pick_figure(analysis: QuestionAnalysis, aspect: str, about: list[Candidate], taken: list[Quantity],
-                 skip: list[Quantity] = (), second: bool = False, profile: Profile | None = None, cite=None):
+                 skip: list[Quantity] = (), second: bool = False, profile: Profile | None = None, cite=None,
+                 passages: list[Passage] = ()):
     """`second`: the figure for the part of the question after a second thing of the same kind ("et de
     salariés", `Cues.second`); `profile`: the subject's, whose envelope answers an amount asked with no
     part named, and whose parts answer the part the question's words name."""
@@ -322,7 +325,17 @@ def _pick_figure(analysis: QuestionAnalysis, aspect: str, about: list[Candidate]
     best = max(sentences, key=lambda c: (_overlap(words, set(analyze(c.text))), c.score >= NEARLY * sentences[0].score,
                                          -sentences.index(c)))
     own = [f for f in found if f[0] is best]
-    return max(own, key=lambda f: (_near(best.text, f[1], words), f[1].kind != "year", -own.index(f)))
+    # The years asked qualify the whole sentence ("les 626,1 M€ du CPER 2021-2027 … 37,9 M€ pour le logement
+    # étudiant"): the other words choose the figure first.
+    # The years asked and the words of the document's title qualify the whole sentence ("les 626,1 M€ du
+    # CPER 2021-2027 … 37,9 M€ pour le logement étudiant", "la Politique régionale Innovation mobilise 450 M€
+    # … dont 160 M€ de fonds européens"): the other words choose the figure first.
+    period = {str(y) for y in analysis.cues.years}
+    title = set(analyze(passages[best.passage_index].chunk.title)) if passages else set()
+    choosing = words - period - title or words - period
+    whole = aspect == "amount" and cues.whole  # "ça fait combien en tout ?": the sentence's largest amount
+    return max(own, key=lambda f: (whole and f[1].high, _near(best.text, f[1], choosing), _near(best.text, f[1], words),
+                                   f[1].kind != "year", -own.index(f)))
 
 
 def _named_amount(words: set[str], profile: Profile, cite, skipped: set) -> tuple[Candidate, Quantity] | None:
@@ -356,8 +369,13 @@ def _figures(about: list[Candidate], kinds, limit: int = CONSIDERED) -> list[tup
 
 
 def _content_terms(analysis: QuestionAnalysis) -> set[str]:
-    subject_terms = set(analyze(analysis.subject.name)) if analysis.subject else set()
-    asked = set(analyze(analysis.asked)) if analysis.asked and analysis.asked != analysis.question else set(analysis.stems)
+    name = analyze(analysis.subject.name) if analysis.subject else []
+    # the name's words, and the name typed as one word ("startoc" for START'OC)
+    subject_terms = set(name) | {"".join(name[i:j]) for i in range(len(name)) for j in range(i + 2, len(name) + 1)}
+    story = analysis.asked and analysis.asked != analysis.question
+    asked = set(analyze(analysis.asked)) if story else set(analysis.stems)
+    if analysis.language == "en":  # "student housing" names the French sheet's "logement étudiant"
+        asked |= {t for w in tokens(analysis.asked if story else analysis.question) if w in GLOSSARY for t in analyze(GLOSSARY[w])}
     return asked - subject_terms  # a story's own words ("je dirige une ESN") name no part asked
 
 
