@@ -39,7 +39,7 @@
       note: "Réponses tirées de documents publics, à vérifier auprès de la Région.",
       up: "Réponse utile", down: "Réponse pas utile", thanks: "Merci pour votre avis.",
       copy: "Copier", copyLabel: "Copier la réponse et ses sources", copied: "Copié", uncopied: "Copie impossible",
-      full: "Ouvrir le chat complet", tab: "nouvel onglet", examples: "Exemples de questions", colon: " :",
+      full: "Ouvrir le chat complet", examples: "Exemples de questions", colon: " :",
       // The chat's example questions (assistant/wording.py), programmes of the corpus; tests check they match.
       starters: ["Quel est le budget du dispositif Start-up Industrie de demain ?", "Le Pass Occitanie est-il encore ouvert ?",
         "Qui contacter pour un projet innovant ?"],
@@ -56,7 +56,7 @@
       note: "Answers come from public documents; check with the Region.",
       up: "Helpful answer", down: "Unhelpful answer", thanks: "Thank you for your feedback.",
       copy: "Copy", copyLabel: "Copy the answer and its sources", copied: "Copied", uncopied: "Copy failed",
-      full: "Open the full chat", tab: "new tab", examples: "Example questions", colon: ":",
+      full: "Open the full chat", examples: "Example questions", colon: ":",
       starters: ["What is the Occitanie AI plan?", "What is the budget of Start-up Industrie de demain?",
         "Who should I contact about an innovative project?"],
       months: "January February March April May June July August September October November December"
@@ -114,7 +114,7 @@
     ".log:focus-visible{outline:3px solid #2563eb;outline-offset:-3px}" +
     // A phone (or a short window): the whole screen, 44 px targets, 16 px text (no zoom on focus).
     "@media (max-width:480px),(max-height:560px){.panel{inset:0;width:auto;height:auto;border-radius:0}" +
-    ".open .fab{display:none}.icon{min-width:44px;min-height:44px}.foot button,.foot a,.ex button,.rate button{min-height:44px}.w textarea{font-size:16px}}";
+    ".open .fab{display:none}.icon{min-width:44px;min-height:44px}.foot button,.foot a,.ex button,.rate button{min-height:44px;min-width:44px}.w textarea{font-size:16px}}";
 
   function el(tag, props, children) {
     var node = document.createElement(tag);
@@ -142,7 +142,7 @@
   var send = el("button", { class: "send", type: "submit", text: T.send });
   var form = el("form", {}, [input, send]);
   var reset = el("button", { type: "button", text: T.reset });
-  var full = el("a", { href: CHAT, target: "_blank", rel: "noopener", title: T.tab, text: T.full });
+  var full = el("a", { href: CHAT, target: "_blank", rel: "noopener", text: T.full });
   var panel = el("div", { class: "panel", id: "oc-panel", role: "dialog", "aria-labelledby": "oc-title", hidden: "" },
     [el("div", { class: "head" }, [heading, close]), log, form, el("div", { class: "foot" }, [reset, full]),
       el("div", { class: "note", text: T.note }), live]);
@@ -413,9 +413,8 @@
     if (kept.open !== open) { kept.open = open; save(); }
     if (open) {
       if (first) fill();
-      if (first || !log.scrollTop) landOnLast();
       if (!quietly) input.focus();
-    } else if (!quietly) {
+    } else {
       fab.focus();
     }
   }

@@ -571,6 +571,16 @@ def test_the_widget_links_to_the_full_chat(page, site, viewport):
     chat.close()
 
 
+def assert_touch_targets(targets) -> None:
+    """Each of these buttons or links is at least 44 × 44 px, as a finger needs."""
+    assert targets.count() > 0
+    for n in range(targets.count()):
+        box = targets.nth(n).bounding_box()
+        assert min(box["width"], box["height"]) >= 44, (
+            f"{targets.nth(n).get_attribute('aria-label') or targets.nth(n).inner_text()!r} is "
+            f"{box['width']:.0f} × {box['height']:.0f} px")
+
+
 @WIDTHS
 def test_the_widget_is_a_floating_card_on_a_desktop_and_the_whole_screen_on_a_phone(page, site, viewport):
     widget = page.locator("#occitanie-assistant")
@@ -586,14 +596,16 @@ def test_the_widget_is_a_floating_card_on_a_desktop_and_the_whole_screen_on_a_ph
         assert [round(box[k]) for k in ("x", "y", "width", "height")] == [0, 0, 390, 844]
         assert not widget.locator(".fab").is_visible()  # it would cover the send button
         targets = widget.locator(".icon, .foot button, .foot a, .ex button")
-        for n in range(targets.count()):
-            target = targets.nth(n).bounding_box()
-            assert target["height"] >= 44, f"{targets.nth(n).inner_text()!r} is {target['height']:.0f} px tall"
+        assert_touch_targets(targets)
         assert widget.locator("textarea").evaluate("n => getComputedStyle(n).fontSize") == "16px"  # no zoom
     answer = widget_ask(page, BUDGET, answers_before=1)
+    if width_of(viewport) == "phone":
+        assert_touch_targets(answer.locator(".rate button"))  # copy and the thumbs
     expect(widget.locator("textarea")).to_be_in_viewport(ratio=1)
     expect(answer.locator(".lead, .rate").first).to_be_in_viewport()
     page.screenshot(path=SCREENSHOTS / f"widget-{width_of(viewport)}.png")
+    widget.locator(".log").evaluate("n => { n.scrollTop = n.scrollHeight; }")  # down to copy and the thumbs
+    panel.screenshot(path=SCREENSHOTS / f"widget-panel-{width_of(viewport)}.png")  # docs/widget.png
     widget.get_by_role("button", name="Fermer").click()
     expect(panel).to_be_hidden()
     expect(widget.locator(".fab")).to_be_visible()
