@@ -27,6 +27,7 @@
   var color = /^#[0-9a-f]{3,8}$/i.test(script.getAttribute("data-color") || "") ? script.getAttribute("data-color") : "#b8202a";
   var MAX_HISTORY = 20; // messages sent back for follow-ups (the server accepts up to 40 by default)
   var MAX_KEPT = 40; // messages kept for the tab (each answer with its sources: a few KB)
+  var PHONE = "(max-width:480px),(max-height:560px)"; // the panel takes the whole screen
   var T = {
     fr: {
       title: "Assistant Innovation Occitanie", open: "Ouvrir l'assistant", close: "Fermer", reset: "Nouvelle conversation",
@@ -113,7 +114,7 @@
     "button:focus-visible,textarea:focus-visible,a:focus-visible,summary:focus-visible{outline:3px solid #2563eb;outline-offset:2px}" +
     ".log:focus-visible{outline:3px solid #2563eb;outline-offset:-3px}" +
     // A phone (or a short window): the whole screen, 44 px targets, 16 px text (no zoom on focus).
-    "@media (max-width:480px),(max-height:560px){.panel{inset:0;width:auto;height:auto;border-radius:0}" +
+    "@media " + PHONE + "{.panel{inset:0;width:auto;height:auto;border-radius:0}" +
     ".open .fab{display:none}.icon{min-width:44px;min-height:44px}.foot button,.foot a,.ex button,.rate button{min-height:44px;min-width:44px}.w textarea{font-size:16px}}";
 
   function el(tag, props, children) {
@@ -443,7 +444,11 @@
   }
   form.addEventListener("submit", submit);
 
-  function mount() { document.body.appendChild(host); if (kept.open) setOpen(true, true); }
+  // Left open on the previous page: open again, unless it would cover the whole of the new page.
+  function mount() {
+    document.body.appendChild(host);
+    if (kept.open && !(window.matchMedia && matchMedia(PHONE).matches)) setOpen(true, true);
+  }
   if (document.body) mount();
   else document.addEventListener("DOMContentLoaded", mount);
 })();
