@@ -318,15 +318,40 @@ def test_the_widget_shows_hostile_document_text_as_text_and_runs_nothing(page, s
         request.getfixturevalue("leads")
     open_widget(page, site)
     answer = widget_ask(page, XSS_QUESTION, answers_before=1)
-    open_sources(page, answer)
-    text = answer.inner_text()
-    assert "<script>window.__xss='script';alert(1)</script>" in text
-    assert "<img src=x onerror=" in text
-    assert answer.locator("script, img").count() == 0
-    assert answer.locator("a").count() == 0  # the document's javascript: URL is not a link
-    page.wait_for_timeout(500)
-    assert page.evaluate("window.__xss") is None and page.dialogs == []
+    for shown in ("as answered", "as kept for the tab, on the next page"):
+        if shown != "as answered":
+            open_widget(page, site)  # the same conversation, read back from sessionStorage
+            answer = widget_answer(page, answers_before=1)
+        open_sources(page, answer)
+        text = answer.inner_text()
+        assert "<script>window.__xss='script';alert(1)</script>" in text, shown
+        assert "<img src=x onerror=" in text
+        assert answer.locator("script, img").count() == 0
+        assert answer.locator("a").count() == 0  # the document's javascript: URL is not a link
+        page.wait_for_timeout(500)
+        assert page.evaluate("window.__xss") is None and page.dialogs == []
     page.screenshot(path=SCREENSHOTS / f"widget-xss-{answers.replace(' ', '-')}.png")
+
+
+def test_the_widget_reads_back_a_conversation_the_host_page_tampered_with_as_text_and_still_answers(page, site):
+    """The tab's conversation is in the host page's sessionStorage, which that page can write."""
+    tampered = {"open": True, "messages": [
+        {"role": "user", "content": "<img src=x onerror=\"window.__xss='user'\">"},
+        {"role": "assistant", "content": "x", "answer": {"answer": "<script>window.__xss='answer'</script>",
+                                                        "citations": [None, {"n": 1, "title": "<b>t</b>",
+                                                                             "url": "javascript:window.__xss='url'"}]}},
+        {"role": "assistant", "content": "no answer"}, {"role": "system", "content": "?"}, None, 42]}
+    page.add_init_script(f"sessionStorage.setItem({json.dumps('occitanie-assistant ' + site['server'])}, "
+                         f"{json.dumps(json.dumps(tampered))});")
+    open_widget(page, site, "plain.html")
+    widget = page.locator("#occitanie-assistant")
+    expect(widget.locator(".msg.user")).to_have_text(["<img src=x onerror=\"window.__xss='user'\">"])
+    assert "<script>window.__xss='answer'</script>" in widget.locator(".msg.bot").nth(1).inner_text()
+    assert widget.locator(".msg img, .msg script, .msg b, .msg a").count() == 0
+    answer = widget_ask(page, BUDGET, answers_before=2)
+    assert "M€" in answer.inner_text()
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.__xss") is None and page.dialogs == []
 
 
 def test_the_widget_shows_the_french_rate_limit_message_then_network_errors(page, site):
@@ -540,8 +565,11 @@ def test_the_widget_offers_the_regions_starter_questions_or_the_chats_examples(p
 
 
 @WIDTHS
-def test_the_widget_copies_an_answer_as_plain_text_with_its_sources(page, site, viewport):
+@pytest.mark.parametrize("clipboard", ["Clipboard API", "copy command"])
+def test_the_widget_copies_an_answer_as_plain_text_with_its_sources(page, site, viewport, clipboard):
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site["page"])
+    if clipboard == "copy command":  # as on a host page served over http, which has no navigator.clipboard.writeText
+        page.add_init_script("Clipboard.prototype.writeText = undefined;")
     open_widget(page, site, "plain.html")
     shown = widget_ask(page, BUDGET, answers_before=1)
     copy = shown.get_by_role("button", name="Copier la réponse et ses sources")
