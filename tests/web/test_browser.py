@@ -20,7 +20,7 @@ from playwright.sync_api import expect
 
 from assistant.assistant import Assistant
 from assistant.server import create_app, server_config
-from assistant.wording import human_date, message
+from assistant.wording import human_date, message, words
 from tests.conftest import BUDGET, XSS_DOCUMENT, XSS_QUESTION
 from tests.helpers import free_port, serving
 
@@ -252,9 +252,10 @@ def assert_landed_on(page, lead, answer, scroller) -> None:
 def open_widget(page, site, host_page: str = "", origin: str = "page"):
     page.goto(f"{site[origin]}/{host_page}")
     launcher = page.locator("#occitanie-assistant .fab")
-    launcher.wait_for()
-    launcher.focus()
-    page.keyboard.press("Enter")
+    launcher.wait_for(state="attached")
+    if not page.locator("#occitanie-assistant [role=dialog]").is_visible():  # left open on the previous page
+        launcher.focus()
+        page.keyboard.press("Enter")
     return page.locator("#occitanie-assistant textarea")
 
 
@@ -262,6 +263,11 @@ def widget_ask(page, question: str, answers_before: int):
     page.locator("#occitanie-assistant textarea").focus()
     page.keyboard.type(question)
     page.keyboard.press("Enter")
+    return widget_answer(page, answers_before)
+
+
+def widget_answer(page, answers_before: int):
+    """The widget's answer after `answers_before` bot messages (the greeting counts), once it is shown."""
     answers = page.locator("#occitanie-assistant .msg.bot:not(.wait)")
     answers.nth(answers_before).wait_for(timeout=60_000)
     page.locator("#occitanie-assistant .wait").wait_for(state="detached", timeout=60_000)
@@ -312,15 +318,40 @@ def test_the_widget_shows_hostile_document_text_as_text_and_runs_nothing(page, s
         request.getfixturevalue("leads")
     open_widget(page, site)
     answer = widget_ask(page, XSS_QUESTION, answers_before=1)
-    open_sources(page, answer)
-    text = answer.inner_text()
-    assert "<script>window.__xss='script';alert(1)</script>" in text
-    assert "<img src=x onerror=" in text
-    assert answer.locator("script, img").count() == 0
-    assert answer.locator("a").count() == 0  # the document's javascript: URL is not a link
-    page.wait_for_timeout(500)
-    assert page.evaluate("window.__xss") is None and page.dialogs == []
+    for shown in ("as answered", "as kept for the tab, on the next page"):
+        if shown != "as answered":
+            open_widget(page, site)  # the same conversation, read back from sessionStorage
+            answer = widget_answer(page, answers_before=1)
+        open_sources(page, answer)
+        text = answer.inner_text()
+        assert "<script>window.__xss='script';alert(1)</script>" in text, shown
+        assert "<img src=x onerror=" in text
+        assert answer.locator("script, img").count() == 0
+        assert answer.locator("a").count() == 0  # the document's javascript: URL is not a link
+        page.wait_for_timeout(500)
+        assert page.evaluate("window.__xss") is None and page.dialogs == []
     page.screenshot(path=SCREENSHOTS / f"widget-xss-{answers.replace(' ', '-')}.png")
+
+
+def test_the_widget_reads_back_a_conversation_the_host_page_tampered_with_as_text_and_still_answers(page, site):
+    """The tab's conversation is in the host page's sessionStorage, which that page can write."""
+    tampered = {"open": True, "messages": [
+        {"role": "user", "content": "<img src=x onerror=\"window.__xss='user'\">"},
+        {"role": "assistant", "content": "x", "answer": {"answer": "<script>window.__xss='answer'</script>",
+                                                        "citations": [None, {"n": 1, "title": "<b>t</b>",
+                                                                             "url": "javascript:window.__xss='url'"}]}},
+        {"role": "assistant", "content": "no answer"}, {"role": "system", "content": "?"}, None, 42]}
+    page.add_init_script(f"sessionStorage.setItem({json.dumps('occitanie-assistant ' + site['server'])}, "
+                         f"{json.dumps(json.dumps(tampered))});")
+    open_widget(page, site, "plain.html")
+    widget = page.locator("#occitanie-assistant")
+    expect(widget.locator(".msg.user")).to_have_text(["<img src=x onerror=\"window.__xss='user'\">"])
+    assert "<script>window.__xss='answer'</script>" in widget.locator(".msg.bot").nth(1).inner_text()
+    assert widget.locator(".msg img, .msg script, .msg b, .msg a").count() == 0
+    answer = widget_ask(page, BUDGET, answers_before=2)
+    assert "M€" in answer.inner_text()
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.__xss") is None and page.dialogs == []
 
 
 def test_the_widget_shows_the_french_rate_limit_message_then_network_errors(page, site):
@@ -459,6 +490,156 @@ def test_a_new_widget_answer_lands_on_its_lead_with_its_sources_folded(page, sit
     assert answer.locator("blockquote").first.is_visible()
 
 
+# The widget across the region's site: the tab's conversation, starter questions, copy, the full chat, phones
+
+def host_page(site, name: str, attributes: str = "", link: str = "") -> str:
+    """A page of the host site (the allowed origin) with the widget's tag carrying `attributes`, and a link
+    to another of its pages; returns its name."""
+    html = PLAIN_PAGE.format(server=site["server"]).replace(" async>", f" {attributes} async>")
+    if link:
+        html = html.replace("</p></main>", f'</p><p><a href="{link}">Autre article</a></p></main>')
+    (site["settings"].corpus_dir.parent / "host" / name).write_text(html, encoding="utf-8")
+    return name
+
+
+def width_of(viewport) -> str:
+    return next(name for name, size in VIEWPORTS.items() if size == viewport)
+
+
+@WIDTHS
+def test_the_widget_keeps_the_tabs_conversation_across_the_sites_pages_until_a_new_one(page, site, viewport):
+    first = host_page(site, "article-1.html", link="article-2.html")
+    host_page(site, "article-2.html", link=first)
+    widget = page.locator("#occitanie-assistant")
+    open_widget(page, site, first)
+    said = widget_ask(page, BUDGET, answers_before=1).inner_text()
+
+    phone = width_of(viewport) == "phone"
+    if phone:  # the panel covers the link: the browser's address bar, or its back button
+        page.goto(f"{site['page']}/article-2.html")
+    else:
+        page.get_by_role("link", name="Autre article").click()
+    page.wait_for_url("**/article-2.html")
+    widget.locator(".fab").wait_for(state="attached")
+    if phone:  # the new page is seen first, the conversation a tap away
+        expect(widget.locator("[role=dialog]")).to_be_hidden()
+        widget.locator(".fab").click()
+    else:  # open as it was left, without taking the focus from the new page
+        expect(widget.locator("[role=dialog]")).to_be_visible()
+        assert page.evaluate("document.activeElement.id") != "occitanie-assistant"
+    expect(widget.locator(".msg.user")).to_have_text([BUDGET])
+    assert widget.locator(".msg.bot").nth(1).inner_text() == said
+    follow_up = widget_ask(page, FOLLOW_UP, answers_before=2)  # read with the question of the previous page
+    assert "Start-up Industrie de demain" in follow_up.locator(".src").text_content()
+    page.screenshot(path=SCREENSHOTS / f"widget-next-page-{width_of(viewport)}.png")
+
+    widget.get_by_role("button", name="Nouvelle conversation").click()
+    expect(widget.locator(".msg")).to_have_count(1)
+    assert widget.locator("textarea").evaluate("node => node === node.getRootNode().activeElement")
+    open_widget(page, site, first)
+    expect(widget.locator(".msg")).to_have_count(1)
+    answer = widget_ask(page, FOLLOW_UP, answers_before=1)  # a new conversation: no "son" to refer to
+    assert "Start-up Industrie de demain" not in answer.inner_text()
+
+
+@WIDTHS
+def test_the_widget_offers_the_regions_starter_questions_or_the_chats_examples(page, site, viewport):
+    widget = page.locator("#occitanie-assistant")
+    starters = widget.get_by_role("group", name="Exemples de questions").get_by_role("button")
+    region = host_page(site, "starters.html", 'data-question-1="Qu\'est-ce que READYNOV ?" '
+                                             'data-question-2="Comment joindre AD\'OCC ?"')
+    open_widget(page, site, region)
+    expect(starters).to_have_text(["Qu'est-ce que READYNOV ?", "Comment joindre AD'OCC ?"])
+
+    open_widget(page, site, host_page(site, "no-starters.html", 'data-question-1=""'))  # none wanted
+    expect(widget.locator(".msg.bot")).to_have_count(1)
+    assert widget.locator(".msg.bot button").count() == 0
+
+    open_widget(page, site, "plain.html")  # no data-question-n: the chat's examples
+    expect(starters).to_have_text(list(words("fr", "example_questions")))
+    page.screenshot(path=SCREENSHOTS / f"widget-starters-{width_of(viewport)}.png")
+    starters.first.click()
+    answer = widget_answer(page, answers_before=1)
+    expect(widget.locator(".msg.user")).to_have_text([words("fr", "example_questions")[0]])
+    assert "M€" in answer.inner_text() and answer.locator(".s").count() >= 1
+
+
+@WIDTHS
+@pytest.mark.parametrize("clipboard", ["Clipboard API", "copy command"])
+def test_the_widget_copies_an_answer_as_plain_text_with_its_sources(page, site, viewport, clipboard):
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site["page"])
+    if clipboard == "copy command":  # as on a host page served over http, which has no navigator.clipboard.writeText
+        page.add_init_script("Clipboard.prototype.writeText = undefined;")
+    open_widget(page, site, "plain.html")
+    shown = widget_ask(page, BUDGET, answers_before=1)
+    copy = shown.get_by_role("button", name="Copier la réponse et ses sources")
+    copy.click()
+    expect(copy).to_have_text("Copié")
+    expect(page.locator("#occitanie-assistant [aria-live=polite]")).to_have_text("Copié")
+    copied = page.evaluate("navigator.clipboard.readText()")
+
+    answer = site["assistant"].ask(BUDGET)
+    assert copied.startswith(answer.answer.strip() + "\n\nSources :\n[1] ")
+    for citation in answer.citations:
+        line = next(line for line in copied.splitlines() if line.startswith(f"[{citation.n}] "))
+        assert citation.title in line and human_date(citation.date, "fr") in line
+    assert "<" not in copied and "Copier" not in copied and "\U0001F44D" not in copied
+    expect(copy).to_have_text("Copier", timeout=5000)
+
+
+@WIDTHS
+def test_the_widget_links_to_the_full_chat(page, site, viewport):
+    open_widget(page, site, "plain.html")
+    link = page.locator("#occitanie-assistant").get_by_role("link", name="Ouvrir le chat complet")
+    assert link.get_attribute("href") == site["server"] + "/" and link.get_attribute("target") == "_blank"
+    with page.context.expect_page() as opened:
+        link.click()
+    chat = opened.value
+    chat.get_by_text(words("fr", "example_questions")[2]).first.wait_for(timeout=60_000)
+    assert chat.url == site["server"] + "/"
+    chat.close()
+
+
+def assert_touch_targets(targets) -> None:
+    """Each of these buttons or links is at least 44 × 44 px, as a finger needs."""
+    assert targets.count() > 0
+    for n in range(targets.count()):
+        box = targets.nth(n).bounding_box()
+        assert min(box["width"], box["height"]) >= 44, (
+            f"{targets.nth(n).get_attribute('aria-label') or targets.nth(n).inner_text()!r} is "
+            f"{box['width']:.0f} × {box['height']:.0f} px")
+
+
+@WIDTHS
+def test_the_widget_is_a_floating_card_on_a_desktop_and_the_whole_screen_on_a_phone(page, site, viewport):
+    widget = page.locator("#occitanie-assistant")
+    open_widget(page, site, "plain.html")
+    panel = widget.locator(".panel")
+    if width_of(viewport) == "desktop":
+        assert_widget_styled(page)
+        box = panel.bounding_box()
+        assert round(box["x"] + box["width"]) == viewport["width"] - 20 and box["y"] > 100
+        assert widget.locator(".fab").is_visible()
+    else:
+        box = panel.bounding_box()
+        assert [round(box[k]) for k in ("x", "y", "width", "height")] == [0, 0, 390, 844]
+        assert not widget.locator(".fab").is_visible()  # it would cover the send button
+        targets = widget.locator(".icon, .foot button, .foot a, .ex button")
+        assert_touch_targets(targets)
+        assert widget.locator("textarea").evaluate("n => getComputedStyle(n).fontSize") == "16px"  # no zoom
+    answer = widget_ask(page, BUDGET, answers_before=1)
+    if width_of(viewport) == "phone":
+        assert_touch_targets(answer.locator(".rate button"))  # copy and the thumbs
+    expect(widget.locator("textarea")).to_be_in_viewport(ratio=1)
+    expect(answer.locator(".lead, .rate").first).to_be_in_viewport()
+    page.screenshot(path=SCREENSHOTS / f"widget-{width_of(viewport)}.png")
+    widget.locator(".log").evaluate("n => { n.scrollTop = n.scrollHeight; }")  # down to copy and the thumbs
+    panel.screenshot(path=SCREENSHOTS / f"widget-panel-{width_of(viewport)}.png")  # docs/widget.png
+    widget.get_by_role("button", name="Fermer").click()
+    expect(panel).to_be_hidden()
+    expect(widget.locator(".fab")).to_be_visible()
+
+
 def test_an_answer_without_a_lead_shows_its_whole_text_and_announces_its_first_sentence(page, site, no_leads):
     page.goto(site["server"] + "/")
     answer = chat_ask(page, BUDGET, answers_before=0)
@@ -487,7 +668,8 @@ def test_the_chat_page_passes_a_wcag_21_aa_audit_before_and_after_an_answer(page
     audit(page, axe_script, "on the chat page after an answer, its sources open")
 
 
-def test_the_widget_open_and_answered_passes_a_wcag_21_aa_audit(page, site, axe_script, leads):
+@WIDTHS
+def test_the_widget_open_and_answered_passes_a_wcag_21_aa_audit(page, site, axe_script, leads, viewport):
     open_widget(page, site, "plain.html")
     audit(page, axe_script, "with the widget open")
     answer = widget_ask(page, BUDGET, answers_before=1)
