@@ -236,11 +236,12 @@ def analyze_question(question: str, history: list[Message] | tuple[Message, ...]
     history = tuple(history)
     typed, question = question, sms_expanded(question)
     language = language or detect_language(question)
-    context = conversation_context(question, list(history))
-    facts = asker_facts(question, today or datetime.date.today(), language)
     asked = asked_part(question)  # a story's question: "Je dirige une ESN à Toulouse… Combien met-elle dans l'IA ?"
-    subject = _subject(subjects, asked, question, language) if subjects is not None else None
-    if subject is None and subjects is not None and (needs_context(question, list(history)) or len(own_terms(question)) <= 1):
+    # A story may end on a follow-up ("On est une start-up d'un an à Toulouse. Et son montant ?"): what it asks refers back.
+    context = conversation_context(asked, list(history))
+    facts = asker_facts(question, today or datetime.date.today(), language)
+    subject = _subject(subjects, asked, question, language, facts.place) if subjects is not None else None
+    if subject is None and subjects is not None and (needs_context(asked, list(history)) or len(own_terms(asked)) <= 1):
         # A follow-up: the subject of the conversation, from its latest user question that names one; a
         # question with its own object ("qui contacter pour un projet d'innovation ?") inherits none.
         for earlier in [context] + [m.content for m in reversed(history) if m.role == "user"]:
@@ -282,7 +283,8 @@ def analyze_question(question: str, history: list[Message] | tuple[Message, ...]
         aspects=aspects_of(question),
         subject=subject,
         compared=compared,
-        entities=tuple(e for e in subjects.entities(question, subject) if e != facts.place) if subjects is not None else (),
+        # the names of what is asked: a story's own names ("un incubateur de Montpellier") are no condition
+        entities=tuple(e for e in subjects.entities(asked, subject) if e != facts.place) if subjects is not None else (),
         facts=facts,
         cues=read_cues(question),
         normalized=normalize(question),
@@ -305,13 +307,15 @@ POINTS_BACK = re.compile(r"\b(lui|il|elle|it|its|ce dispositif|cette aide|ce pro
                          re.IGNORECASE)
 
 
-def _subject(subjects, asked: str, question: str, language: str):
+def _subject(subjects, asked: str, question: str, language: str, place: str | None = None):
     """The subject the asked part names, else a programme the story names; a name with no document is
     taken from the asked part only (the story's "ESN", "Rodez" are no subject)."""
     found = subjects.find(asked, language)
     if asked == question:
         return found
     story = subjects.find(question, language)
+    if story is not None and not story.source and (story.name == place or normalize(story.name) in REGION_PLACES):
+        story = subjects.find(question.replace(story.name, " "), language)  # "un incubateur de Montpellier": a town
     if found is None:  # a name without a document only when the question points back to it ("combien pour lui ?")
         return story if story is not None and (story.source or POINTS_BACK.search(asked)) else None
     if story is not None and story.source and story != found and \
