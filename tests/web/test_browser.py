@@ -438,7 +438,7 @@ def test_a_new_chat_answer_lands_on_its_lead_and_the_chat_fills_the_window(page,
         assert sources.get_attribute("open") is None and not answer.locator(".oc-quote").first.is_visible()
     else:
         expect(sources).to_have_attribute("open", "")
-    page.screenshot(path=SCREENSHOTS / f"chat-{answers.replace('_', '-')}-{width}.png")
+    page.screenshot(path=SCREENSHOTS / f"chat-{answers.replace('_', '-')}-{width}.png")  # docs/chat-phone.png: leads, phone
 
 
 # The chat as its users read it (issue 21): an answer that reads as one, markers that go to their
@@ -455,7 +455,7 @@ def test_a_chat_lead_that_quotes_reads_as_an_answer_and_is_not_repeated_below_it
     assert lead.startswith("ANITI") and "«" not in lead and "selon la fiche" not in lead  # a statement, not a quote
     assert evidence.startswith("Selon la fiche « ANITI")  # who says it, below it
     assert MARKER.sub("", lead).strip(" .") not in MARKER.sub("", evidence)  # and said once
-    page.screenshot(path=SCREENSHOTS / "chat-lead-statement.png")
+    page.screenshot(path=SCREENSHOTS / "chat-lead-statement.png")  # docs/chat.png
 
 
 def test_the_chat_shows_a_lead_once_even_when_the_answer_repeats_it_further_down(page, site, monkeypatch):
