@@ -120,7 +120,7 @@ MESSAGES = {
         "d'AD'OCC avant de vous engager.",
         "chat_pending": "Recherche dans les sources…",
         "sources_count": "Sources ({count})",
-        "source_marker": "Source {n}",  # the name of a [n] marker, a link to its source
+        "source_marker": "Source {n} : {title}",  # the title of a [n] marker, a link to its source
         # Gradio's own texts that its French leaves in English: its keys (gr.I18n, assistant/web/chat_page.py),
         # then the texts it writes in English whatever its language (toasts), which assistant/static/chat.js
         # replaces; how a screen reader names each message (Gradio: "user's message: <its HTML>").
@@ -311,7 +311,7 @@ MESSAGES = {
         "relying on them.",
         "chat_pending": "Searching the sources…",
         "sources_count": "Sources ({count})",
-        "source_marker": "Source {n}",
+        "source_marker": "Source {n}: {title}",
         "gradio_labels": {"chatbot.copy_message": "Copy message", "chatbot.copied_message": "Copied message"},
         "gradio_texts": {"Connection Lost": "Connection lost",
                          "Connection to the server was lost. Attempting reconnection...":

@@ -5,9 +5,11 @@ newline a `<br>`) before any markup is added, and the chatbot renders its messag
 Markdown: a document containing `<script>`, `![](https://…)` or a blank line shows them as text.
 
 An answer reads top down: the lead (the sentence that answers), the quoted evidence, then the
-sources in a `<details>` disclosure, open on wide screens and folded on phones. The chat fills the
-window's height, and a new answer lands with its lead at the top of the view and is announced to
-screen readers by its lead alone (`CHAT_SCRIPT`).
+sources in a `<details>` disclosure, open on wide screens and folded on phones; each [n] is a link
+to its source, and a source's title to its document when it has a web address. The chat fills the
+window's height, and a new answer lands with its question at the top of the view and its lead below
+it, and is announced to screen readers by its lead alone (`CHAT_SCRIPT`, assistant/static/chat.js).
+The page is French whatever the browser's language (assistant/web/chat_page.py).
 """
 
 import html
@@ -202,7 +204,7 @@ def with_marker_links(escaped: str, answer: Answer, message_id: str) -> str:
         n = int(match[1])
         if n not in titles:
             return match[0]
-        title = html.escape(f"{message(answer.language, 'source_marker', n=n)} : {titles[n]}", quote=True)
+        title = html.escape(message(answer.language, "source_marker", n=n, title=titles[n]), quote=True)
         return f'<a class="oc-ref" href="#{source_id(message_id, n)}" title="{title}">{match[0]}</a>'
 
     return MARKER.sub(link, escaped)
