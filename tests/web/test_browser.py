@@ -1,7 +1,9 @@
 """A real Chromium against the real server: the widget on a hostile page of another origin, on a page
 with a strict Content-Security-Policy and on a site that is not allowed, and the Gradio chat with its
 thumbs, under its own CSP; a document that carries Markdown (remote images, links) shown as text;
-where a new answer lands at desktop and phone widths; an axe-core WCAG 2.1 A/AA audit of both.
+where a new answer lands at desktop and phone widths; the chat as its users read it (a lead that
+states, markers and links to the sources, French labels, a phone layout, a copy in plain text); an
+axe-core WCAG 2.1 A/AA audit of both.
 Screenshots go to tests/screenshots/ (git-ignored)."""
 
 import functools
