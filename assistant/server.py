@@ -124,7 +124,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     if not settings.trusted_hosts and settings.host in ("0.0.0.0", "::"):
         log.warning("Listening on every interface, but only localhost names are served: list the public host "
                     "names in ASSISTANT_TRUSTED_HOSTS.")
-    app.add_middleware(FrenchChatPage)  # the chat's page says it is French, and Gradio's labels are
+    app.add_middleware(FrenchChatPage)  # the chat's page: lang="fr", and Gradio's labels in French
     app.add_middleware(ClientErrorsAfterStart)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes,
                        larger={"/admin/api/": settings.max_upload_bytes + 64_000})  # uploads, with the form around them
