@@ -123,7 +123,17 @@ MESSAGES = {
         "d'AD'OCC avant de vous engager.",
         "chat_pending": "Recherche dans les sources…",
         "sources_count": "Sources ({count})",
-        "open_document": "Voir le document",
+        "source_marker": "Source {n} : {title}",  # the title of a [n] marker, a link to its source
+        # Gradio's own texts that its French leaves in English: its keys (gr.I18n, assistant/web/chat_page.py),
+        # then the texts it writes in English whatever its language (toasts), which assistant/static/chat.js
+        # replaces; how a screen reader names each message (Gradio: "user's message: <its HTML>").
+        "gradio_labels": {"chatbot.copy_message": "Copier le message", "chatbot.copied_message": "Message copié"},
+        "gradio_texts": {"Connection Lost": "Connexion perdue",
+                         "Connection to the server was lost. Attempting reconnection...":
+                             "La connexion au serveur est perdue. Nouvelle tentative en cours…",
+                         "Error": "Erreur", "Warning": "Attention", "Info": "Information", "Close": "Fermer",
+                         "Scroll down": "Aller en bas", "Feedback": "Signaler un problème"},
+        "chat_message_labels": {"user": "Votre question", "bot": "Réponse de l'assistant"},
         # Besides the thumbs; the flag chosen is stored as the feedback's reason.
         "feedback_flags": ("Réponse inexacte", "Source manquante", "Hors sujet"),
         # The LLM prompt's analysis (assistant/answering/llm/prompt.py) and the console (assistant/static/admin.js).
@@ -307,7 +317,14 @@ MESSAGES = {
         "relying on them.",
         "chat_pending": "Searching the sources…",
         "sources_count": "Sources ({count})",
-        "open_document": "Open the document",
+        "source_marker": "Source {n}: {title}",
+        "gradio_labels": {"chatbot.copy_message": "Copy message", "chatbot.copied_message": "Copied message"},
+        "gradio_texts": {"Connection Lost": "Connection lost",
+                         "Connection to the server was lost. Attempting reconnection...":
+                             "Connection to the server was lost. Trying to reconnect…",
+                         "Error": "Error", "Warning": "Warning", "Info": "Information", "Close": "Close",
+                         "Scroll down": "Scroll down", "Feedback": "Report a problem"},
+        "chat_message_labels": {"user": "Your question", "bot": "The assistant's answer"},
         "feedback_flags": ("Inaccurate answer", "Missing source", "Off topic"),
         "intents": {"amount": "an amount", "rate": "a rate", "duration": "a duration", "count": "a number",
                     "date": "a date", "limit": "a limit (age, size)", "contact": "whom to contact or how to apply",

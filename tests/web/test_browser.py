@@ -1,7 +1,9 @@
 """A real Chromium against the real server: the widget on a hostile page of another origin, on a page
 with a strict Content-Security-Policy and on a site that is not allowed, and the Gradio chat with its
 thumbs, under its own CSP; a document that carries Markdown (remote images, links) shown as text;
-where a new answer lands at desktop and phone widths; an axe-core WCAG 2.1 A/AA audit of both.
+where a new answer lands at desktop and phone widths; the chat as its users read it (a lead that
+states, markers and links to the sources, French labels, a phone layout, a copy in plain text); an
+axe-core WCAG 2.1 A/AA audit of both.
 Screenshots go to tests/screenshots/ (git-ignored)."""
 
 import functools
@@ -37,6 +39,7 @@ WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 FOLLOW_UP = "Et quel est son montant par an ?"
 MARKER = re.compile(r"\[\d+\]")
+LIKE_BUTTON, DISLIKE_BUTTON, COPY_BUTTON = "J'aime", "Je n'aime pas", "Copier le message"  # Gradio's French
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 # A host page that tries its worst on everything, including what the widget adds to it.
@@ -236,7 +239,8 @@ def audit(page, axe_script: Path, where: str) -> None:
 
 def assert_landed_on(page, lead, answer, scroller) -> None:
     """The lead is on the screen (inside the window and the box that scrolls it), and the view went to
-    the answer's top: the answer starts at the top of the box, unless the box cannot scroll that far."""
+    `answer`'s top (in the chat, the question it answers): it starts at the top of the box, unless the
+    box cannot scroll that far."""
     expect(lead).to_be_in_viewport(ratio=1)  # waits for the scroll
     box, area = lead.bounding_box(), scroller.bounding_box()
     height = page.viewport_size["height"]
@@ -396,7 +400,7 @@ def test_the_chat_answers_with_sources_and_records_a_thumbs_up(page, site):
     assert "Start-up Industrie de demain" in answer.locator(".oc-sources").inner_text()
     assert answer.locator("mark").count() >= 1
 
-    page.get_by_role("button", name="Like", exact=True).last.click()
+    page.get_by_role("button", name=LIKE_BUTTON, exact=True).last.click()
     database = site["settings"].data_dir / "feedback.sqlite3"
     deadline = time.monotonic() + 30
     rows = []
@@ -414,7 +418,7 @@ def test_the_chat_thanks_an_english_asker_in_english(page, site):
     page.goto(site["server"] + "/")
     answer = chat_ask(page, "What is the Occitanie AI plan?", answers_before=0)
     assert "according to" in answer.inner_text()  # an English answer
-    page.get_by_role("button", name="Like", exact=True).last.click()
+    page.get_by_role("button", name=LIKE_BUTTON, exact=True).last.click()
     expect(page.get_by_text(message("en", "feedback_thanks"))).to_be_visible(timeout=30_000)
     assert page.get_by_text(message("fr", "feedback_thanks")).count() == 0
 
@@ -456,7 +460,9 @@ def test_a_new_chat_answer_lands_on_its_lead_and_the_chat_fills_the_window(page,
     lead = answer.locator(".oc-lead")
     assert MARKER.search(lead.inner_text()) and lead.evaluate("n => parseInt(getComputedStyle(n).fontWeight)") >= 600
     assert answer.locator(".oc-text").inner_text()  # the quoted evidence, below the lead
-    assert_landed_on(page, lead, answer, page.locator("#oc-chat .bubble-wrap"))
+    question = page.locator("#oc-chat .message-row.user-row").nth(1)
+    assert FOLLOW_UP in question.inner_text()
+    assert_landed_on(page, lead, question, page.locator("#oc-chat .bubble-wrap"))  # the question on top, then its lead
     expect(page.locator("#oc-announcer")).to_have_text(lead.inner_text())
 
     sources = answer.locator("details.oc-sources")
@@ -465,7 +471,136 @@ def test_a_new_chat_answer_lands_on_its_lead_and_the_chat_fills_the_window(page,
         assert sources.get_attribute("open") is None and not answer.locator(".oc-quote").first.is_visible()
     else:
         expect(sources).to_have_attribute("open", "")
-    page.screenshot(path=SCREENSHOTS / f"chat-{answers.replace('_', '-')}-{width}.png")
+    page.screenshot(path=SCREENSHOTS / f"chat-{answers.replace('_', '-')}-{width}.png")  # docs/chat-phone.png: leads, phone
+
+
+# The chat as its users read it (issue 21): an answer that reads as one, markers that go to their
+# source, links to the documents, a page in French, a phone layout, a copy in plain text.
+
+ANITI = "c'est quoi ANITI"
+
+
+def test_a_chat_lead_that_quotes_reads_as_an_answer_and_is_not_repeated_below_it(page, site):
+    page.goto(site["server"] + "/")
+    answer = chat_ask(page, ANITI, answers_before=0)
+    lead = answer.locator(".oc-lead").inner_text()
+    evidence = answer.locator(".oc-text").inner_text()
+    assert lead.startswith("ANITI") and "«" not in lead and "selon la fiche" not in lead  # a statement, not a quote
+    assert evidence.startswith("Selon la fiche « ANITI")  # who says it, below it
+    assert MARKER.sub("", lead).strip(" .") not in MARKER.sub("", evidence)  # and said once
+    page.screenshot(path=SCREENSHOTS / "chat-lead-statement.png")  # docs/chat.png
+
+
+def test_the_chat_shows_a_lead_once_even_when_the_answer_repeats_it_further_down(page, site, monkeypatch):
+    assistant = site["assistant"]
+    answer = assistant.answer
+
+    def repeating(analysis):  # an answerer (an LLM) that opens with a line of its own, then its lead
+        said = with_lead(answer(analysis))
+        return said.model_copy(update={"answer": f"Voici ce que disent les sources.\n\n{said.answer}"})
+
+    monkeypatch.setattr(assistant, "answer", repeating)
+    page.goto(site["server"] + "/")
+    shown = chat_ask(page, BUDGET, answers_before=0)
+    lead = shown.locator(".oc-lead").inner_text()
+    evidence = shown.locator(".oc-text").inner_text()
+    assert evidence.startswith("Voici ce que disent les sources.") and lead not in evidence
+
+
+@WIDTHS
+def test_a_marker_in_a_chat_answer_opens_and_shows_its_source(page, site, viewport):
+    page.goto(site["server"] + "/")
+    answer = chat_ask(page, BUDGET, answers_before=0)
+    marker = answer.locator(".oc-lead a.oc-ref").first
+    n = MARKER.search(marker.inner_text())[0].strip("[]")
+    source = answer.locator(f".oc-source:nth-of-type({n})")
+    if viewport == VIEWPORTS["phone"]:
+        assert not source.is_visible()  # folded behind "Sources (n)"
+    marker.click()
+    expect(source).to_be_in_viewport(ratio=0.3)
+    assert source.locator(".oc-source-head").inner_text().startswith(f"[{n}] ")
+    assert source.evaluate("node => node === document.activeElement")  # the keyboard goes on from there
+    assert page.url.rstrip("/") == site["server"]  # no jump of the page itself
+
+
+def test_a_chat_source_whose_document_has_a_web_address_links_to_it(page, site):
+    page.goto(site["server"] + "/")
+    answer = chat_ask(page, QUIBLIX_QUESTION, answers_before=0)
+    link = open_sources(page, answer).locator(".oc-source-head a")
+    expect(link).to_have_attribute("href", "https://www.laregion.example/quiblix")
+    assert link.inner_text() == "Dispositif Quiblix" and link.get_attribute("rel") == "noopener noreferrer"
+    without = chat_ask(page, BUDGET, answers_before=1)  # the corpus's sheets have no address: no link
+    assert open_sources(page, without).locator("a").count() == 0
+
+
+def test_the_chat_page_is_french_with_gradios_own_labels_in_french_in_an_english_browser(browser, site):
+    page = browser.new_page(viewport=VIEWPORTS["desktop"], locale="en-US")
+    try:
+        page.goto(site["server"] + "/")
+        assert page.evaluate("document.documentElement.lang") == "fr"
+        chat_ask(page, BUDGET, answers_before=0)
+        for name in (COPY_BUTTON, LIKE_BUTTON, DISLIKE_BUTTON):
+            expect(page.get_by_role("button", name=name, exact=True).last).to_be_visible()
+        names = page.locator("#oc-chat button").evaluate_all("nodes => nodes.map(n => n.getAttribute('aria-label'))")
+        english = {"Copy message", "Like", "Dislike", "Feedback", "Scroll down", "Clear"}
+        assert not english & set(names), names
+        labels = page.locator("#oc-chat [data-testid=bot]").evaluate_all("nodes => nodes.map(n => n.getAttribute('aria-label'))")
+        assert labels == [words("fr", "chat_message_labels")["bot"]]  # not "bot's message: <div …"
+    finally:
+        page.close()
+
+
+def test_the_chat_says_in_french_that_the_server_is_lost(page, site):
+    settings = site["settings"].model_copy(update={"port": free_port()})
+    config = server_config(create_app(settings, site["assistant"]), settings, log_level="warning",
+                           timeout_graceful_shutdown=1)  # Gradio's event stream would hold the stop
+    with serving(config):
+        page.goto(f"http://127.0.0.1:{settings.port}/")
+        page.locator("#oc-announcer[data-ready]").wait_for(state="attached")
+    page.locator("#oc-question textarea").fill(BUDGET)  # a question sent to a server that is gone
+    page.locator("#oc-send").click()
+    lost = words("fr", "gradio_texts")["Connection to the server was lost. Attempting reconnection..."]
+    expect(page.get_by_text(lost)).to_be_visible(timeout=30_000)
+    assert page.get_by_text("Connection to the server was lost", exact=False).count() == 0
+    page.screenshot(path=SCREENSHOTS / "chat-connection-lost.png")
+
+
+@pytest.mark.parametrize("viewport", [VIEWPORTS["phone"]], ids=["phone"])
+def test_the_chat_on_a_phone_leaves_the_screen_to_the_conversation_with_44_px_targets(page, site, viewport):
+    page.goto(site["server"] + "/")
+    page.get_by_text("Qui contacter pour un projet innovant ?").wait_for()
+    chat = page.locator("#oc-chat").bounding_box()
+    assert chat["height"] >= 0.7 * viewport["height"], f"the conversation gets {chat['height']:.0f} px of 844"
+    fits = page.locator("#oc-question textarea").evaluate("""node => {
+        const style = getComputedStyle(node), context = document.createElement("canvas").getContext("2d");
+        context.font = style.font;
+        const room = node.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+        return context.measureText(node.placeholder).width <= room; }""")
+    assert fits, "the placeholder is cut off"
+    chat_ask(page, BUDGET, answers_before=0)
+    page.wait_for_timeout(300)  # Gradio adds the message's buttons just after its text
+    targets = page.locator("#oc-chat .message-buttons button:visible, #oc-send, #oc-new")
+    sizes = targets.evaluate_all("nodes => nodes.map(n => [n.getAttribute('aria-label') || n.textContent.trim(),"
+                                 " Math.round(n.getBoundingClientRect().width), Math.round(n.getBoundingClientRect().height)])")
+    assert len(sizes) >= 6 and all(w >= 44 and h >= 44 for _, w, h in sizes), sizes
+    page.screenshot(path=SCREENSHOTS / "chat-phone.png")
+
+
+def test_copying_a_chat_answer_gives_its_text_not_its_markup(browser, site):
+    context = browser.new_context(viewport=VIEWPORTS["desktop"], permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    try:
+        page.goto(site["server"] + "/")
+        answer = chat_ask(page, BUDGET, answers_before=0)
+        page.wait_for_timeout(300)
+        page.get_by_role("button", name=COPY_BUTTON, exact=True).last.click()
+        page.wait_for_timeout(300)
+        copied = page.evaluate("navigator.clipboard.readText()")
+        assert "<" not in copied and "&#" not in copied and "class=" not in copied
+        lead = answer.locator(".oc-lead").inner_text()
+        assert copied.startswith(lead) and "Sources (" in copied and "Start-up Industrie de demain" in copied
+    finally:
+        context.close()
 
 
 @ANSWERS
@@ -720,7 +855,7 @@ def test_the_chat_works_under_its_content_security_policy_and_a_foreign_page_can
     assert "frame-ancestors 'self'" in policy and "connect-src 'self'" in policy and "img-src 'self'" in policy
     answer = chat_ask(page, BUDGET, answers_before=0)
     open_sources(page, answer)
-    page.get_by_role("button", name="Like", exact=True).last.click()
+    page.get_by_role("button", name=LIKE_BUTTON, exact=True).last.click()
     page.wait_for_timeout(500)
     assert page.evaluate("window.__csp") == []  # Gradio runs whole under the policy
 
@@ -784,10 +919,10 @@ def test_the_chat_records_its_own_feedback_labels_and_not_a_forged_one(page, sit
         route.continue_(post_data=json.dumps(body))
 
     page.route("**/gradio_api/queue/join*", forge)
-    page.get_by_role("button", name="Like", exact=True).last.click()
+    page.get_by_role("button", name=LIKE_BUTTON, exact=True).last.click()
     page.wait_for_timeout(1000)
     page.unroute("**/gradio_api/queue/join*")
-    page.get_by_role("button", name="Dislike", exact=True).last.click()
+    page.get_by_role("button", name=DISLIKE_BUTTON, exact=True).last.click()
 
     database = site["settings"].data_dir / "feedback.sqlite3"
     deadline = time.monotonic() + 30
