@@ -98,9 +98,14 @@ def _check(criterion: Criterion, facts: AskerFacts, words: set[str], negated: fr
     if dimension == "place":
         return Check(criterion, dimension, criterion.phrase, True if facts.in_region else None,
                      facts.place or "")
-    denied = (set(criterion.terms) - GENERIC_WORDS - REQUIRING_WORDS) & negated
+    required = set(criterion.terms) - GENERIC_WORDS - REQUIRING_WORDS
+    denied = required & negated
     if denied:  # "doivent proposer une innovation forte" and "pas d'innovation particulière", "pas encore de bilan"
         return Check(criterion, dimension, criterion.phrase, False, message(language, "fact_denied"))
+    told = shared_words(required, set(facts.told_stemmed) - negated)
+    if required and told >= EXCEPTION_WORDS and told / len(required) >= 0.5:
+        # what the story tells before it asks meets it: "avec deux bilans" for "disposer de deux bilans de 12 mois"
+        return Check(criterion, dimension, criterion.phrase, True, message(language, "fact_told"))
     return Check(criterion, dimension, criterion.phrase, None)
 
 

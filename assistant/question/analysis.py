@@ -173,6 +173,7 @@ class AskerFacts:
     creation_year: int | None = None  # "créée en 2016"
     partner_sme: bool | None = None  # "sans aucune PME partenaire": False; "avec deux PME": True
     in_region: bool = False  # the asker says they are in Occitanie (or one of its towns)
+    told_stemmed: frozenset[str] = frozenset()  # the terms of what a story tells before it asks ("avec deux bilans")
 
     @property
     def any(self) -> bool:
@@ -259,6 +260,9 @@ def analyze_question(question: str, history: list[Message] | tuple[Message, ...]
         # "le pass occitanie ça tourne toujours ?": its words without the subject's name, near "ça marche encore".
         intent = nearest.intent(_without_name(asked, subject), language)[0]
     intent = _with_facts(intent, facts, question)
+    cues = read_cues(question)
+    if intent == "limit" and len(set(cues.dimensions)) >= 2:
+        intent = "conditions"  # "conditions de taille et de chiffre d'affaires", "quelles tailles et faut-il être implanté ?"
     if subjects is not None and subject is None and intent == "amount":
         subject = subjects.find_core(asked) or subjects.find_core(question)  # "combien la Région met dans l'IA ?": the plan IA
     if subjects is not None and subject is None and intent == "contact":
@@ -286,7 +290,7 @@ def analyze_question(question: str, history: list[Message] | tuple[Message, ...]
         # the names of what is asked: a story's own names ("un incubateur de Montpellier") are no condition
         entities=tuple(e for e in subjects.entities(asked, subject) if e != facts.place) if subjects is not None else (),
         facts=facts,
-        cues=read_cues(question),
+        cues=cues,
         normalized=normalize(question),
         stems=stems,
     )
@@ -354,11 +358,16 @@ ASKS_AMOUNT = re.compile(r"\b(combien|montant|how much|quel(?:le)? (?:somme|aide
                          re.IGNORECASE)
 
 
+WHICH = re.compile(r"\b(quel(?:le)?s?|lesquel\w*|which|what (?:kind|size|type)s?)\b", re.IGNORECASE)
+
+
 def _with_facts(intent: str, facts: AskerFacts, question: str = "") -> str:
     """A question that tells the asker's age, size or form and asks for conditions asks "is it for me?";
     so does one whose only amount is the asker's own budget."""
     if facts.any and intent in ("conditions", "other", "definition", "status"):
         return "eligibility"
+    if not facts.any and intent == "eligibility" and WHICH.search(question):
+        return "conditions"  # "quelles tailles d'entreprises sont éligibles ?" asks the criteria, of no one in particular
     if facts.budget is not None and intent == "amount" and not ASKS_AMOUNT.search(question):
         return "eligibility"
     return intent
@@ -412,4 +421,6 @@ def asker_facts(question: str, today: datetime.date, language: str = "fr") -> As
         creation_year=created,
         partner_sme=partner,
         in_region=bool({w.strip(".,;:!?") for w in words} & REGION_PLACES),
+        told_stemmed=frozenset(analyze(question[:len(question) - len(asked)])) if (asked := asked_part(question)) != question
+        else frozenset(),
     )

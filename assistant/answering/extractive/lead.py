@@ -29,9 +29,9 @@ from assistant.answering.extractive.clauses import NOT_DOCUMENTED, clause, dates
 from assistant.answering.extractive.criteria import judge
 from assistant.answering.extractive.short_answer import short_span
 from assistant.models import Passage, ProgrammeFit
-from assistant.profiles.criteria import CONDITION
+from assistant.profiles.criteria import CONDITION, describe_limit
 from assistant.profiles.model import Amount, Fact, Profile
-from assistant.question.analysis import QuestionAnalysis
+from assistant.question.analysis import ASKS_AMOUNT, QuestionAnalysis
 from assistant.question.subjects import short_title
 from assistant.retrieval.expansion import GLOSSARY
 from assistant.text.figures import LEADING_START, Quantity, amounts, figure_span, years_named
@@ -140,6 +140,10 @@ def build_lead(analysis: QuestionAnalysis, ranked: list[Candidate], passages: li
     elif builder is _figure_lead and profile is not None:
         builder = partial(builder, profile=profile, cite=cite)
     lead = builder(analysis, about if intent == "status" else told, passages) if builder else None
+    if intent == "limit" and (lead is None or lead.absent) and profile is not None and cite is not None:
+        # "contrat innov taille max ?" with no bounded figure among the likeliest sentences: the programme's
+        # criteria, those the question names first, before any "not in my sources"
+        lead = _conditions_lead(analysis, told, passages, profile=profile, cite=cite) or lead
     if lead is not None:
         return lead
     # A subject with its own document narrows the likeliest sentence to it; a mere name does not.
@@ -527,11 +531,20 @@ def _eligibility_lead(analysis: QuestionAnalysis, about: list[Candidate], passag
         check = unchecked[0]
         segments.append(Segment(f"{message(language, 'verdict_unsure')} {_criterion(check, language)}", check.candidate))
         key = "unsure"
+    amount = None
+    if key != "no" and "amount" in analysis.aspects and ASKS_AMOUNT.search(analysis.question):
+        # "c'est pour nous ? et ça monte à combien ?": the verdict, then the amount
+        amount = _pick_figure(analysis, "amount", about, taken=[], profile=profile, cite=cite, passages=passages)
+        if amount is not None:
+            segments.append(Segment(f" ; {message(language, 'amount_also')} {_span(amount[0].text, amount[1], language)}",
+                                    amount[0]))
     segments[-1].text += "."
     # The sentences the verdict rests on: the criterion that fails, else those met and the one to check.
     evidence = _distinct([c.candidate for c in failed[:1]] + [failed[0].exception_candidate] if failed and failed[0].exception
                          and failed[0].exception_candidate is not None
                          else [c.candidate for c in (failed[:1] or passed[:2] + unchecked[:1])])[:2]
+    if amount is not None:
+        evidence = _distinct(evidence + [amount[0]])[:3]
     return Lead(segments, evidence, verdict=key, kind="eligibility", why=f"eligibility: {len(failed)} failed, {len(passed)} met, "
                 f"{len(unchecked)} to check")
 
@@ -543,18 +556,35 @@ def _conditions_lead(analysis: QuestionAnalysis, about: list[Candidate], passage
     if judged is None or analysis.subject is None or not analysis.subject.source:
         return None
     # Who it is for first when that is asked ("qui peut en bénéficier ?"), else thresholds before the rest.
+    named = analysis.cues.dimensions  # "quelles tailles … et faut-il être implanté ?": those criteria first
     if analysis.cues.who_for:
         ordered = sorted(judged.checks, key=lambda c: not BENEFICIARIES.search(c.candidate.text))
     else:
         ordered = sorted(judged.checks, key=lambda c: c.dimension == "other")
+    ordered = sorted(ordered, key=lambda c: named.index(c.dimension) if c.dimension in named else len(named))
+    kept: dict[str, object] = {}
+    for check in ordered:  # one criterion per dimension: "au moins 40 000 € HT" read twice is said once
+        kept.setdefault(check.dimension if check.dimension != "other" else check.phrase, check)
+    ordered = list(kept.values())
     checks = ordered[:2]
     if len(ordered) > 2 and sum(len(c.phrase) for c in ordered[:3]) < MAX_LEAD_CHARS - 40:
         checks = ordered[:3]
     segments = [Segment(message(analysis.language, "conditions", subject=analysis.subject.name))]
     for n, check in enumerate(checks):
-        segments.append(Segment((" ; " if n else " ") + _criterion(check, analysis.language), check.candidate))
+        phrase = _every_limit(check, analysis.language) if check.dimension in named else check.phrase
+        segments.append(Segment((" ; " if n else " ") + message(analysis.language, f"criterion_{check.dimension}", phrase=phrase),
+                                check.candidate))
     segments[-1].text += "."
     return Lead(segments, _distinct([c.candidate for c in checks]), kind="conditions", why=f"conditions: {len(checks)} criteria")
+
+
+def _every_limit(check, language: str) -> str:
+    """A criterion asked by name with all the limits its sentence sets: "moins de 50 salariés, moins de
+    250 salariés, de 250 à 5 000 salariés" for "quelles tailles d'entreprises ?"."""
+    limits = [check.criterion, *check.criterion.alternatives]
+    if len(limits) < 2 or any(limit.high is None for limit in limits):
+        return check.phrase
+    return ", ".join(dict.fromkeys(describe_limit(limit, language) for limit in limits))
 
 
 def _criterion(check, language: str) -> str:
