@@ -3,7 +3,8 @@
 Off (404 everywhere under /admin) unless `ASSISTANT_ADMIN_TOKEN` is set. Every endpoint but login
 needs a session (cookie + CSRF header on changes) or the token as a bearer (assistant/console/auth.py).
 The page is static HTML and one script (assistant/static/admin.*), which shows everything that comes
-from a document or a user as text.
+from a document or a user as text. A logged question opens with what it was answered then; marked
+wrong, it joins the console's own evaluation set (`set=reviews`).
 """
 
 import logging

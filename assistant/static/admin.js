@@ -442,7 +442,7 @@
       for (const example of group.examples) item.appendChild(el("blockquote", example));
       const dismiss = item.appendChild(el("button", "Écarter ce groupe", "secondary small"));
       dismiss.type = "button";
-      dismiss.setAttribute("aria-label", `Écarter le groupe « ${group.examples[0]} »`);
+      dismiss.setAttribute("aria-label", `Écarter ce groupe : « ${group.examples[0]} »`);
       dismiss.addEventListener("click", async () => {
         try {
           await call("/gaps/dismiss", json("POST", { wordings: group.wordings }));
@@ -463,7 +463,7 @@
     restore.hidden = !data.dismissed;
     restore.textContent = `Rétablir les groupes écartés (${data.dismissed} question${data.dismissed > 1 ? "s" : ""})`;
     const cited = (d) => {
-      const refusals = d.refusals ? `, dont ${d.refusals} refus citant son contact` : "";
+      const refusals = d.refusals ? `, dont ${d.refusals} refus qui cite${d.refusals > 1 ? "nt" : ""} son contact` : "";
       return `${d.title} (${d.source}) : ${d.count} réponse${d.count > 1 ? "s" : ""}${refusals}`;
     };
     $("most-cited").replaceChildren(...(data.most_cited.length

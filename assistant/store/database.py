@@ -5,7 +5,9 @@ when several app instances share one database.
 The schema is versioned by the `schema_version` table. A new database is created at the latest
 version; an older one runs the migrations from its version, under a lock (PostgreSQL: an advisory
 lock; SQLite: BEGIN IMMEDIATE), so instances starting together upgrade it once. Version 0 is the
-`feedback` table of `data/feedback.sqlite3` as written before this store: its rows are kept.
+`feedback` table of `data/feedback.sqlite3` as written before this store: its rows are kept. Version 3
+(`_from_v2_console_review`) adds tables only: what each logged question was answered, the console's
+evaluation set of answers marked wrong, and the gaps it dismissed.
 
 Nothing here can hold a client's address or a user id: callers pass only what was asked and answered,
 and questions, feedback comments and reasons are masked (assistant/store/masking.py) before they are
