@@ -303,10 +303,10 @@ def admin_router(assistant: Assistant, settings: Settings) -> APIRouter:
 
     @router.post("/api/evals", status_code=202, dependencies=[Depends(auth.require)])
     async def eval_start(request: Request, file: Annotated[UploadFile | None, File()] = None,
-                         set: Annotated[str, Form(pattern="^(|shipped|reviews)$")] = "") -> dict:
+                         which: Annotated[str, Form(alias="set", pattern="^(|shipped|reviews)$")] = "") -> dict:
         """Run an uploaded set, the console's own (`set=reviews`: the answers marked wrong) or the shipped one."""
         language = request_language(request.headers)
-        if set == "reviews":
+        if which == "reviews":
             reviewed = store(request).reviews()
             if not reviewed:
                 raise HTTPException(status_code=422, detail=message(language, "review_empty"))
