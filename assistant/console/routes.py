@@ -243,7 +243,7 @@ def admin_router(assistant: Assistant, settings: Settings) -> APIRouter:
         kept = [r for r in unanswered.values() if gaps.normal(r["question"]) not in dismissed]
         state = assistant.retriever.state
         embeddings = load_embeddings(state.model, settings)
-        far = gaps.far_from_corpus(kept, [f"{c.title}. {c.section}. {c.text}" for c in state.chunks], embeddings)
+        far = gaps.far_from_corpus(kept, assistant.retriever.store.vectors(), embeddings)
         groups = gaps.group_gaps([r for r, out in zip(kept, far) if not out], embeddings)
         outside = gaps.group_gaps([r for r, out in zip(kept, far) if out], embeddings)
         titles = {c.source: c.title for c in state.chunks}

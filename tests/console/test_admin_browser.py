@@ -266,13 +266,13 @@ def test_an_operator_opens_a_logged_answer_marks_it_wrong_and_evaluates_the_mark
 
 def test_an_operator_dismisses_a_gap_group_for_good_and_sees_out_of_scope_questions_apart(page, console_site):
     url = console_site["url"]
-    missing, weather = "Comment candidater au concours i-Nov ?", "Quel temps fera-t-il demain à Montpellier ?"
-    for question in (missing, weather):
+    missing, off_topic = "Comment candidater au concours i-Nov ?", "Qui a gagné la coupe du monde de football ?"
+    for question in (missing, off_topic):
         assert asked(page, url, question)["abstained"]
     log_in(page, url)
     gaps = tab(page, "Ce qui manque")
-    expect(gaps.locator("#out-of-scope")).to_contain_text(weather)
-    expect(gaps.locator("#gap-groups")).not_to_contain_text(weather)
+    expect(gaps.locator("#out-of-scope")).to_contain_text(off_topic)
+    expect(gaps.locator("#gap-groups")).not_to_contain_text(off_topic)
     # The contact sheet every refusal quotes is cited, and said to be cited by refusals.
     expect(gaps.locator("#most-cited")).to_contain_text(re.compile(f"{CONTACT_TITLE}.*refus qui citen?t? son contact"))
     expect(gaps.locator("#never-cited")).not_to_contain_text(CONTACT_TITLE)
@@ -282,7 +282,7 @@ def test_an_operator_dismisses_a_gap_group_for_good_and_sees_out_of_scope_questi
     expect(gaps.locator("#gap-groups")).not_to_contain_text(missing)
     page.reload()  # remembered by the store, not the page
     gaps = tab(page, "Ce qui manque")
-    expect(gaps.locator("#out-of-scope")).to_contain_text(weather)
+    expect(gaps.locator("#out-of-scope")).to_contain_text(off_topic)
     expect(gaps.locator("#gap-groups")).not_to_contain_text(missing)
     gaps.get_by_role("button", name=re.compile("^Rétablir les groupes écartés")).click()
     expect(gaps.locator("#gap-groups")).to_contain_text(missing)
