@@ -60,7 +60,7 @@ class Review(BaseModel):
 
 
 class Dismissal(BaseModel):
-    wordings: list[str] = Field(min_length=1, max_length=GAP_QUESTIONS)
+    wordings: list[Annotated[str, Field(max_length=5000)]] = Field(min_length=1, max_length=GAP_QUESTIONS)
 
 
 def admin_router(assistant: Assistant, settings: Settings) -> APIRouter:
