@@ -210,7 +210,8 @@ def admin_router(assistant: Assistant, settings: Settings) -> APIRouter:
         found = store(request).question(question_id)
         if found is None:
             raise HTTPException(status_code=404)
-        return found
+        # What each intent asks, in words (the LLM prompt's own), for the page to say what was understood.
+        return found | {"intents": words(request_language(request.headers), "intents")}
 
     @router.post("/api/questions/{question_id}/review", status_code=201, dependencies=[Depends(auth.require)])
     def review(question_id: int, body: Review, request: Request) -> dict:

@@ -384,7 +384,8 @@
     if (provenance) {
       const decision = provenance.decision || {};
       const analysis = provenance.analysis || {};
-      const read = [`recherché : « ${provenance.query} »`, `intention : ${analysis.intent || "—"}`];
+      const asks = q.intents?.[analysis.intent];
+      const read = [`recherché : « ${provenance.query} »`, `demande : ${asks ? `${asks} (${analysis.intent})` : analysis.intent || "—"}`];
       if (analysis.subject) read.push(`sujet : ${analysis.subject}`);
       if (provenance.context) read.push(`lu avec : « ${provenance.context} »`);
       read.push(`décision : ${decision.reason || "—"}`);

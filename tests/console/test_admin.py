@@ -866,6 +866,7 @@ def test_a_logged_question_opens_with_the_answer_its_citations_and_provenance_as
     assert opened["sources"] == [c["source"] for c in given["citations"]][:1]
     provenance = opened["provenance"]
     assert provenance["query"] == question and provenance["analysis"]["intent"] == "amount"
+    assert opened["intents"]["amount"] == "un montant"  # what the page says was asked
     assert provenance["passages"][0]["source"] and provenance["passages"][0]["given"]
     assert provenance["decision"]["reason"].startswith("answered") and provenance["decision"]["threshold"]
     assert any(s["chosen"] for s in provenance["decision"]["sentences"])

@@ -237,7 +237,7 @@ def test_an_operator_opens_a_logged_answer_marks_it_wrong_and_evaluates_the_mark
     expect(dialog.locator("#question-citations")).to_contain_text(given["citations"][0]["title"])
     expect(dialog.locator("#question-citations")).to_contain_text(given["citations"][0]["quotes"][0])
     dialog.get_by_text("Comment la réponse a été faite").click()
-    expect(dialog.locator("#question-decision")).to_contain_text("intention : amount")
+    expect(dialog.locator("#question-decision")).to_contain_text("demande : un montant (amount)")
     expect(dialog.locator("#question-passages tbody tr")).to_have_count(10)
     page.screenshot(path=SCREENSHOTS / "admin-question.png")  # docs/admin-question.png
 
