@@ -217,6 +217,9 @@ MESSAGES = {
         "eval_cancelling": "L'évaluation s'arrête après la question en cours.",
         "eval_bad_set": "Jeu d'évaluation invalide : {reason}",
         "eval_empty": "Le jeu d'évaluation ne contient aucune question.",
+        "review_unscorable": "Indiquez au moins un fait ou une source que la réponse devait contenir, ou cochez "
+                             "« L'assistant aurait dû s'abstenir » : sans cela l'évaluation ne peut pas la noter.",
+        "review_empty": "Aucune réponse signalée pour l'instant : ouvrez une question et signalez-la comme fausse.",
     },
     "en": {
         "according": "According to {source} ({date}):",
@@ -402,6 +405,9 @@ MESSAGES = {
         "eval_cancelling": "The evaluation stops after the question under way.",
         "eval_bad_set": "Invalid evaluation set: {reason}",
         "eval_empty": "The evaluation set has no question.",
+        "review_unscorable": "Give at least one fact or source the answer should have held, or tick \"The assistant "
+                             "should have declined\": without it the evaluation cannot score it.",
+        "review_empty": "No answer marked wrong yet: open a question and mark it wrong.",
     },
 }
 
