@@ -307,7 +307,8 @@ def asked_part(question: str) -> str:
 
 
 # The asked part of a story pointing back to what the story named: "… un nouveau dispositif Start'Oc Innovation. Combien pour lui ?"
-POINTS_BACK = re.compile(r"\b(lui|il|elle|it|its|ce dispositif|cette aide|ce programme|ce prêt|this (?:scheme|programme|loan))\b",
+POINTS_BACK = re.compile(r"\b(lui|il|elle|it|its|ce dispositif|cette aide|ce programme|ce prêt|ce bâtiment|this (?:scheme|programme|loan))\b"
+                         r"|\bl['’](?:a|ont|avait|avaient|aura|auront)\b",
                          re.IGNORECASE)
 
 
