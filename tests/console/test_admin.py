@@ -7,6 +7,8 @@ import io
 import shutil
 import threading
 import time
+import zipfile
+from pathlib import Path
 
 import docx
 import httpx
@@ -841,3 +843,84 @@ def test_an_uploaded_page_of_millions_of_paragraphs_is_refused_in_french_with_th
                             files={"file": ("page.html", page)}, data={"folder": "programmes"})
     assert response.status_code == 422
     assert response.json()["detail"].startswith("Ce fichier ne peut pas être indexé : too many HTML elements")
+
+
+def docx_of_paragraphs(unpacked_bytes: int) -> bytes:
+    """A DOCX whose document.xml holds `unpacked_bytes` of one-letter paragraphs, within the declared-size
+    budget: written as a stream, so that the test itself never holds the XML in memory."""
+    template = zipfile.ZipFile(io.BytesIO(docx_sheet("Bombe", [])))
+    xml = template.read("word/document.xml").decode()
+    head, tail = xml.split("<w:body>")[0] + "<w:body>", "</w:body>" + xml.split("</w:body>")[1]
+    paragraph = b"<w:p><w:r><w:t>x</w:t></w:r></w:p>"
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for item in template.infolist():
+            if item.filename != "word/document.xml":
+                archive.writestr(item, template.read(item.filename))
+                continue
+            with archive.open(item.filename, "w") as member:
+                member.write(head.encode())
+                for _ in range(unpacked_bytes // (len(paragraph) * 10_000)):
+                    member.write(paragraph * 10_000)
+                member.write(tail.encode())
+    return out.getvalue()
+
+
+def peak_memory_reset() -> int:
+    """This process's resident memory now, with its peak (VmHWM) reset to it (Linux: /proc/self/clear_refs)."""
+    Path("/proc/self/clear_refs").write_text("5")
+    return resident("VmRSS")
+
+
+def resident(field: str = "VmHWM") -> int:
+    line = next(line for line in Path("/proc/self/status").read_text().splitlines() if line.startswith(field + ":"))
+    return int(line.split()[1]) * 1024
+
+
+def test_hostile_uploads_are_refused_in_french_and_cost_the_server_neither_memory_nor_its_answers(tmp_path, built):
+    for part in ("corpus", "index"):
+        shutil.copytree(built / part, tmp_path / part)
+    port = free_port()
+    settings = make_settings(tmp_path, admin_token=TOKEN, rate_limit_per_minute=100_000, port=port,
+                             reader_memory_mb=256, reader_timeout_s=10)
+    hostile = {  # each passes the budgets checked before parsing, and would be parsed in the server without a worker
+        "bombe.docx": (docx_of_paragraphs(90_000_000), "sa lecture demande plus de 256 Mo de mémoire"),  # ~2 GB of nodes
+        "lente.docx": (docx_of_paragraphs(1_000_000), "sa lecture prend plus de 10 s"),  # python-docx: minutes
+        "page.html": (b"<html><body>" + b"<p>Le dispositif soutient les entreprises innovantes.</p>" * 145_000
+                      + b"</body></html>", "Ce fichier ne peut pas être indexé : sa lecture"),  # 8 MB, 290,000 tags
+    }
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    answers, errors = [], []
+    running = threading.Event()
+
+    def keep_asking():
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as asker:
+            while running.is_set():
+                started = time.perf_counter()
+                response = asker.post("/api/ask", json={"question": SHEET_QUESTION})
+                (answers if response.status_code == 200 else errors).append((time.perf_counter() - started, response))
+
+    app = create_app(settings)
+    with serving(server_config(app, settings, log_level="warning")), \
+            httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as client:
+        client.post("/api/ask", json={"question": SHEET_QUESTION})  # warm
+        before = peak_memory_reset()
+        running.set()
+        asker = threading.Thread(target=keep_asking)
+        asker.start()
+        refusals = {}
+        for name, (data, _) in hostile.items():
+            response = client.post("/admin/api/documents", headers=headers, files={"file": (name, data)},
+                                   data={"folder": "programmes"})
+            refusals[name] = (response.status_code, response.json()["detail"])
+        running.clear()
+        asker.join(60)
+        grown = resident() - before
+
+    for name, (_, words) in hostile.items():
+        assert refusals[name][0] == 422 and words in refusals[name][1], refusals
+        assert not (settings.corpus_dir / "programmes" / name).exists()
+    assert grown < 100_000_000, f"the server's memory grew by {grown / 1e6:.0f} MB"
+    assert errors == [] and len(answers) >= 10, f"{len(answers)} answers, {len(errors)} errors while reading"
+    typical = sorted(seconds for seconds, _ in answers)[len(answers) // 2]
+    assert typical < 0.1, f"answers took {typical * 1000:.0f} ms (median) while the files were read"  # main: 133-152 ms
