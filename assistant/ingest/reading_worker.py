@@ -14,6 +14,7 @@ not wait for it; at most IDLE_WORKERS wait between readings. A child whose paren
 close and exits.
 """
 
+import atexit
 import logging
 import os
 import resource
@@ -104,6 +105,7 @@ class CorpusReader:
         self.memory_mb, self.timeout_s = memory_mb, timeout_s
         self._idle: list[_Worker] = []
         self._lock = threading.Lock()
+        atexit.register(self.close)  # the idle workers would exit anyway once their pipe closes; this says so
 
     def __call__(self, path: Path, source: str | None = None) -> tuple[SourceDocument, list[str]]:
         """The document at `path` and the workarounds its reading needed, as `documents.read_file` gives them."""

@@ -7,7 +7,6 @@ import io
 import shutil
 import threading
 import time
-import zipfile
 from pathlib import Path
 
 import docx
@@ -21,7 +20,7 @@ from assistant.console.reindex import Reindexer
 from assistant.retrieval.embeddings import load_embeddings
 from assistant.retrieval.vectorstore import VectorStore
 from assistant.server import create_app, listening_sockets, server_config
-from tests.helpers import CORPUS, free_port, make_settings, serving
+from tests.helpers import CORPUS, docx_of_paragraphs, free_port, make_settings, serving
 
 TOKEN = "jeton-de-test-console-0123456789"
 TEST_HOST = "testserver"  # the host name TestClient sends: served like the public name of a deployment
@@ -843,27 +842,6 @@ def test_an_uploaded_page_of_millions_of_paragraphs_is_refused_in_french_with_th
                             files={"file": ("page.html", page)}, data={"folder": "programmes"})
     assert response.status_code == 422
     assert response.json()["detail"].startswith("Ce fichier ne peut pas être indexé : too many HTML elements")
-
-
-def docx_of_paragraphs(unpacked_bytes: int) -> bytes:
-    """A DOCX whose document.xml holds `unpacked_bytes` of one-letter paragraphs, within the declared-size
-    budget: written as a stream, so that the test itself never holds the XML in memory."""
-    template = zipfile.ZipFile(io.BytesIO(docx_sheet("Bombe", [])))
-    xml = template.read("word/document.xml").decode()
-    head, tail = xml.split("<w:body>")[0] + "<w:body>", "</w:body>" + xml.split("</w:body>")[1]
-    paragraph = b"<w:p><w:r><w:t>x</w:t></w:r></w:p>"
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for item in template.infolist():
-            if item.filename != "word/document.xml":
-                archive.writestr(item, template.read(item.filename))
-                continue
-            with archive.open(item.filename, "w") as member:
-                member.write(head.encode())
-                for _ in range(unpacked_bytes // (len(paragraph) * 10_000)):
-                    member.write(paragraph * 10_000)
-                member.write(tail.encode())
-    return out.getvalue()
 
 
 def peak_memory_reset() -> int:
