@@ -50,6 +50,10 @@ class ReadingLimit(UnreadableDocument):
         super().__init__(text)
 
 
+class WorkerGone(Exception):
+    """The worker was dead before the file was sent: another one reads it."""
+
+
 class _Worker:
     """One child process and its two pipes: a path goes in, a document or the reason it is refused comes back."""
 
@@ -68,7 +72,11 @@ class _Worker:
     def read(self, path: Path, source: str, memory_mb: int, timeout_s: float) -> tuple[SourceDocument, list[str]]:
         """What `documents.read_file` returns; UnreadableDocument, ReadingLimit or OSError as it raises. After a
         ReadingLimit the worker is dead (`alive` is False)."""
-        self.requests.send((str(path), source))
+        try:
+            self.requests.send((str(path), source))
+        except OSError:  # it died while idle (killed by hand, or by the system)
+            self.close()
+            raise WorkerGone from None
         if not self.answers.poll(timeout_s):
             self.close()
             raise ReadingLimit("time", timeout_s)
@@ -114,7 +122,11 @@ class CorpusReader:
         if worker is None or not worker.alive:
             worker = _Worker(self.memory_mb)
         try:
-            found = worker.read(path, source or path.name, self.memory_mb, self.timeout_s)
+            try:
+                found = worker.read(path, source or path.name, self.memory_mb, self.timeout_s)
+            except WorkerGone:
+                worker = _Worker(self.memory_mb)
+                found = worker.read(path, source or path.name, self.memory_mb, self.timeout_s)
         except ReadingLimit as error:
             log.warning("refused %s: %s", source or path.name, error)
             raise
@@ -178,6 +190,8 @@ def serve(memory_mb: int, requests: Connection, answers: Connection) -> None:
             answers.send(("unreadable", str(error)))
         except OSError as error:
             answers.send(("oserror", error.strerror or str(error)))
+        except Exception as error:  # a reader's fault outside what read_file wraps: this file's, not the run's
+            answers.send(("unreadable", f"cannot be read: {type(error).__name__}: {error}"[:500]))
 
 
 if __name__ == "__main__":
