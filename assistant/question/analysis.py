@@ -21,7 +21,7 @@ from decimal import Decimal
 
 from assistant.models import Message
 from assistant.question.conversation import conversation_context, needs_context, own_terms
-from assistant.question.cues import Cues, read_cues
+from assistant.question.cues import ASKS_AMOUNT, Cues, read_cues
 from assistant.question.subjects import Subject
 from assistant.retrieval.expansion import GLOSSARY
 from assistant.text.figures import amounts
@@ -356,9 +356,6 @@ def intent_of(question: str) -> str:
     return "other"
 
 
-# Words that ask for an amount, beyond an amount the asker states of themselves ("budget 25 000 € HT").
-ASKS_AMOUNT = re.compile(r"\b(combien|montant|how much|quel(?:le)? (?:somme|aide|subvention|financement)|jusqu'à combien|plafond)\b",
-                         re.IGNORECASE)
 
 
 WHICH = re.compile(r"\b(quel(?:le)?s?|lesquel\w*|which|what (?:kind|size|type)s?)\b", re.IGNORECASE)

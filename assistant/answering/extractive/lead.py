@@ -31,7 +31,7 @@ from assistant.answering.extractive.short_answer import short_span
 from assistant.models import Passage, ProgrammeFit
 from assistant.profiles.criteria import CONDITION, describe_limit
 from assistant.profiles.model import Amount, Fact, Profile
-from assistant.question.analysis import ASKS_AMOUNT, QuestionAnalysis
+from assistant.question.analysis import QuestionAnalysis
 from assistant.question.subjects import short_title
 from assistant.retrieval.expansion import GLOSSARY
 from assistant.text.figures import LEADING_START, Quantity, amounts, figure_span, years_named
@@ -532,7 +532,7 @@ def _eligibility_lead(analysis: QuestionAnalysis, about: list[Candidate], passag
         segments.append(Segment(f"{message(language, 'verdict_unsure')} {_criterion(check, language)}", check.candidate))
         key = "unsure"
     amount = None
-    if key != "no" and "amount" in analysis.aspects and ASKS_AMOUNT.search(analysis.question):
+    if key != "no" and "amount" in analysis.aspects and analysis.cues.amount_asked:
         # "c'est pour nous ? et ça monte à combien ?": the verdict, then the amount
         amount = _pick_figure(analysis, "amount", about, taken=[], profile=profile, cite=cite, passages=passages)
         if amount is not None:
