@@ -13,7 +13,7 @@ import threading
 import time
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pydantic import ValidationError
 
@@ -27,12 +27,12 @@ from assistant.models import Answer, Message, Passage, PassageTrace, Provenance
 from assistant.profiles.catalogue import Programmes
 from assistant.question.analysis import QuestionAnalysis, analyze_question
 from assistant.question.nearest import NearestIntent
-from assistant.question.subjects import SubjectCatalogue
+from assistant.question.subjects import Subject, SubjectCatalogue
 from assistant.retrieval.fusion import fusion
 from assistant.retrieval.index_state import IndexState
 from assistant.retrieval.retriever import Retriever
 from assistant.settings import Settings, get_settings
-from assistant.text.french import detect_language
+from assistant.text.french import analyze, detect_language
 from assistant.wording import message
 
 log = logging.getLogger(__name__)
@@ -41,6 +41,11 @@ log = logging.getLogger(__name__)
 # documents over all of them (recall@5 counts documents, and a document has several passages).
 TRACE_DEPTH = 20
 SUBJECT_PASSAGES = 3  # passages of the subject's own document added to the answerer's, when not among them
+DESCRIBED_DEPTH = 4
+DESCRIBED_TERMS = 2  # words a question shares with a programme's definition to describe it
+SCHEME_TERMS = set(analyze("aide aides région régionale occitanie dispositif programme subvention prêt entreprise entreprises "
+                           "financement innovation"))
+DESCRIBED_INTENTS = ("amount", "rate", "duration", "limit", "conditions", "eligibility")  # a figure or criteria of one scheme
 # Words the subject's document uses for what is asked: they pick its section ("Conditions", "Montants").
 ASPECT_WORDS = {
     "eligibility": "conditions doivent moins de ans salariés exclues bénéficier",
@@ -201,6 +206,10 @@ class Assistant:
         parts = self._components()
         retrieve_k = self.settings.retrieve_k
         found = _retrieval(analysis, parts, retrieve_k)
+        described = _described_subject(analysis, found, parts)
+        if described is not None:  # "la petite aide pour les mini projets des TPE": the programme retrieval finds
+            analysis = replace(analysis, subject=described)
+            found = _retrieval(analysis, parts, retrieve_k)
         passages = found.passages
         given_ids = {p.chunk.id for p in passages}
         drafting = stream(parts.answerer, analysis.typed or analysis.question, analysis, passages)
@@ -237,6 +246,27 @@ def _retrieval(analysis: QuestionAnalysis, parts: Parts, retrieve_k: int) -> Ret
         passages = passages + retriever.within(query, subject.source, SUBJECT_PASSAGES, given)
     passages = passages + _profile_passages(parts, analysis, {p.chunk.id for p in passages})
     return Retrieval(analysis.query, ranked, passages)
+
+
+def _described_subject(analysis: QuestionAnalysis, found: Retrieval, parts: Parts) -> Subject | None:
+    """The programme a question describes without naming it ("la petite aide de la région pour les mini
+    projets des TPE, elle donne combien ?"): the best passage's document when it holds half the best
+    DESCRIBED_DEPTH at least, has a profile
+    and the question asks a figure of a scheme; else None."""
+    if analysis.subject is not None or analysis.intent not in DESCRIBED_INTENTS or not analysis.cues.scheme:
+        return None
+    best = [p.chunk.source for p in found.ranked[:DESCRIBED_DEPTH]]
+    if not best or best.count(best[0]) * 2 < len(best):
+        return None
+    profile = parts.programmes.of(best[0])
+    if profile is None or profile.definition is None:
+        return None
+    # ...and the question says what its definition says ("petits projets des petites entreprises"), beyond
+    # the words of any scheme: "combien d'aide pour rénover ma maison ?" describes none of them
+    shared = set(analysis.stems) & set(analyze(profile.definition.text)) - SCHEME_TERMS
+    if len(shared) < DESCRIBED_TERMS:
+        return None
+    return Subject(profile.name, profile.source, found.ranked[0].chunk.status)
 
 
 def _profile_passages(parts: Parts, analysis: QuestionAnalysis, given: set[str]) -> list[Passage]:

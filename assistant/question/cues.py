@@ -27,6 +27,8 @@ ASKS_TOTAL = re.compile(r"\b(total|au total|en tout|global\w*|budget|argent|over
 # Words that ask for an amount, beyond an amount the asker states of themselves ("budget 25 000 € HT").
 ASKS_AMOUNT = re.compile(r"\b(combien|montant|how much|quel(?:le)? (?:somme|aide|subvention|financement)|jusqu'à combien|plafond)\b",
                          re.IGNORECASE)
+# A scheme described, not named: "la petite aide de la région pour les mini projets", "the Region's small grant".
+SCHEME_WORDS = re.compile(r"\b(aides?|dispositifs?|subventions?|pr[êe]ts?|programmes?|grants?|schemes?|loans?)\b", re.IGNORECASE)
 # The whole asked in so many words ("ça fait combien en tout ?"), not a "budget" that may be a part's.
 ASKS_WHOLE = re.compile(r"\b(total|au total|en tout|overall|in total|altogether|in all)\b", re.IGNORECASE)
 # The criteria a conditions question names ("quelles tailles … et faut-il être implanté ?"), by dimension.
@@ -119,6 +121,7 @@ class Cues:
     total: bool = False  # asks for a whole envelope: "au total", "budget"
     whole: bool = False  # the whole in so many words: "en tout", "au total" (a "budget" may be a part's)
     dimensions: tuple[str, ...] = ()  # the criteria it names, first named first: ("staff", "place")
+    scheme: bool = False  # it speaks of a scheme ("l'aide", "the grant"): retrieval may say which
     amount_asked: bool = False  # words that ask an amount ("combien", "montant"), beyond an amount the asker states
     per_unit: str | None = None  # "par entreprise" -> "entreprise": the figure must be per that unit
     second: str | None = None  # "… et de salariés": the question from the second thing of the kind asked
@@ -166,6 +169,7 @@ def read_cues(question: str) -> Cues:
         whole=bool(ASKS_WHOLE.search(question)),
         dimensions=_dimensions_named(question),
         amount_asked=bool(ASKS_AMOUNT.search(question)),
+        scheme=bool(SCHEME_WORDS.search(question)),
         per_unit=per.group(1) if per else None,
         second=focus,
         second_noun=second_noun.group(1) if second_noun else None,
