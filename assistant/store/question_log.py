@@ -122,8 +122,8 @@ class QuestionLog:
         if self.available():
             try:
                 write.done.result(timeout=CONFIRM_WAIT_S)
-            except (WaitTimeout, SQLAlchemyError):
-                pass  # still queued: written when the store takes it
+            except Exception:  # WaitTimeout: still queued, written when the store takes it; else logged by the writer
+                pass
         return question_id
 
     def add_feedback(self, **fields) -> int:
