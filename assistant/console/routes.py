@@ -23,7 +23,6 @@ from assistant.console.reindex import Reindexer
 from assistant.ingest import corpus_files
 from assistant.retrieval.embeddings import load_embeddings
 from assistant.settings import Settings
-from assistant.store.question_log import StoreUnavailable
 from assistant.web.errors import request_language
 from assistant.wording import message, words
 
@@ -62,12 +61,8 @@ def admin_router(assistant: Assistant, settings: Settings) -> APIRouter:
     evals: list[EvalRuns] = []  # one, made on first use with the app's store
 
     def store(request: Request):
-        """The app's store; StoreUnavailable (a French 503, assistant/web/errors.py) at once while it is
-        known not to answer, so a console page does not wait for a database that is down or frozen."""
-        writer = request.app.state.question_log
-        if not writer.available():
-            raise StoreUnavailable(writer.problem() or "the database is not answering")
-        return request.app.state.store
+        """The app's store (StoreUnavailable, a French 503 in assistant/web/errors.py, while it is known down)."""
+        return request.app.state.question_log.reachable_store()
 
     def eval_runs(request: Request) -> EvalRuns:
         if not evals:

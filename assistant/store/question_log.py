@@ -141,6 +141,13 @@ class QuestionLog:
         except DBAPIError as error:
             raise StoreUnavailable(first_line(error)) from None
 
+    def reachable_store(self) -> Store:
+        """The store, or StoreUnavailable at once while it is known not to answer: what the console's pages
+        and sessions use, so that they do not wait for a database that is down or frozen."""
+        if not self.available():
+            raise StoreUnavailable(self.problem() or "the database is not answering")
+        return self.store
+
     def available(self) -> bool:
         """False while a write has been under way for more than STALLED_S, or for COOLDOWN_S after a failure."""
         now = time.monotonic()
