@@ -120,9 +120,14 @@ class Retriever:
         return lexical, dense, None
 
     def query_vector(self, text: str) -> list[float] | None:
-        """The query embedding of `text`, or None while the embeddings server is unavailable or wrong."""
+        """The query embedding of `text`, or None while the embeddings server is unavailable or wrong
+        (the vector store being down is no reason to go without it: the question's intent reads it)."""
         try:
-            return self.embedder.call(self._query_vector, text, self._index_dimension())
+            dimension = self._index_dimension()
+        except Unavailable:
+            dimension = None
+        try:
+            return self.embedder.call(self._query_vector, text, dimension)
         except Unavailable:
             return None
 
