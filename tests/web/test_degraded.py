@@ -147,6 +147,7 @@ def test_a_write_locked_sqlite_file_does_not_hold_answers_and_the_log_is_written
     settings = degraded_settings(indexed, tmp_path)
     with served(settings, assistant) as (url, app):
         first = httpx.post(f"{url}/api/ask", json={"question": BUDGET}, timeout=LIMIT_S).json()
+        healthy = ask_at_once(url)  # printed beside the locked run: on shared cores, most of the time is CPU
         locker = sqlite3.connect(Store.from_settings(settings).path, isolation_level=None)
         locker.execute("BEGIN EXCLUSIVE")  # another process writing, or stuck while it writes
         try:
@@ -163,7 +164,7 @@ def test_a_write_locked_sqlite_file_does_not_hold_answers_and_the_log_is_written
         assert wait_for(lambda: health(url)["status"] == "ok")
         assert feedback(url, first).status_code == 201
     logged = {row["id"] for row in Store.from_settings(settings).questions()}
-    assert logged == {first["id"]} | {body["id"] for _, _, body in answers}  # none lost
+    assert logged == {first["id"]} | {body["id"] for _, _, body in healthy + answers}  # none lost
 
 
 @pytest.mark.skipif(binaries() is None, reason="PostgreSQL is not installed")
