@@ -37,7 +37,7 @@ log = logging.getLogger("assistant.store.question_log")
 
 QUEUE_SIZE = 10_000  # rows waiting for the store (a few MB); beyond, new ones are dropped and counted
 RETRY_S = 2.0  # a row the store refused is tried again this long after
-STALLED_S = 1.0  # a write under way for longer: the store counts as not answering (frozen, locked)
+STALLED_S = 3.0  # a write under way for longer: the store counts as not answering (frozen, locked)
 COOLDOWN_S = 5.0  # after a failure, feedback is refused at once for this long, then tried again
 CONFIRM_WAIT_S = 0.5  # an answer waits this long at most for its own row, and not at all while the store is down
 FEEDBACK_WAIT_S = 2.0  # a feedback request waits this long at most for its row
