@@ -26,6 +26,7 @@ from assistant.store import question_log
 from assistant.store.database import Store
 from assistant.store.question_log import QuestionLog
 from assistant.web.api import api_router
+from assistant.web.chat_page import GRADIO_FRENCH, FrenchChatPage
 from assistant.web.errors import ClientErrorsAfterStart, install_error_handlers
 from assistant.web.mcp_server import mcp_route, mcp_server, serving_mcp
 from assistant.web.openai_api import OpenAIErrors, openai_router
@@ -128,6 +129,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     if not settings.trusted_hosts and settings.host in ("0.0.0.0", "::"):
         log.warning("Listening on every interface, but only localhost names are served: list the public host "
                     "names in ASSISTANT_TRUSTED_HOSTS.")
+    app.add_middleware(FrenchChatPage)  # the chat's page: lang="fr", and Gradio's labels in French
     app.add_middleware(ClientErrorsAfterStart)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes,
                        larger={"/admin/api/": settings.max_upload_bytes + 64_000})  # uploads, with the form around them
@@ -158,6 +160,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         path="/",
         theme=occitanie_theme(),
         css=CSS,
+        i18n=GRADIO_FRENCH,
         footer_links=[],
         run_history=False,
         ssr_mode=False,

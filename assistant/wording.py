@@ -49,6 +49,10 @@ MESSAGES = {
         "to_check": "reste à vérifier :",
         "last_known": "dernier état connu :",
         "yours": "(vous : {fact})",
+        "besides": "de plus,",
+        "amount_also": "montant :",
+        "exception_ruled_out": "l'exception ne vaut pas pour votre cas : {phrase}",
+        "exception_unless": "sauf si votre cas est l'exception : {phrase}",
         "dimension_age": "l'âge",
         "dimension_staff": "l'effectif",
         "dimension_turnover": "le chiffre d'affaires",
@@ -56,9 +60,11 @@ MESSAGES = {
         "dimension_budget": "le budget du projet",
         "dimension_partner": "les partenaires",
         "dimension_place": "l'implantation",
+        "dimension_other": "la condition",
         "fact_unit_budget": "€",
         "fact_no_partner": "sans PME partenaire",
         "fact_denied": "vous dites ne pas l'avoir",
+        "fact_told": "d'après ce que vous dites",
         "match_opening": "D'après ce que vous indiquez ({facts}) :",
         "compared_absent": "non précisé dans les sources",
         "match_opening_bare": "Selon votre situation :",
@@ -124,7 +130,17 @@ MESSAGES = {
         "d'AD'OCC avant de vous engager.",
         "chat_pending": "Recherche dans les sources…",
         "sources_count": "Sources ({count})",
-        "open_document": "Voir le document",
+        "source_marker": "Source {n} : {title}",  # the title of a [n] marker, a link to its source
+        # Gradio's own texts that its French leaves in English: its keys (gr.I18n, assistant/web/chat_page.py),
+        # then the texts it writes in English whatever its language (toasts), which assistant/static/chat.js
+        # replaces; how a screen reader names each message (Gradio: "user's message: <its HTML>").
+        "gradio_labels": {"chatbot.copy_message": "Copier le message", "chatbot.copied_message": "Message copié"},
+        "gradio_texts": {"Connection Lost": "Connexion perdue",
+                         "Connection to the server was lost. Attempting reconnection...":
+                             "La connexion au serveur est perdue. Nouvelle tentative en cours…",
+                         "Error": "Erreur", "Warning": "Attention", "Info": "Information", "Close": "Fermer",
+                         "Scroll down": "Aller en bas", "Feedback": "Signaler un problème"},
+        "chat_message_labels": {"user": "Votre question", "bot": "Réponse de l'assistant"},
         # Besides the thumbs; the flag chosen is stored as the feedback's reason.
         "feedback_flags": ("Réponse inexacte", "Source manquante", "Hors sujet"),
         # The LLM prompt's analysis (assistant/answering/llm/prompt.py) and the console (assistant/static/admin.js).
@@ -205,6 +221,9 @@ MESSAGES = {
         "eval_cancelling": "L'évaluation s'arrête après la question en cours.",
         "eval_bad_set": "Jeu d'évaluation invalide : {reason}",
         "eval_empty": "Le jeu d'évaluation ne contient aucune question.",
+        "review_unscorable": "Indiquez au moins un fait ou une source que la réponse devait contenir, ou cochez "
+                             "« L'assistant aurait dû s'abstenir » : sans cela l'évaluation ne peut pas la noter.",
+        "review_empty": "Aucune réponse signalée pour l'instant : ouvrez une question et signalez-la comme fausse.",
     },
     "en": {
         "according": "According to {source} ({date}):",
@@ -238,6 +257,10 @@ MESSAGES = {
         "to_check": "still to check:",
         "last_known": "last known:",
         "yours": "(yours: {fact})",
+        "besides": "besides,",
+        "amount_also": "amount:",
+        "exception_ruled_out": "the exception does not apply to your case: {phrase}",
+        "exception_unless": "unless your case is the exception: {phrase}",
         "dimension_age": "age",
         "dimension_staff": "staff",
         "dimension_turnover": "turnover",
@@ -245,9 +268,11 @@ MESSAGES = {
         "dimension_budget": "the project's budget",
         "dimension_partner": "partners",
         "dimension_place": "location",
+        "dimension_other": "the requirement",
         "fact_unit_budget": "€",
         "fact_no_partner": "no SME partner",
         "fact_denied": "you say you do not",
+        "fact_told": "from what you say",
         "match_opening": "From what you say ({facts}):",
         "compared_absent": "not stated in the sources",
         "match_opening_bare": "Depending on your situation:",
@@ -309,7 +334,14 @@ MESSAGES = {
         "relying on them.",
         "chat_pending": "Searching the sources…",
         "sources_count": "Sources ({count})",
-        "open_document": "Open the document",
+        "source_marker": "Source {n}: {title}",
+        "gradio_labels": {"chatbot.copy_message": "Copy message", "chatbot.copied_message": "Copied message"},
+        "gradio_texts": {"Connection Lost": "Connection lost",
+                         "Connection to the server was lost. Attempting reconnection...":
+                             "Connection to the server was lost. Trying to reconnect…",
+                         "Error": "Error", "Warning": "Warning", "Info": "Information", "Close": "Close",
+                         "Scroll down": "Scroll down", "Feedback": "Report a problem"},
+        "chat_message_labels": {"user": "Your question", "bot": "The assistant's answer"},
         "feedback_flags": ("Inaccurate answer", "Missing source", "Off topic"),
         "intents": {"amount": "an amount", "rate": "a rate", "duration": "a duration", "count": "a number",
                     "date": "a date", "limit": "a limit (age, size)", "contact": "whom to contact or how to apply",
@@ -381,6 +413,9 @@ MESSAGES = {
         "eval_cancelling": "The evaluation stops after the question under way.",
         "eval_bad_set": "Invalid evaluation set: {reason}",
         "eval_empty": "The evaluation set has no question.",
+        "review_unscorable": "Give at least one fact or source the answer should have held, or tick \"The assistant "
+                             "should have declined\": without it the evaluation cannot score it.",
+        "review_empty": "No answer marked wrong yet: open a question and mark it wrong.",
     },
 }
 

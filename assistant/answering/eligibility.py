@@ -25,6 +25,8 @@ CONTRARY = {"ruptur": {"incremental", "increment", "classiqu"}, "valid": {"valid
 GENERIC_WORDS = set(analyze("start-up startup entreprise entreprises société projet projets les des encore toujours "
                             "aussi déjà vraiment demander demande aide aides peux peut boite boîte portent"))
 REQUIRING_WORDS = set(analyze("il faut doit doivent avoir être proposer disposer compter"))  # a requirement's verbs
+FORM_WORDS = set(analyze("entreprises individuelles micro-entreprise auto-entrepreneur SCI SAS SASU SARL EURL associations "
+                         "sociétés civiles")) - GENERIC_WORDS  # the words of legal forms, beside activities
 ORDER = ("age", "staff", "turnover", "budget", "legal_form", "partner", "place", "other")
 BIG = {"eti", "grand"}  # stems of the categories that staff alone tells (ETI, grandes entreprises)
 ETI_STAFF = Decimal(250)
@@ -38,6 +40,12 @@ class Check:
     passed: bool | None  # None: the asker's facts do not tell
     fact: str = ""  # the asker's fact it was compared with, as the lead shows it
     candidate: object = None  # the sentence an extractive lead cites for it (assistant/answering/extractive/criteria.py)
+    # A failed limit's exception that the asker's case rules out (`exception_holds` False: "innovation
+    # incrémentale", created in 2012) or does not tell (None): the lead names it beside the "non".
+    exception: Criterion | None = None
+    exception_holds: bool | None = None
+    exception_phrase: str = ""
+    exception_candidate: object = None
 
 
 def check_criteria(criteria: list[Criterion], facts: AskerFacts, negated: frozenset[str], language: str,
@@ -55,6 +63,8 @@ def check_criteria(criteria: list[Criterion], facts: AskerFacts, negated: frozen
         if check.passed is False or check.passed is None and _value(facts, criterion.dimension) is None:
             better = _exception(criterion, exceptions, facts, words, negated, language, today)
             check = better or check
+            if check.passed is False and better is None:
+                _note_exception(check, exceptions, facts, words, negated, language, today)
         checks.append(check)
     distinct: dict[tuple, Check] = {}
     for check in checks:  # the same criterion read twice (two sentences saying it) counts once
@@ -75,8 +85,7 @@ def _check(criterion: Criterion, facts: AskerFacts, words: set[str], negated: fr
     if dimension == "legal_form":
         given = set(analyze(facts.legal_form or ""))
         listed = [term for term in criterion.terms if not shared_words(set(analyze(term)) - GENERIC_WORDS, set(negated))
-                  and ((given and set(analyze(term)) <= given | words)
-                       or shared_words(set(analyze(term)) - GENERIC_WORDS, words - negated))]  # "ni SCI ni EI": none
+                  and _excludes(set(analyze(term)), given, words - negated)]  # "ni SCI ni EI": none
         if not listed:
             return None  # an exclusion the asker's form or activity does not touch
         return Check(criterion, dimension, f"« {criterion.phrase} »", False, facts.legal_form or ", ".join(listed))
@@ -89,10 +98,23 @@ def _check(criterion: Criterion, facts: AskerFacts, words: set[str], negated: fr
     if dimension == "place":
         return Check(criterion, dimension, criterion.phrase, True if facts.in_region else None,
                      facts.place or "")
-    denied = (set(criterion.terms) - GENERIC_WORDS - REQUIRING_WORDS) & negated
+    required = set(criterion.terms) - GENERIC_WORDS - REQUIRING_WORDS
+    denied = required & negated
     if denied:  # "doivent proposer une innovation forte" and "pas d'innovation particulière", "pas encore de bilan"
         return Check(criterion, dimension, criterion.phrase, False, message(language, "fact_denied"))
+    told = shared_words(required, set(facts.told_stemmed) - negated)
+    if required and told >= EXCEPTION_WORDS and told / len(required) >= 0.5:
+        # what the story tells before it asks meets it: "avec deux bilans" for "disposer de deux bilans de 12 mois"
+        return Check(criterion, dimension, criterion.phrase, True, message(language, "fact_told"))
     return Check(criterion, dimension, criterion.phrase, None)
+
+
+def _excludes(term: set[str], given: set[str], words: set[str]) -> bool:
+    """Whether an excluded form or activity is the asker's: a legal form only when it is the form they
+    give (a SAS is no SCI, whatever else the question names), an activity when they name it."""
+    if given and term - GENERIC_WORDS and term - GENERIC_WORDS <= FORM_WORDS:
+        return term - GENERIC_WORDS <= given
+    return bool(given and term <= given | words or shared_words(term - GENERIC_WORDS, words))
 
 
 def _binds(criterion: Criterion, facts: AskerFacts, words: set[str]) -> bool:
@@ -123,6 +145,20 @@ def _exception(general: Criterion, exceptions: list[Criterion], facts: AskerFact
         if best is None or check.passed is True and best.passed is not True:
             best = check
     return best
+
+
+def _note_exception(check: Check, exceptions: list[Criterion], facts: AskerFacts, words: set[str], negated: frozenset[str],
+                    language: str, today: datetime.date) -> None:
+    """The exception of a failed limit's dimension, and whether it leaves the asker out (their case is
+    not the exception's, or they are past its limit too): the "non" then says why the exception does
+    not save them, or that it might."""
+    value = _value(facts, check.dimension)
+    for exception in (e for e in exceptions if e.dimension == check.dimension):
+        past = value is not None and not within(value, check.criterion.bound, exception.low, exception.high)
+        check.exception = exception
+        check.exception_holds = False if past else condition_holds(exception, facts, words, negated, today)
+        check.exception_phrase = describe_limit(exception, language, bound=check.criterion.bound)
+        return
 
 
 def condition_holds(exception: Criterion, facts: AskerFacts, words: set[str], negated: frozenset[str],

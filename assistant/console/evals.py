@@ -8,6 +8,10 @@ goes (its summary holds `owner` and `heartbeat`): one whose process has stopped 
 is marked "interrupted" when the app starts, or once its heartbeat is STALE_S old when the runs are
 listed (another instance on the same store may be running it, and its pid means nothing here).
 A run can be cancelled: it stops before its next question, "cancelled".
+
+A run's verdicts are shown failures first, each with how it changed since the previous run of the same
+set (`compared`: fixed, broken). The console's own set, the answers an operator marked wrong
+(`review_set_csv`), and the template to fill are CSV files in the columns `load_set` reads back.
 """
 
 import datetime as dt
@@ -20,6 +24,7 @@ import threading
 from pathlib import Path
 
 from assistant.assistant import Assistant
+from assistant.store.database import csv_bytes
 from assistant.wording import eval_field, message
 
 log = logging.getLogger(__name__)
@@ -33,6 +38,21 @@ MAX_CELL_CHARS = 5000  # expected facts, sources, reference or id; the question 
 HEARTBEAT_S = 15  # a running run writes its heartbeat this often
 STALE_S = 60  # four heartbeats missed: the process running it has stopped
 INTERRUPTED = "interrupted: the server stopped during the run (a restart or a crash); start it again"
+# Failures first (an answer that misleads, then one that should not have been given, then a refusal
+# that was not needed), the correct ones last.
+VERDICT_ORDER = {"wrong": 0, "missed_abstention": 1, "false_abstention": 2, "correct": 3}
+# A set as a French spreadsheet writes it, in the columns evals/dataset.py reads (its French names).
+SET_COLUMNS = ("identifiant", "question", "faits attendus", "sources attendues", "catégorie", "doit s'abstenir",
+               "réponse attendue")
+REVIEW_SET = "reponses-signalees.csv"  # the console's own set: the answers marked wrong
+TEMPLATE_ROWS = [
+    {"identifiant": "q1", "question": "Quel est le montant de la subvention du Pass Occitanie ?",
+     "faits attendus": "20 000 € / 20 000 euros", "sources attendues": "programmes/pass-occitanie.md",
+     "catégorie": "factual", "doit s'abstenir": False,
+     "réponse attendue": "Le Pass Occitanie est une subvention de 20 000 € au plus."},
+    {"identifiant": "q2", "question": "Quel temps fera-t-il demain à Toulouse ?", "faits attendus": "",
+     "sources attendues": "", "catégorie": "out-of-scope", "doit s'abstenir": True, "réponse attendue": ""},
+]
 
 
 def load_set(data: bytes, filename: str):
@@ -65,6 +85,46 @@ def check_set(questions: list, name: str, max_question_chars: int, language: str
             if len(text) > limit:
                 raise ValueError(f"{name} : " + message(language, "eval_cell_too_long", id=question.id[:50],
                                                         field=eval_field(language, field), length=len(text), limit=limit))
+
+
+def template_csv() -> bytes:
+    """A set to fill in a spreadsheet: the columns, one question to answer and one to decline."""
+    return csv_bytes(SET_COLUMNS, TEMPLATE_ROWS)
+
+
+def review_set_csv(reviews: list[dict]) -> bytes:
+    """The answers marked wrong (store.reviews()) as a set `load_set` reads, to run or to download."""
+    rows = [{"identifiant": f"signalee-{r['id']}", "question": r["question"], "faits attendus": r["facts"],
+             "sources attendues": r["sources"], "catégorie": "out-of-scope" if r["must_abstain"] else "factual",
+             "doit s'abstenir": r["must_abstain"], "réponse attendue": r["reference"]} for r in reviews]
+    return csv_bytes(SET_COLUMNS, rows)
+
+
+def _passed(result: dict) -> bool:
+    return result.get("verdict") == "correct"
+
+
+def compared(run: dict, runs: list[dict], load_run) -> dict:
+    """The run with its verdicts failures first and, against the previous finished run of the same set
+    (matched by question text), each result's `change` ("fixed", "broken" or None) and `previous`
+    ({id, started_at, fixed, broken}; None for a set's first run). `runs` as store.eval_runs() lists them,
+    `load_run(id)` reads one with its results."""
+    earlier = [r for r in runs if r["status"] == "done" and r["set_name"] == run["set_name"]
+               and (r["started_at"], r["id"]) < (run["started_at"], run["id"])]
+    before = load_run(max(earlier, key=lambda r: (r["started_at"], r["id"]))["id"]) if earlier else None
+    passed = {r["question"]: _passed(r) for r in (before or {}).get("results") or []}
+    results = []
+    for result in run.get("results") or []:
+        was = passed.get(result["question"])
+        change = None if was is None or was == _passed(result) else ("fixed" if _passed(result) else "broken")
+        results.append(result | {"change": change})
+    results.sort(key=lambda r: (r["change"] != "broken", VERDICT_ORDER.get(r["verdict"], 0)))
+    previous = None
+    if before is not None:
+        previous = {"id": before["id"], "started_at": before["started_at"],
+                    "fixed": sum(r["change"] == "fixed" for r in results),
+                    "broken": sum(r["change"] == "broken" for r in results)}
+    return run | {"results": results, "previous": previous}
 
 
 def interrupt_abandoned_runs(store, starting: bool = False) -> list[int]:

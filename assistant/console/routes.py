@@ -3,7 +3,8 @@
 Off (404 everywhere under /admin) unless `ASSISTANT_ADMIN_TOKEN` is set. Every endpoint but login
 needs a session (cookie + CSRF header on changes) or the token as a bearer (assistant/console/auth.py).
 The page is static HTML and one script (assistant/static/admin.*), which shows everything that comes
-from a document or a user as text.
+from a document or a user as text. A logged question opens with what it was answered then; marked
+wrong, it joins the console's own evaluation set (`set=reviews`).
 """
 
 import logging
@@ -18,7 +19,17 @@ from pydantic import BaseModel, Field
 from assistant.assistant import Assistant
 from assistant.console import gaps
 from assistant.console.auth import PREFIX, AdminAuth, console_token
-from assistant.console.evals import EvalRuns, check_set, interrupt_abandoned_runs, load_set, shipped_set
+from assistant.console.evals import (
+    REVIEW_SET,
+    EvalRuns,
+    check_set,
+    compared,
+    interrupt_abandoned_runs,
+    load_set,
+    review_set_csv,
+    shipped_set,
+    template_csv,
+)
 from assistant.console.reindex import Reindexer
 from assistant.ingest import corpus_files
 from assistant.retrieval.embeddings import load_embeddings
@@ -37,6 +48,19 @@ REFUSAL_STATUS = {"upload_exists": 409, "upload_too_large": 413, "document_missi
 
 class Login(BaseModel):
     token: str = Field(max_length=1000)
+
+
+class Review(BaseModel):
+    """An answer marked wrong: what it should have said (facts `|`-separated, ` / ` between variants)."""
+
+    reference: str = Field(default="", max_length=5000)
+    facts: str = Field(default="", max_length=5000)
+    sources: str = Field(default="", max_length=5000)
+    must_abstain: bool = False
+
+
+class Dismissal(BaseModel):
+    wordings: list[Annotated[str, Field(max_length=5000)]] = Field(min_length=1, max_length=GAP_QUESTIONS)
 
 
 def admin_router(assistant: Assistant, settings: Settings) -> APIRouter:
@@ -182,22 +206,67 @@ def admin_router(assistant: Assistant, settings: Settings) -> APIRouter:
             raise HTTPException(status_code=422, detail=detail) from error
         return {"total": total, "questions": rows}
 
+    @router.get("/api/questions/{question_id}", dependencies=[Depends(auth.require)])
+    def question_detail(question_id: int, request: Request) -> dict:
+        found = store(request).question(question_id)
+        if found is None:
+            raise HTTPException(status_code=404)
+        # What each intent asks, in words (the LLM prompt's own), for the page to say what was understood.
+        return found | {"intents": words(request_language(request.headers), "intents")}
+
+    @router.post("/api/questions/{question_id}/review", status_code=201, dependencies=[Depends(auth.require)])
+    def review(question_id: int, body: Review, request: Request) -> dict:
+        """Mark a logged answer wrong: it joins the console's evaluation set with what was expected."""
+        found = store(request).question(question_id)
+        if found is None:
+            raise HTTPException(status_code=404)
+        if not (body.facts.strip() or body.sources.strip() or body.must_abstain):
+            raise HTTPException(status_code=422, detail=message(request_language(request.headers), "review_unscorable"))
+        review_id = store(request).add_review(found["question"], body.reference.strip(), body.facts.strip(),
+                                              body.sources.strip(), body.must_abstain, question_id)
+        return {"id": review_id, "reviews": len(store(request).reviews())}
+
+    @router.get("/api/reviews", dependencies=[Depends(auth.require)])
+    def reviews(request: Request) -> dict:
+        return {"reviews": store(request).reviews()}
+
+    @router.delete("/api/reviews/{review_id}", dependencies=[Depends(auth.require)])
+    def remove_review(review_id: int, request: Request) -> dict:
+        if not store(request).remove_review(review_id):
+            raise HTTPException(status_code=404)
+        return {"id": review_id}
+
     @router.get("/api/gaps", dependencies=[Depends(auth.require)])
     def gap_list(request: Request) -> dict:
         log_store = store(request)
         unanswered = {r["id"]: r for r in log_store.questions(abstained=True, limit=GAP_QUESTIONS)}
         unanswered |= {r["id"]: r for r in log_store.questions(rating="down", limit=GAP_QUESTIONS)}
+        dismissed = log_store.dismissed_gaps()
+        kept = [r for r in unanswered.values() if gaps.normal(r["question"]) not in dismissed]
         state = assistant.retriever.state
-        groups = gaps.group_gaps(list(unanswered.values()), load_embeddings(state.model, settings))
+        embeddings = load_embeddings(state.model, settings)
+        far = gaps.far_from_corpus(kept, assistant.retriever.store.vectors(), embeddings)
+        groups = gaps.group_gaps([r for r, out in zip(kept, far) if not out], embeddings)
+        outside = gaps.group_gaps([r for r, out in zip(kept, far) if out], embeddings)
         titles = {c.source: c.title for c in state.chunks}
-        answered, page = [], 1000
-        while rows := log_store.questions(abstained=False, limit=page, offset=len(answered)):
-            answered.extend(rows)
+        logged, page = [], 1000
+        while rows := log_store.questions(limit=page, offset=len(logged)):
+            logged.extend(rows)
             if len(rows) < page:
                 break
-        most, never = gaps.citation_counts(answered, titles)
-        return {"groups": [vars(g) for g in groups], "most_cited": most[:20], "never_cited": never,
-                "questions": len(unanswered)}
+        most, never = gaps.citation_counts(logged, titles)
+        return {"groups": [vars(g) for g in groups], "out_of_scope": [vars(g) for g in outside],
+                "most_cited": most[:20], "never_cited": never, "questions": len(unanswered),
+                "dismissed": len(unanswered) - len(kept)}
+
+    @router.post("/api/gaps/dismiss", dependencies=[Depends(auth.require)])
+    def dismiss_gap(body: Dismissal, request: Request) -> dict:
+        """Dismiss a group of "Ce qui manque" (its wordings): remembered, for every operator."""
+        return {"dismissed": store(request).dismiss_gaps(gaps.normal(w) for w in body.wordings)}
+
+    @router.delete("/api/gaps/dismissed", dependencies=[Depends(auth.require)])
+    def restore_gaps(request: Request) -> dict:
+        return {"restored": store(request).restore_gaps()}
 
     def csv_download(data: bytes, name: str) -> Response:
         return Response(data, media_type="text/csv; charset=utf-8",
@@ -211,6 +280,14 @@ def admin_router(assistant: Assistant, settings: Settings) -> APIRouter:
     def export_feedback(request: Request) -> Response:
         return csv_download(store(request).export_feedback_csv(), "feedback.csv")
 
+    @router.get("/api/exports/reviews.csv", dependencies=[Depends(auth.require)])
+    def export_reviews(request: Request) -> Response:
+        return csv_download(review_set_csv(store(request).reviews()), REVIEW_SET)
+
+    @router.get("/api/exports/eval-template.csv", dependencies=[Depends(auth.require)])
+    def export_template() -> Response:
+        return csv_download(template_csv(), "modele-jeu-evaluation.csv")
+
     # --- evaluations ---------------------------------------------------------------------------
 
     @router.get("/api/evals", dependencies=[Depends(auth.require)])
@@ -220,15 +297,23 @@ def admin_router(assistant: Assistant, settings: Settings) -> APIRouter:
 
     @router.get("/api/evals/{run_id}", dependencies=[Depends(auth.require)])
     def eval_detail(run_id: int, request: Request) -> dict:
-        run = store(request).eval_run(run_id)
+        log_store = store(request)
+        run = log_store.eval_run(run_id)
         if run is None:
             raise HTTPException(status_code=404)
-        return run
+        return compared(run, log_store.eval_runs(), log_store.eval_run)
 
     @router.post("/api/evals", status_code=202, dependencies=[Depends(auth.require)])
-    async def eval_start(request: Request, file: Annotated[UploadFile | None, File()] = None) -> dict:
+    async def eval_start(request: Request, file: Annotated[UploadFile | None, File()] = None,
+                         which: Annotated[str, Form(alias="set", pattern="^(|shipped|reviews)$")] = "") -> dict:
+        """Run an uploaded set, the console's own (`set=reviews`: the answers marked wrong) or the shipped one."""
         language = request_language(request.headers)
-        if file is not None and file.filename:
+        if which == "reviews":
+            reviewed = store(request).reviews()
+            if not reviewed:
+                raise HTTPException(status_code=422, detail=message(language, "review_empty"))
+            questions, name = await run_in_threadpool(load_set, review_set_csv(reviewed), REVIEW_SET), REVIEW_SET
+        elif file is not None and file.filename:
             data = await received(file)
             if len(data) > settings.max_upload_bytes:
                 raise HTTPException(status_code=413, detail=message(language, "upload_too_large", size=len(data),

@@ -245,7 +245,7 @@ def _read_text(path: Path) -> dict:
             raise UnreadableDocument(f"invalid front matter: {error}") from error
         if isinstance(meta, dict):
             fields.update(meta)
-            fields.setdefault("url", meta.get("source_url"))
+            fields["url"] = web_address(meta.get("url"), meta.get("source_url"), meta.get("source"))
         text = text[match.end() :]
     fields["text"] = text
     return fields
@@ -266,7 +266,7 @@ def _read_html(path: Path) -> dict:
     fields = {
         "title": (soup.title.string if soup.title and soup.title.string else None) or meta.get("og:title"),
         "date": meta.get("article:published_time") or meta.get("date") or meta.get("dc.date"),
-        "url": (canonical.get("href") if canonical else None) or meta.get("og:url"),
+        "url": web_address(canonical.get("href") if canonical else None, meta.get("og:url")),
         "publisher": meta.get("og:site_name") or meta.get("author"),
         "caveat": caveat,
     }
@@ -299,7 +299,26 @@ def _read_pdf(path: Path) -> dict:
     except PdfReadError as error:
         raise UnreadableDocument(f"corrupt PDF: {error}") from error
     text = "\n\n".join(re.sub(r"[ \t]+\n", "\n", page).strip() for page in pages)
-    return {"text": text, "title": info.get("/Title"), "date": info.get("/CreationDate"), "publisher": info.get("/Author")}
+    return {"text": text, "title": info.get("/Title"), "date": info.get("/CreationDate"), "publisher": info.get("/Author"),
+            "url": web_address(info.get("/URL"), info.get("/Source"), *_xmp_addresses(reader))}
+
+
+def _xmp_addresses(reader) -> list[str | None]:
+    """Where a PDF's XMP metadata says it comes from (dc:source, dc:identifier), when it has any."""
+    try:
+        xmp = reader.xmp_metadata
+        return [xmp.dc_source, xmp.dc_identifier] if xmp is not None else []
+    except Exception:  # a damaged XMP packet: the PDF is still read, without an address
+        return []
+
+
+def web_address(*values) -> str | None:
+    """The first of `values` that is a web address (http or https): a document's link, shown with its
+    citations. A front matter's `source` is often a description ("Communiqué de presse…"), not a link."""
+    for value in values:
+        if isinstance(value, str) and re.match(r"https?://\S+$", value.strip(), re.IGNORECASE):
+            return value.strip()
+    return None
 
 
 def _read_docx(path: Path) -> dict:
@@ -327,4 +346,5 @@ def _read_docx(path: Path) -> dict:
         else:
             lines.append(text)
     props = document.core_properties
-    return {"text": "\n\n".join(lines), "title": props.title, "date": props.created, "publisher": props.author}
+    return {"text": "\n\n".join(lines), "title": props.title, "date": props.created, "publisher": props.author,
+            "url": web_address(props.identifier)}

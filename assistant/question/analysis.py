@@ -71,7 +71,7 @@ INTENTS: list[tuple[str, re.Pattern]] = [
         r"|(mon|ma|notre) (entreprise|boite|boîte|soci[ée]t[ée]|start-?up|structure|projet)\b.*\b(peut|est|a droit|eligible|[ée]ligible)"
         r"|[ée]ligibles?|eligible|can i\b|can we\b|am i\b|are we\b|is my (company|business|startup)|qualify|y a[- ]t[- ]il droit"
         r"|(peut|pourrait)[- ](marcher|convenir|fonctionner|s'appliquer|s’appliquer) pour|(c'est|est[- ]ce) pour (nous|moi)"
-        r"|\b(possible|jouable|envisageable|faisable)\s*\?)",
+        r"|\b(possible|jouable|envisageable|faisable)(?:\s+pour\s+(?:nous|moi|ma|mon|notre|nos)\b[^?]{0,30})?\s*\?)",
         re.IGNORECASE)),
     ("contact", re.compile(
         r"\b(qui contacter|contacter|contact|[àa] qui|who (do|should|can) i|s'adresser|joindre|interlocuteur"
@@ -84,7 +84,7 @@ INTENTS: list[tuple[str, re.Pattern]] = [
         r"|(?:over )?how many (?:years|months)|repaid over|repayment (?:period|term))",
         re.IGNORECASE)),
     ("limit", re.compile(
-        r"\b(quel [âa]ge|[âa]ge (max|min|limite)\w*|limite d['’][âa]ge|how old|age limit|(?:maximum|minimum|max) (?:age|size)|taille|effectifs? (max|min)\w*"
+        r"\b(quel [âa]ge|[âa]ge (max|min|limite)\w*|limite d['’][âa]ge|how old|age limit|(?:maximum|minimum|max) (?:\w+ )?(?:age|size)|taille|effectifs? (max|min)\w*"
         r"|combien de salari[ée]s (max|min|au (plus|moins))\w*|plafond de salari|(max|min)\w* (de )?salari)", re.IGNORECASE)),
     ("count", re.compile(r"\b(combien d[e'’] ?(?!temps|argent|m€|k€|euros?|millions?|fonds|cr[ée]dits?|subventions?"
                          r"|aides?|financements?|la\b|le\b|les\b|l['’])\w+|how many"
@@ -95,7 +95,7 @@ INTENTS: list[tuple[str, re.Pattern]] = [
         r"|calendrier)\b",
         re.IGNORECASE)),
     ("amount", re.compile(
-        r"\b(combien(?!\s+d[e'’](?!\s*(?:m€|k€|euros?|millions?|argent|la\b|le\b|les\b|l['’])))|montant|budget|dot[ée]|dotation|enveloppe|how much"
+        r"\b(combien(?!\s+d[e'’](?!\s*(?:m€|k€|euros?|millions?|argent|la\b|le\b|les\b|l['’])))|montant|budget|dot[ée]|dotation|enveloppe|envelope|how much"
         r"|amount|funding|argent|somme|plafond|co[uû]t"
         r"|millions?|milliards?|money)\b|€", re.IGNORECASE)),
     ("conditions", re.compile(
@@ -121,14 +121,15 @@ LEGAL_FORMS = re.compile(
     r"\b(entreprise individuelle|micro-?entreprise|auto-?entrepreneur|SCI|SAS|SASU|SARL|EURL|association|soci[ée]t[ée] civile)\b",
     re.IGNORECASE,
 )
-COMPANY = (r"(entreprise|boite|boîte|soci[ée]t[ée]|start-?up|structure|company|business|firm|startup|spin-?off|jeune pousse"
+COMPANY = (r"(entreprise|boite|boîte|soci[ée]t[ée]|start[- ]?up|structure|company|business|firm|startup|spin-?off|jeune pousse"
            r"|deep ?tech|SARL|SAS|SASU|EURL|PME|TPE|ETI|SME)")
-AGE = [
+AGE = [  # the creation year first: "créée en 2012, elle a donc plus de 10 ans" is a company of 2012
+    # "créée en 2016", "j'ai créé ma société de logiciels à Montpellier en 2012"
+    re.compile(r"\b(?:cr[ée]{2}e?s?|fond[ée]e?s?|immatricul[ée]e?s?|founded|created|started|set up|lanc[ée]e?)"
+               r"(?:\s+(?:ma|mon|notre|la|le|my|our|the|it)\b[^.?!\d]{0,40}?)?\s+(?:en|in)\s+(?P<year>(?:19|20)\d{2})", re.IGNORECASE),
     re.compile(rf"\b(?:mon|ma|notre|my|our) {COMPANY}\b[^.?!]{{0,30}}?\b(?:a|à|has|is|aura)\s+(?P<n>\d+)\s*(?:ans?|years?|yrs?)",
                re.IGNORECASE),
     re.compile(r"\b(?P<n>\d+)\s*(?:ans?|years?|yrs?)\s*(?:d'existence|old|d'anciennet[ée])", re.IGNORECASE),
-    re.compile(r"\b(?:cr[ée]{2}e?s?|fond[ée]e?s?|immatricul[ée]e?s?|founded|created|started|set up|lanc[ée]e?)\s+(?:en|in)\s+"
-               r"(?P<year>(?:19|20)\d{2})", re.IGNORECASE),
     re.compile(r"\b(?:il y a|depuis|since|for)\s+(?P<n>\d+)\s*(?:ans?|years?|yrs?)", re.IGNORECASE),
     re.compile(r"\b(?P<n>\d+)\s*(?:years?|yrs?)\s+ago\b", re.IGNORECASE),  # "founded 9 years ago"
     re.compile(rf"\b(?P<n>\d+)[- ]year[- ]old {COMPANY}", re.IGNORECASE),
@@ -139,14 +140,15 @@ AGE = [
 # The asker speaks of their own company: first person, or a question opening on the company ("PME de 120 salariés, …").
 ASKER = re.compile(
     r"\b(je|j['’]|moi|nous|on|mon|ma|mes|notre|nos|i|i'm|my|we|we're|our|us)\b"
-    rf"|^\W*(une?\s+)?(?:(?:petite?|jeune|grande|toute? (?:petite|jeune))\s+)?({COMPANY}|pme|tpe|eti|sci|sarl|sas|sasu|eurl)\b",
+    rf"|^\W*(une?\s+|an?\s+)?(?:(?:petite?|jeune|grande|nouvelle|toute? (?:petite|jeune)|small|young|little|new)\s+)?"
+    rf"(?:\d+[- ]year[- ]old\s+)?({COMPANY}|pme|tpe|eti|sci|sarl|sas|sasu|eurl|mid-?cap)\b",
     re.IGNORECASE,
 )
 NO_STAFF = re.compile(r"\b(z[ée]ro|0|aucun|pas de|sans|no)\s+(salari[ée]s?|employ[ée]s?|employees?|staff)\b|\btout seul\b",
                       re.IGNORECASE)
 PLACE = re.compile(r"\b(?:à|a|en|dans|near|in)\s+(?P<place>[A-ZÀ-Þ][\w'’-]+(?:[- ][A-ZÀ-Þ][\w'’-]+)*)")
 BUDGET = re.compile(r"\b(budget|d[ée]penses|co[uû]t(?:e|ant)?|projet (?:de|d['’]|[àa])|montant du projet|costs?|spend)\b", re.IGNORECASE)
-NO_SME_PARTNER = re.compile(r"\b(sans|no|without|pas de|aucune?)\s+(?:aucune?\s+)?(?:PME|SMEs?)\b", re.IGNORECASE)
+NO_SME_PARTNER = re.compile(r"\b(sans|no|without|pas de|aucune?)\s+(?:aucune?\s+|any\s+)?(?:PME|SMEs?)\b", re.IGNORECASE)
 SME_PARTNER = re.compile(r"\b(avec|aux côtés d['’]?e?s?|with|alongside)\s+(?:une?|des|deux|trois|plusieurs|an?|some)?\s*(?:PME|SMEs?)\b",
                          re.IGNORECASE)
 # The region the programmes serve, and its main towns: a place the asker gives that is in it.
@@ -171,6 +173,7 @@ class AskerFacts:
     creation_year: int | None = None  # "créée en 2016"
     partner_sme: bool | None = None  # "sans aucune PME partenaire": False; "avec deux PME": True
     in_region: bool = False  # the asker says they are in Occitanie (or one of its towns)
+    told_stemmed: frozenset[str] = frozenset()  # the terms of what a story tells before it asks ("avec deux bilans")
 
     @property
     def any(self) -> bool:
@@ -234,11 +237,12 @@ def analyze_question(question: str, history: list[Message] | tuple[Message, ...]
     history = tuple(history)
     typed, question = question, sms_expanded(question)
     language = language or detect_language(question)
-    context = conversation_context(question, list(history))
-    facts = asker_facts(question, today or datetime.date.today(), language)
     asked = asked_part(question)  # a story's question: "Je dirige une ESN à Toulouse… Combien met-elle dans l'IA ?"
-    subject = _subject(subjects, asked, question, language) if subjects is not None else None
-    if subject is None and subjects is not None and (needs_context(question, list(history)) or len(own_terms(question)) <= 1):
+    # A story may end on a follow-up ("On est une start-up d'un an à Toulouse. Et son montant ?"): what it asks refers back.
+    context = conversation_context(asked, list(history))
+    facts = asker_facts(question, today or datetime.date.today(), language)
+    subject = _subject(subjects, asked, question, language, facts.place) if subjects is not None else None
+    if subject is None and subjects is not None and (needs_context(asked, list(history)) or len(own_terms(asked)) <= 1):
         # A follow-up: the subject of the conversation, from its latest user question that names one; a
         # question with its own object ("qui contacter pour un projet d'innovation ?") inherits none.
         for earlier in [context] + [m.content for m in reversed(history) if m.role == "user"]:
@@ -256,6 +260,9 @@ def analyze_question(question: str, history: list[Message] | tuple[Message, ...]
         # "le pass occitanie ça tourne toujours ?": its words without the subject's name, near "ça marche encore".
         intent = nearest.intent(_without_name(asked, subject), language)[0]
     intent = _with_facts(intent, facts, question)
+    cues = read_cues(question)
+    if intent == "limit" and len(set(cues.dimensions)) >= 2:
+        intent = "conditions"  # "conditions de taille et de chiffre d'affaires", "quelles tailles et faut-il être implanté ?"
     if subjects is not None and subject is None and intent == "amount":
         subject = subjects.find_core(asked) or subjects.find_core(question)  # "combien la Région met dans l'IA ?": the plan IA
     if subjects is not None and subject is None and intent == "contact":
@@ -280,9 +287,10 @@ def analyze_question(question: str, history: list[Message] | tuple[Message, ...]
         aspects=aspects_of(question),
         subject=subject,
         compared=compared,
-        entities=tuple(e for e in subjects.entities(question, subject) if e != facts.place) if subjects is not None else (),
+        # the names of what is asked: a story's own names ("un incubateur de Montpellier") are no condition
+        entities=tuple(e for e in subjects.entities(asked, subject) if e != facts.place) if subjects is not None else (),
         facts=facts,
-        cues=read_cues(question),
+        cues=cues,
         normalized=normalize(question),
         stems=stems,
     )
@@ -298,14 +306,26 @@ def asked_part(question: str) -> str:
     return last if "?" in last else question
 
 
-def _subject(subjects, asked: str, question: str, language: str):
+# The asked part of a story pointing back to what the story named: "… un nouveau dispositif Start'Oc Innovation. Combien pour lui ?"
+POINTS_BACK = re.compile(r"\b(lui|il|elle|it|its|ce dispositif|cette aide|ce programme|ce prêt|this (?:scheme|programme|loan))\b",
+                         re.IGNORECASE)
+
+
+def _subject(subjects, asked: str, question: str, language: str, place: str | None = None):
     """The subject the asked part names, else a programme the story names; a name with no document is
     taken from the asked part only (the story's "ESN", "Rodez" are no subject)."""
     found = subjects.find(asked, language)
-    if found is not None or asked == question:
+    if asked == question:
         return found
     story = subjects.find(question, language)
-    return story if story is not None and story.source else None
+    if story is not None and not story.source and (story.name == place or normalize(story.name) in REGION_PLACES):
+        story = subjects.find(question.replace(story.name, " "), language)  # "un incubateur de Montpellier": a town
+    if found is None:  # a name without a document only when the question points back to it ("combien pour lui ?")
+        return story if story is not None and (story.source or POINTS_BACK.search(asked)) else None
+    if story is not None and story.source and story != found and \
+            set(analyze(asked)) & set(analyze(found.name)) <= set(analyze(story.name)):
+        return story  # "notre banquier nous a parlé du Prêt Croissance TPE. C'est quel montant ce prêt ?": that loan
+    return found
 
 
 def _stems(question: str, words: frozenset[str], language: str) -> set[str]:
@@ -338,11 +358,16 @@ ASKS_AMOUNT = re.compile(r"\b(combien|montant|how much|quel(?:le)? (?:somme|aide
                          re.IGNORECASE)
 
 
+WHICH = re.compile(r"\b(quel(?:le)?s?|lesquel\w*|which|what (?:kind|size|type)s?)\b", re.IGNORECASE)
+
+
 def _with_facts(intent: str, facts: AskerFacts, question: str = "") -> str:
     """A question that tells the asker's age, size or form and asks for conditions asks "is it for me?";
     so does one whose only amount is the asker's own budget."""
     if facts.any and intent in ("conditions", "other", "definition", "status"):
         return "eligibility"
+    if not facts.any and intent == "eligibility" and WHICH.search(question):
+        return "conditions"  # "quelles tailles d'entreprises sont éligibles ?" asks the criteria, of no one in particular
     if facts.budget is not None and intent == "amount" and not ASKS_AMOUNT.search(question):
         return "eligibility"
     return intent
@@ -396,4 +421,6 @@ def asker_facts(question: str, today: datetime.date, language: str = "fr") -> As
         creation_year=created,
         partner_sme=partner,
         in_region=bool({w.strip(".,;:!?") for w in words} & REGION_PLACES),
+        told_stemmed=frozenset(analyze(question[:len(question) - len(asked)])) if (asked := asked_part(question)) != question
+        else frozenset(),
     )

@@ -24,6 +24,21 @@ from assistant.text.french import negated_terms, normalize
 
 # Words asking for a whole envelope: the largest amount about the subject is its total, the others its parts.
 ASKS_TOTAL = re.compile(r"\b(total|au total|en tout|global\w*|budget|argent|overall|how much money|worth)\b", re.IGNORECASE)
+# The whole asked in so many words ("ça fait combien en tout ?"), not a "budget" that may be a part's.
+ASKS_WHOLE = re.compile(r"\b(total|au total|en tout|overall|in total|altogether|in all)\b", re.IGNORECASE)
+# The criteria a conditions question names ("quelles tailles … et faut-il être implanté ?"), by dimension.
+DIMENSIONS_NAMED = [
+    ("age", re.compile(r"\b([âa]ge|anciennet[ée]|ann[ée]es? d'existence|how old|age)\b", re.IGNORECASE)),
+    ("staff", re.compile(r"\b(tailles?|effectifs?|salari[ée]s|employ[ée]s|employees|staff|sizes?|headcount|PME|TPE|ETI)\b",
+                         re.IGNORECASE)),
+    ("turnover", re.compile(r"\b(chiffre d'affaires|CA|turnover|revenue)\b", re.IGNORECASE)),
+    ("place", re.compile(r"\b(implant[ée]e?s?|si[èe]ge|situ[ée]e?s?|localis[ée]e?s?|bas[ée]e?s?|based|located|where"
+                         r"|(?:[êe]tre|be) (?:en|in) occitanie)\b",
+                         re.IGNORECASE)),
+    ("legal_form", re.compile(r"\b(forme juridique|statut juridique|legal form|SCI|SAS|SARL|association)\b", re.IGNORECASE)),
+    ("budget", re.compile(r"\b(budget|d[ée]penses|co[uû]t du projet|expenses)\b", re.IGNORECASE)),
+    ("partner", re.compile(r"\b(partenaires?|partners?|seul|alone|collaborati\w*)\b", re.IGNORECASE)),
+]
 # "par entreprise", "per company": the figure must be per that unit too.
 PER_UNIT = re.compile(r"\b(?:par|pour chaque|per|each)\s+(entreprise|projet|bénéficiaire|dossier|start-?up|company|project)",
                       re.IGNORECASE)
@@ -35,7 +50,8 @@ COUNTED_NOUN = re.compile(r"\b(?:combien d[e'’]\s?|how many\s+|nombre d[e'’]
 ASKS_DEADLINE = re.compile(r"\b(date limite|deadline|cl[ôo]tur\w*|jusqu'?[àa] quand|avant quand|dernier d[ée]lai|closing date)\b",
                            re.IGNORECASE)
 ASKS_INTEREST = re.compile(r"\b(int[ée]r[êe]ts?|interest|taux fixe|emprunt\w*|loan)\b", re.IGNORECASE)
-BREAKDOWN = re.compile(r"\b(r[ée]parti\w*|ventil\w*|d[ée]tail\w*|d[ée]compos\w*|split|broken down|breakdown)\b", re.IGNORECASE)
+BREAKDOWN = re.compile(r"\b(r[ée]parti\w*|ventil\w*|d[ée]tail\w*|d[ée]compos\w*|split|broken down|breakdown"
+                       r"|vont o[uù]|o[uù] vont|servent [àa] quoi|go where|where (?:does|do) [^?]{0,40}\bgo)\b", re.IGNORECASE)
 # A yes/no question about a figure it states: "18 M€ c'est le budget total ?", "a coûté 62 M€ c'est ça ?".
 CHECKS_FIGURE = re.compile(r"(c'est (ça|bien|vrai|le|la|les)|est-ce|is it|right\s*\?|correct\s*\?|vraiment)", re.IGNORECASE)
 # The aspect of a "limit" question: its age, its size.
@@ -98,6 +114,8 @@ class Cues:
     """What a question says beyond its intent, each field read once from the question."""
 
     total: bool = False  # asks for a whole envelope: "au total", "budget"
+    whole: bool = False  # the whole in so many words: "en tout", "au total" (a "budget" may be a part's)
+    dimensions: tuple[str, ...] = ()  # the criteria it names, first named first: ("staff", "place")
     per_unit: str | None = None  # "par entreprise" -> "entreprise": the figure must be per that unit
     second: str | None = None  # "… et de salariés": the question from the second thing of the kind asked
     second_noun: str | None = None  # its noun: "salariés"
@@ -141,6 +159,8 @@ def read_cues(question: str) -> Cues:
     stated = tuple(amounts(question))
     return Cues(
         total=bool(ASKS_TOTAL.search(question)),
+        whole=bool(ASKS_WHOLE.search(question)),
+        dimensions=_dimensions_named(question),
         per_unit=per.group(1) if per else None,
         second=focus,
         second_noun=second_noun.group(1) if second_noun else None,
@@ -177,3 +197,8 @@ def _span_asked(text: str) -> tuple[str, str | None]:
 
 def _question_form(question: str) -> str:
     return " ".join(normalize(question).replace("-", " ").split())
+
+
+def _dimensions_named(question: str) -> tuple[str, ...]:
+    found = [(match.start(), dimension) for dimension, pattern in DIMENSIONS_NAMED if (match := pattern.search(question))]
+    return tuple(dimension for _, dimension in sorted(found))

@@ -142,6 +142,12 @@ GLOSSARY = {
     "project": "projet",
     "sector": "filière",
     "coordination": "coordination",
+    "coordinating": "coordination coordonner",
+    "coordinate": "coordination coordonner",
+    "bringing": "intégrer",
+    "bring": "intégrer",
+    "integrate": "intégrer",
+    "integrating": "intégrer",
     "cost": "coût coûté",
 }
 

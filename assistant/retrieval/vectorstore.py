@@ -98,6 +98,16 @@ class VectorStore:
     def all_ids(self) -> set[str]:
         return set(self.collection.get(include=[])["ids"])
 
+    def vectors(self, batch: int = 1000):
+        """Every stored vector, `batch` at a time (lists of floats): read, never embedded again."""
+        offset = 0
+        while True:
+            found = self.collection.get(limit=batch, offset=offset, include=["embeddings"])["embeddings"]
+            if found is None or not len(found):
+                return
+            yield found
+            offset += len(found)
+
     def add(self, ids: list[str], vectors: list[list[float]], sources: list[str]) -> None:
         for i in range(0, len(ids), ADD_BATCH):
             self.collection.upsert(

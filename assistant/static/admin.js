@@ -19,10 +19,18 @@
   // (assistant/wording.py); others are shown as they are.
   let labels = {};
   const labelled = (value) => labels[value] ?? value;
+  // One date format everywhere: 04/12/2026 14:05 for a moment (in the browser's time zone), 04/12/2026
+  // (or 12/2026) for a document's day, written as the document says it, without a time-zone shift.
   const frDate = (iso) => {
     if (!iso) return "—";
     const date = new Date(iso);
-    return Number.isNaN(date.getTime()) ? String(iso) : date.toLocaleString("fr-FR", { dateStyle: "short", timeStyle: "short" });
+    return Number.isNaN(date.getTime()) ? String(iso) : date.toLocaleString("fr-FR", {
+      day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit" });
+  };
+  const frDay = (iso) => {
+    const parts = /^(\d{4})-(\d{2})(?:-(\d{2}))?$/.exec(String(iso ?? "").trim());
+    if (!parts) return iso || "—";
+    return parts[3] ? `${parts[3]}/${parts[2]}/${parts[1]}` : `${parts[2]}/${parts[1]}`;
   };
   const notice = (text, error = false) => {
     const node = $("notice");
@@ -125,7 +133,7 @@
         const li = list.appendChild(el("li"));
         li.appendChild(el("strong", `${label} : `));
         li.appendChild(document.createTextNode(text));
-        if (fact) li.title = `« ${fact.text} » (${fact.source}${fact.date ? ", " + fact.date : ""})`;
+        if (fact) li.title = `« ${fact.text} » (${fact.source}${fact.date ? ", " + frDay(fact.date) : ""})`;
       };
       item("statut", labelled(profile.status));
       if (profile.definition) item("définition", profile.definition.text, profile.definition);
@@ -169,8 +177,8 @@
       if (understood) title.appendChild(understood);
       cell(row, doc.source);
       cell(row, labelled(doc.kind));
-      cell(row, doc.date);
-      cell(row, doc.as_of);
+      cell(row, frDay(doc.date));
+      cell(row, frDay(doc.as_of));
       cell(row, labelled(doc.status));
       cell(row, doc.chunks);
       cell(row, frDate(doc.indexed_at));
@@ -328,6 +336,10 @@
       cell(row, (q.sources || []).join(", "), "text");
       cell(row, q.latency_ms === null || q.latency_ms === undefined ? null : `${Math.round(q.latency_ms)} ms`);
       cell(row, q.rating === "down" ? `👎 ${q.reason || ""}`.trim() : q.rating === "up" ? "👍" : null);
+      const open = row.appendChild(el("td")).appendChild(el("button", "Ouvrir", "secondary small"));
+      open.type = "button";
+      open.setAttribute("aria-label", `Ouvrir la question du ${frDate(q.asked_at)}`);
+      open.addEventListener("click", () => openQuestion(q.id).catch((error) => notice(error.message, true)));
     }
     shown = offset + data.questions.length;
     $("questions-count").textContent = `${data.total} question${data.total > 1 ? "s" : ""}${data.total > shown ? ` (${shown} affichées)` : ""}.`;
@@ -340,28 +352,137 @@
   });
   $("questions-more").addEventListener("click", () => loadQuestions(true).catch((error) => notice(error.message, true)));
 
+  // One logged question, as it was answered then: the answer, its citations, how it was made.
+  const score = (value) => (typeof value === "number" ? value.toFixed(2).replace(".", ",") : "—");
+  let opened = null;
+
+  async function openQuestion(id) {
+    const q = await call(`/questions/${id}`);
+    opened = q;
+    $("question-dialog-title").textContent = `Question du ${frDate(q.asked_at)}`;
+    $("question-asked").textContent = q.question;
+    const facts = [`langue : ${q.language}`, q.abstained ? "sans réponse" : "avec réponse", `répondeur : ${q.answerer}`,
+      `${Math.round(q.latency_ms)} ms`];
+    if (q.rating) facts.push(q.rating === "down" ? `avis négatif${q.reason ? ` (${q.reason})` : ""}` : "avis positif");
+    $("question-facts").textContent = facts.join(" · ");
+    $("question-answer").textContent = q.answer ?? (q.lead
+      ? `${q.lead} (seul l'en-tête de la réponse a été conservé : question enregistrée avant que la console garde les réponses)`
+      : "Réponse non conservée : question enregistrée avant que la console garde les réponses.");
+    const citations = $("question-citations");
+    citations.replaceChildren();
+    for (const c of q.citations || []) {
+      const item = citations.appendChild(el("li"));
+      item.appendChild(el("strong", c.title));
+      const where = [c.section, c.date ? frDay(c.date) : null, c.source].filter(Boolean).join(" · ");
+      item.appendChild(el("span", ` — ${where}`, "muted"));
+      for (const quote of c.quotes?.length ? c.quotes : [c.text]) item.appendChild(el("blockquote", `« ${quote} »`));
+    }
+    if (!q.citations) for (const source of q.sources || []) citations.appendChild(el("li", source));
+    if (!citations.children.length) citations.appendChild(el("li", "Aucune.", "muted"));
+    const provenance = q.provenance;
+    $("question-provenance").hidden = !provenance;
+    if (provenance) {
+      const decision = provenance.decision || {};
+      const analysis = provenance.analysis || {};
+      const asks = q.intents?.[analysis.intent];
+      const read = [`recherché : « ${provenance.query} »`, `demande : ${asks ? `${asks} (${analysis.intent})` : analysis.intent || "—"}`];
+      if (analysis.subject) read.push(`sujet : ${analysis.subject}`);
+      if (provenance.context) read.push(`lu avec : « ${provenance.context} »`);
+      read.push(`décision : ${decision.reason || "—"}`);
+      if (typeof decision.evidence === "number") read.push(`preuve ${score(decision.evidence)} pour un seuil de ${score(decision.threshold)}`);
+      $("question-decision").textContent = read.join(" · ");
+      const body = $("question-passages").tBodies[0];
+      body.replaceChildren();
+      for (const passage of provenance.passages || []) {
+        const row = body.insertRow();
+        cell(row, passage.rank);
+        cell(row, `${passage.title} (${passage.source})`, "text");
+        cell(row, passage.section, "text");
+        cell(row, score(passage.lexical));
+        cell(row, score(passage.dense));
+        cell(row, score(passage.fused));
+        cell(row, passage.given ? "oui" : "non");
+      }
+      $("question-sentences").replaceChildren(...(decision.sentences || []).map((sentence) =>
+        el("li", `${sentence.chosen ? "citée" : "écartée"} (${Math.round(sentence.probability * 100)} %) : « ${sentence.text} » — ${sentence.why}`, "text")));
+    }
+    $("review-form").reset();
+    const review = q.review;
+    $("review-status").textContent = review ? `Déjà signalée le ${frDate(review.created_at)} : elle est dans le jeu « réponses signalées ».` : "";
+    $("question-dialog").showModal();
+  }
+  $("question-close").addEventListener("click", () => $("question-dialog").close());
+
+  $("review-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const form = new FormData(event.target);
+    const body = { reference: form.get("reference") || "", facts: form.get("facts") || "", sources: form.get("sources") || "",
+      must_abstain: Boolean(form.get("must_abstain")) };
+    try {
+      const added = await call(`/questions/${opened.id}/review`, json("POST", body));
+      $("review-status").className = "";
+      $("review-status").textContent = `Ajoutée au jeu « réponses signalées » (${added.reviews} question${added.reviews > 1 ? "s" : ""}).`;
+    } catch (error) {
+      $("review-status").className = "error";
+      $("review-status").textContent = error.message;
+    }
+  });
+
   // --- what the corpus is missing ---------------------------------------------------------------
 
-  loaders.gaps = async () => {
-    const data = await call("/gaps");
-    const groups = $("gap-groups");
-    groups.replaceChildren();
-    if (!data.groups.length) groups.appendChild(el("li", "Aucune question sans réponse ni avis négatif pour l'instant.", "muted"));
-    for (const group of data.groups) {
-      const item = groups.appendChild(el("li"));
+  function showGroups(list, groups, empty) {
+    list.replaceChildren();
+    if (!groups.length) list.appendChild(el("li", empty, "muted"));
+    for (const group of groups) {
+      const item = list.appendChild(el("li"));
       const parts = [`${group.count} question${group.count > 1 ? "s" : ""}`];
       if (group.abstained) parts.push(`${group.abstained} sans réponse`);
       if (group.disliked) parts.push(`${group.disliked} avis négatif${group.disliked > 1 ? "s" : ""}`);
       item.appendChild(el("strong", parts.join(" · ")));
       if (group.last_asked) item.appendChild(el("span", ` — dernière le ${frDate(group.last_asked)}`, "muted"));
       for (const example of group.examples) item.appendChild(el("blockquote", example));
+      const dismiss = item.appendChild(el("button", "Écarter ce groupe", "secondary small"));
+      dismiss.type = "button";
+      dismiss.setAttribute("aria-label", `Écarter ce groupe : « ${group.examples[0]} »`);
+      dismiss.addEventListener("click", async () => {
+        try {
+          await call("/gaps/dismiss", json("POST", { wordings: group.wordings }));
+          await loaders.gaps();
+          notice(`Groupe « ${group.examples[0]} » écarté : ses questions ne seront plus proposées.`);
+        } catch (error) {
+          notice(error.message, true);
+        }
+      });
     }
+  }
+
+  loaders.gaps = async () => {
+    const data = await call("/gaps");
+    showGroups($("gap-groups"), data.groups, "Aucune question sans réponse ni avis négatif pour l'instant.");
+    showGroups($("out-of-scope"), data.out_of_scope, "Aucune.");
+    const restore = $("gaps-restore");
+    restore.hidden = !data.dismissed;
+    restore.textContent = `Rétablir les groupes écartés (${data.dismissed} question${data.dismissed > 1 ? "s" : ""})`;
+    const cited = (d) => {
+      const refusals = d.refusals ? `, dont ${d.refusals} refus qui cite${d.refusals > 1 ? "nt" : ""} son contact` : "";
+      return `${d.title} (${d.source}) : ${d.count} réponse${d.count > 1 ? "s" : ""}${refusals}`;
+    };
     $("most-cited").replaceChildren(...(data.most_cited.length
-      ? data.most_cited.map((d) => el("li", `${d.title} (${d.source}) : ${d.count} réponse${d.count > 1 ? "s" : ""}`))
+      ? data.most_cited.map((d) => el("li", cited(d)))
       : [el("li", "Aucune réponse citée pour l'instant.", "muted")]));
     $("never-cited").replaceChildren(...(data.never_cited.length
       ? data.never_cited.map((d) => el("li", `${d.title} (${d.source})`)) : [el("li", "Aucun.", "muted")]));
   };
+
+  $("gaps-restore").addEventListener("click", async () => {
+    try {
+      await call("/gaps/dismissed", { method: "DELETE" });
+      await loaders.gaps();
+      notice("Les groupes écartés sont de nouveau proposés.");
+    } catch (error) {
+      notice(error.message, true);
+    }
+  });
 
   // --- evaluations ------------------------------------------------------------------------------
 
@@ -402,36 +523,74 @@
       if (!evalPolling) evalPolling = setTimeout(() => { evalPolling = null; loaders.evals().catch((e) => notice(e.message, true)); }, 700);
     } else if ($("eval-status").dataset.waiting) {
       delete $("eval-status").dataset.waiting;
-      $("eval-status").textContent = data.runs[0]?.status === "cancelled" ? "Évaluation arrêtée." : "Évaluation terminée.";
+      notice("");  // an earlier error is over once a run has ended
+      const last = data.runs[0] || {};
+      $("eval-status").className = last.status === "failed" ? "error" : "";
+      $("eval-status").textContent = last.status === "cancelled" ? "Évaluation arrêtée."
+        : last.status === "failed" ? `L'évaluation a échoué : ${last.error || ""}` : "Évaluation terminée.";
       if (data.runs.length && data.runs[0].status === "done") await showRun(data.runs[0].id);
     }
   };
 
+  const CHANGED = { fixed: ["corrigée", "good"], broken: ["cassée", "bad"] };
+  let shownRun = null;
+
   async function showRun(id) {
     const run = await call(`/evals/${id}`);
+    shownRun = run;
     $("eval-detail").hidden = false;
     $("eval-detail-title").textContent = `Évaluation du ${frDate(run.started_at)} — ${run.set_name}`;
     const s = run.summary || {};
     const counts = Object.entries(s.verdicts || {}).map(([key, n]) => `${n} ${VERDICTS[key]?.[0] || key}`);
     $("eval-summary").textContent = `${s.questions} questions : exactitude ${percent(s.accuracy)}, `
       + `rappel des sources@5 ${percent(s["recall@5"])}. ${counts.join(", ")}.`;
+    const before = run.previous;
+    $("eval-changes").textContent = before
+      ? `Par rapport à l'évaluation du ${frDate(before.started_at)} : ${before.fixed} corrigée${before.fixed > 1 ? "s" : ""}, `
+        + `${before.broken} cassée${before.broken > 1 ? "s" : ""}.`
+      : "Première évaluation de ce jeu : rien à comparer.";
+    const categories = [...new Set((run.results || []).map((r) => r.category))].sort();
+    const category = $("eval-category");
+    category.replaceChildren(el("option", "toutes"), ...categories.map((name) => el("option", name)));
+    category.firstChild.value = "";
+    $("eval-result").value = "";
+    showResults();
+  }
+
+  // The verdicts come failures first (the server sorts them); the filters pick a category and a result.
+  const RESULTS = { failed: (r) => r.verdict !== "correct", correct: (r) => r.verdict === "correct",
+    fixed: (r) => r.change === "fixed", broken: (r) => r.change === "broken" };
+  function showResults() {
+    const all = shownRun?.results || [];
+    const category = $("eval-category").value;
+    const result = RESULTS[$("eval-result").value];
+    const shown = all.filter((r) => (!category || r.category === category) && (!result || result(r)));
     const body = $("eval-results").tBodies[0];
     body.replaceChildren();
-    for (const result of run.results || []) {
+    for (const entry of shown) {
       const row = body.insertRow();
-      cell(row, result.question, "text");
-      cell(row, result.category);
-      const [label, tone] = VERDICTS[result.verdict] || [result.verdict, ""];
+      cell(row, entry.question, "text");
+      cell(row, entry.category);
+      const [label, tone] = VERDICTS[entry.verdict] || [entry.verdict, ""];
       row.appendChild(el("td")).appendChild(el("span", label, `tag ${tone}`));
-      cell(row, result.lead || result.answer, "text");
-      cell(row, (result.expected_sources || []).join(", "), "text");
-      cell(row, (result.ranked_sources || []).join(", "), "text");
+      cell(row, entry.lead || entry.answer, "text");
+      cell(row, (entry.expected_sources || []).join(", "), "text");
+      cell(row, (entry.ranked_sources || []).join(", "), "text");
+      const [changed, shade] = CHANGED[entry.change] || [];
+      const change = row.appendChild(el("td"));
+      if (changed) change.appendChild(el("span", changed, `tag ${shade}`));
+      else change.textContent = "—";
     }
+    $("eval-shown").textContent = `${shown.length} verdict${shown.length > 1 ? "s" : ""} affiché${shown.length > 1 ? "s" : ""} sur ${all.length}.`;
   }
+  $("eval-category").addEventListener("change", showResults);
+  $("eval-result").addEventListener("change", showResults);
 
   async function startEval(form) {
     try {
       const started = await call("/evals", { method: "POST", body: form });
+      notice("");  // an earlier refusal no longer holds
+      $("eval-status").className = "";
       $("eval-status").dataset.waiting = "1";
       $("eval-status").textContent = `Évaluation lancée : ${started.questions} questions.`;
       await loaders.evals();
@@ -445,6 +604,11 @@
     startEval(new FormData(event.target));
   });
   $("eval-shipped").addEventListener("click", () => startEval(new FormData()));
+  $("eval-reviews").addEventListener("click", () => {
+    const form = new FormData();
+    form.append("set", "reviews");
+    startEval(form);
+  });
   $("eval-cancel").addEventListener("click", async () => {
     try {
       notice((await call("/evals/cancel", { method: "POST" })).detail);

@@ -5,7 +5,10 @@ when several app instances share one database.
 The schema is versioned by the `schema_version` table. A new database is created at the latest
 version; an older one runs the migrations from its version, under a lock (PostgreSQL: an advisory
 lock; SQLite: BEGIN IMMEDIATE), so instances starting together upgrade it once. Version 0 is the
-`feedback` table of `data/feedback.sqlite3` as written before this store: its rows are kept.
+`feedback` table of `data/feedback.sqlite3` as written before this store: its rows are kept. Version 3
+(`_from_v2_console_review`) adds tables only: what each logged question was answered, the console's
+evaluation set of answers marked wrong, and the gaps it dismissed. Version 4 (`_from_v3`) makes question ids
+64 bits on PostgreSQL: they are drawn when a question is answered (assistant/store/question_log.py).
 
 Nothing here can hold a client's address or a user id: callers pass only what was asked and answered,
 and questions, feedback comments and reasons are masked (assistant/store/masking.py) before they are
@@ -174,6 +177,42 @@ revoked_sessions = Table(
     Column("expires_at", UTCDateTime, nullable=False, index=True),
 )
 
+# What a logged question was answered, as shown then (version 3): the answer's text, its citations
+# and a compact provenance (compact_provenance), for the console's "open a question". Rows logged
+# before version 3 have none.
+question_answers = Table(
+    "question_answers",
+    metadata,
+    Column("question_id", QuestionId, ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True),
+    Column("answer", Text, nullable=False),
+    Column("citations", JSON, nullable=False),
+    Column("provenance", JSON),
+)
+
+# The console's own evaluation set (version 3): answers an operator marked wrong, with what was expected.
+# Kept past the question log's retention (question_id is then only a reminder of where it came from).
+review_questions = Table(
+    "review_questions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("question_id", QuestionId),
+    Column("question", Text, nullable=False),
+    Column("reference", Text, nullable=False, server_default=""),
+    Column("facts", Text, nullable=False, server_default=""),
+    Column("sources", Text, nullable=False, server_default=""),
+    Column("must_abstain", Boolean, nullable=False, server_default=text("false")),
+)
+
+# Wordings of "Ce qui manque" an operator dismissed (version 3), in the console's normal form
+# (assistant/console/gaps.py `normal`): their questions are no longer grouped.
+dismissed_gaps = Table(
+    "dismissed_gaps",
+    metadata,
+    Column("wording", Text, primary_key=True),
+    Column("dismissed_at", UTCDateTime, nullable=False),
+)
+
 
 def _from_v0(connection: Connection) -> None:
     """Version 0 -> 1: the feedback table links to the question log; the other tables are created."""
@@ -189,15 +228,23 @@ def _from_v1(connection: Connection) -> None:
     revoked_sessions.create(connection, checkfirst=True)
 
 
-def _from_v2(connection: Connection) -> None:
-    """Version 2 -> 3: question ids of 64 bits on PostgreSQL (they are drawn before the row is written)."""
+def _from_v2_console_review(connection: Connection) -> None:
+    """Version 2 -> 3 (issue 21, the console's review): what each question was answered, the
+    answers marked wrong (the console's evaluation set), the dismissed gaps. New tables only."""
+    for table in (question_answers, review_questions, dismissed_gaps):
+        table.create(connection, checkfirst=True)
+
+
+def _from_v3(connection: Connection) -> None:
+    """Version 3 -> 4: question ids of 64 bits on PostgreSQL (they are drawn before the row is written)."""
     if connection.dialect.name == "postgresql":
-        for table, column in (("questions", "id"), ("question_sources", "question_id"), ("feedback", "question_id")):
+        for table, column in (("questions", "id"), ("question_sources", "question_id"), ("feedback", "question_id"),
+                              ("question_answers", "question_id"), ("review_questions", "question_id")):
             connection.execute(text(f"ALTER TABLE {table} ALTER COLUMN {column} TYPE BIGINT"))
 
 
 # MIGRATIONS[n] upgrades version n to n + 1; a new database is created at len(MIGRATIONS).
-MIGRATIONS = (_from_v0, _from_v1, _from_v2)
+MIGRATIONS = (_from_v0, _from_v1, _from_v2_console_review, _from_v3)
 VERSION = len(MIGRATIONS)
 
 
@@ -345,11 +392,13 @@ class Store:
     # Question log
 
     def log_question(self, question: str, language: str, abstained: bool, lead: str | None,
-                     sources: list[str], latency_ms: float, answerer: str, question_id: int | None = None,
-                     asked_at: dt.datetime | None = None) -> int | None:
-        """Log an answered question, masked; None when the log is off. `question_id` and `asked_at`, when
-        given, are the id and time drawn when it was answered (the row may be written later). Purges old
-        questions at most once an hour."""
+                     sources: list[str], latency_ms: float, answerer: str, answer: str | None = None,
+                     citations: list[dict] | None = None, provenance: dict | None = None,
+                     question_id: int | None = None, asked_at: dt.datetime | None = None) -> int | None:
+        """Log an answered question, masked; None when the log is off. With `answer`, what was shown
+        is kept too: its text, `citations` and `provenance` (JSON-ready; the caller masks what a person
+        wrote in it). `question_id` and `asked_at`, when given, are the id and time drawn when it was
+        answered (the row may be written later). Purges old questions at most once an hour."""
         if not self.question_log:
             return None
         if time.monotonic() - self._last_purge >= PURGE_EVERY_S or not self._last_purge:
@@ -366,12 +415,34 @@ class Store:
                 connection.execute(insert(question_sources), [
                     {"question_id": question_id, "position": n, "source": s} for n, s in enumerate(cited)
                 ])
+            if answer is not None:
+                connection.execute(insert(question_answers).values(
+                    question_id=question_id, answer=storable(answer), citations=_storable_json(citations or []),
+                    provenance=_storable_json(provenance)))
             return question_id
 
-    def logged_question(self, question_id: int) -> str | None:
-        """The text logged under `question_id` (masked), or None."""
+    def question(self, question_id: int) -> dict | None:
+        """One logged question with what it was answered (`answer`, `citations`, `provenance`: None
+        when logged before they were kept), its latest rating and its entry in the review set."""
+        latest = _latest_feedback()
+        query = (
+            select(questions, latest.c.rating, latest.c.reason, question_answers.c.answer,
+                   question_answers.c.citations, question_answers.c.provenance)
+            .outerjoin(latest, latest.c.question_id == questions.c.id)
+            .outerjoin(question_answers, question_answers.c.question_id == questions.c.id)
+            .where(questions.c.id == question_id)
+        )
         with self._read() as connection:
-            return connection.execute(select(questions.c.question).where(questions.c.id == question_id)).scalar()
+            row = connection.execute(query).first()
+            if row is None:
+                return None
+            found = dict(row._mapping)
+            found["sources"] = _sources_of(connection, [question_id]).get(question_id, [])
+            review = connection.execute(select(review_questions).where(review_questions.c.question_id == question_id)
+                                        .order_by(review_questions.c.id.desc())).first()
+        found["asked_at"] = found["asked_at"].isoformat(timespec="seconds")
+        found["review"] = _review(review._mapping) if review else None
+        return found
 
     def questions(self, abstained: bool | None = None, rating: str | None = None, since=None, until=None,
                   source: str | None = None, limit: int = 200, offset: int = 0) -> list[dict]:
@@ -413,6 +484,7 @@ class Store:
         with self._write() as connection:
             connection.execute(update(feedback).where(feedback.c.question_id.in_(old)).values(question_id=None))
             connection.execute(delete(question_sources).where(question_sources.c.question_id.in_(old)))
+            connection.execute(delete(question_answers).where(question_answers.c.question_id.in_(old)))
             dropped = connection.execute(delete(questions).where(questions.c.asked_at < cutoff)).rowcount
         if dropped:
             log.info("Purged %d logged questions older than %d days.", dropped, self.retention_days)
@@ -425,6 +497,48 @@ class Store:
         for row in rows:
             row["sources"] = " | ".join(row["sources"])
         return csv_bytes(QUESTION_COLUMNS, rows, delimiter)
+
+    # The console's review: answers marked wrong (its evaluation set), dismissed gaps
+
+    def add_review(self, question: str, reference: str = "", facts: str = "", sources: str = "",
+                   must_abstain: bool = False, question_id: int | None = None) -> int:
+        """Add a question to the console's evaluation set with what should have been answered: the
+        expected answer (`reference`), facts (`|` between facts, ` / ` between alternatives), sources
+        (`|` between documents), or that it should have been declined (`must_abstain`)."""
+        row = {"created_at": now_utc(), "question_id": question_id, "question": masked(question),
+               "reference": storable(reference) or "", "facts": storable(facts) or "",
+               "sources": storable(sources) or "", "must_abstain": bool(must_abstain)}
+        with self._write() as connection:
+            return connection.execute(insert(review_questions).values(**row)).inserted_primary_key[0]
+
+    def reviews(self) -> list[dict]:
+        with self._read() as connection:
+            rows = connection.execute(select(review_questions).order_by(review_questions.c.id))
+            return [_review(r._mapping) for r in rows]
+
+    def remove_review(self, review_id: int) -> bool:
+        with self._write() as connection:
+            return connection.execute(delete(review_questions).where(review_questions.c.id == review_id)).rowcount > 0
+
+    def dismiss_gaps(self, wordings: Iterable[str]) -> int:
+        """Remember wordings the console no longer lists as missing; how many were new."""
+        wanted = {storable(w) for w in wordings if w}
+        with self._write() as connection:
+            known = set(connection.execute(select(dismissed_gaps.c.wording)
+                                           .where(dismissed_gaps.c.wording.in_(wanted))).scalars()) if wanted else set()
+            new = sorted(wanted - known)
+            if new:
+                connection.execute(insert(dismissed_gaps), [{"wording": w, "dismissed_at": now_utc()} for w in new])
+            return len(new)
+
+    def dismissed_gaps(self) -> set[str]:
+        with self._read() as connection:
+            return set(connection.execute(select(dismissed_gaps.c.wording)).scalars())
+
+    def restore_gaps(self) -> int:
+        """Forget every dismissal; how many wordings come back."""
+        with self._write() as connection:
+            return connection.execute(delete(dismissed_gaps)).rowcount
 
     # Evaluation runs
 
@@ -565,6 +679,23 @@ def _instant(value, end_of_day: bool = False) -> dt.datetime | None:
     if moment is not None and moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.timezone.utc)
     return moment
+
+
+def _storable_json(value):
+    """A JSON-ready value with every string storable (a NUL inside a quote would fail PostgreSQL)."""
+    if isinstance(value, str):
+        return storable(value)
+    if isinstance(value, list):
+        return [_storable_json(v) for v in value]
+    if isinstance(value, dict):
+        return {storable(k): _storable_json(v) for k, v in value.items()}
+    return value
+
+
+def _review(row) -> dict:
+    review = dict(row)
+    review["created_at"] = review["created_at"].isoformat(timespec="seconds")
+    return review
 
 
 def _run(row) -> dict:

@@ -4,7 +4,8 @@ answer's path.
 No IP address and no user id is ever passed in; e-mail addresses and phone numbers are masked before
 a question is stored (store/masking.py). The front ends that people use (the JSON API, the OpenAI API,
 MCP and the chat) log each answered question once with `QuestionLog.record`; the CLI and the evals do
-not log.
+not log. What was shown is kept with it (the answer's text and citations, and a compact provenance),
+so the console shows what was answered at the time, not what the index would answer today.
 
 An answer never waits for the database. `record` draws the question's id and time when it is answered
 (the id the answer carries, for its feedback), puts the row in a bounded queue (QUEUE_SIZE) and returns;
@@ -30,8 +31,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
-from assistant.models import Answer
+from assistant.models import Answer, Provenance
 from assistant.store.database import Store, now_utc
+from assistant.store.masking import masked
 
 log = logging.getLogger("assistant.store.question_log")
 
@@ -42,6 +44,10 @@ COOLDOWN_S = 5.0  # after a failure, feedback is refused at once for this long, 
 CONFIRM_WAIT_S = 0.5  # an answer waits this long at most for its own row, and not at all while the store is down
 FEEDBACK_WAIT_S = 2.0  # a feedback request waits this long at most for its row
 MAX_ID = 2**53 - 1  # question ids drawn at random below it: exact in JavaScript, 64 bits in the store
+# The candidate sentences kept in a logged provenance beyond those quoted: the likeliest, enough to see
+# what the answerer weighed (the whole provenance, 10-110 KB, is for the API's `provenance: true`).
+KEPT_SENTENCES = 3
+KEPT_PASSAGES = 10  # the best-ranked passages kept of the 20 considered (those given to the answerer come first)
 
 
 class StoreUnavailable(RuntimeError):
@@ -56,6 +62,26 @@ def purge(store: Store) -> int:
     except SQLAlchemyError as error:
         log.warning("could not purge the question log (database unavailable): %s", first_line(error))
         return 0
+
+
+def compact_provenance(provenance: Provenance | None) -> dict | None:
+    """What the console shows of how an answer was made, about 5 KB: the query and the conversation
+    (masked: a person wrote them), what was read in the question, the passages and their scores, the
+    decision with the quoted and likeliest sentences, without the ranker's features."""
+    if provenance is None:
+        return None
+    kept = provenance.model_dump(mode="json", include={"retrieve_k", "analysis", "passages"})
+    kept["passages"] = kept["passages"][:KEPT_PASSAGES]
+    kept["query"], kept["context"] = masked(provenance.query), masked(provenance.context)
+    kept["analysis"] = {k: v for k, v in kept["analysis"].items() if k in ("language", "intent", "aspects", "subject")}
+    decision = provenance.decision
+    if decision is not None:
+        likeliest = sorted(decision.sentences, key=lambda s: -s.probability)
+        sentences = [s for s in likeliest if s.chosen] + [s for s in likeliest if not s.chosen][:KEPT_SENTENCES]
+        kept["decision"] = decision.model_dump(mode="json", exclude={"sentences"}) | {
+            "sentences": [s.model_dump(mode="json", include={"passage", "text", "probability", "chosen", "why"})
+                          for s in sentences]}
+    return kept
 
 
 def first_line(error: BaseException) -> str:
@@ -196,13 +222,15 @@ class QuestionLog:
     def _log(self, answer: Answer, question_id: int, asked_at: dt.datetime) -> int | None:
         values = dict(question=answer.question, language=answer.language, abstained=answer.abstained,
                       lead=answer.lead, sources=[c.source for c in answer.citations], latency_ms=answer.latency_ms,
-                      answerer=answer.answerer, asked_at=asked_at)
+                      answerer=answer.answerer, answer=answer.answer,
+                      citations=[c.model_dump(mode="json") for c in answer.citations],
+                      provenance=compact_provenance(answer.provenance), asked_at=asked_at)
         try:
             return self.store.log_question(**values, question_id=question_id)
         except IntegrityError:
             # the row is there already (a write whose success was not heard, tried again), or, once in
             # billions, another question drew the id: that one is logged under a new id, unlinked
-            if self.store.logged_question(question_id) is not None:
+            if self.store.question(question_id) is not None:
                 return question_id
             log.warning("question log: id %d already taken: question logged under a new id", question_id)
             return self.store.log_question(**values)

@@ -108,7 +108,7 @@ def without_attribution(text: str) -> str:
 
 # "pas dans la biotech", "sans salarié", "not a SME": the words a negation governs.
 NEGATED = re.compile(r"\b(?:pas|sans|non|not|no|ni|nor|neither|aucune?)\s+(?:encore\s+|toujours\s+)?(?:d['’]\s?|de\s+|dans\s+(?:la\s+|le\s+|les\s+)?|une?\s+)?"
-                     r"(\w+(?:\s+\w+){0,2})", re.IGNORECASE)
+                     r"(\w+(?:\s+(?!(?:ni|nor|or|ou)\b)\w+){0,2})", re.IGNORECASE)  # "ni SCI ni EI": two negations
 
 
 def negated_terms(text: str) -> set[str]:

@@ -5,13 +5,18 @@ newline a `<br>`) before any markup is added, and the chatbot renders its messag
 Markdown: a document containing `<script>`, `![](https://…)` or a blank line shows them as text.
 
 An answer reads top down: the lead (the sentence that answers), the quoted evidence, then the
-sources in a `<details>` disclosure, open on wide screens and folded on phones. The chat fills the
-window's height, and a new answer lands with its lead at the top of the view and is announced to
-screen readers by its lead alone (`CHAT_SCRIPT`).
+sources in a `<details>` disclosure, open on wide screens and folded on phones; each [n] is a link
+to its source, and a source's title to its document when it has a web address. The chat fills the
+window's height, and a new answer lands with its question at the top of the view and its lead below
+it, and is announced to screen readers by its lead alone (`CHAT_SCRIPT`, assistant/static/chat.js).
+The page is French whatever the browser's language (assistant/web/chat_page.py).
 """
 
 import html
+import json
 import logging
+import re
+from pathlib import Path
 
 import gradio as gr
 
@@ -98,78 +103,36 @@ CSS = f"""
 #oc-chat .oc-quote {{ margin: 4px 0 2px; padding: 4px 10px; border-left: 3px solid var(--primary-400);
   font-size: 0.9em; white-space: pre-wrap; }}
 #oc-chat .oc-quote mark {{ background: #fde68a; color: #1f2937; padding: 0 1px; }}
+#oc-chat a.oc-ref {{ font-weight: 600; padding: 2px 1px; text-underline-offset: 2px; }}  /* underlined: a link in text */
+#oc-chat .oc-source:focus {{ outline: 2px solid var(--primary-600); outline-offset: 3px; border-radius: 2px; }}
+/* The header and "Nouvelle conversation" share one row; Gradio's own clear button, which did the same
+   over the conversation's first message, is hidden. */
+#oc-chat .icon-button-wrapper.top-panel {{ display: none !important; }}
+#oc-top {{ flex-wrap: nowrap !important; align-items: center; gap: 8px; }}
+#oc-top > .html-container, #oc-top > div:first-child {{ flex: 1 1 auto; min-width: 0; }}
+#oc-new {{ flex: 0 0 auto !important; min-width: 0 !important; white-space: nowrap; }}
+/* A phone: the header, the input and the notice in as little height as they can (issue 21: they took
+   40% of a 390 x 844 screen), and touch targets of at least 44 x 44 px (WCAG 2.5.5). */
 @media (max-width: {NARROW}px) {{
   .oc-header {{ padding: 0 2px; }}
-  .oc-logo {{ display: none; }}
-  .oc-header h1 {{ font-size: 1.15rem; }}
-  .oc-tagline {{ font-size: 0.88em; }}
+  .oc-logo, .oc-tagline {{ display: none; }}
+  .oc-header h1 {{ font-size: 1.05rem; }}
+  .oc-footer {{ font-size: 0.72em; line-height: 1.3; padding: 0; }}
+  #oc-send {{ min-width: 0 !important; flex: 0 0 auto !important; padding: 0 14px; }}
+  #oc-new, #oc-send {{ min-height: 44px; }}
+  #oc-chat .message-buttons .icon-button, #oc-chat .icon-button-wrapper .icon-button {{
+    width: 44px !important; height: 44px !important; }}
+  #oc-chat .extra-feedback-option {{ min-height: 44px; }}
+  #oc-chat .oc-sources-title {{ padding: 12px 0; }}
 }}
 """
 
-# Run once when the page loads (Blocks.load with js only). Gradio's own autoscroll goes to the
-# bottom of the new message, which is its last source; this lands on its first line instead.
-CHAT_SCRIPT = rf"""
-() => {{
-  const chat = document.getElementById("oc-chat");
-  const announcer = document.getElementById("oc-announcer");
-  if (!chat || !announcer) return;
-  const wide = window.matchMedia("(min-width: {NARROW + 1}px)");
-  let answers = 0;
-  let pending = null;
-
-  // The answer's first sentence, for an answer without a lead.
-  const firstSentence = (text) => {{
-    const line = String(text || "").trim().split("\n")[0];
-    const found = /^[\s\S]*?[.!?…](?:\s*[»”")])*(?:\s*\[\d+\])*(?=\s|$)/.exec(line);
-    return found ? found[0] : line;
-  }};
-  // Emptied, then filled a moment later: a screen reader announces the same text again too.
-  let timer = null;
-  const announce = (text) => {{
-    clearTimeout(timer);
-    announcer.textContent = "";
-    timer = setTimeout(() => {{ announcer.textContent = text; }}, 50);
-  }};
-
-  const land = (answer) => {{
-    const log = answer.closest(".bubble-wrap");
-    const message = answer.closest(".message-row") || answer;
-    if (log) log.scrollTop += message.getBoundingClientRect().top - log.getBoundingClientRect().top - 8;
-    const lead = answer.querySelector(".oc-lead") || answer;
-    const top = lead.getBoundingClientRect().top;
-    if (top < 0 || top > window.innerHeight - 48) window.scrollBy(0, top - 16);
-  }};
-
-  const tidy = () => {{
-    // Gradio's example list holds buttons, not list items (axe: aria-required-children), and its
-    // log would read the whole message, sources included: the announcer reads the lead instead.
-    chat.querySelectorAll(".examples[role=list]").forEach((node) => node.removeAttribute("role"));
-    chat.querySelectorAll(".bubble-wrap[aria-live=polite]").forEach((node) => node.setAttribute("aria-live", "off"));
-    chat.querySelectorAll("details.oc-sources:not([data-oc-seen])").forEach((node) => {{
-      node.setAttribute("data-oc-seen", "");
-      node.open = wide.matches;
-    }});
-    const waiting = chat.querySelector(".oc-pending");
-    if (waiting && waiting !== pending) {{
-      pending = waiting;
-      const log = waiting.closest(".bubble-wrap");
-      if (log) log.scrollTop = log.scrollHeight;
-      announce(waiting.textContent);
-    }}
-    const all = chat.querySelectorAll(".oc-answer");
-    if (all.length > answers) {{
-      const answer = all[all.length - 1];
-      const lead = answer.querySelector(".oc-lead");
-      announce(lead ? lead.textContent : firstSentence(answer.querySelector(".oc-text")?.innerText));
-      requestAnimationFrame(() => land(answer));
-    }}
-    answers = all.length;
-  }};
-  new MutationObserver(tidy).observe(chat, {{ childList: true, subtree: true }});
-  tidy();
-  announcer.setAttribute("data-ready", "");
-}}
-"""
+# Run once when the page loads (Blocks.load with js only), with its settings written in.
+CHAT_SCRIPT = (Path(__file__).resolve().parent.parent / "static" / "chat.js").read_text(encoding="utf-8").replace(
+    "OC_SETTINGS",
+    json.dumps({"narrow": NARROW, "gradio_texts": words("fr", "gradio_texts"),
+                "labels": words("fr", "chat_message_labels")}, ensure_ascii=False),
+)
 
 
 def occitanie_theme() -> gr.themes.Base:
@@ -218,31 +181,58 @@ def marked_passage(citation: Citation) -> str:
 
 
 def safe_link(url: str | None, label: str) -> str:
+    """`label` (HTML) as a link to `url` when it is a web address, else `label` alone."""
     if not url or not url.lower().startswith(("http://", "https://")):
-        return ""
+        return label
     return f'<a href="{html.escape(url, quote=True)}" target="_blank" rel="noopener noreferrer">{label}</a>'
 
 
+MARKER = re.compile(r"\[(\d+)\]")
+
+
+def source_id(message_id: str, n: int) -> str:
+    return f"{message_id}-source-{n}"
+
+
+def with_marker_links(escaped: str, answer: Answer, message_id: str) -> str:
+    """Escaped text whose [n] markers are links to source n of the same message (CHAT_SCRIPT unfolds
+    the sources and moves there); a number that names no source stays text."""
+    titles = {c.n: c.title for c in answer.citations}
+
+    def link(match: re.Match) -> str:
+        n = int(match[1])
+        if n not in titles:
+            return match[0]
+        title = html.escape(message(answer.language, "source_marker", n=n, title=titles[n]), quote=True)
+        return f'<a class="oc-ref" href="#{source_id(message_id, n)}" title="{title}">{match[0]}</a>'
+
+    return MARKER.sub(link, escaped)
+
+
 def lead_and_evidence(answer: Answer) -> tuple[str | None, str]:
-    """The lead and the rest of the answer's text (the quoted evidence). An answer that does not begin
-    with its lead keeps its whole text below it: repeated, rather than lost."""
+    """The lead and the rest of the answer's text (the quoted evidence), the lead said once: taken off
+    the text wherever it is in it (an answer that does not begin with it keeps the rest around it)."""
     lead = (answer.lead or "").strip()
     if not lead:
         return None, answer.answer
     text = answer.answer.strip()
-    return lead, text[len(lead):].strip() if text.startswith(lead) else text
+    before, found, after = text.partition(lead)
+    if not found:
+        return lead, text
+    return lead, "\n\n".join(part.strip() for part in (before, after) if part.strip())
 
 
-def render_answer(answer: Answer) -> str:
-    """One chat message: the lead, the quoted evidence with its [n] markers, then the sources in a
-    disclosure. No blank line inside, so the Markdown renderer leaves the HTML block as it is."""
+def render_answer(answer: Answer, message_id: str = "oc-answer") -> str:
+    """One chat message: the lead, the quoted evidence, their [n] markers links to the sources below, in
+    a disclosure; a source's title links to its document when that has a web address. No blank line
+    inside, so the Markdown renderer leaves the HTML block as it is."""
     language = answer.language
     lead, evidence = lead_and_evidence(answer)
-    parts = ['<div class="oc-answer">']
+    parts = [f'<div class="oc-answer" id="{message_id}">']
     if lead:
-        parts.append(f'<p class="oc-lead">{text_html(lead)}</p>')
+        parts.append(f'<p class="oc-lead">{with_marker_links(text_html(lead), answer, message_id)}</p>')
     if evidence:
-        parts.append(f'<div class="oc-text">{text_html(evidence)}</div>')
+        parts.append(f'<div class="oc-text">{with_marker_links(text_html(evidence), answer, message_id)}</div>')
     if answer.citations:
         # Folded on phones, opened on wide screens by CHAT_SCRIPT.
         parts.append(
@@ -253,12 +243,12 @@ def render_answer(answer: Answer) -> str:
             meta = " · ".join(
                 text_html(p) for p in (citation.section, human_date(citation.date, language)) if p
             )
-            link = safe_link(citation.url, message(language, "open_document"))
+            title = safe_link(citation.url, f"<strong>{text_html(citation.title)}</strong>")
             parts.append(
-                f'<div class="oc-source"><div class="oc-source-head">[{citation.n}] '
-                f"<strong>{text_html(citation.title)}</strong>"
+                f'<div class="oc-source" id="{source_id(message_id, citation.n)}" tabindex="-1">'
+                f'<div class="oc-source-head">[{citation.n}] {title}'
                 f' <span class="oc-source-meta">{meta}</span></div>'
-                f'<blockquote class="oc-quote">{marked_passage(citation)}</blockquote>{link}</div>'
+                f'<blockquote class="oc-quote">{marked_passage(citation)}</blockquote></div>'
             )
         parts.append("</details>")
     parts.append("</div>")
@@ -277,7 +267,7 @@ def chat_messages(turns: list[dict]) -> list[dict]:
     for turn in turns:
         messages.append({"role": "user", "content": text_html(turn["question"])})
         answer = turn.get("answer")
-        content = render_answer(Answer(**answer)) if answer else pending(turn["language"])
+        content = render_answer(Answer(**answer), f"oc-answer-{len(messages)}") if answer else pending(turn["language"])
         messages.append({"role": "assistant", "content": content})
     return messages
 
@@ -356,7 +346,9 @@ def build_ui(assistant: Assistant, question_log: QuestionLog, limiter: RateLimit
 
     with gr.Blocks(title=TITLE, analytics_enabled=False, fill_height=True) as blocks:
         turns = gr.State([])
-        gr.HTML(HEADER, padding=False)
+        with gr.Row(elem_id="oc-top"):
+            gr.HTML(HEADER, padding=False)
+            new = gr.Button(message("fr", "chat_new"), variant="secondary", size="sm", scale=0, elem_id="oc-new")
         chatbot = gr.Chatbot(
             label=message("fr", "chat_conversation"),
             show_label=False,
@@ -372,15 +364,14 @@ def build_ui(assistant: Assistant, question_log: QuestionLog, limiter: RateLimit
         )
         with gr.Row(equal_height=True):
             question = gr.Textbox(
-                placeholder=f'{message("fr", "chat_placeholder")} / {message("en", "chat_placeholder")}',
+                placeholder=message("fr", "chat_placeholder"),  # one line on a phone; the intro says English works
                 show_label=False,
                 max_length=settings.max_question_chars,
                 autofocus=True,
                 scale=8,
                 elem_id="oc-question",
             )
-            send = gr.Button(message("fr", "chat_send"), variant="primary", scale=1, min_width=110, elem_id="oc-send")
-        new = gr.Button(message("fr", "chat_new"), variant="secondary", size="sm")
+            send = gr.Button(message("fr", "chat_send"), variant="primary", scale=0, min_width=96, elem_id="oc-send")
         gr.HTML(FOOTER, padding=False)
 
         outputs = [question, chatbot, turns]

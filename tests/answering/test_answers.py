@@ -10,6 +10,12 @@ from tests.helpers import BUDGET, ask_with_document
 NUMBER = re.compile(r"\d+(?:[ ,.]\d+)*")
 
 
+def stated_by_the_lead(answer, clause: str, n: int) -> bool:
+    """The lead says the clause as its own sentence, in the documents' words, with its marker."""
+    lead = (answer.lead or "").casefold()
+    return f"{clause} [{n}]".casefold() in lead
+
+
 def check_grounded(answer):
     """Every marker names a citation, every quote is in its citation's text, every figure has a source
     (a cited passage, or the question: a lead may repeat the asker's own "10 ans")."""
@@ -19,7 +25,7 @@ def check_grounded(answer):
     for citation in answer.citations:
         for quote in citation.quotes:
             assert quote in citation.text
-            assert f"« {quote} » [{citation.n}]" in answer.answer
+            assert f"« {quote} » [{citation.n}]" in answer.answer or stated_by_the_lead(answer, quote, citation.n)
     for number in NUMBER.findall(re.sub(r"\[\d+\]", "", answer.answer)):
         if not re.fullmatch(r"20\d\d", number):  # years also come from the citation's date
             assert number in cited, f"{number} is not in a cited passage"
@@ -216,9 +222,9 @@ BUDGET_TURN = [{"role": "user", "content": BUDGET}, {"role": "assistant", "conte
     [
         ("Mon entreprise a 10 ans, puis-je candidater à Start-up Industrie de demain ?", [], "Non :", ["moins de 8 ans"], []),
         ("Combien d'argent pour le plan IA ?", [], "Plan IA", ["60 M€", "50 M€"], ["22 M€", "18 M€"]),
-        ("c'est quoi ANITI", [], "« ANITI", ["pôle de recherche"], []),
-        ("c'est quoi AD'OCC ?", [], "« AD'OCC", ["agence"], []),
-        ("c koi la JEI", [], "« La Jeune Entreprise Innovante (JEI)", ["statut fiscal national"], []),
+        ("c'est quoi ANITI", [], "ANITI", ["pôle de recherche"], ["«", "selon la fiche"]),
+        ("c'est quoi AD'OCC ?", [], "AD'OCC", ["agence"], ["«", "selon la fiche"]),
+        ("c koi la JEI", [], "La Jeune Entreprise Innovante (JEI)", ["statut fiscal national"], ["«", "selon la fiche"]),
         ("Et quelles sont les conditions ?", BUDGET_TURN, "Conditions", ["moins de 8 ans"], ["M€"]),
         ("What is the Pass Occitanie and can I still apply?", [], "No:", ["plus disponible", "2022"], []),
     ],
@@ -231,6 +237,17 @@ def test_the_lead_answers_the_question_itself(assistant, question, history, open
     assert all(h in answer.lead for h in holds), answer.lead
     assert not any(w in answer.lead for w in lacks), answer.lead
     assert re.search(r"\[\d\]", answer.lead)  # it cites
+    check_grounded(answer)
+
+
+@pytest.mark.parametrize("question", ["c'est quoi ANITI", "Qui contacter pour demander une aide innovation de la région ?"])
+def test_a_lead_that_quotes_reads_as_an_answer_its_source_and_the_rest_below_it(assistant, question):
+    answer = assistant.ask(question)
+    lead, said_by, *evidence = answer.answer.split("\n\n")
+    assert lead == answer.lead and "«" not in lead and "selon" not in lead.rsplit("[", 1)[-1]
+    assert said_by.startswith("Selon la fiche « ") and said_by.endswith("[1].")
+    stated = re.sub(r" \[\d+\]\.$", "", lead)
+    assert stated[1:] not in "\n\n".join(evidence)  # the lead is not said twice
     check_grounded(answer)
 
 

@@ -182,3 +182,49 @@ def test_the_index_lists_a_document_s_orders(gamma):
 def test_a_scheme_no_document_names_gets_no_other_scheme_s_figure(assistant, question):
     answer = assistant.ask(question)
     assert answer.abstained and "M€" not in answer.answer and " €" not in answer.answer
+
+
+@pytest.mark.parametrize("question", [
+    "On est une PME de 45 salariés, une SAS créée il y a 12 ans, ni une SCI ni une entreprise individuelle. "
+    "Le Prêt Croissance TPE, c'est possible pour nous ?",
+    "sas de 45 salariés créée il y a 12 ans, pas une SCI, pret croissance tpe possible ?",
+    "We're a 45-employee SAS founded 12 years ago, neither an SCI nor a sole trader. Can we get the Prêt Croissance TPE?",
+])
+def test_an_excluded_legal_form_fails_only_the_form_the_asker_has(assistant, question):
+    answer = lead(assistant, question)
+    assert answer.verdict != "no" and "SCI" not in answer.lead, answer.lead
+
+
+@pytest.mark.parametrize("question", [
+    "Je tiens une épicerie fine de 2 salariés à Pézenas. Je peux encore candidater au Pass Occitanie ?",
+    "pass occitanie pr ma boite de 3 salariés c possible ?",
+    "We are a 4-person company in Albi. Can we still apply for the Pass Occitanie?",
+])
+def test_a_closed_programme_is_no_whatever_criteria_the_asker_meets(assistant, question):
+    answer = lead(assistant, question)
+    assert answer.verdict == "no" and ("2022" in answer.lead), answer.lead
+    assert not answer.lead.startswith(("Oui", "Yes"))
+
+
+@pytest.mark.parametrize("question", [
+    "ma société a été créée en 2012, elle a donc plus de 10 ans. le statut JEI c'est encore possible ?",
+    "J'ai créé ma société de logiciels à Montpellier en 2012 et nous faisons toujours de la R&D. Le statut JEI est-il encore possible ?",
+    "My company was set up in 2012, so it is over 10 years old. Is JEI status still possible?",
+])
+def test_a_no_names_the_exception_the_askers_case_is_not(assistant, question):
+    answer = lead(assistant, question)
+    assert answer.verdict == "no" and "8" in answer.lead and "11" in answer.lead and "2013" in answer.lead, answer.lead
+
+
+@pytest.mark.parametrize("question, figure", [
+    ("How much of the 2021-2027 CPER is for student housing?", "37,9 M€"),
+    ("cper 2021-2027 cb pr le logement etudiant ?", "37,9 M€"),
+    ("CPER 2021-2027, enseignement supérieur et recherche : ça fait combien en tout ?", "626,1 M€"),
+    ("How much EU funding is in the regional innovation policy?", "160 M€"),
+    ("politique regionale innovation : cb de fonds europeens ?", "160 M€"),
+    ("On est une TPE de 7 salariés, notre banquier nous a parlé du Prêt Croissance TPE. C'est quel montant ce prêt ?",
+     "50 000 €"),
+])
+def test_the_figure_is_the_one_the_questions_words_name(assistant, question, figure):
+    said = lead(assistant, question).lead
+    assert figure in said.split("[1]")[0].replace("\u202f", " ").replace("\xa0", " "), said

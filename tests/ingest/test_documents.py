@@ -13,7 +13,7 @@ EPSILON = ("# Dispositif Épsilon\n\nLe dispositif Épsilon finance les coopéra
            "Élevé, très demandé.\n")
 
 
-def write_pdf(path: Path, lines: list[str], title: str = "Fiche PDF") -> None:
+def write_pdf(path: Path, lines: list[str], title: str = "Fiche PDF", info: str = "") -> None:
     """A minimal, valid one-page PDF with a text layer (no PDF-writing dependency needed)."""
     content = "BT /F1 12 Tf 72 720 Td 14 TL " + " ".join(f"({line}) '" for line in lines) + " ET"
     objects = [
@@ -22,7 +22,7 @@ def write_pdf(path: Path, lines: list[str], title: str = "Fiche PDF") -> None:
         "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
         f"<< /Length {len(content)} >>\nstream\n{content}\nendstream",
         "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-        f"<< /Title ({title}) /CreationDate (D:20250301120000) >>",
+        f"<< /Title ({title}) /CreationDate (D:20250301120000) {info}>>",
     ]
     out, offsets = b"%PDF-1.4\n", []
     for number, body in enumerate(objects, 1):
@@ -165,6 +165,26 @@ def test_pdf_text_layer_title_and_date(tmp_path):
     document = load_document(path)
     assert document.title == "Fiche PDF" and document.date == "2025-03-01"
     assert "Contrat Innovation" in document.text and "40 000" in document.text
+
+
+@pytest.mark.parametrize(
+    "name, write, url",
+    [
+        ("fiche.md", lambda p: p.write_text("---\ntitle: Fiche\nsource: https://www.laregion.fr/fiche\n---\nTexte.\n"),
+         "https://www.laregion.fr/fiche"),
+        ("annonce.md", lambda p: p.write_text("---\ntitle: Annonce\nsource: \"Communiqué de presse, 22 mai 2024\"\n---\nTexte.\n"),
+         None),
+        ("lien.md", lambda p: p.write_text("---\ntitle: Lien\nurl: \"javascript:alert(1)\"\n---\nTexte.\n"), None),
+        ("fiche.pdf", lambda p: write_pdf(p, ["Le Contrat Innovation."], info="/URL (https://www.laregion.fr/contrat.pdf) "),
+         "https://www.laregion.fr/contrat.pdf"),
+        ("sans-lien.pdf", lambda p: write_pdf(p, ["Le Contrat Innovation."]), None),
+    ],
+)
+def test_a_document_keeps_its_web_address_for_its_citations(tmp_path, name, write, url):
+    """A front matter's `url` or `source` that is a link, a PDF's /URL: the chat links its sources there."""
+    path = tmp_path / name
+    write(path)
+    assert load_document(path).url == url
 
 
 def test_docx_headings_become_sections(tmp_path):

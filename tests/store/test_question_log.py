@@ -160,7 +160,7 @@ def test_the_chats_thumbs_up_is_linked_to_the_logged_question(page, site):  # no
     chat_ask(page, BUDGET, answers_before=0)
     row = wait_for(lambda: [r for r in store.questions() if r["question"] == BUDGET])[0]
     assert row["rating"] is None
-    page.get_by_role("button", name="Like", exact=True).last.click()
+    page.get_by_role("button", name="J'aime", exact=True).last.click()
     assert wait_for(lambda: store.questions(rating="up", source=row["sources"][0]))[0]["id"] == row["id"]
 
 

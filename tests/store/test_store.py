@@ -346,3 +346,49 @@ def test_evaluation_runs_are_kept_newest_first_with_their_results(store):
     assert store.eval_run(second + 1000) is None
     with pytest.raises(ValueError):
         store.update_eval_run(first, id=3)
+
+
+# The console's review (schema version 3)
+
+def test_a_version_2_database_is_upgraded_keeping_its_questions_and_gets_the_review_tables(url):
+    store = Store(url)
+    question_id = log(store, "Le Pass Occitanie est-il ouvert ?", sources=CITED)
+    with store.engine.begin() as connection:  # as version 2 left it
+        for table in ("question_answers", "review_questions", "dismissed_gaps"):
+            connection.execute(text(f"DROP TABLE {table}"))
+        connection.execute(text("UPDATE schema_version SET version = 2"))
+    store.close()
+    upgraded = Store(url)
+    assert upgraded.version() == VERSION == 3
+    assert {"question_answers", "review_questions", "dismissed_gaps"} <= set(inspect(upgraded.engine).get_table_names())
+    old = upgraded.question(question_id)
+    assert old["question"] == "Le Pass Occitanie est-il ouvert ?" and old["answer"] is None and old["citations"] is None
+    upgraded.close()
+
+
+def test_what_a_question_was_answered_is_kept_with_it_and_purged_with_it(url):
+    store = Store(url, retention_days=90)
+    citations = [{"n": 1, "source": CITED[0], "title": "Pass Occitanie", "text": "Le Pass\x00 est ouvert.", "quotes": []}]
+    provenance = {"query": "Le Pass Occitanie est-il ouvert ?", "decision": {"reason": "answered", "evidence": 0.9}}
+    question_id = log(store, "Le Pass Occitanie est-il ouvert ?", sources=CITED[:1], answer="Oui [1].",
+                      citations=citations, provenance=provenance)
+    kept = store.question(question_id)
+    assert kept["answer"] == "Oui [1]." and kept["provenance"] == provenance
+    assert kept["citations"][0]["text"] == "Le Pass est ouvert."  # the NUL dropped, as everywhere
+    assert store.purge(now=dt.datetime.now(dt.timezone.utc) + 91 * DAY) == 1
+    assert store.question(question_id) is None
+    with store.engine.connect() as connection:
+        assert connection.execute(text("SELECT COUNT(*) FROM question_answers")).scalar_one() == 0
+    store.close()
+
+
+def test_reviews_and_dismissed_gaps_are_remembered_masked(store):
+    review_id = store.add_review("Mon mail jean@example.fr : le Pass est-il ouvert ?", "Non, clos.", "clos", CITED[0])
+    (review,) = store.reviews()
+    assert review["id"] == review_id and review["question"] == "Mon mail [e-mail] : le Pass est-il ouvert ?"
+    assert (review["facts"], review["sources"], review["must_abstain"]) == ("clos", CITED[0], False)
+    assert store.remove_review(review_id) and store.reviews() == [] and not store.remove_review(review_id)
+    assert store.dismiss_gaps(["quel temps fait-il ?", "la météo ?"]) == 2
+    assert store.dismiss_gaps(["la météo ?"]) == 0  # already dismissed
+    assert store.dismissed_gaps() == {"quel temps fait-il ?", "la météo ?"}
+    assert store.restore_gaps() == 2 and store.dismissed_gaps() == set()

@@ -1,7 +1,9 @@
 """A real Chromium against the real server: the widget on a hostile page of another origin, on a page
 with a strict Content-Security-Policy and on a site that is not allowed, and the Gradio chat with its
 thumbs, under its own CSP; a document that carries Markdown (remote images, links) shown as text;
-where a new answer lands at desktop and phone widths; an axe-core WCAG 2.1 A/AA audit of both.
+where a new answer lands at desktop and phone widths; the chat as its users read it (a lead that
+states, markers and links to the sources, French labels, a phone layout, a copy in plain text); an
+axe-core WCAG 2.1 A/AA audit of both.
 Screenshots go to tests/screenshots/ (git-ignored)."""
 
 import functools
@@ -20,7 +22,7 @@ from playwright.sync_api import expect
 
 from assistant.assistant import Assistant
 from assistant.server import create_app, server_config
-from assistant.wording import human_date, message
+from assistant.wording import human_date, message, words
 from tests.conftest import BUDGET, XSS_DOCUMENT, XSS_QUESTION
 from tests.helpers import free_port, serving
 
@@ -37,6 +39,7 @@ WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 FOLLOW_UP = "Et quel est son montant par an ?"
 MARKER = re.compile(r"\[\d+\]")
+LIKE_BUTTON, DISLIKE_BUTTON, COPY_BUTTON = "J'aime", "Je n'aime pas", "Copier le message"  # Gradio's French
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 # A host page that tries its worst on everything, including what the widget adds to it.
@@ -236,7 +239,8 @@ def audit(page, axe_script: Path, where: str) -> None:
 
 def assert_landed_on(page, lead, answer, scroller) -> None:
     """The lead is on the screen (inside the window and the box that scrolls it), and the view went to
-    the answer's top: the answer starts at the top of the box, unless the box cannot scroll that far."""
+    `answer`'s top (in the chat, the question it answers): it starts at the top of the box, unless the
+    box cannot scroll that far."""
     expect(lead).to_be_in_viewport(ratio=1)  # waits for the scroll
     box, area = lead.bounding_box(), scroller.bounding_box()
     height = page.viewport_size["height"]
@@ -252,9 +256,10 @@ def assert_landed_on(page, lead, answer, scroller) -> None:
 def open_widget(page, site, host_page: str = "", origin: str = "page"):
     page.goto(f"{site[origin]}/{host_page}")
     launcher = page.locator("#occitanie-assistant .fab")
-    launcher.wait_for()
-    launcher.focus()
-    page.keyboard.press("Enter")
+    launcher.wait_for(state="attached")
+    if not page.locator("#occitanie-assistant [role=dialog]").is_visible():  # left open on the previous page
+        launcher.focus()
+        page.keyboard.press("Enter")
     return page.locator("#occitanie-assistant textarea")
 
 
@@ -262,6 +267,11 @@ def widget_ask(page, question: str, answers_before: int):
     page.locator("#occitanie-assistant textarea").focus()
     page.keyboard.type(question)
     page.keyboard.press("Enter")
+    return widget_answer(page, answers_before)
+
+
+def widget_answer(page, answers_before: int):
+    """The widget's answer after `answers_before` bot messages (the greeting counts), once it is shown."""
     answers = page.locator("#occitanie-assistant .msg.bot:not(.wait)")
     answers.nth(answers_before).wait_for(timeout=60_000)
     page.locator("#occitanie-assistant .wait").wait_for(state="detached", timeout=60_000)
@@ -312,15 +322,40 @@ def test_the_widget_shows_hostile_document_text_as_text_and_runs_nothing(page, s
         request.getfixturevalue("leads")
     open_widget(page, site)
     answer = widget_ask(page, XSS_QUESTION, answers_before=1)
-    open_sources(page, answer)
-    text = answer.inner_text()
-    assert "<script>window.__xss='script';alert(1)</script>" in text
-    assert "<img src=x onerror=" in text
-    assert answer.locator("script, img").count() == 0
-    assert answer.locator("a").count() == 0  # the document's javascript: URL is not a link
-    page.wait_for_timeout(500)
-    assert page.evaluate("window.__xss") is None and page.dialogs == []
+    for shown in ("as answered", "as kept for the tab, on the next page"):
+        if shown != "as answered":
+            open_widget(page, site)  # the same conversation, read back from sessionStorage
+            answer = widget_answer(page, answers_before=1)
+        open_sources(page, answer)
+        text = answer.inner_text()
+        assert "<script>window.__xss='script';alert(1)</script>" in text, shown
+        assert "<img src=x onerror=" in text
+        assert answer.locator("script, img").count() == 0
+        assert answer.locator("a").count() == 0  # the document's javascript: URL is not a link
+        page.wait_for_timeout(500)
+        assert page.evaluate("window.__xss") is None and page.dialogs == []
     page.screenshot(path=SCREENSHOTS / f"widget-xss-{answers.replace(' ', '-')}.png")
+
+
+def test_the_widget_reads_back_a_conversation_the_host_page_tampered_with_as_text_and_still_answers(page, site):
+    """The tab's conversation is in the host page's sessionStorage, which that page can write."""
+    tampered = {"open": True, "messages": [
+        {"role": "user", "content": "<img src=x onerror=\"window.__xss='user'\">"},
+        {"role": "assistant", "content": "x", "answer": {"answer": "<script>window.__xss='answer'</script>",
+                                                        "citations": [None, {"n": 1, "title": "<b>t</b>",
+                                                                             "url": "javascript:window.__xss='url'"}]}},
+        {"role": "assistant", "content": "no answer"}, {"role": "system", "content": "?"}, None, 42]}
+    page.add_init_script(f"sessionStorage.setItem({json.dumps('occitanie-assistant ' + site['server'])}, "
+                         f"{json.dumps(json.dumps(tampered))});")
+    open_widget(page, site, "plain.html")
+    widget = page.locator("#occitanie-assistant")
+    expect(widget.locator(".msg.user")).to_have_text(["<img src=x onerror=\"window.__xss='user'\">"])
+    assert "<script>window.__xss='answer'</script>" in widget.locator(".msg.bot").nth(1).inner_text()
+    assert widget.locator(".msg img, .msg script, .msg b, .msg a").count() == 0
+    answer = widget_ask(page, BUDGET, answers_before=2)
+    assert "M€" in answer.inner_text()
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.__xss") is None and page.dialogs == []
 
 
 def test_the_widget_shows_the_french_rate_limit_message_then_network_errors(page, site):
@@ -365,7 +400,7 @@ def test_the_chat_answers_with_sources_and_records_a_thumbs_up(page, site):
     assert "Start-up Industrie de demain" in answer.locator(".oc-sources").inner_text()
     assert answer.locator("mark").count() >= 1
 
-    page.get_by_role("button", name="Like", exact=True).last.click()
+    page.get_by_role("button", name=LIKE_BUTTON, exact=True).last.click()
     database = site["settings"].data_dir / "feedback.sqlite3"
     deadline = time.monotonic() + 30
     rows = []
@@ -383,7 +418,7 @@ def test_the_chat_thanks_an_english_asker_in_english(page, site):
     page.goto(site["server"] + "/")
     answer = chat_ask(page, "What is the Occitanie AI plan?", answers_before=0)
     assert "according to" in answer.inner_text()  # an English answer
-    page.get_by_role("button", name="Like", exact=True).last.click()
+    page.get_by_role("button", name=LIKE_BUTTON, exact=True).last.click()
     expect(page.get_by_text(message("en", "feedback_thanks"))).to_be_visible(timeout=30_000)
     assert page.get_by_text(message("fr", "feedback_thanks")).count() == 0
 
@@ -425,7 +460,9 @@ def test_a_new_chat_answer_lands_on_its_lead_and_the_chat_fills_the_window(page,
     lead = answer.locator(".oc-lead")
     assert MARKER.search(lead.inner_text()) and lead.evaluate("n => parseInt(getComputedStyle(n).fontWeight)") >= 600
     assert answer.locator(".oc-text").inner_text()  # the quoted evidence, below the lead
-    assert_landed_on(page, lead, answer, page.locator("#oc-chat .bubble-wrap"))
+    question = page.locator("#oc-chat .message-row.user-row").nth(1)
+    assert FOLLOW_UP in question.inner_text()
+    assert_landed_on(page, lead, question, page.locator("#oc-chat .bubble-wrap"))  # the question on top, then its lead
     expect(page.locator("#oc-announcer")).to_have_text(lead.inner_text())
 
     sources = answer.locator("details.oc-sources")
@@ -434,7 +471,136 @@ def test_a_new_chat_answer_lands_on_its_lead_and_the_chat_fills_the_window(page,
         assert sources.get_attribute("open") is None and not answer.locator(".oc-quote").first.is_visible()
     else:
         expect(sources).to_have_attribute("open", "")
-    page.screenshot(path=SCREENSHOTS / f"chat-{answers.replace('_', '-')}-{width}.png")
+    page.screenshot(path=SCREENSHOTS / f"chat-{answers.replace('_', '-')}-{width}.png")  # docs/chat-phone.png: leads, phone
+
+
+# The chat as its users read it (issue 21): an answer that reads as one, markers that go to their
+# source, links to the documents, a page in French, a phone layout, a copy in plain text.
+
+ANITI = "c'est quoi ANITI"
+
+
+def test_a_chat_lead_that_quotes_reads_as_an_answer_and_is_not_repeated_below_it(page, site):
+    page.goto(site["server"] + "/")
+    answer = chat_ask(page, ANITI, answers_before=0)
+    lead = answer.locator(".oc-lead").inner_text()
+    evidence = answer.locator(".oc-text").inner_text()
+    assert lead.startswith("ANITI") and "«" not in lead and "selon la fiche" not in lead  # a statement, not a quote
+    assert evidence.startswith("Selon la fiche « ANITI")  # who says it, below it
+    assert MARKER.sub("", lead).strip(" .") not in MARKER.sub("", evidence)  # and said once
+    page.screenshot(path=SCREENSHOTS / "chat-lead-statement.png")  # docs/chat.png
+
+
+def test_the_chat_shows_a_lead_once_even_when_the_answer_repeats_it_further_down(page, site, monkeypatch):
+    assistant = site["assistant"]
+    answer = assistant.answer
+
+    def repeating(analysis):  # an answerer (an LLM) that opens with a line of its own, then its lead
+        said = with_lead(answer(analysis))
+        return said.model_copy(update={"answer": f"Voici ce que disent les sources.\n\n{said.answer}"})
+
+    monkeypatch.setattr(assistant, "answer", repeating)
+    page.goto(site["server"] + "/")
+    shown = chat_ask(page, BUDGET, answers_before=0)
+    lead = shown.locator(".oc-lead").inner_text()
+    evidence = shown.locator(".oc-text").inner_text()
+    assert evidence.startswith("Voici ce que disent les sources.") and lead not in evidence
+
+
+@WIDTHS
+def test_a_marker_in_a_chat_answer_opens_and_shows_its_source(page, site, viewport):
+    page.goto(site["server"] + "/")
+    answer = chat_ask(page, BUDGET, answers_before=0)
+    marker = answer.locator(".oc-lead a.oc-ref").first
+    n = MARKER.search(marker.inner_text())[0].strip("[]")
+    source = answer.locator(f".oc-source:nth-of-type({n})")
+    if viewport == VIEWPORTS["phone"]:
+        assert not source.is_visible()  # folded behind "Sources (n)"
+    marker.click()
+    expect(source).to_be_in_viewport(ratio=0.3)
+    assert source.locator(".oc-source-head").inner_text().startswith(f"[{n}] ")
+    assert source.evaluate("node => node === document.activeElement")  # the keyboard goes on from there
+    assert page.url.rstrip("/") == site["server"]  # no jump of the page itself
+
+
+def test_a_chat_source_whose_document_has_a_web_address_links_to_it(page, site):
+    page.goto(site["server"] + "/")
+    answer = chat_ask(page, QUIBLIX_QUESTION, answers_before=0)
+    link = open_sources(page, answer).locator(".oc-source-head a")
+    expect(link).to_have_attribute("href", "https://www.laregion.example/quiblix")
+    assert link.inner_text() == "Dispositif Quiblix" and link.get_attribute("rel") == "noopener noreferrer"
+    without = chat_ask(page, BUDGET, answers_before=1)  # the corpus's sheets have no address: no link
+    assert open_sources(page, without).locator("a").count() == 0
+
+
+def test_the_chat_page_is_french_with_gradios_own_labels_in_french_in_an_english_browser(browser, site):
+    page = browser.new_page(viewport=VIEWPORTS["desktop"], locale="en-US")
+    try:
+        page.goto(site["server"] + "/")
+        assert page.evaluate("document.documentElement.lang") == "fr"
+        chat_ask(page, BUDGET, answers_before=0)
+        for name in (COPY_BUTTON, LIKE_BUTTON, DISLIKE_BUTTON):
+            expect(page.get_by_role("button", name=name, exact=True).last).to_be_visible()
+        names = page.locator("#oc-chat button").evaluate_all("nodes => nodes.map(n => n.getAttribute('aria-label'))")
+        english = {"Copy message", "Like", "Dislike", "Feedback", "Scroll down", "Clear"}
+        assert not english & set(names), names
+        labels = page.locator("#oc-chat [data-testid=bot]").evaluate_all("nodes => nodes.map(n => n.getAttribute('aria-label'))")
+        assert labels == [words("fr", "chat_message_labels")["bot"]]  # not "bot's message: <div …"
+    finally:
+        page.close()
+
+
+def test_the_chat_says_in_french_that_the_server_is_lost(page, site):
+    settings = site["settings"].model_copy(update={"port": free_port()})
+    config = server_config(create_app(settings, site["assistant"]), settings, log_level="warning",
+                           timeout_graceful_shutdown=1)  # Gradio's event stream would hold the stop
+    with serving(config):
+        page.goto(f"http://127.0.0.1:{settings.port}/")
+        page.locator("#oc-announcer[data-ready]").wait_for(state="attached")
+    page.locator("#oc-question textarea").fill(BUDGET)  # a question sent to a server that is gone
+    page.locator("#oc-send").click()
+    lost = words("fr", "gradio_texts")["Connection to the server was lost. Attempting reconnection..."]
+    expect(page.get_by_text(lost)).to_be_visible(timeout=30_000)
+    assert page.get_by_text("Connection to the server was lost", exact=False).count() == 0
+    page.screenshot(path=SCREENSHOTS / "chat-connection-lost.png")
+
+
+@pytest.mark.parametrize("viewport", [VIEWPORTS["phone"]], ids=["phone"])
+def test_the_chat_on_a_phone_leaves_the_screen_to_the_conversation_with_44_px_targets(page, site, viewport):
+    page.goto(site["server"] + "/")
+    page.get_by_text("Qui contacter pour un projet innovant ?").wait_for()
+    chat = page.locator("#oc-chat").bounding_box()
+    assert chat["height"] >= 0.7 * viewport["height"], f"the conversation gets {chat['height']:.0f} px of 844"
+    fits = page.locator("#oc-question textarea").evaluate("""node => {
+        const style = getComputedStyle(node), context = document.createElement("canvas").getContext("2d");
+        context.font = style.font;
+        const room = node.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+        return context.measureText(node.placeholder).width <= room; }""")
+    assert fits, "the placeholder is cut off"
+    chat_ask(page, BUDGET, answers_before=0)
+    page.wait_for_timeout(300)  # Gradio adds the message's buttons just after its text
+    targets = page.locator("#oc-chat .message-buttons button:visible, #oc-send, #oc-new")
+    sizes = targets.evaluate_all("nodes => nodes.map(n => [n.getAttribute('aria-label') || n.textContent.trim(),"
+                                 " Math.round(n.getBoundingClientRect().width), Math.round(n.getBoundingClientRect().height)])")
+    assert len(sizes) >= 6 and all(w >= 44 and h >= 44 for _, w, h in sizes), sizes
+    page.screenshot(path=SCREENSHOTS / "chat-phone.png")
+
+
+def test_copying_a_chat_answer_gives_its_text_not_its_markup(browser, site):
+    context = browser.new_context(viewport=VIEWPORTS["desktop"], permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    try:
+        page.goto(site["server"] + "/")
+        answer = chat_ask(page, BUDGET, answers_before=0)
+        page.wait_for_timeout(300)
+        page.get_by_role("button", name=COPY_BUTTON, exact=True).last.click()
+        page.wait_for_timeout(300)
+        copied = page.evaluate("navigator.clipboard.readText()")
+        assert "<" not in copied and "&#" not in copied and "class=" not in copied
+        lead = answer.locator(".oc-lead").inner_text()
+        assert copied.startswith(lead) and "Sources (" in copied and "Start-up Industrie de demain" in copied
+    finally:
+        context.close()
 
 
 @ANSWERS
@@ -457,6 +623,156 @@ def test_a_new_widget_answer_lands_on_its_lead_with_its_sources_folded(page, sit
     page.screenshot(path=SCREENSHOTS / f"widget-{answers.replace('_', '-')}-{width}.png")
     open_sources(page, answer)
     assert answer.locator("blockquote").first.is_visible()
+
+
+# The widget across the region's site: the tab's conversation, starter questions, copy, the full chat, phones
+
+def host_page(site, name: str, attributes: str = "", link: str = "") -> str:
+    """A page of the host site (the allowed origin) with the widget's tag carrying `attributes`, and a link
+    to another of its pages; returns its name."""
+    html = PLAIN_PAGE.format(server=site["server"]).replace(" async>", f" {attributes} async>")
+    if link:
+        html = html.replace("</p></main>", f'</p><p><a href="{link}">Autre article</a></p></main>')
+    (site["settings"].corpus_dir.parent / "host" / name).write_text(html, encoding="utf-8")
+    return name
+
+
+def width_of(viewport) -> str:
+    return next(name for name, size in VIEWPORTS.items() if size == viewport)
+
+
+@WIDTHS
+def test_the_widget_keeps_the_tabs_conversation_across_the_sites_pages_until_a_new_one(page, site, viewport):
+    first = host_page(site, "article-1.html", link="article-2.html")
+    host_page(site, "article-2.html", link=first)
+    widget = page.locator("#occitanie-assistant")
+    open_widget(page, site, first)
+    said = widget_ask(page, BUDGET, answers_before=1).inner_text()
+
+    phone = width_of(viewport) == "phone"
+    if phone:  # the panel covers the link: the browser's address bar, or its back button
+        page.goto(f"{site['page']}/article-2.html")
+    else:
+        page.get_by_role("link", name="Autre article").click()
+    page.wait_for_url("**/article-2.html")
+    widget.locator(".fab").wait_for(state="attached")
+    if phone:  # the new page is seen first, the conversation a tap away
+        expect(widget.locator("[role=dialog]")).to_be_hidden()
+        widget.locator(".fab").click()
+    else:  # open as it was left, without taking the focus from the new page
+        expect(widget.locator("[role=dialog]")).to_be_visible()
+        assert page.evaluate("document.activeElement.id") != "occitanie-assistant"
+    expect(widget.locator(".msg.user")).to_have_text([BUDGET])
+    assert widget.locator(".msg.bot").nth(1).inner_text() == said
+    follow_up = widget_ask(page, FOLLOW_UP, answers_before=2)  # read with the question of the previous page
+    assert "Start-up Industrie de demain" in follow_up.locator(".src").text_content()
+    page.screenshot(path=SCREENSHOTS / f"widget-next-page-{width_of(viewport)}.png")
+
+    widget.get_by_role("button", name="Nouvelle conversation").click()
+    expect(widget.locator(".msg")).to_have_count(1)
+    assert widget.locator("textarea").evaluate("node => node === node.getRootNode().activeElement")
+    open_widget(page, site, first)
+    expect(widget.locator(".msg")).to_have_count(1)
+    answer = widget_ask(page, FOLLOW_UP, answers_before=1)  # a new conversation: no "son" to refer to
+    assert "Start-up Industrie de demain" not in answer.inner_text()
+
+
+@WIDTHS
+def test_the_widget_offers_the_regions_starter_questions_or_the_chats_examples(page, site, viewport):
+    widget = page.locator("#occitanie-assistant")
+    starters = widget.get_by_role("group", name="Exemples de questions").get_by_role("button")
+    region = host_page(site, "starters.html", 'data-question-1="Qu\'est-ce que READYNOV ?" '
+                                             'data-question-2="Comment joindre AD\'OCC ?"')
+    open_widget(page, site, region)
+    expect(starters).to_have_text(["Qu'est-ce que READYNOV ?", "Comment joindre AD'OCC ?"])
+
+    open_widget(page, site, host_page(site, "no-starters.html", 'data-question-1=""'))  # none wanted
+    expect(widget.locator(".msg.bot")).to_have_count(1)
+    assert widget.locator(".msg.bot button").count() == 0
+
+    open_widget(page, site, "plain.html")  # no data-question-n: the chat's examples
+    expect(starters).to_have_text(list(words("fr", "example_questions")))
+    page.screenshot(path=SCREENSHOTS / f"widget-starters-{width_of(viewport)}.png")
+    starters.first.click()
+    answer = widget_answer(page, answers_before=1)
+    expect(widget.locator(".msg.user")).to_have_text([words("fr", "example_questions")[0]])
+    assert "M€" in answer.inner_text() and answer.locator(".s").count() >= 1
+
+
+@WIDTHS
+@pytest.mark.parametrize("clipboard", ["Clipboard API", "copy command"])
+def test_the_widget_copies_an_answer_as_plain_text_with_its_sources(page, site, viewport, clipboard):
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site["page"])
+    if clipboard == "copy command":  # as on a host page served over http, which has no navigator.clipboard.writeText
+        page.add_init_script("Clipboard.prototype.writeText = undefined;")
+    open_widget(page, site, "plain.html")
+    shown = widget_ask(page, BUDGET, answers_before=1)
+    copy = shown.get_by_role("button", name="Copier la réponse et ses sources")
+    copy.click()
+    expect(copy).to_have_text("Copié")
+    expect(page.locator("#occitanie-assistant [aria-live=polite]")).to_have_text("Copié")
+    copied = page.evaluate("navigator.clipboard.readText()")
+
+    answer = site["assistant"].ask(BUDGET)
+    assert copied.startswith(answer.answer.strip() + "\n\nSources :\n[1] ")
+    for citation in answer.citations:
+        line = next(line for line in copied.splitlines() if line.startswith(f"[{citation.n}] "))
+        assert citation.title in line and human_date(citation.date, "fr") in line
+    assert "<" not in copied and "Copier" not in copied and "\U0001F44D" not in copied
+    expect(copy).to_have_text("Copier", timeout=5000)
+
+
+@WIDTHS
+def test_the_widget_links_to_the_full_chat(page, site, viewport):
+    open_widget(page, site, "plain.html")
+    link = page.locator("#occitanie-assistant").get_by_role("link", name="Ouvrir le chat complet")
+    assert link.get_attribute("href") == site["server"] + "/" and link.get_attribute("target") == "_blank"
+    with page.context.expect_page() as opened:
+        link.click()
+    chat = opened.value
+    chat.get_by_text(words("fr", "example_questions")[2]).first.wait_for(timeout=60_000)
+    assert chat.url == site["server"] + "/"
+    chat.close()
+
+
+def assert_touch_targets(targets) -> None:
+    """Each of these buttons or links is at least 44 × 44 px, as a finger needs."""
+    assert targets.count() > 0
+    for n in range(targets.count()):
+        box = targets.nth(n).bounding_box()
+        assert min(box["width"], box["height"]) >= 44, (
+            f"{targets.nth(n).get_attribute('aria-label') or targets.nth(n).inner_text()!r} is "
+            f"{box['width']:.0f} × {box['height']:.0f} px")
+
+
+@WIDTHS
+def test_the_widget_is_a_floating_card_on_a_desktop_and_the_whole_screen_on_a_phone(page, site, viewport):
+    widget = page.locator("#occitanie-assistant")
+    open_widget(page, site, "plain.html")
+    panel = widget.locator(".panel")
+    if width_of(viewport) == "desktop":
+        assert_widget_styled(page)
+        box = panel.bounding_box()
+        assert round(box["x"] + box["width"]) == viewport["width"] - 20 and box["y"] > 100
+        assert widget.locator(".fab").is_visible()
+    else:
+        box = panel.bounding_box()
+        assert [round(box[k]) for k in ("x", "y", "width", "height")] == [0, 0, 390, 844]
+        assert not widget.locator(".fab").is_visible()  # it would cover the send button
+        targets = widget.locator(".icon, .foot button, .foot a, .ex button")
+        assert_touch_targets(targets)
+        assert widget.locator("textarea").evaluate("n => getComputedStyle(n).fontSize") == "16px"  # no zoom
+    answer = widget_ask(page, BUDGET, answers_before=1)
+    if width_of(viewport) == "phone":
+        assert_touch_targets(answer.locator(".rate button"))  # copy and the thumbs
+    expect(widget.locator("textarea")).to_be_in_viewport(ratio=1)
+    expect(answer.locator(".lead, .rate").first).to_be_in_viewport()
+    page.screenshot(path=SCREENSHOTS / f"widget-{width_of(viewport)}.png")
+    widget.locator(".log").evaluate("n => { n.scrollTop = n.scrollHeight; }")  # down to copy and the thumbs
+    panel.screenshot(path=SCREENSHOTS / f"widget-panel-{width_of(viewport)}.png")  # docs/widget.png
+    widget.get_by_role("button", name="Fermer").click()
+    expect(panel).to_be_hidden()
+    expect(widget.locator(".fab")).to_be_visible()
 
 
 def test_an_answer_without_a_lead_shows_its_whole_text_and_announces_its_first_sentence(page, site, no_leads):
@@ -487,7 +803,8 @@ def test_the_chat_page_passes_a_wcag_21_aa_audit_before_and_after_an_answer(page
     audit(page, axe_script, "on the chat page after an answer, its sources open")
 
 
-def test_the_widget_open_and_answered_passes_a_wcag_21_aa_audit(page, site, axe_script, leads):
+@WIDTHS
+def test_the_widget_open_and_answered_passes_a_wcag_21_aa_audit(page, site, axe_script, leads, viewport):
     open_widget(page, site, "plain.html")
     audit(page, axe_script, "with the widget open")
     answer = widget_ask(page, BUDGET, answers_before=1)
@@ -538,7 +855,7 @@ def test_the_chat_works_under_its_content_security_policy_and_a_foreign_page_can
     assert "frame-ancestors 'self'" in policy and "connect-src 'self'" in policy and "img-src 'self'" in policy
     answer = chat_ask(page, BUDGET, answers_before=0)
     open_sources(page, answer)
-    page.get_by_role("button", name="Like", exact=True).last.click()
+    page.get_by_role("button", name=LIKE_BUTTON, exact=True).last.click()
     page.wait_for_timeout(500)
     assert page.evaluate("window.__csp") == []  # Gradio runs whole under the policy
 
@@ -602,10 +919,10 @@ def test_the_chat_records_its_own_feedback_labels_and_not_a_forged_one(page, sit
         route.continue_(post_data=json.dumps(body))
 
     page.route("**/gradio_api/queue/join*", forge)
-    page.get_by_role("button", name="Like", exact=True).last.click()
+    page.get_by_role("button", name=LIKE_BUTTON, exact=True).last.click()
     page.wait_for_timeout(1000)
     page.unroute("**/gradio_api/queue/join*")
-    page.get_by_role("button", name="Dislike", exact=True).last.click()
+    page.get_by_role("button", name=DISLIKE_BUTTON, exact=True).last.click()
 
     database = site["settings"].data_dir / "feedback.sqlite3"
     deadline = time.monotonic() + 30

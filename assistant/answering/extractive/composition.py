@@ -3,6 +3,8 @@
 With a lead (assistant/answering/extractive/lead.py): the lead, then its evidence as verbatim quotes with their markers,
 each without the "Selon X (date)," opening the lead has already said (a quote is still an exact
 span of the passage); a quote from a document the lead does not name carries its title and date.
+A French lead that quotes a clause says it as a statement, its "Selon la fiche « X » (date) [n]."
+on the next line, and the evidence quotes only the rest of that sentence (statement.py).
 Without one: per source, "D'après <source> (<date>) :" and its quotes. Either way, a notice when
 dated sources quote different amounts and the lead does not already give both.
 """
@@ -12,6 +14,7 @@ from dataclasses import replace
 from assistant.answering.extractive.candidates import Candidate
 from assistant.answering.extractive.clauses import ATTRIBUTION, clause_around
 from assistant.answering.extractive.quotes import join_adjacent
+from assistant.answering.extractive.statement import as_statement, attribution_line, unsaid
 from assistant.models import Answer, Citation, Passage
 from assistant.question.subjects import short_title
 from assistant.text.figures import amounts, disagree
@@ -51,20 +54,27 @@ def compose(question: str, passages: list[Passage], chosen: list[Candidate], lan
 
 
 def compose_with_lead(question: str, passages: list[Passage], evidence: list[Candidate], language: str, lead) -> Answer:
-    """The lead, then its evidence: the lead's sentences first, each quote in reading order per source."""
+    """The lead, then its evidence: the lead's sentences first, each quote in reading order per source.
+    A lead that quotes is said as a statement, its attribution below it (statement.py), and the
+    evidence quotes only what the lead does not already say."""
     keys = {c.key for c in evidence}
     evidence = evidence + [s.candidate for s in lead.segments  # every sentence the lead cites is a citation
                            if s.candidate is not None and s.candidate.key not in keys and not keys.add(s.candidate.key)]
+    segments, statements = as_statement(lead, language)
+    lead = replace(lead, segments=segments)
     first: dict[int, int] = {}
     for order, candidate in enumerate(evidence):
         first.setdefault(candidate.passage_index, order)
     inline = [replace(c, text=lead.inline[c.key]) for c in evidence if c.key in lead.inline]  # quoted by the lead
     rest = [c for c in evidence if c.key not in lead.inline]
-    quoted = join_adjacent(sorted(rest, key=lambda c: (first[c.passage_index], c.start)), passages)
-    quoted = [_quotable(c, lead.short_answer) for c in quoted]
+    quoted, stated = [], []  # stated: the clauses the lead says of a sentence quoted after it, still cited
+    for candidate in join_adjacent(sorted(rest, key=lambda c: (first[c.passage_index], c.start)), passages):
+        said, left = unsaid(candidate, statements)
+        stated += said
+        quoted += [_quotable(part, lead.short_answer) for part in left]
     citations: list[Citation] = []
     numbers: dict[int, int] = {}
-    for candidate in inline + quoted:
+    for candidate in inline + stated + quoted:
         if candidate.passage_index not in numbers:
             passage = passages[candidate.passage_index]
             numbers[candidate.passage_index] = len(citations) + 1
@@ -80,9 +90,10 @@ def compose_with_lead(question: str, passages: list[Passage], evidence: list[Can
             chunk = passages[candidate.passage_index].chunk
             piece += f" ({source_label(chunk.kind, short_title(chunk.title), language)}, {human_date(chunk.date, language)})"
         pieces.append(piece)
-    lines = [text, " ".join(pieces)] if pieces else [text]
+    said_by = attribution_line(statements, lambda candidate: numbers[candidate.passage_index])
+    lines = [text] + [line for line in (said_by, " ".join(pieces)) if line]
     shown_both = sum(s.candidate is not None for s in lead.segments) >= 2
-    if not shown_both and sources_disagree(quoted, passages):
+    if not shown_both and sources_disagree(stated + quoted, passages):
         lines.append(message(language, "disagree"))
     return Answer(question=question, lead=text, short_answer=lead.short_answer, verdict=lead.verdict,
                   answer="\n\n".join(lines), citations=citations, language=language, programmes=lead.programmes)

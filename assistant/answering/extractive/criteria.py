@@ -41,5 +41,7 @@ def judge(analysis: QuestionAnalysis, about: list[Candidate], profile: Profile |
     checks = check_criteria(criteria, analysis.facts, analysis.cues.negated, analysis.language)
     for check in checks:
         check.candidate = cited[id(check.criterion)]
+        if check.exception is not None:
+            check.exception_candidate = cited.get(id(check.exception))
     checks = [c for c in checks if c.dimension != "other" or len(c.phrase) > 10]
     return Judgement(checks) if checks else None

@@ -29,12 +29,14 @@ from assistant.answering.extractive.clauses import NOT_DOCUMENTED, clause, dates
 from assistant.answering.extractive.criteria import judge
 from assistant.answering.extractive.short_answer import short_span
 from assistant.models import Passage, ProgrammeFit
-from assistant.profiles.criteria import CONDITION
+from assistant.profiles.criteria import CONDITION, describe_limit
 from assistant.profiles.model import Amount, Fact, Profile
-from assistant.question.analysis import QuestionAnalysis
+from assistant.question.analysis import ASKS_AMOUNT, QuestionAnalysis
 from assistant.question.subjects import short_title
+from assistant.retrieval.expansion import GLOSSARY
 from assistant.text.figures import LEADING_START, Quantity, amounts, figure_span, years_named
 from assistant.text.french import TEXTS_CACHED, analyze
+from assistant.text.french import words as tokens
 from assistant.wording import human_date, message, source_label
 
 MAX_LEAD_CHARS = 200  # the lead is read on a phone, in the widget: about two lines
@@ -138,6 +140,10 @@ def build_lead(analysis: QuestionAnalysis, ranked: list[Candidate], passages: li
     elif builder is _figure_lead and profile is not None:
         builder = partial(builder, profile=profile, cite=cite)
     lead = builder(analysis, about if intent == "status" else told, passages) if builder else None
+    if intent == "limit" and (lead is None or lead.absent) and profile is not None and cite is not None:
+        # "contrat innov taille max ?" with no bounded figure among the likeliest sentences: the programme's
+        # criteria, those the question names first, before any "not in my sources"
+        lead = _conditions_lead(analysis, told, passages, profile=profile, cite=cite) or lead
     if lead is not None:
         return lead
     # A subject with its own document narrows the likeliest sentence to it; a mere name does not.
@@ -182,7 +188,7 @@ def _figure_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: l
     picks: list[tuple[Candidate, Quantity]] = []
     for aspect in aspects:
         pick = _pick_figure(analysis, aspect, about, taken=[q for _, q in picks], skip=stated if checking else [],
-                            profile=profile, cite=cite)
+                            profile=profile, cite=cite, passages=passages)
         if pick is None:  # every aspect asked must be in the sources, or the answer says what is missing
             if analysis.subject is not None or years or analysis.entities:
                 return _absent(analysis, about, passages, aspect)
@@ -190,7 +196,7 @@ def _figure_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: l
         picks.append(pick)
     if len(aspects) == 1 and analysis.cues.second and not checking:
         # "montant total et part pour l'excellence", "combien de boîtes et de salariés"
-        pick = _pick_figure(analysis, aspects[0], about, taken=[q for _, q in picks], second=True)
+        pick = _pick_figure(analysis, aspects[0], about, taken=[q for _, q in picks], second=True, passages=passages)
         if pick is not None and pick[1].key != picks[0][1].key:
             picks.append(pick)
     segments: list[Segment] = []
@@ -259,7 +265,8 @@ def _span(text: str, quantity: Quantity, language: str) -> str:
 
 
 def _pick_figure(analysis: QuestionAnalysis, aspect: str, about: list[Candidate], taken: list[Quantity],
-                 skip: list[Quantity] = (), second: bool = False, profile: Profile | None = None, cite=None):
+                 skip: list[Quantity] = (), second: bool = False, profile: Profile | None = None, cite=None,
+                 passages: list[Passage] = ()):
     """`second`: the figure for the part of the question after a second thing of the same kind ("et de
     salariés", `Cues.second`); `profile`: the subject's, whose envelope answers an amount asked with no
     part named, and whose parts answer the part the question's words name."""
@@ -322,7 +329,17 @@ def _pick_figure(analysis: QuestionAnalysis, aspect: str, about: list[Candidate]
     best = max(sentences, key=lambda c: (_overlap(words, set(analyze(c.text))), c.score >= NEARLY * sentences[0].score,
                                          -sentences.index(c)))
     own = [f for f in found if f[0] is best]
-    return max(own, key=lambda f: (_near(best.text, f[1], words), f[1].kind != "year", -own.index(f)))
+    # The years asked qualify the whole sentence ("les 626,1 M€ du CPER 2021-2027 … 37,9 M€ pour le logement
+    # étudiant"): the other words choose the figure first.
+    # The years asked and the words of the document's title qualify the whole sentence ("les 626,1 M€ du
+    # CPER 2021-2027 … 37,9 M€ pour le logement étudiant", "la Politique régionale Innovation mobilise 450 M€
+    # … dont 160 M€ de fonds européens"): the other words choose the figure first.
+    period = {str(y) for y in analysis.cues.years}
+    title = set(analyze(passages[best.passage_index].chunk.title)) if passages else set()
+    choosing = words - period - title or words - period
+    whole = aspect == "amount" and cues.whole  # "ça fait combien en tout ?": the sentence's largest amount
+    return max(own, key=lambda f: (whole and f[1].high, _near(best.text, f[1], choosing), _near(best.text, f[1], words),
+                                   f[1].kind != "year", -own.index(f)))
 
 
 def _named_amount(words: set[str], profile: Profile, cite, skipped: set) -> tuple[Candidate, Quantity] | None:
@@ -356,8 +373,13 @@ def _figures(about: list[Candidate], kinds, limit: int = CONSIDERED) -> list[tup
 
 
 def _content_terms(analysis: QuestionAnalysis) -> set[str]:
-    subject_terms = set(analyze(analysis.subject.name)) if analysis.subject else set()
-    asked = set(analyze(analysis.asked)) if analysis.asked and analysis.asked != analysis.question else set(analysis.stems)
+    name = analyze(analysis.subject.name) if analysis.subject else []
+    # the name's words, and the name typed as one word ("startoc" for START'OC)
+    subject_terms = set(name) | {"".join(name[i:j]) for i in range(len(name)) for j in range(i + 2, len(name) + 1)}
+    story = analysis.asked and analysis.asked != analysis.question
+    asked = set(analyze(analysis.asked)) if story else set(analysis.stems)
+    if analysis.language == "en":  # "student housing" names the French sheet's "logement étudiant"
+        asked |= {t for w in tokens(analysis.asked if story else analysis.question) if w in GLOSSARY for t in analyze(GLOSSARY[w])}
     return asked - subject_terms  # a story's own words ("je dirige une ESN") name no part asked
 
 
@@ -471,12 +493,21 @@ def _status_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: l
 
 def _eligibility_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: list[Passage],
                       profile: Profile | None = None, cite=None) -> Lead | None:
-    """A verdict from the criteria of the programme (or of the cited sentences) against the asker's facts."""
+    """A verdict from the criteria of the programme (or of the cited sentences) against the asker's facts;
+    for a programme that is closed, that it is closed (no criterion the asker meets makes it open)."""
+    closed = _status_lead(analysis, about, passages) if analysis.subject and analysis.subject.status == "closed" else None
     judged = judge(analysis, about, profile, cite)
+    language = analysis.language
+    failed = [c for c in judged.checks if c.passed is False] if judged is not None else []
+    if closed is not None and closed.verdict == "no":
+        if failed:  # closed, and the asker would not have been eligible either
+            closed.segments[-1].text = closed.segments[-1].text.removesuffix(".")
+            closed.segments += [Segment(f" ; {message(language, 'besides')} {_criterion(failed[0], language)}", failed[0].candidate),
+                                Segment(f" {message(language, 'yours', fact=failed[0].fact)}.")]
+            closed.evidence = _distinct(closed.evidence + [failed[0].candidate])[:2]
+        return closed
     if judged is None:
         return None
-    language = analysis.language
-    failed = [c for c in judged.checks if c.passed is False]
     passed = [c for c in judged.checks if c.passed is True]
     unchecked = [c for c in judged.checks if c.passed is None]
     segments: list[Segment] = []
@@ -484,6 +515,10 @@ def _eligibility_lead(analysis: QuestionAnalysis, about: list[Candidate], passag
         check = failed[0]
         segments.append(Segment(f"{message(language, 'verdict_no')} {_criterion(check, language)}", check.candidate))
         segments.append(Segment(f" {message(language, 'yours', fact=check.fact)}"))
+        if check.exception is not None and check.exception_candidate is not None:
+            # "la limite de 11 ans ne vaut pas pour vous", or "sauf si" the asker's case is the exception's
+            word = "exception_ruled_out" if check.exception_holds is False else "exception_unless"
+            segments.append(Segment(f" ; {message(language, word, phrase=check.exception_phrase)}", check.exception_candidate))
         key = "no"
     elif passed:
         names = ", ".join(message(language, "criterion_short", dimension=message(language, f"dimension_{c.dimension}"),
@@ -496,9 +531,20 @@ def _eligibility_lead(analysis: QuestionAnalysis, about: list[Candidate], passag
         check = unchecked[0]
         segments.append(Segment(f"{message(language, 'verdict_unsure')} {_criterion(check, language)}", check.candidate))
         key = "unsure"
+    amount = None
+    if key != "no" and "amount" in analysis.aspects and ASKS_AMOUNT.search(analysis.question):
+        # "c'est pour nous ? et ça monte à combien ?": the verdict, then the amount
+        amount = _pick_figure(analysis, "amount", about, taken=[], profile=profile, cite=cite, passages=passages)
+        if amount is not None:
+            segments.append(Segment(f" ; {message(language, 'amount_also')} {_span(amount[0].text, amount[1], language)}",
+                                    amount[0]))
     segments[-1].text += "."
     # The sentences the verdict rests on: the criterion that fails, else those met and the one to check.
-    evidence = _distinct([c.candidate for c in (failed[:1] or passed[:2] + unchecked[:1])])[:2]
+    evidence = _distinct([c.candidate for c in failed[:1]] + [failed[0].exception_candidate] if failed and failed[0].exception
+                         and failed[0].exception_candidate is not None
+                         else [c.candidate for c in (failed[:1] or passed[:2] + unchecked[:1])])[:2]
+    if amount is not None:
+        evidence = _distinct(evidence + [amount[0]])[:3]
     return Lead(segments, evidence, verdict=key, kind="eligibility", why=f"eligibility: {len(failed)} failed, {len(passed)} met, "
                 f"{len(unchecked)} to check")
 
@@ -510,18 +556,35 @@ def _conditions_lead(analysis: QuestionAnalysis, about: list[Candidate], passage
     if judged is None or analysis.subject is None or not analysis.subject.source:
         return None
     # Who it is for first when that is asked ("qui peut en bénéficier ?"), else thresholds before the rest.
+    named = analysis.cues.dimensions  # "quelles tailles … et faut-il être implanté ?": those criteria first
     if analysis.cues.who_for:
         ordered = sorted(judged.checks, key=lambda c: not BENEFICIARIES.search(c.candidate.text))
     else:
         ordered = sorted(judged.checks, key=lambda c: c.dimension == "other")
+    ordered = sorted(ordered, key=lambda c: named.index(c.dimension) if c.dimension in named else len(named))
+    kept: dict[str, object] = {}
+    for check in ordered:  # one criterion per dimension: "au moins 40 000 € HT" read twice is said once
+        kept.setdefault(check.dimension if check.dimension != "other" else check.phrase, check)
+    ordered = list(kept.values())
     checks = ordered[:2]
     if len(ordered) > 2 and sum(len(c.phrase) for c in ordered[:3]) < MAX_LEAD_CHARS - 40:
         checks = ordered[:3]
     segments = [Segment(message(analysis.language, "conditions", subject=analysis.subject.name))]
     for n, check in enumerate(checks):
-        segments.append(Segment((" ; " if n else " ") + _criterion(check, analysis.language), check.candidate))
+        phrase = _every_limit(check, analysis.language) if check.dimension in named else check.phrase
+        segments.append(Segment((" ; " if n else " ") + message(analysis.language, f"criterion_{check.dimension}", phrase=phrase),
+                                check.candidate))
     segments[-1].text += "."
     return Lead(segments, _distinct([c.candidate for c in checks]), kind="conditions", why=f"conditions: {len(checks)} criteria")
+
+
+def _every_limit(check, language: str) -> str:
+    """A criterion asked by name with all the limits its sentence sets: "moins de 50 salariés, moins de
+    250 salariés, de 250 à 5 000 salariés" for "quelles tailles d'entreprises ?"."""
+    limits = [check.criterion, *check.criterion.alternatives]
+    if len(limits) < 2 or any(limit.high is None for limit in limits):
+        return check.phrase
+    return ", ".join(dict.fromkeys(describe_limit(limit, language) for limit in limits))
 
 
 def _criterion(check, language: str) -> str:
