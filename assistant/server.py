@@ -21,6 +21,7 @@ from assistant.assistant import Assistant
 from assistant.console.auth import AdminGuard, ConsolePort
 from assistant.console.evals import interrupt_abandoned_runs
 from assistant.console.routes import admin_router
+from assistant.question.nearest import NearestIntent
 from assistant.settings import PROJECT_DIR, Settings, get_settings
 from assistant.store import question_log
 from assistant.store.database import Store
@@ -63,6 +64,10 @@ def warm_up(assistant: Assistant) -> None:
     retriever = assistant.retriever
     answerer = assistant.answerer
     short_answer.load_model()  # spaCy's French model, ~3 s: before the first visitor, not during their question
+    try:  # the intent examples (~100, 2-3 s): likewise, and once, not by each of the first questions at once
+        NearestIntent(retriever.query_vector, retriever.state.model).warm()  # through the embedder's deadline
+    except Exception as error:  # an embedder down at start: the first question that needs them tries again
+        log.warning("intent examples not embedded at start: %s", error)
     log.info("Index ready: %d chunks, embedding model %s, answerer %s.", len(retriever), retriever.state.model,
              answerer.name)
 

@@ -186,6 +186,9 @@ class Settings(BaseSettings):
     # The region's console at /admin (assistant/console/routes.py): off unless a token is set
     admin_token: str | None = Field(default=None, description="the console's token; empty = /admin answers 404")
     max_upload_bytes: int = Field(default=20_000_000, description="largest file the console accepts (documents, eval sets)")
+    reader_memory_mb: int = Field(default=1024, ge=128, description="address space a corpus file's reader process may use "
+                                  "(uploads and indexing): a file that needs more is refused")
+    reader_timeout_s: float = Field(default=120.0, gt=0, description="seconds a corpus file's reader process may take")
     admin_secret: str | None = Field(
         default=None, description="the key that signs console sessions, the same on every instance; "
         "empty = derived from the admin token",

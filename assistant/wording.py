@@ -71,6 +71,7 @@ MESSAGES = {
         "match_eligible": "probablement éligible :",
         "match_check": "à vérifier :",
         "match_not_eligible": "non éligible :",
+        "match_no_innovation": "pour un projet d'innovation",
         "match_closed": "fermé :",
         "match_contact": "Pour un conseil sur votre cas : AD'OCC",
         "fact_unit_age": "ans",
@@ -198,6 +199,10 @@ MESSAGES = {
         "upload_bad_folder": "Dossier inconnu dans le corpus : « {folder} ».",
         "upload_exists": "Le document « {source} » existe déjà : choisissez « Remplacer » pour le mettre à jour.",
         "upload_unreadable": "Ce fichier ne peut pas être indexé : {reason}.",
+        "upload_reader_memory": "Ce fichier ne peut pas être indexé : sa lecture demande plus de {limit} Mo de mémoire "
+                                "(un fichier compressé piégé, ou un document à découper).",
+        "upload_reader_time": "Ce fichier ne peut pas être indexé : sa lecture prend plus de {limit} s "
+                              "(un document à découper ou à simplifier).",
         "upload_content": "Le fichier « {name} » n'est pas un fichier {suffix} : il contient {kind}. Enregistrez-le "
         "au bon format, ou donnez-lui l'extension qui correspond.",
         # What a file holds (assistant/ingest/file_types.py), for a refusal that says so
@@ -279,6 +284,7 @@ MESSAGES = {
         "match_eligible": "likely eligible:",
         "match_check": "to check:",
         "match_not_eligible": "not eligible:",
+        "match_no_innovation": "for an innovation project",
         "match_closed": "closed:",
         "match_contact": "For advice on your case: AD'OCC",
         "fact_unit_age": "years",
@@ -392,6 +398,10 @@ MESSAGES = {
         "upload_bad_folder": "Unknown corpus folder: \"{folder}\".",
         "upload_exists": "The document \"{source}\" already exists: choose \"Replace\" to update it.",
         "upload_unreadable": "This file cannot be indexed: {reason}.",
+        "upload_reader_memory": "This file cannot be indexed: reading it needs more than {limit} MB of memory "
+                                "(a compressed bomb, or a document to split).",
+        "upload_reader_time": "This file cannot be indexed: reading it takes more than {limit} s "
+                              "(a document to split or simplify).",
         "upload_content": "The file \"{name}\" is not a {suffix} file: it holds {kind}. Save it in the right format, "
         "or give it the extension that matches.",
         "file_kinds": {"pdf": "a PDF", "docx": "a Word document (.docx)", "xlsx": "an Excel workbook (.xlsx)",

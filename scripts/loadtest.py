@@ -3,6 +3,12 @@
     python scripts/loadtest.py                      # starts its own server (rate limit raised), 20 clients, 60 s
     python scripts/loadtest.py --clients 20 --duration 30
     python scripts/loadtest.py --url http://127.0.0.1:7860   # an already running server (its rate limit applies)
+    python scripts/loadtest.py --unique             # each request a question not asked before in the run
+
+The shipped mix asks 8 questions in turn, as a region's site is asked the same things again: after the
+first round their query vectors are cached (assistant/retrieval/query_cache.py). `--unique` asks the
+eval sets' questions (evals/qa.jsonl, paraphrases.jsonl, heldout.jsonl), then each again after an
+opening ("Bonjour, ..."), so that every request is embedded and the cache cannot flatter the figures.
 
 Prints errors, latency percentiles, throughput and the machine it ran on. A benchmark, not a test.
 """
@@ -10,6 +16,8 @@ Prints errors, latency percentiles, throughput and the machine it ran on. A benc
 import argparse
 import asyncio
 import ipaddress
+import itertools
+import json
 import os
 import socket
 import statistics
@@ -35,6 +43,28 @@ QUESTIONS = [
     "Qu'est-ce que le statut de jeune entreprise innovante ?",
     "Que fait ANITI à Toulouse ?",
 ]
+
+
+EVAL_SETS = ("evals/qa.jsonl", "evals/paraphrases.jsonl", "evals/heldout.jsonl")
+OPENINGS = ("", "Bonjour, ", "Question : ", "Merci de me dire : ", "Une question : ", "Svp, ", "Dites-moi : ")
+
+
+def unique_questions():
+    """Questions never repeated in a run (an opening before each of the eval sets' questions; past
+    them all, a number after), each a real question of the corpus's kinds."""
+    seen, base = set(), []
+    for name in EVAL_SETS:
+        for line in (PROJECT / name).read_text(encoding="utf-8").splitlines():
+            question = json.loads(line).get("question", "").strip() if line.strip() else ""
+            if question and question not in seen:
+                seen.add(question)
+                base.append(question)
+    for opening in OPENINGS:
+        for question in base:
+            yield f"{opening}{question[:1].lower() if opening else question[:1]}{question[1:]}"
+    for n in itertools.count(2):
+        for question in base:
+            yield f"{question} ({n})"
 
 
 def loopback(url: str) -> bool:
@@ -70,17 +100,19 @@ def start_server() -> tuple[subprocess.Popen, str]:
     raise SystemExit("the server did not start within 300 s")
 
 
-async def run(url: str, clients: int, duration_s: float) -> dict:
+async def run(url: str, clients: int, duration_s: float, unique: bool = False) -> dict:
     latencies: list[float] = []
     server_ms: list[float] = []
     errors: dict[str, int] = {}
     deadline = time.monotonic() + duration_s
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
 
+    fresh = unique_questions()  # one event loop: clients take from it in turn
+
     async def client(worker: int, http: httpx.AsyncClient) -> None:
         turn = worker
         while time.monotonic() < deadline:
-            question = QUESTIONS[turn % len(QUESTIONS)]
+            question = next(fresh) if unique else QUESTIONS[turn % len(QUESTIONS)]
             turn += 1
             started = time.perf_counter()
             try:
@@ -114,6 +146,7 @@ def main() -> int:
     parser.add_argument("--url", help="a running server on loopback (default: start one)")
     parser.add_argument("--clients", type=int, default=20, help=f"concurrent clients (1-{MAX_CLIENTS})")
     parser.add_argument("--duration", type=float, default=60, help=f"seconds (1-{MAX_DURATION_S})")
+    parser.add_argument("--unique", action="store_true", help="each request a distinct question (no cached query vector)")
     args = parser.parse_args()
     if not 1 <= args.clients <= MAX_CLIENTS or not 1 <= args.duration <= MAX_DURATION_S:
         parser.error(f"--clients must be 1-{MAX_CLIENTS} and --duration 1-{MAX_DURATION_S} s")
@@ -124,18 +157,19 @@ def main() -> int:
     try:
         health = httpx.get(f"{url}/api/health", timeout=10).json()
         httpx.post(f"{url}/api/ask", json={"question": QUESTIONS[0]}, timeout=120)  # warm-up, not counted
-        result = asyncio.run(run(url, args.clients, args.duration))
+        result = asyncio.run(run(url, args.clients, args.duration, args.unique))
+        load = os.getloadavg()
     finally:
         if process is not None:
             process.terminate()
             process.wait(timeout=30)
 
     ok, errors = result["latencies"], result["errors"]
-    print(f"machine     {describe(machine())}")
+    print(f"machine     {describe(machine())} · load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} at the end")
     print(f"server      {url} · {health['chunks']} chunks · {health['embedding_model']} · {health['answerer']}"
           f" · version {health['version']}{' (started by this script)' if process else ''}")
-    print(f"load        {args.clients} clients × {args.duration:.0f} s, POST /api/ask, "
-          f"{len(QUESTIONS)} questions in turn")
+    mix = "each question distinct (--unique)" if args.unique else f"{len(QUESTIONS)} questions in turn"
+    print(f"load        {args.clients} clients × {args.duration:.0f} s, POST /api/ask, {mix}")
     print(f"requests    {len(ok)} answered, {sum(errors.values())} errors {errors or ''}")
     if ok:
         print(f"latency     p50 {percentile(ok, 0.5) * 1000:.0f} ms · p95 {percentile(ok, 0.95) * 1000:.0f} ms"

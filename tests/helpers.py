@@ -2,10 +2,12 @@
 questions and hostile document the front-end tests send, and an LLM server we control. Fixtures live
 in tests/conftest.py."""
 
+import io
 import json
 import socket
 import threading
 import time
+import zipfile
 from collections.abc import Callable
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -119,3 +121,28 @@ class FakeChatServer:
     def close(self):
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+def docx_of_paragraphs(unpacked_bytes: int) -> bytes:
+    """A DOCX whose document.xml holds `unpacked_bytes` of one-letter paragraphs, within the declared-size
+    budget: written as a stream, so that the test itself never holds the XML in memory."""
+    import docx
+
+    blank = io.BytesIO()
+    docx.Document().save(blank)
+    template = zipfile.ZipFile(blank)
+    xml = template.read("word/document.xml").decode()
+    head, tail = xml.split("<w:body>")[0] + "<w:body>", "</w:body>" + xml.split("</w:body>")[1]
+    paragraph = b"<w:p><w:r><w:t>x</w:t></w:r></w:p>"
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for item in template.infolist():
+            if item.filename != "word/document.xml":
+                archive.writestr(item, template.read(item.filename))
+                continue
+            with archive.open(item.filename, "w") as member:
+                member.write(head.encode())
+                for _ in range(unpacked_bytes // (len(paragraph) * 10_000)):
+                    member.write(paragraph * 10_000)
+                member.write(tail.encode())
+    return out.getvalue()

@@ -32,6 +32,7 @@ from assistant.console.evals import (
 )
 from assistant.console.reindex import Reindexer
 from assistant.ingest import corpus_files
+from assistant.ingest.reading_worker import corpus_reader
 from assistant.retrieval.embeddings import load_embeddings
 from assistant.settings import Settings
 from assistant.web.errors import request_language
@@ -82,6 +83,7 @@ def admin_router(assistant: Assistant, settings: Settings) -> APIRouter:
     auth = AdminAuth(token, settings)
     reindexer = Reindexer(assistant)
     corpus_dir = assistant.settings.corpus_dir
+    reader = corpus_reader(settings.reader_memory_mb, settings.reader_timeout_s)  # uploads read in a worker process
     evals: list[EvalRuns] = []  # one, made on first use with the app's store
 
     def store(request: Request):
@@ -157,7 +159,7 @@ def admin_router(assistant: Assistant, settings: Settings) -> APIRouter:
         data = await received(file)
         try:
             source = await run_in_threadpool(corpus_files.save_upload, corpus_dir, file.filename or "", data,
-                                             settings.max_upload_bytes, folder)
+                                             settings.max_upload_bytes, folder, None, reader)
         except corpus_files.Refused as error:
             raise refused(error, request) from error
         return {"source": source}
@@ -167,7 +169,7 @@ def admin_router(assistant: Assistant, settings: Settings) -> APIRouter:
         data = await received(file)
         try:
             await run_in_threadpool(corpus_files.save_upload, corpus_dir, file.filename or "", data,
-                                    settings.max_upload_bytes, "", source)
+                                    settings.max_upload_bytes, "", source, reader)
         except corpus_files.Refused as error:
             raise refused(error, request) from error
         return {"source": source}

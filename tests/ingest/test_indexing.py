@@ -19,7 +19,7 @@ from assistant.ingest.indexer import build_index
 from assistant.retrieval.index_state import IndexState
 from assistant.retrieval.retriever import Retriever
 from assistant.settings import PROJECT_DIR
-from tests.helpers import make_settings
+from tests.helpers import docx_of_paragraphs, make_settings
 
 NEW_DOC = "# Aide fictive Zéphyr\n\n## Montant\n\nL'aide Zéphyr finance les coopératives de pêcheurs à hauteur de 12 000 €.\n"
 
@@ -213,3 +213,14 @@ def test_the_server_builds_its_first_index_despite_faulty_files_and_reports_them
     assert re.search(r"Indexing: 0 / \d+ chunks embedded", started), started
     embedded = started.rindex(" chunks embedded")
     assert embedded < started.index(f"Chat: http://127.0.0.1:{port}/") < started.index(f"Widget: http://127.0.0.1:{port}/widget.js")
+
+
+def test_a_file_past_the_readers_memory_or_time_limit_is_skipped_with_the_reason_and_the_rest_indexed(corpus_copy):
+    settings = corpus_copy.model_copy(update={"reader_memory_mb": 256, "reader_timeout_s": 5})
+    (settings.corpus_dir / "bombe.docx").write_bytes(docx_of_paragraphs(90_000_000))  # 90 MB of XML: GBs of nodes
+    (settings.corpus_dir / "lente.docx").write_bytes(docx_of_paragraphs(1_000_000))  # python-docx: minutes
+    report = build_index(settings)
+    assert report.files == 13
+    assert "skipped bombe.docx: reading it needs more than 256 MB of memory (ASSISTANT_READER_MEMORY_MB)" in report.summary()
+    assert "skipped lente.docx: reading it takes more than 5 s (ASSISTANT_READER_TIMEOUT_S)" in report.summary()
+    assert Assistant(settings).ask("Qu'est-ce que READYNOV ?").citations[0].source == "programmes/readynov.md"

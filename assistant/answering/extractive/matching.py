@@ -18,13 +18,14 @@ from assistant.profiles.catalogue import Programmes
 from assistant.profiles.criteria import APPLICANT
 from assistant.profiles.model import Fact, Profile
 from assistant.question.analysis import QuestionAnalysis
-from assistant.text.french import ATTRIBUTION
+from assistant.text.french import ATTRIBUTION, analyze
 from assistant.wording import message
 
 PER_GROUP = 4
 CITED_CHARS = 110
 FRENCH_ALONGSIDE = re.compile(r" \(« [^»]*» ?\)")
 REASON_CHARS = 60  # what to check or what fails, in a few words
+INNOVATION = set(analyze("innovation innovant innovante innovation"))
 
 
 def matching_lead(analysis: QuestionAnalysis, programmes: Programmes, passages: list[Passage],
@@ -83,6 +84,11 @@ def _fit(profile: Profile, analysis: QuestionAnalysis, cite) -> tuple[ProgrammeF
     if profile.status == "closed":
         fact = profile.status_fact or profile.definition
         return ProgrammeFit(name=profile.name, source=profile.source, fit="closed"), cite(fact) if fact else None
+    if INNOVATION & analysis.cues.negated and profile.definition is not None \
+            and INNOVATION & set(analyze(f"{profile.name} {profile.definition.text}")):
+        # "pas d'innovation particulière": a programme for innovation projects is not for the asker
+        return (ProgrammeFit(name=profile.name, source=profile.source, fit="not_eligible",
+                             reason=message(language, "match_no_innovation")), cite(profile.definition))
     checks = [c for c in check_criteria(profile.criteria, analysis.facts, analysis.cues.negated, language)
               if cite(c.criterion.fact) is not None]
     if not checks:
