@@ -74,6 +74,7 @@ class Retrieval:
     query: str
     ranked: list[Passage]
     passages: list[Passage]
+    dense_missing: str | None = None  # why the dense search is not in them (a server down, slow or wrong)
 
     @property
     def considered(self) -> list[Passage]:
@@ -147,7 +148,7 @@ class Assistant:
             subjects=SubjectCatalogue(retriever.state.chunks, lexical.document_frequency, lexical.vocabulary,
                                       self.settings.contact_document),
             programmes=programmes,
-            nearest=NearestIntent(retriever.embeddings.embed_query, retriever.state.model),
+            nearest=NearestIntent(retriever.query_vector, retriever.state.model),
         )
 
     def swap(self, retriever: Retriever) -> None:
@@ -227,6 +228,9 @@ class Assistant:
             decision=decision,
         )
         answer.query = analysis.query if analysis.context else None
+        if found.dense_missing:  # said in the answer itself, so that every front end shows it
+            answer.notice = message(analysis.language, "dense_unavailable")
+            answer.answer = f"{answer.answer}\n\n{answer.notice}"
         answer.latency_ms = round((time.perf_counter() - started) * 1000, 1)
         yield answer
 
@@ -235,7 +239,7 @@ def _retrieval(analysis: QuestionAnalysis, parts: Parts, retrieve_k: int) -> Ret
     """Search the retriever of `parts` (the index of the answer under way: `swap` may replace the
     assistant's own), then add the subject's own document and the profiles' sentences an answer cites."""
     retriever = parts.retriever
-    ranked = retriever.search(analysis.query, k=max(retrieve_k, TRACE_DEPTH))
+    ranked, dense_missing = retriever.hybrid(analysis.query, k=max(retrieve_k, TRACE_DEPTH))
     passages = ranked[:retrieve_k]
     subject = analysis.subject
     if subject is not None and subject.source:
@@ -245,7 +249,7 @@ def _retrieval(analysis: QuestionAnalysis, parts: Parts, retrieve_k: int) -> Ret
         query = f"{analysis.query} {aspect}".strip()
         passages = passages + retriever.within(query, subject.source, SUBJECT_PASSAGES, given)
     passages = passages + _profile_passages(parts, analysis, {p.chunk.id for p in passages})
-    return Retrieval(analysis.query, ranked, passages)
+    return Retrieval(analysis.query, ranked, passages, dense_missing)
 
 
 def _described_subject(analysis: QuestionAnalysis, found: Retrieval, parts: Parts) -> Subject | None:

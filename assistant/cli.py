@@ -136,6 +136,7 @@ def _mcp(settings: Settings, args) -> int:
     from assistant.answering.extractive import short_answer
     from assistant.assistant import Assistant
     from assistant.store.database import Store
+    from assistant.store.question_log import QuestionLog
     from assistant.web.mcp_server import mcp_server
     from assistant.web.security import RateLimiter
 
@@ -147,9 +148,11 @@ def _mcp(settings: Settings, args) -> int:
     except importlib.metadata.PackageNotFoundError:
         version = ""
     store = Store.from_settings(settings)
+    question_log = QuestionLog(store)
     try:
-        anyio.run(mcp_server(assistant, store, RateLimiter(0), version).run_stdio_async)
+        anyio.run(mcp_server(assistant, question_log, RateLimiter(0), version).run_stdio_async)
     finally:
+        question_log.close()
         store.close()
     return 0
 

@@ -169,6 +169,9 @@ class Answer(BaseModel):
     language: str = "fr"
     query: str | None = Field(default=None, description="the question as searched, after condensing a follow-up")
     latency_ms: float = 0.0
+    notice: str | None = Field(
+        default=None, description="what the reader should know about how this answer was made (the search by "
+        "meaning unavailable: keyword search alone); also the answer's last paragraph")
     provenance: Provenance | None = Field(
         default=None, description="how the answer was made (API: only when the request asks for it)"
     )

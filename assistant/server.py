@@ -25,6 +25,7 @@ from assistant.question.nearest import NearestIntent
 from assistant.settings import PROJECT_DIR, Settings, get_settings
 from assistant.store import question_log
 from assistant.store.database import Store
+from assistant.store.question_log import QuestionLog
 from assistant.web.api import api_router
 from assistant.web.chat_page import GRADIO_FRENCH, FrenchChatPage
 from assistant.web.errors import ClientErrorsAfterStart, install_error_handlers
@@ -64,7 +65,7 @@ def warm_up(assistant: Assistant) -> None:
     answerer = assistant.answerer
     short_answer.load_model()  # spaCy's French model, ~3 s: before the first visitor, not during their question
     try:  # the intent examples (~100, 2-3 s): likewise, and once, not by each of the first questions at once
-        NearestIntent(retriever.embeddings.embed_query, retriever.state.model).warm()
+        NearestIntent(retriever.query_vector, retriever.state.model).warm()  # through the embedder's deadline
     except Exception as error:  # an embedder down at start: the first question that needs them tries again
         log.warning("intent examples not embedded at start: %s", error)
     log.info("Index ready: %d chunks, embedding model %s, answerer %s.", len(retriever), retriever.state.model,
@@ -85,15 +86,18 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     settings = settings or get_settings()
     assistant = assistant or Assistant(settings)
     store = Store.from_settings(settings)  # feedback and the question log, one per app
+    writer = QuestionLog(store)  # what the front ends log, written off the answer's path
     limiter = RateLimiter(settings.rate_limit_per_minute)
-    mcp = mcp_server(assistant, store, limiter, version())
+    mcp = mcp_server(assistant, writer, limiter, version())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         await run_in_threadpool(warm_up, assistant)
+        writer.start()
         await run_in_threadpool(tidy_store, store)
         async with serving_mcp(mcp):
             yield
+        await run_in_threadpool(writer.close)
         store.close()
 
     app = FastAPI(
@@ -105,10 +109,11 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     )
     app.state.assistant = assistant
     app.state.store = store
+    app.state.question_log = writer
     app.state.limiter = limiter
     install_error_handlers(app)
-    app.include_router(api_router(assistant, store, limiter, app.version))
-    app.include_router(openai_router(assistant, store, limiter))  # OpenAI's chat completions, at /v1
+    app.include_router(api_router(assistant, writer, limiter, app.version))
+    app.include_router(openai_router(assistant, writer, limiter))  # OpenAI's chat completions, at /v1
     app.router.routes.append(mcp_route(mcp))  # the MCP server over streamable HTTP, at /mcp
     admin = admin_router(assistant, settings)  # the console at /admin: 404 unless ASSISTANT_ADMIN_TOKEN is set
     app.state.reindexer = admin.reindexer
@@ -151,7 +156,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     app.add_middleware(ForwardedHeaders, trusted_proxies=settings.trusted_proxies)
     app.add_middleware(HeadAsGet)  # outermost: every layer sees the GET it serves
 
-    blocks = build_ui(assistant, store, limiter)
+    blocks = build_ui(assistant, writer, limiter)
     blocks.queue(default_concurrency_limit=GRADIO_CONCURRENCY, max_size=GRADIO_QUEUE)
     # Mounted last: at "/", it answers every path the routes above do not.
     return gr.mount_gradio_app(

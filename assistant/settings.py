@@ -119,6 +119,13 @@ class Settings(BaseSettings):
     embedding_cache_dir: Path | None = Field(
         default=None, description="keep passage vectors on disk here (by model and text), shared by processes"
     )
+    dependency_timeout_s: float = Field(
+        default=1.0, gt=0, description="a question waits this long at most for the Chroma server and for the "
+        "embeddings server; past it, or on an error, it is answered from the lexical index alone"
+    )
+    dependency_retry_s: float = Field(
+        default=5.0, ge=0, description="after a failure, the Chroma or embeddings server is skipped this long, then tried again"
+    )
     chunk_size: int = Field(default=800, description="target chunk length in characters")
     top_k: int = Field(default=5, description="passages `python -m assistant search` shows")
     retrieve_k: int = Field(default=8, description="passages given to the answerer")

@@ -108,6 +108,10 @@ MESSAGES = {
         "rate_limited": "Trop de questions : {per_minute} par minute au maximum. Réessayez dans {wait} s.",
         "feedback_limited": "Trop d'avis envoyés : réessayez dans une minute.",
         "feedback_thanks": "Merci pour votre avis.",
+        "store_unavailable": "La base de données ne répond pas pour le moment : rien n'a été enregistré. "
+        "Réessayez dans quelques minutes.",
+        "dense_unavailable": "Recherche par le sens momentanément indisponible : cette réponse s'appuie sur la "
+        "seule recherche par mots-clés, elle peut être moins complète.",
         # The Gradio chat (assistant/web/ui.py): its page is French, with English hints; what answers a
         # question (the pending line, the sources, the feedback messages) follows the question's language.
         "chat_title": "Assistant Innovation Occitanie",
@@ -316,6 +320,10 @@ MESSAGES = {
         "rate_limited": "Too many questions: {per_minute} per minute at most. Try again in {wait} s.",
         "feedback_limited": "Too much feedback sent: try again in a minute.",
         "feedback_thanks": "Thank you for your feedback.",
+        "store_unavailable": "The database is not answering at the moment: nothing was saved. "
+        "Please try again in a few minutes.",
+        "dense_unavailable": "Search by meaning is unavailable for the moment: this answer relies on keyword "
+        "search alone and may be less complete.",
         "chat_title": "Occitanie Innovation Assistant",
         "chat_tagline": "The Région Occitanie innovation programmes, with sourced answers",
         "chat_intro": "Ask about the grants, calls for projects and contacts for innovating in Occitanie. "

@@ -105,14 +105,14 @@ class AdminAuth:
         if not (session_id and expires.isdigit() and hmac.compare_digest(
                 signature.encode(), self._sign("session", f"{session_id}.{expires}").encode())):
             return None
-        if int(expires) <= self.clock() or request.app.state.store.session_revoked(session_id):
+        if int(expires) <= self.clock() or request.app.state.question_log.reachable_store().session_revoked(session_id):
             return None
         return self._session(session_id, int(expires))
 
     def close_session(self, request: Request, response: Response) -> None:
         session = self.session(request)
         if session is not None:
-            request.app.state.store.revoke_session(session.id, dt.datetime.fromtimestamp(session.expires, dt.timezone.utc))
+            request.app.state.question_log.reachable_store().revoke_session(session.id, dt.datetime.fromtimestamp(session.expires, dt.timezone.utc))
         response.delete_cookie(SESSION_COOKIE, path=PREFIX, httponly=True, samesite="strict",
                                secure=request.url.scheme == "https")
 

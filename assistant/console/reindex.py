@@ -57,7 +57,13 @@ def drop_orphan_generations(assistant: Assistant) -> list[str]:
     committed = IndexState.load(assistant.settings.index_dir)
     if committed is not None:
         serving.add(committed.collection)
-    orphans = sorted(c.name for c in store.client.list_collections() if GENERATION.search(c.name) and c.name not in serving)
+    try:
+        collections = store.client.list_collections()
+    except Exception as error:  # a Chroma server down at start: the app starts anyway, the orphans wait
+        log.warning("could not list the vector store's collections (%s): generations left by killed runs not dropped",
+                    str(error).splitlines()[0][:200] if str(error) else type(error).__name__)
+        return []
+    orphans = sorted(c.name for c in collections if GENERATION.search(c.name) and c.name not in serving)
     if orphans and assistant.settings.chroma_url:
         log.info("generations no state names on the Chroma server (drop them once no instance reads them): %s", orphans)
         return []

@@ -87,7 +87,8 @@ def admin_router(assistant: Assistant, settings: Settings) -> APIRouter:
     evals: list[EvalRuns] = []  # one, made on first use with the app's store
 
     def store(request: Request):
-        return request.app.state.store
+        """The app's store (StoreUnavailable, a French 503 in assistant/web/errors.py, while it is known down)."""
+        return request.app.state.question_log.reachable_store()
 
     def eval_runs(request: Request) -> EvalRuns:
         if not evals:

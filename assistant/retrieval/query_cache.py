@@ -56,5 +56,10 @@ class QueryVectorCache:
             done.set()
         return vector
 
+    def forget(self, question: str) -> None:
+        """Drop the vector kept for `question` (one its caller found wrong)."""
+        with self._lock:
+            self._vectors.pop(normalised(question), None)
+
     def __len__(self) -> int:
         return len(self._vectors)

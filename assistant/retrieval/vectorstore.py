@@ -1,9 +1,16 @@
-"""Chroma access: an embedded `PersistentClient` in the index directory, or a Chroma server by URL."""
+"""Chroma access: an embedded `PersistentClient` in the index directory, or a Chroma server by URL.
+
+A `VectorStore` reaches its client and collection on first use, so a Chroma server that is down does
+not stop the app from starting (the question path calls it through assistant/retrieval/dependency.py).
+"""
 
 import re
+import threading
+from collections.abc import Callable
 from urllib.parse import urlparse
 
 import chromadb
+import httpx
 import numpy as np
 from chromadb.config import Settings as ChromaSettings
 
@@ -15,15 +22,22 @@ ADD_BATCH = 512
 # the top 10, 80% within the top 100 that retrieval asks for) and the misses differ from one
 # process to the next, so rankings were not reproducible. With 500 the top 100 is exact on PIAF.
 SEARCH_EF = 500
+# A Chroma server's requests give up after this long (its client waits forever by default): the bound
+# on a call that indexing makes (512 vectors at a time) and on the thread a frozen server holds.
+HTTP_TIMEOUT_S = 30
 
 
 def chroma_client(settings: Settings):
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.chroma_url:
         url = urlparse(settings.chroma_url)
-        return chromadb.HttpClient(
+        client = chromadb.HttpClient(
             host=url.hostname or "localhost", port=url.port or 8000, ssl=url.scheme == "https", settings=chroma_settings
         )
+        session = getattr(getattr(client, "_server", None), "_session", None)  # chromadb's httpx client: no timeout
+        if session is not None:
+            session.timeout = httpx.Timeout(HTTP_TIMEOUT_S, connect=5)
+        return client
     settings.index_dir.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(settings.index_dir / "chroma"), settings=chroma_settings)
 
@@ -35,14 +49,40 @@ def collection_name(model: str, index_dir_name: str = "") -> str:
 
 
 class VectorStore:
-    def __init__(self, client, name: str):
-        self.client = client
+    def __init__(self, client, name: str, connect: Callable[[], object] | None = None):
+        """`client`, or `connect` to make it on first use (`VectorStore.connect`)."""
+        self._client = client
+        self._connect = connect
         self.name = name
-        # embedding_function=None: chromadb's default would download a model; we always pass vectors.
-        self.collection = client.get_or_create_collection(name, embedding_function=None, metadata={"hnsw:space": "cosine"})
-        hnsw = (self.collection.configuration or {}).get("hnsw") or {}
-        if hnsw.get("ef_search") != SEARCH_EF:
-            self.collection.modify(configuration={"hnsw": {"ef_search": SEARCH_EF}})
+        self._collection = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def connect(cls, settings: Settings, name: str) -> "VectorStore":
+        """The collection `name` of the settings' Chroma, reached on first use."""
+        return cls(None, name, connect=lambda: chroma_client(settings))
+
+    @property
+    def client(self):
+        with self._lock:
+            if self._client is None:
+                self._client = self._connect()
+            return self._client
+
+    @property
+    def collection(self):
+        if self._collection is None:
+            client = self.client
+            with self._lock:
+                if self._collection is None:
+                    # embedding_function=None: chromadb's default would download a model; we always pass vectors.
+                    collection = client.get_or_create_collection(self.name, embedding_function=None,
+                                                                 metadata={"hnsw:space": "cosine"})
+                    hnsw = (collection.configuration or {}).get("hnsw") or {}
+                    if hnsw.get("ef_search") != SEARCH_EF:
+                        collection.modify(configuration={"hnsw": {"ef_search": SEARCH_EF}})
+                    self._collection = collection
+        return self._collection
 
     def existing(self, ids: list[str]) -> set[str]:
         found: set[str] = set()

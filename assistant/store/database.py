@@ -7,7 +7,8 @@ version; an older one runs the migrations from its version, under a lock (Postgr
 lock; SQLite: BEGIN IMMEDIATE), so instances starting together upgrade it once. Version 0 is the
 `feedback` table of `data/feedback.sqlite3` as written before this store: its rows are kept. Version 3
 (`_from_v2_console_review`) adds tables only: what each logged question was answered, the console's
-evaluation set of answers marked wrong, and the gaps it dismissed.
+evaluation set of answers marked wrong, and the gaps it dismissed. Version 4 (`_from_v3`) makes question ids
+64 bits on PostgreSQL: they are drawn when a question is answered (assistant/store/question_log.py).
 
 Nothing here can hold a client's address or a user id: callers pass only what was asked and answered,
 and questions, feedback comments and reasons are masked (assistant/store/masking.py) before they are
@@ -29,6 +30,7 @@ from pathlib import Path
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -64,6 +66,12 @@ DATABASE_FILE = "feedback.sqlite3"
 PURGE_EVERY_S = 3600  # on write, old questions are purged at most once an hour (and once at start)
 WAL_ATTEMPTS = 40  # tries to switch a SQLite file to WAL while another connection holds it (~40 s at most)
 MIGRATION_LOCK = 130_013  # PostgreSQL advisory lock key held while the schema is upgraded
+# How long a call waits for the database before it fails: SQLite's wait for another writer's lock, and
+# PostgreSQL's wait to connect, for a row lock and for a connection of the pool. A statement may run
+# longer (a console export), up to STATEMENT_TIMEOUT_S. None of it is on the answer's path, which never
+# waits for the store (assistant/store/question_log.py).
+DATABASE_TIMEOUT_S = 2
+STATEMENT_TIMEOUT_S = 60
 
 # A cell starting with one of these runs as a formula when the CSV is opened in a spreadsheet.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -99,6 +107,10 @@ class UTCDateTime(TypeDecorator):
         return None if value is None else value.replace(tzinfo=dt.timezone.utc)
 
 
+# A logged question's id is drawn when it is answered, before it is written (assistant/store/question_log.py),
+# so it needs 64 bits on PostgreSQL; SQLite's INTEGER PRIMARY KEY is 64 bits already.
+QuestionId = BigInteger().with_variant(Integer, "sqlite")
+
 metadata = MetaData()
 
 schema_version = Table("schema_version", metadata, Column("version", Integer, nullable=False))
@@ -117,13 +129,13 @@ feedback = Table(
     Column("citations", Text, nullable=False, server_default="[]"),
     Column("answerer", Text),
     # The logged question the thumbs are about; set to NULL when that question is purged.
-    Column("question_id", Integer, index=True),
+    Column("question_id", QuestionId, index=True),
 )
 
 questions = Table(
     "questions",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("id", QuestionId, primary_key=True, autoincrement=True),
     Column("asked_at", UTCDateTime, nullable=False, index=True),
     Column("question", Text, nullable=False),
     Column("language", String(8), nullable=False),
@@ -137,7 +149,7 @@ questions = Table(
 question_sources = Table(
     "question_sources",
     metadata,
-    Column("question_id", Integer, ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True),
+    Column("question_id", QuestionId, ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True),
     Column("position", Integer, primary_key=True),
     Column("source", Text, nullable=False),
     Index("ix_question_sources_source", "source"),
@@ -171,7 +183,7 @@ revoked_sessions = Table(
 question_answers = Table(
     "question_answers",
     metadata,
-    Column("question_id", Integer, ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True),
+    Column("question_id", QuestionId, ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True),
     Column("answer", Text, nullable=False),
     Column("citations", JSON, nullable=False),
     Column("provenance", JSON),
@@ -184,7 +196,7 @@ review_questions = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("created_at", UTCDateTime, nullable=False),
-    Column("question_id", Integer),
+    Column("question_id", QuestionId),
     Column("question", Text, nullable=False),
     Column("reference", Text, nullable=False, server_default=""),
     Column("facts", Text, nullable=False, server_default=""),
@@ -223,8 +235,16 @@ def _from_v2_console_review(connection: Connection) -> None:
         table.create(connection, checkfirst=True)
 
 
+def _from_v3(connection: Connection) -> None:
+    """Version 3 -> 4: question ids of 64 bits on PostgreSQL (they are drawn before the row is written)."""
+    if connection.dialect.name == "postgresql":
+        for table, column in (("questions", "id"), ("question_sources", "question_id"), ("feedback", "question_id"),
+                              ("question_answers", "question_id"), ("review_questions", "question_id")):
+            connection.execute(text(f"ALTER TABLE {table} ALTER COLUMN {column} TYPE BIGINT"))
+
+
 # MIGRATIONS[n] upgrades version n to n + 1; a new database is created at len(MIGRATIONS).
-MIGRATIONS = (_from_v0, _from_v1, _from_v2_console_review)
+MIGRATIONS = (_from_v0, _from_v1, _from_v2_console_review, _from_v3)
 VERSION = len(MIGRATIONS)
 
 
@@ -248,10 +268,13 @@ class Store:
         self.sqlite = parsed.get_backend_name() == "sqlite"
         self.path = Path(parsed.database) if self.sqlite and parsed.database else None
         if self.sqlite:
-            self.engine = create_engine(parsed, connect_args={"timeout": 30})
+            self.engine = create_engine(parsed, connect_args={"timeout": DATABASE_TIMEOUT_S})
             _sqlite_transactions(self.engine)
         else:
-            self.engine = create_engine(parsed, pool_pre_ping=True)
+            timeouts = f"-c lock_timeout={DATABASE_TIMEOUT_S * 1000} -c statement_timeout={STATEMENT_TIMEOUT_S * 1000}"
+            # tcp_user_timeout: a server that stops acknowledging (a network partition) fails the call in 10 s
+            self.engine = create_engine(parsed, pool_pre_ping=True, pool_timeout=DATABASE_TIMEOUT_S, connect_args={
+                "connect_timeout": DATABASE_TIMEOUT_S, "options": timeouts, "tcp_user_timeout": 10_000})
         self._ready = False
         self._lock = threading.Lock()
         self._last_purge = 0.0
@@ -370,17 +393,21 @@ class Store:
 
     def log_question(self, question: str, language: str, abstained: bool, lead: str | None,
                      sources: list[str], latency_ms: float, answerer: str, answer: str | None = None,
-                     citations: list[dict] | None = None, provenance: dict | None = None) -> int | None:
+                     citations: list[dict] | None = None, provenance: dict | None = None,
+                     question_id: int | None = None, asked_at: dt.datetime | None = None) -> int | None:
         """Log an answered question, masked; None when the log is off. With `answer`, what was shown
         is kept too: its text, `citations` and `provenance` (JSON-ready; the caller masks what a person
-        wrote in it). Purges old questions at most once an hour."""
+        wrote in it). `question_id` and `asked_at`, when given, are the id and time drawn when it was
+        answered (the row may be written later). Purges old questions at most once an hour."""
         if not self.question_log:
             return None
         if time.monotonic() - self._last_purge >= PURGE_EVERY_S or not self._last_purge:
             self.purge()
         with self._write() as connection:
+            chosen = {} if question_id is None else {"id": question_id}
             question_id = connection.execute(insert(questions).values(
-                asked_at=now_utc(), question=masked(question), language=storable(language), abstained=bool(abstained),
+                **chosen, asked_at=asked_at or now_utc(), question=masked(question), language=storable(language),
+                abstained=bool(abstained),
                 lead=storable(lead), latency_ms=float(latency_ms), answerer=storable(answerer),
             )).inserted_primary_key[0]
             cited = list(dict.fromkeys(storable(s) for s in sources))

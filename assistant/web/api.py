@@ -17,8 +17,7 @@ from assistant.assistant import Assistant, InvalidQuestion
 from assistant.models import Answer, Citation, Message
 from assistant.profiles.model import Profile
 from assistant.question.analysis import QuestionAnalysis
-from assistant.store.database import Store
-from assistant.store.question_log import record
+from assistant.store.question_log import QuestionLog
 from assistant.web.errors import request_language
 from assistant.web.security import RateLimiter, rate_limited_message
 from assistant.wording import message
@@ -38,7 +37,12 @@ class ErrorResponse(BaseModel):
 
 
 class Health(BaseModel):
-    status: Literal["ok"] = "ok"
+    status: Literal["ok", "degraded"] = Field(
+        default="ok", description="degraded: answers are given, but a dependency is down, slow or wrong (`problems`)")
+    problems: list[str] = Field(default_factory=list, description="what is degraded, one line each, with the reason")
+    question_log: dict[str, int] = Field(
+        default_factory=dict, description="rows waiting for the database, dropped (queue full), failed write attempts, "
+        "rejected by the store")
     chunks: int = Field(description="passages in the index")
     documents: int = Field(description="documents in the index")
     embedding_model: str
@@ -116,9 +120,9 @@ def prepare_question(assistant: Assistant, limiter: RateLimiter, request: Reques
     return analysis
 
 
-def answer_events(assistant: Assistant, store: Store, analysis: QuestionAnalysis):
+def answer_events(assistant: Assistant, question_log: QuestionLog, analysis: QuestionAnalysis):
     """The streamed answer, for routes that stream: the LLM's unchecked draft pieces (str) as they come,
-    then `(answer, its log id)` once it is checked and logged."""
+    then `(answer, its log id)` once it is checked and queued for the log."""
 
     async def events():
         answer = None
@@ -127,7 +131,7 @@ def answer_events(assistant: Assistant, store: Store, analysis: QuestionAnalysis
                 answer = item
             else:
                 yield item
-        yield answer, await run_in_threadpool(record, store, answer)
+        yield answer, await run_in_threadpool(question_log.record, answer)
 
     return events()
 
@@ -163,9 +167,10 @@ ERRORS = {
     422: {"model": ErrorResponse, "description": "invalid question or history (message in the question's language)"},
     429: {"model": ErrorResponse, "description": "too many questions from this client"},
 }
+STORE_ERRORS = {503: {"model": ErrorResponse, "description": "the database is unavailable (French message)"}}
 
 
-def api_router(assistant: Assistant, store: Store, limiter: RateLimiter, version: str) -> APIRouter:
+def api_router(assistant: Assistant, question_log: QuestionLog, limiter: RateLimiter, version: str) -> APIRouter:
     settings = assistant.settings
     AskRequest, FeedbackRequest = request_models(settings.max_question_chars, settings.max_history_turns)
     router = APIRouter(prefix="/api", tags=["assistant"])
@@ -181,7 +186,7 @@ def api_router(assistant: Assistant, store: Store, limiter: RateLimiter, version
         """Answer a question, with the conversation so far for follow-ups; the answered question is logged."""
         analysis, provenance = request
         answer = assistant.answer(analysis)
-        return AskResponse(**dict(shown(answer, provenance)), id=record(store, answer))
+        return AskResponse(**dict(shown(answer, provenance)), id=question_log.record(answer))
 
     @router.post("/ask/stream", response_class=EventSourceResponse, responses=ERRORS)
     async def ask_stream(request: tuple[QuestionAnalysis, bool] = Depends(prepared)) -> AsyncIterable[ServerSentEvent]:
@@ -190,7 +195,7 @@ def api_router(assistant: Assistant, store: Store, limiter: RateLimiter, version
         event the whole Answer with its log `id`; `error` ({"detail": ...}) if it fails."""
         analysis, provenance = request
         try:
-            async for item in answer_events(assistant, store, analysis):
+            async for item in answer_events(assistant, question_log, analysis):
                 if isinstance(item, str):  # an LLM's unchecked draft: shown as it comes, then replaced by the answer
                     yield ServerSentEvent(event="draft", data={"text": item})
                 else:
@@ -205,9 +210,14 @@ def api_router(assistant: Assistant, store: Store, limiter: RateLimiter, version
 
     @router.get("/health", response_model=Health)
     def health() -> Health:
-        """Index size, embedding model, answerer and version."""
+        """Index size, embedding model, answerer and version; `degraded` with the problems while a
+        dependency (the database, the vector store, the embeddings server) is down, slow or wrong."""
         retriever = assistant.retriever
+        problems = [p for p in (question_log.problem(), *retriever.problems()) if p]
         return Health(
+            status="degraded" if problems else "ok",
+            problems=problems,
+            question_log=question_log.health(),
             chunks=len(retriever),
             documents=len(retriever.state.files),
             embedding_model=retriever.state.model,
@@ -228,12 +238,12 @@ def api_router(assistant: Assistant, store: Store, limiter: RateLimiter, version
         "/feedback",
         response_model=FeedbackReceipt,
         status_code=201,
-        responses=ERRORS,
+        responses=ERRORS | STORE_ERRORS,
         dependencies=[Depends(limit_by_client(limiter, "feedback"))],
     )
     def feedback(body: FeedbackRequest, request: Request) -> FeedbackReceipt:
         """Record a thumbs up or down on an answer (the client's address is not stored)."""
-        row = store.add_feedback(
+        row = question_log.add_feedback(  # StoreUnavailable: a French 503 (assistant/web/errors.py)
             rating=body.rating,
             question=body.question,
             answer=body.answer,

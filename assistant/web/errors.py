@@ -7,11 +7,13 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DBAPIError
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from assistant.store.question_log import StoreUnavailable, first_line
 from assistant.text.french import detect_language
 from assistant.wording import field_name, message
 
@@ -91,6 +93,15 @@ def install_error_handlers(app: FastAPI) -> None:
         else:
             detail = error.detail
         return JSONResponse({"detail": detail}, status_code=error.status_code, headers=getattr(error, "headers", None))
+
+    @app.exception_handler(StoreUnavailable)
+    @app.exception_handler(DBAPIError)
+    async def store_down(request: Request, error: Exception) -> JSONResponse:
+        """The database is down, locked or not answering: a 503 in French and one log line, no traceback."""
+        reason = first_line(error) if isinstance(error, DBAPIError) else str(error)
+        log.warning("%s %s: 503, database unavailable (%s)", request.method, request.url.path, reason)
+        return JSONResponse({"detail": message(request_language(request.headers), "store_unavailable")},
+                            status_code=503, headers={"Retry-After": "10"})
 
     @app.exception_handler(Exception)
     async def internal_error(request: Request, error: Exception) -> JSONResponse:

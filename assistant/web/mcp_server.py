@@ -24,8 +24,7 @@ from starlette.types import Receive, Scope, Send
 from assistant.assistant import Assistant, InvalidQuestion
 from assistant.models import Message
 from assistant.profiles.model import Profile
-from assistant.store.database import Store
-from assistant.store.question_log import record
+from assistant.store.question_log import QuestionLog
 from assistant.web.api import AskResponse, client_key
 from assistant.web.openai_api import shown, sourced_text
 from assistant.web.security import RateLimiter, rate_limited_message
@@ -80,7 +79,7 @@ def refused(text: str) -> CallToolResult:
     return CallToolResult(content=[TextContent(type="text", text=text)], is_error=True)
 
 
-def mcp_server(assistant: Assistant, store: Store, limiter: RateLimiter, version: str = "") -> MCPServer:
+def mcp_server(assistant: Assistant, question_log: QuestionLog, limiter: RateLimiter, version: str = "") -> MCPServer:
     server = MCPServer(name=NAME, title="Assistant innovation Occitanie", instructions=INSTRUCTIONS, version=version)
 
     def limited(context: Context, kind: str, language: str) -> str | None:
@@ -108,7 +107,7 @@ def mcp_server(assistant: Assistant, store: Store, limiter: RateLimiter, version
         except Exception:
             log.exception("MCP ask failed for a %d-character question", len(analysis.question))
             return refused(message(analysis.language, "internal"))
-        result = shown(answer, record(store, answer))
+        result = shown(answer, question_log.record(answer))
         return CallToolResult(content=[TextContent(type="text", text=sourced_text(answer))],
                               structured_content=result.model_dump(mode="json"))
 

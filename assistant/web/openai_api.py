@@ -24,8 +24,7 @@ from starlette.types import Message as ASGIMessage
 
 from assistant.assistant import Assistant
 from assistant.models import Answer, Message
-from assistant.store.database import Store
-from assistant.store.question_log import record
+from assistant.store.question_log import QuestionLog
 from assistant.web.api import (
     AskResponse,
     answer_events,
@@ -217,7 +216,7 @@ def text_of(chat_message: ChatMessage) -> str:
     return content or ""
 
 
-def openai_router(assistant: Assistant, store: Store, limiter: RateLimiter) -> APIRouter:
+def openai_router(assistant: Assistant, question_log: QuestionLog, limiter: RateLimiter) -> APIRouter:
     settings = assistant.settings
     router = APIRouter(prefix="/v1", tags=["OpenAI-compatible"])
 
@@ -259,7 +258,7 @@ def openai_router(assistant: Assistant, store: Store, limiter: RateLimiter) -> A
         except Exception as error:  # the app's last-resort handler sits outside OpenAIErrors: a 500 of ours instead
             log.exception("answer failed for a %d-character question", len(analysis.question))
             raise HTTPException(status_code=500, detail=message(analysis.language, "internal")) from error
-        question_id = record(store, answer)
+        question_id = question_log.record(answer)
         return ChatCompletion(id=completion_id, created=created, answer=shown(answer, question_id),
                               choices=[Choice(message=CompletionMessage(content=sourced_text(answer)))])
 
@@ -273,7 +272,7 @@ def openai_router(assistant: Assistant, store: Store, limiter: RateLimiter) -> A
 
         yield event({"role": "assistant", "content": ""})  # at once: the client knows the answer is coming
         try:
-            async for item in answer_events(assistant, store, analysis):
+            async for item in answer_events(assistant, question_log, analysis):
                 if not isinstance(item, str):  # an LLM's unchecked drafts are not sent: the chunks are the answer
                     answer, question_id = item
         except Exception:

@@ -22,8 +22,7 @@ import gradio as gr
 
 from assistant.assistant import Assistant, InvalidQuestion
 from assistant.models import Answer, Citation
-from assistant.store.database import Store
-from assistant.store.question_log import record
+from assistant.store.question_log import QuestionLog, StoreUnavailable
 from assistant.web.security import RateLimiter, rate_limited_message
 from assistant.wording import human_date, message, words
 
@@ -285,7 +284,7 @@ def client_host(request: gr.Request | None) -> str:
     return request.client.host if request is not None and request.client else "unknown"
 
 
-def build_ui(assistant: Assistant, store: Store, limiter: RateLimiter) -> gr.Blocks:
+def build_ui(assistant: Assistant, question_log: QuestionLog, limiter: RateLimiter) -> gr.Blocks:
     settings = assistant.settings
 
     def respond(question: str, turns: list[dict], request: gr.Request):
@@ -309,7 +308,7 @@ def build_ui(assistant: Assistant, store: Store, limiter: RateLimiter) -> gr.Blo
             log.exception("chat answer failed")
             yield unchanged
             raise gr.Error(message(analysis.language, "internal")) from error
-        question_id = record(store, answer)  # the turn keeps its log id, so its thumbs link to it
+        question_id = question_log.record(answer)  # the turn keeps its log id, so its thumbs link to it
         answer = answer.model_copy(update={"provenance": None})  # kept server-side: not part of the chat's state
         turns = turns + [{"question": analysis.typed or analysis.question, "answer": answer.model_dump(mode="json"), "id": question_id}]
         yield "", chat_messages(turns), turns
@@ -329,15 +328,20 @@ def build_ui(assistant: Assistant, store: Store, limiter: RateLimiter) -> gr.Blo
         if limiter.hit(f"feedback:{client_host(request)}") is not None:
             gr.Warning(message(language, "feedback_limited"))
             return
-        store.add_feedback(
-            rating="up" if liked is True else "down",
-            reason=liked if isinstance(liked, str) else None,
-            question=turn["question"],
-            answer=answer["answer"],
-            citations=answer["citations"],
-            answerer=answer["answerer"],
-            question_id=turn.get("id"),
-        )
+        try:
+            question_log.add_feedback(
+                rating="up" if liked is True else "down",
+                reason=liked if isinstance(liked, str) else None,
+                question=turn["question"],
+                answer=answer["answer"],
+                citations=answer["citations"],
+                answerer=answer["answerer"],
+                question_id=turn.get("id"),
+            )
+        except StoreUnavailable as error:
+            log.warning("chat feedback not stored: %s", error)
+            gr.Warning(message(language, "store_unavailable"))
+            return
         gr.Info(message(language, "feedback_thanks"))
 
     with gr.Blocks(title=TITLE, analytics_enabled=False, fill_height=True) as blocks:

@@ -14,14 +14,13 @@ from assistant.retrieval.retriever import Retriever
 from tests.helpers import free_port
 
 
-@pytest.fixture
-def chroma_server(tmp_path):
+def start_chroma(data: Path, port: int) -> subprocess.Popen:
+    """A `chroma run` server on `port` keeping its data in `data`, once it answers its heartbeat."""
     chroma = Path(sys.executable).with_name("chroma")
     if not chroma.exists():
         chroma = shutil.which("chroma")
-    port = free_port()
     process = subprocess.Popen(
-        [str(chroma), "run", "--path", str(tmp_path / "server-data"), "--host", "127.0.0.1", "--port", str(port)],
+        [str(chroma), "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -30,13 +29,18 @@ def chroma_server(tmp_path):
     while time.time() < deadline:
         try:
             if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
-                break
+                return process
         except httpx.HTTPError:
             time.sleep(0.3)
-    else:
-        process.kill()
-        pytest.fail("chroma server did not start")
-    yield url, tmp_path / "server-data"
+    process.kill()
+    pytest.fail("chroma server did not start")
+
+
+@pytest.fixture
+def chroma_server(tmp_path):
+    port = free_port()
+    process = start_chroma(tmp_path / "server-data", port)
+    yield f"http://127.0.0.1:{port}", tmp_path / "server-data"
     process.terminate()
     process.wait(timeout=10)
 

@@ -238,7 +238,8 @@ ANSWERS = {
 
 
 class VectorsServer:
-    """An OpenAI-compatible `/v1/embeddings` server on loopback whose answers `mode` chooses."""
+    """An OpenAI-compatible `/v1/embeddings` server on loopback whose answers `mode` chooses (ANSWERS; or
+    "500", an error, and "html", a web page with status 200, as a proxy in front of a dead server sends)."""
 
     def __init__(self):
         self.mode = "good"
@@ -247,6 +248,14 @@ class VectorsServer:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 texts = json.loads(self.rfile.read(int(self.headers["Content-Length"])))["input"]
+                if owner.mode in ("500", "html"):
+                    page = b"<!doctype html><html><body><h1>Bad gateway</h1></body></html>"
+                    self.send_response(500 if owner.mode == "500" else 200)
+                    self.send_header("Content-Type", "text/html" if owner.mode == "html" else "application/json")
+                    self.send_header("Content-Length", str(len(page)))
+                    self.end_headers()
+                    self.wfile.write(page)
+                    return
                 vectors = [ANSWERS[owner.mode](t, i) for i, t in enumerate(texts)] + ([good_vector("extra")] if owner.mode == "extra" else [])
                 body = json.dumps({"object": "list", "model": "hash-16", "usage": {"prompt_tokens": 0, "total_tokens": 0},
                                    "data": [{"object": "embedding", "index": i, "embedding": v}

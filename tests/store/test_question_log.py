@@ -171,4 +171,37 @@ def test_with_the_database_down_the_assistant_still_answers(settings, assistant)
     with TestClient(create_app(unreachable, assistant)) as client:  # the start-up purge fails quietly
         response = client.post("/api/ask", json={"question": BUDGET})
     assert response.status_code == 200
-    assert response.json()["citations"] and response.json()["id"] is None
+    # its id is drawn when it is answered: the row waits in the log's queue for the database (tests/web/test_degraded.py)
+    assert response.json()["citations"] and isinstance(response.json()["id"], int)
+
+
+def test_while_the_database_is_locked_answers_are_queued_a_full_queue_counts_its_drops_and_the_rest_is_written(tmp_path):
+    import sqlite3
+
+    from assistant.models import Answer
+    from assistant.store.question_log import QuestionLog
+
+    store = Store(f"sqlite:///{tmp_path / 'log.sqlite3'}")
+    store.version()  # the tables exist
+    writer = QuestionLog(store, size=3)
+    locker = sqlite3.connect(store.path, isolation_level=None)
+    locker.execute("BEGIN EXCLUSIVE")
+    try:
+        started = time.monotonic()
+        ids = [writer.record(Answer(question=f"Question {n} ?", answer="Réponse.")) for n in range(5)]
+        print(f"5 answers queued in {time.monotonic() - started:.2f} s with the file locked")
+        assert writer.health()["dropped"] >= 1
+        deadline = time.monotonic() + 10
+        while writer.problem() is None and time.monotonic() < deadline:  # the lock's 2 s wait, then it is said
+            time.sleep(0.1)
+        assert writer.problem().startswith("question log: ")
+        assert store.count_questions() == 0
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+    assert writer.flush(30)
+    kept = [i for i in ids if i is not None]
+    assert len(kept) == 5 - writer.health()["dropped"] >= 3
+    assert sorted(r["id"] for r in store.questions()) == sorted(kept)  # every queued row written, under its answer's id
+    writer.close()
+    store.close()

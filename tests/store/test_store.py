@@ -359,10 +359,31 @@ def test_a_version_2_database_is_upgraded_keeping_its_questions_and_gets_the_rev
         connection.execute(text("UPDATE schema_version SET version = 2"))
     store.close()
     upgraded = Store(url)
-    assert upgraded.version() == VERSION == 3
+    assert upgraded.version() == VERSION == 4
     assert {"question_answers", "review_questions", "dismissed_gaps"} <= set(inspect(upgraded.engine).get_table_names())
     old = upgraded.question(question_id)
     assert old["question"] == "Le Pass Occitanie est-il ouvert ?" and old["answer"] is None and old["citations"] is None
+    upgraded.close()
+
+
+def test_a_version_3_database_takes_question_ids_drawn_before_they_are_written(url):
+    """The question log draws a question's id when it is answered (53 bits): version 4 makes room for it."""
+    store = Store(url)
+    store.version()
+    if store.url.get_backend_name() == "postgresql":
+        with store.engine.begin() as connection:  # as version 3 left it: 32-bit ids
+            for table, column in (("questions", "id"), ("question_sources", "question_id"), ("feedback", "question_id"),
+                                  ("question_answers", "question_id"), ("review_questions", "question_id")):
+                connection.execute(text(f"ALTER TABLE {table} ALTER COLUMN {column} TYPE INTEGER"))
+            connection.execute(text("UPDATE schema_version SET version = 3"))
+    store.close()
+    upgraded = Store(url)
+    drawn = 2**53 - 7
+    assert log(upgraded, "Le Pass Occitanie est-il ouvert ?", sources=CITED, question_id=drawn) == drawn
+    assert upgraded.version() == VERSION
+    assert upgraded.question(drawn)["sources"] == CITED
+    upgraded.add_feedback("up", "Le Pass Occitanie est-il ouvert ?", "Oui.", question_id=drawn)
+    assert upgraded.questions(rating="up")[0]["id"] == drawn
     upgraded.close()
 
 
