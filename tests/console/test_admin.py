@@ -19,6 +19,7 @@ from assistant.console.reindex import Reindexer
 from assistant.retrieval.embeddings import load_embeddings
 from assistant.retrieval.vectorstore import VectorStore
 from assistant.server import create_app, listening_sockets, server_config
+from assistant.store.database import Store
 from tests.helpers import CORPUS, free_port, make_settings, serving
 
 TOKEN = "jeton-de-test-console-0123456789"
@@ -761,11 +762,12 @@ def test_unanswered_questions_are_grouped_by_meaning_largest_group_first(model):
     assert group_gaps([], embeddings) == []
 
 
-def test_citations_count_answered_questions_only():
+def test_citations_count_answered_questions_only(tmp_path):
     titles = {"a.md": "A", "b.md": "B", "c.md": "C"}
-    rows = [{"abstained": False, "sources": ["a.md", "a.md", "b.md"]}, {"abstained": False, "sources": ["a.md"]},
-            {"abstained": True, "sources": ["c.md"]}]
-    most, never = citation_counts(rows, titles)
+    store = Store(f"sqlite:///{tmp_path / 'questions.sqlite3'}")
+    for sources, abstained in ((["a.md", "a.md", "b.md"], False), (["a.md"], False), (["c.md"], True)):
+        store.log_question("Où déposer mon dossier ?", "fr", abstained, None, sources, 12.0, "extractive")
+    most, never = citation_counts(store.citation_counts(), titles)
     assert most == [{"source": "a.md", "title": "A", "count": 2}, {"source": "b.md", "title": "B", "count": 1}]
     assert never == [{"source": "c.md", "title": "C"}]
 
