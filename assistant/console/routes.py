@@ -174,11 +174,12 @@ def admin_router(assistant: Assistant, settings: Settings) -> APIRouter:
     @router.get("/api/questions", dependencies=[Depends(auth.require)])
     def questions(request: Request, abstained: bool | None = None, rating: str | None = Query(None, pattern="^(up|down)$"),
                   since: str | None = None, until: str | None = None, source: str | None = None,
-                  limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)) -> dict:
+                  limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0),
+                  before: int | None = Query(None, ge=1)) -> dict:
         filters = {"abstained": abstained, "rating": rating, "since": since or None, "until": until or None,
                    "source": source or None}
         try:
-            rows = store(request).questions(**filters, limit=limit, offset=offset)
+            rows = store(request).questions(**filters, limit=limit, offset=offset, before=before)
             total = store(request).count_questions(**filters)
         except ValueError as error:  # a date the store cannot read
             detail = message(request_language(request.headers), "bad_format", field="since/until")

@@ -12,9 +12,10 @@ import docx
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from langchain_core.embeddings import Embeddings
 
 from assistant.assistant import Assistant
-from assistant.console.gaps import citation_counts, group_gaps
+from assistant.console.gaps import UNRELATED, citation_counts, group_gaps, prepare
 from assistant.console.reindex import Reindexer
 from assistant.retrieval.embeddings import load_embeddings
 from assistant.retrieval.vectorstore import VectorStore
@@ -578,6 +579,9 @@ def test_the_question_log_filters_by_abstained_thumbs_down_date_and_source(conso
     assert "Quel est le budget du dispositif Start-up Industrie de demain ?" in listed(source=source)
     assert listed(since="2000-01-01", until="2000-12-31") == []
     assert len(listed(since="2000-01-01")) == 3
+    first = console.get("/admin/api/questions", params={"limit": 2}).json()  # "Plus" pages by key
+    rest = console.get("/admin/api/questions", params={"limit": 2, "before": first["questions"][-1]["id"]}).json()
+    assert [q["question"] for q in first["questions"] + rest["questions"]] == listed() and rest["total"] == 3
     row = console.get("/admin/api/questions", params={"rating": "down"}).json()["questions"][0]
     assert row["rating"] == "down" and row["language"] == "fr" and row["latency_ms"] > 0
     assert console.get("/admin/api/questions", params={"since": "pas une date"}).status_code == 422
@@ -760,6 +764,31 @@ def test_unanswered_questions_are_grouped_by_meaning_largest_group_first(model):
     weather = next(g for g in groups if any("météo" in e for e in g.examples))
     assert weather.count == 1 and weather is not housing and weather is not hydrogen
     assert group_gaps([], embeddings) == []
+
+
+class CountingEmbeddings(Embeddings):
+    """The real embedder, counting the texts it is asked to embed."""
+
+    def __init__(self, embeddings: Embeddings):
+        self.embeddings, self.texts = embeddings, []
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.texts += texts
+        return self.embeddings.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embeddings.embed_query(text)
+
+
+def test_opening_the_console_embeds_the_missing_questions_ahead_so_the_page_embeds_nothing():
+    embeddings = CountingEmbeddings(load_embeddings("e5-small"))
+    rows = [logged("Y a-t-il une aide pour l'hydrogène vert ?"), logged("Quelle est la météo demain ?"),
+            logged("quelle est la météo  demain ?", rating="down", abstained=False)]
+    prepare(lambda: rows, embeddings).join()
+    assert sorted(embeddings.texts) == sorted([*UNRELATED, rows[0]["question"], rows[1]["question"]])
+    embeddings.texts.clear()
+    groups = group_gaps(rows, embeddings)
+    assert embeddings.texts == [] and sum(g.count for g in groups) == 3
 
 
 def test_citations_count_answered_questions_only(tmp_path):
