@@ -48,6 +48,7 @@ CHANGED_MIND = 0.2  # of those, rated twice
 DOWN_SHARE = 0.6
 REASONS = ("Réponse inexacte", "Pas de réponse", "Information obsolète", None)
 BATCH = 5000
+FILLED: dict = {}  # what fill() wrote, for the record
 LATEST_ON_QUESTIONS = "rating" in questions.c  # schema 3 on; the script also runs on older code, for "before" figures
 
 
@@ -142,6 +143,7 @@ def bench(url: str, label: str, settings: Settings, assistant: Assistant, count:
     started = time.perf_counter()
     filled = fill(store, count)
     store.close()
+    FILLED.update(filled)
     print(f"{label}: {filled['questions']} questions ({filled['wordings']} wordings), {filled['feedback']} feedback,"
           f" filled in {time.perf_counter() - started:.1f} s", flush=True)
     app = create_app(settings.model_copy(update={"database_url": url}), assistant)
@@ -194,6 +196,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--runs", type=int, default=5, help="repetitions per endpoint; the median is printed")
     p.add_argument("--postgres", action="store_true", help="also on a throwaway PostgreSQL server (tests/postgres.py)")
     p.add_argument("--only", nargs="*", help="endpoints whose name contains one of these words (default: all)")
+    p.add_argument("--record", action="store_true",
+                   help="write the figures to evals/benchmarks.json and rewrite docs/benchmarks.md")
     args = p.parse_args(argv)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
     with ExitStack() as stack:
@@ -205,9 +209,18 @@ def main(argv: list[str] | None = None) -> int:
             from tests.postgres import new_database, postgres_server
 
             targets.append(("PostgreSQL", new_database(stack.enter_context(postgres_server()))))
-        for label, url in targets:
-            bench(url, label, settings, assistant, args.questions, args.runs, args.only)
+        figures = {label: bench(url, label, settings, assistant, args.questions, args.runs, args.only)
+                   for label, url in targets}
     load = " / ".join(f"{n:.1f}" for n in os.getloadavg())
+    if args.record:
+        from evals import bench as evals_bench
+
+        command = "python scripts/console_bench.py " + " ".join(sys.argv[1:] if argv is None else argv)
+        evals_bench.record("console", figures | FILLED | {
+            "runs": args.runs, "machine": machine(), "command": command.strip(),
+            "date": dt.datetime.now().isoformat(timespec="seconds"), "load_average": [round(x, 1) for x in os.getloadavg()]})
+        evals_bench.DOC.write_text(evals_bench.render(json.loads(evals_bench.RESULTS.read_text())), encoding="utf-8")
+        print(f"wrote {evals_bench.DOC}")
     print(f"machine: {describe(machine())}; {time.strftime('%Y-%m-%dT%H:%M:%S')}, median of {args.runs} runs,"
           f" load average {load} at the end")
     return 0
