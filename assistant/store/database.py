@@ -405,7 +405,7 @@ class Store:
         )
         with self._read() as connection:
             rows = [dict(r._mapping) for r in connection.execute(query)]
-            cited = _sources_of(connection, rows[-1]["id"], rows[0]["id"]) if rows else {}
+            cited = _sources_of(connection, question_sources.c.question_id.in_([r["id"] for r in rows])) if rows else {}
         for row in rows:
             row["asked_at"] = row["asked_at"].isoformat(timespec="seconds")
             row["sources"] = cited.get(row["id"], [])
@@ -458,7 +458,7 @@ class Store:
                     rows = connection.execute(query).all()
                     if not rows:
                         return
-                    cited = _sources_of(connection, rows[-1].id, rows[0].id)
+                    cited = _sources_of(connection, question_sources.c.question_id.between(rows[-1].id, rows[0].id))
                 yield [(*row[:at], row[at].isoformat(timespec="seconds"), *row[at + 1:SOURCES_AT],
                         " | ".join(cited.get(row.id, ())), *row[SOURCES_AT:]) for row in rows]
                 before = rows[-1].id
@@ -560,12 +560,13 @@ def _filters(abstained, rating, since, until, source, before=None) -> list:
     return where
 
 
-def _sources_of(connection: Connection, first: int, last: int) -> dict[int, list[str]]:
-    """The sources cited by the questions whose id is from `first` to `last`, in citation order."""
+def _sources_of(connection: Connection, which) -> dict[int, list[str]]:
+    """The sources cited by the questions `which` selects (a condition on question_sources.question_id:
+    a list of ids for a page, a range for an export's batch), in citation order."""
     cited: dict[int, list[str]] = {}
     rows = connection.execute(
         select(question_sources.c.question_id, question_sources.c.source)
-        .where(question_sources.c.question_id.between(first, last))
+        .where(which)
         .order_by(question_sources.c.question_id, question_sources.c.position)
     )
     for question_id, source in rows:
