@@ -29,7 +29,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
 from fastapi.testclient import TestClient  # noqa: E402
-from sqlalchemy import insert  # noqa: E402
+from sqlalchemy import insert, text  # noqa: E402
 
 from assistant.assistant import Assistant  # noqa: E402
 from assistant.console import gaps  # noqa: E402
@@ -107,6 +107,9 @@ def fill(store: Store, count: int, seed: int = 22) -> dict:
             if votes:
                 connection.execute(insert(feedback), votes)
                 rated += len(votes)
+    if not store.sqlite:  # the statistics autovacuum gathers within a minute on a live database
+        with store.engine.connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
     return {"questions": count, "wordings": len(pool), "feedback": rated}
 
 
