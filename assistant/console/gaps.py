@@ -148,6 +148,13 @@ def prepare(questions: Callable[[], list[dict]], embeddings: Embeddings) -> thre
     return thread
 
 
+def page_groups(questions: list[dict], embeddings: Embeddings) -> list[Gap]:
+    """group_gaps for the page: after the preparation under way, if any, whose vectors and grouping it
+    then finds (the same questions are never embedded twice at once)."""
+    with _preparing:
+        return group_gaps(questions, embeddings)
+
+
 def _by_wording(questions: list[dict]) -> dict[str, list[dict]]:
     """The rows of each wording (case and spacing aside), in the order first seen."""
     wordings: dict[str, list[dict]] = {}

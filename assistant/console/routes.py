@@ -201,7 +201,7 @@ def admin_router(assistant: Assistant, settings: Settings) -> APIRouter:
         log_store = store(request)
         unanswered = gap_questions(log_store)
         state = assistant.retriever.state
-        groups = gaps.group_gaps(unanswered, load_embeddings(state.model, settings))
+        groups = gaps.page_groups(unanswered, load_embeddings(state.model, settings))
         titles = {c.source: c.title for c in state.chunks}
         most, never = gaps.citation_counts(log_store.citation_counts(), titles)
         return {"groups": [vars(g) for g in groups], "most_cited": most[:20], "never_cited": never,
