@@ -105,12 +105,13 @@ def _grouped(questions: list[dict], embeddings: Embeddings, examples: int) -> li
     if len(keys) == 1:
         labels = np.array([1])
     else:  # cosine distances of unit vectors by one product: 0.05 s for 2000 wordings where pdist takes 0.9 s
-        distances = 1.0 - (vectors @ vectors.T).astype(np.float64)[np.triu_indices(len(keys), 1)]
+        distances = 1.0 - (vectors @ vectors.T)[np.triu_indices(len(keys), 1)].astype(np.float64)
         tree = linkage(np.clip(distances, 0.0, 2.0), method="average")
         labels = fcluster(tree, t=1.0 - cut, criterion="distance")
+    order = np.argsort(labels, kind="stable")  # each group's members in one pass, not one scan per group
+    ends = np.cumsum(np.unique(labels, return_counts=True)[1])[:-1]
     gaps = []
-    for label in np.unique(labels):
-        members = np.flatnonzero(labels == label)
+    for members in np.split(order, ends):
         centre = vectors[members].mean(axis=0)
         typical = sorted(members, key=lambda i: (-len(wordings[keys[i]]), -float(vectors[i] @ centre)))
         rows = [row for i in members for row in wordings[keys[i]]]
