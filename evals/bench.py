@@ -304,8 +304,10 @@ def render(results: dict) -> str:
                  "- `python -m evals` (eval set, with baselines) and `python -m evals --squad ../shared/external/piaf/piaf-v1.0.json`\n"
                  "- `python -m evals.bench latency startup indexing` (a few minutes)\n"
                  "- `python -m evals.bench scale --scale-chunks 100000` (long: embedding dominates; a killed run resumes "
-                 "where it stopped, since indexing is incremental)")
-    quality = _summary_lines()
+                 "where it stopped, since indexing is incremental)\n"
+                 "- `python scripts/console_bench.py --postgres --record` (the console's endpoints at 100,000 logged "
+                 "questions, on SQLite and a throwaway PostgreSQL; ~15 minutes, most of it embedding the gap questions)")
+    quality = _summary_lines() or _shown_quality_lines()
     if quality:
         parts.append("## Quality (from `python -m evals`)\n\n" + "\n".join(f"- `{line}`" for line in quality))
     if "latency" in results:
@@ -351,7 +353,30 @@ def render(results: dict) -> str:
                      f"{header}\n|---|---|---|---|---|---|---|---|\n" + "\n".join(rows)
                      + f"\n\nQuery times over {scales[-1]['query_questions']} PIAF questions, warm. Indexed once per size.{notes}\n\n"
                      + "\n\n".join(growth(results, r) for r in largest_per_model(scales)) + f"\n\n{ENDPOINT_NOTE}\n\n{commands}")
+    if "console" in results:
+        parts.append(console_section(results["console"], results.get("console-before")))
     return "\n\n".join(parts) + "\n"
+
+
+def console_section(r: dict, before: dict | None) -> str:
+    """The console's endpoints at N logged questions (scripts/console_bench.py --record), against the
+    figures measured before the store served them by index, when recorded."""
+    stores = [name for name in ("SQLite", "PostgreSQL") if name in r]
+    columns = ([f"before ({before['label']})"] if before else []) + stores
+    names = list(dict.fromkeys(n for name in stores for n in r[name]))
+
+    def shown(figures: dict, name: str) -> str:
+        return "" if name not in figures else f"{figures[name] * 1000:,.0f} ms"
+
+    rows = [f"| {name} | " + " | ".join(([shown(before["SQLite"], name)] if before else [])
+                                        + [shown(r[s], name) for s in stores]) + " |" for name in names]
+    load = " / ".join(map(str, r["load_average"]))
+    note = f"\n\n{before['note']}" if before else ""
+    return (f"## Console at {r['questions']:,} logged questions\n\n"
+            f"{r['questions']:,} questions ({r['wordings']:,} distinct wordings from the eval set, over 89 days) and "
+            f"{r['feedback']:,} ratings; each endpoint through the real app, median of {r['runs']} runs.\n\n"
+            f"| endpoint | {' | '.join(columns)} |\n|---|{'---|' * len(columns)}\n" + "\n".join(rows)
+            + f"{note}\n\nCommand: `{r['command']}` ({r['date']}, load average {load} at the end)")
 
 
 ENDPOINT_NOTE = (
@@ -392,6 +417,16 @@ def _section(title: str, r: dict, rows: list[tuple[str, str]]) -> str:
     lines = "\n".join(f"| {k} | {v} |" for k, v in rows)
     load = f", load average {' / '.join(map(str, r['load_average']))} at the end" if r.get("load_average") else ""
     return f"## {title}\n\n| | |\n|---|---|\n{lines}\n\nCommand: `{r['command']}` ({r['date']}, {r['runs']} runs{load})"
+
+
+def _shown_quality_lines() -> list[str]:
+    """The quality lines docs/benchmarks.md shows already: a checkout where the evals did not run (their
+    results files are not committed) keeps them when it rewrites the page."""
+    text = DOC.read_text(encoding="utf-8") if DOC.exists() else ""
+    if "## Quality" not in text:
+        return []
+    section = text.split("## Quality", 1)[1].split("\n## ", 1)[0]
+    return [line[3:-1] for line in section.splitlines() if line.startswith("- `") and line.endswith("`")]
 
 
 def _summary_lines(directory: Path = EVALS_DIR) -> list[str]:

@@ -8,12 +8,14 @@ wrong, it joins the console's own evaluation set (`set=reviews`).
 """
 
 import logging
+from collections.abc import Iterator
+from itertools import chain
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
 from assistant.assistant import Assistant
@@ -116,6 +118,7 @@ def admin_router(assistant: Assistant, settings: Settings) -> APIRouter:
     def login(body: Login, request: Request, response: Response) -> dict:
         auth.check_token(body.token, request)
         session = auth.open_session(request, response)
+        prepare_gaps(request)
         return {"csrf": session.csrf}
 
     @router.get("/api/session")
@@ -123,6 +126,7 @@ def admin_router(assistant: Assistant, settings: Settings) -> APIRouter:
         current = auth.session(request)
         if current is None:
             raise HTTPException(status_code=401, detail=message(request_language(request.headers), "admin_login_required"))
+        prepare_gaps(request)
         return {"csrf": current.csrf}
 
     @router.post("/api/logout", dependencies=[Depends(auth.require)])
@@ -197,11 +201,12 @@ def admin_router(assistant: Assistant, settings: Settings) -> APIRouter:
     @router.get("/api/questions", dependencies=[Depends(auth.require)])
     def questions(request: Request, abstained: bool | None = None, rating: str | None = Query(None, pattern="^(up|down)$"),
                   since: str | None = None, until: str | None = None, source: str | None = None,
-                  limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)) -> dict:
+                  limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0),
+                  before: int | None = Query(None, ge=1)) -> dict:
         filters = {"abstained": abstained, "rating": rating, "since": since or None, "until": until or None,
                    "source": source or None}
         try:
-            rows = store(request).questions(**filters, limit=limit, offset=offset)
+            rows = store(request).questions(**filters, limit=limit, offset=offset, before=before)
             total = store(request).count_questions(**filters)
         except ValueError as error:  # a date the store cannot read
             detail = message(request_language(request.headers), "bad_format", field="since/until")
@@ -238,25 +243,29 @@ def admin_router(assistant: Assistant, settings: Settings) -> APIRouter:
             raise HTTPException(status_code=404)
         return {"id": review_id}
 
+    def gap_questions(log_store) -> list[dict]:
+        unanswered = {r["id"]: r for r in log_store.questions(abstained=True, limit=GAP_QUESTIONS)}
+        unanswered |= {r["id"]: r for r in log_store.questions(rating="down", limit=GAP_QUESTIONS)}
+        return list(unanswered.values())
+
+    def prepare_gaps(request: Request) -> None:
+        """Opening the console embeds the questions of "Ce qui manque" in the background (gaps.prepare)."""
+        log_store = store(request)
+        gaps.prepare(lambda: gap_questions(log_store), load_embeddings(assistant.retriever.state.model, settings))
+
     @router.get("/api/gaps", dependencies=[Depends(auth.require)])
     def gap_list(request: Request) -> dict:
         log_store = store(request)
-        unanswered = {r["id"]: r for r in log_store.questions(abstained=True, limit=GAP_QUESTIONS)}
-        unanswered |= {r["id"]: r for r in log_store.questions(rating="down", limit=GAP_QUESTIONS)}
+        unanswered = gap_questions(log_store)
         dismissed = log_store.dismissed_gaps()
-        kept = [r for r in unanswered.values() if gaps.normal(r["question"]) not in dismissed]
+        kept = [r for r in unanswered if gaps.normal(r["question"]) not in dismissed]
         state = assistant.retriever.state
         embeddings = load_embeddings(state.model, settings)
         far = gaps.far_from_corpus(kept, assistant.retriever.store.vectors(), embeddings)
-        groups = gaps.group_gaps([r for r, out in zip(kept, far) if not out], embeddings)
+        groups = gaps.page_groups([r for r, out in zip(kept, far) if not out], embeddings)
         outside = gaps.group_gaps([r for r, out in zip(kept, far) if out], embeddings)
         titles = {c.source: c.title for c in state.chunks}
-        logged, page = [], 1000
-        while rows := log_store.questions(limit=page, offset=len(logged)):
-            logged.extend(rows)
-            if len(rows) < page:
-                break
-        most, never = gaps.citation_counts(logged, titles)
+        most, never = gaps.citation_counts(*log_store.citation_counts(), titles)
         return {"groups": [vars(g) for g in groups], "out_of_scope": [vars(g) for g in outside],
                 "most_cited": most[:20], "never_cited": never, "questions": len(unanswered),
                 "dismissed": len(unanswered) - len(kept)}
@@ -270,25 +279,28 @@ def admin_router(assistant: Assistant, settings: Settings) -> APIRouter:
     def restore_gaps(request: Request) -> dict:
         return {"restored": store(request).restore_gaps()}
 
-    def csv_download(data: bytes, name: str) -> Response:
-        return Response(data, media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    def csv_download(pieces: Iterator[bytes], name: str) -> StreamingResponse:
+        """Streamed as the store reads it; the first piece is read here, so that a store that fails
+        answers an error status instead of a truncated file."""
+        first = next(pieces)
+        return StreamingResponse(chain([first], pieces), media_type="text/csv; charset=utf-8",
+                                 headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
     @router.get("/api/exports/questions.csv", dependencies=[Depends(auth.require)])
-    def export_questions(request: Request) -> Response:
-        return csv_download(store(request).export_questions_csv(), "questions.csv")
+    def export_questions(request: Request) -> StreamingResponse:
+        return csv_download(store(request).questions_csv(), "questions.csv")
 
     @router.get("/api/exports/feedback.csv", dependencies=[Depends(auth.require)])
-    def export_feedback(request: Request) -> Response:
-        return csv_download(store(request).export_feedback_csv(), "feedback.csv")
+    def export_feedback(request: Request) -> StreamingResponse:
+        return csv_download(store(request).feedback_csv(), "feedback.csv")
 
     @router.get("/api/exports/reviews.csv", dependencies=[Depends(auth.require)])
     def export_reviews(request: Request) -> Response:
-        return csv_download(review_set_csv(store(request).reviews()), REVIEW_SET)
+        return csv_download(iter([review_set_csv(store(request).reviews())]), REVIEW_SET)
 
     @router.get("/api/exports/eval-template.csv", dependencies=[Depends(auth.require)])
     def export_template() -> Response:
-        return csv_download(template_csv(), "modele-jeu-evaluation.csv")
+        return csv_download(iter([template_csv()]), "modele-jeu-evaluation.csv")
 
     # --- evaluations ---------------------------------------------------------------------------
 

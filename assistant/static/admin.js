@@ -313,9 +313,11 @@
   // --- questions --------------------------------------------------------------------------------
 
   let shown = 0;
-  function questionQuery(offset) {
+  let oldestShown = null;  // the next page is the questions logged before it (paged by key: as fast at the end)
+  function questionQuery(before) {
     const form = new FormData($("questions-filters"));
-    const query = new URLSearchParams({ limit: "100", offset: String(offset) });
+    const query = new URLSearchParams({ limit: "100" });
+    if (before !== null) query.set("before", String(before));
     for (const name of ["abstained", "since", "until", "source"]) if (form.get(name)) query.set(name, form.get(name));
     if (form.get("down")) query.set("rating", "down");
     return query;
@@ -323,7 +325,7 @@
 
   async function loadQuestions(more = false) {
     const offset = more ? shown : 0;
-    const data = await call(`/questions?${questionQuery(offset)}`);
+    const data = await call(`/questions?${questionQuery(more ? oldestShown : null)}`);
     const body = $("questions-table").tBodies[0];
     if (!more) body.replaceChildren();
     for (const q of data.questions) {
@@ -342,6 +344,7 @@
       open.addEventListener("click", () => openQuestion(q.id).catch((error) => notice(error.message, true)));
     }
     shown = offset + data.questions.length;
+    if (data.questions.length) oldestShown = data.questions[data.questions.length - 1].id;
     $("questions-count").textContent = `${data.total} question${data.total > 1 ? "s" : ""}${data.total > shown ? ` (${shown} affichées)` : ""}.`;
     $("questions-more").hidden = shown >= data.total;
   }

@@ -24,7 +24,7 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -42,11 +42,9 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    and_,
     create_engine,
     delete,
     event,
-    exists,
     func,
     insert,
     inspect,
@@ -86,6 +84,8 @@ HEADERS = {"id": "N°", "created_at": "Date", "asked_at": "Posée le", "rating":
            "answerer": "Répondeur", "question_id": "N° de la question", "language": "Langue",
            "abstained": "Sans réponse", "lead": "Réponse (en-tête)", "sources": "Sources citées",
            "latency_ms": "Durée (ms)"}
+SOURCES_AT = QUESTION_COLUMNS.index("sources")  # the one exported column that is not in the questions table
+EXPORT_BATCH = 1000  # rows an export reads per query
 # A French spreadsheet splits on ";" (its "," is the decimal mark); the CLI can ask for ",".
 DELIMITER = ";"
 
@@ -143,6 +143,15 @@ questions = Table(
     Column("lead", Text),
     Column("latency_ms", Float, nullable=False),
     Column("answerer", String(50), nullable=False),
+    # The latest thumbs given to this question (a user may change their mind), kept here by add_feedback
+    # so that the console filters on a column instead of grouping the feedback table on every page.
+    Column("rating", String(4)),
+    Column("reason", Text),
+)
+# The console lists newest first (by id) under one filter: each index serves one filter and the order.
+QUESTION_INDEXES = (
+    Index("ix_questions_abstained_id", questions.c.abstained, questions.c.id),
+    Index("ix_questions_rating_id", questions.c.rating, questions.c.id),
 )
 
 # One row per document a logged answer cited, for the console's source filter and citation counts.
@@ -152,7 +161,8 @@ question_sources = Table(
     Column("question_id", QuestionId, ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True),
     Column("position", Integer, primary_key=True),
     Column("source", Text, nullable=False),
-    Index("ix_question_sources_source", "source"),
+    # Covers the source filter and the citation counts without reading the table.
+    Index("ix_question_sources_source_question", "source", "question_id"),
 )
 
 eval_runs = Table(
@@ -243,8 +253,25 @@ def _from_v3(connection: Connection) -> None:
             connection.execute(text(f"ALTER TABLE {table} ALTER COLUMN {column} TYPE BIGINT"))
 
 
+def _from_v4(connection: Connection) -> None:
+    """Version 4 -> 5, the console at 100,000 questions: each question carries its latest rating and
+    reason (filled from the feedback table), and indexes serve the console's filters."""
+    present = {c["name"] for c in inspect(connection).get_columns("questions")}
+    if "rating" in present:  # created at this version by _from_v0
+        return
+    connection.execute(text("ALTER TABLE questions ADD COLUMN rating VARCHAR(4)"))
+    connection.execute(text("ALTER TABLE questions ADD COLUMN reason TEXT"))
+    for column in ("rating", "reason"):
+        connection.execute(text(
+            f"UPDATE questions SET {column} = (SELECT f.{column} FROM feedback f WHERE f.question_id = questions.id"
+            " ORDER BY f.id DESC LIMIT 1) WHERE id IN (SELECT question_id FROM feedback)"))
+    connection.execute(text("DROP INDEX IF EXISTS ix_question_sources_source"))
+    for index in (*QUESTION_INDEXES, *question_sources.indexes):
+        index.create(connection, checkfirst=True)
+
+
 # MIGRATIONS[n] upgrades version n to n + 1; a new database is created at len(MIGRATIONS).
-MIGRATIONS = (_from_v0, _from_v1, _from_v2_console_review, _from_v3)
+MIGRATIONS = (_from_v0, _from_v1, _from_v2_console_review, _from_v3, _from_v4)
 VERSION = len(MIGRATIONS)
 
 
@@ -375,7 +402,11 @@ class Store:
                                 question_id)
                     question_id = None
             row["question_id"] = question_id
-            return connection.execute(insert(feedback).values(**row)).inserted_primary_key[0]
+            feedback_id = connection.execute(insert(feedback).values(**row)).inserted_primary_key[0]
+            if question_id is not None:  # the latest rating is the question's (a user may change their mind)
+                connection.execute(update(questions).where(questions.c.id == question_id)
+                                   .values(rating=rating, reason=row["reason"]))
+            return feedback_id
 
     def feedback_rows(self) -> list[dict]:
         with self._read() as connection:
@@ -386,8 +417,24 @@ class Store:
         with self._read() as connection:
             return connection.execute(select(func.count()).select_from(feedback)).scalar_one()
 
+    def feedback_csv(self, delimiter: str = DELIMITER) -> Iterator[bytes]:
+        """The feedback as CSV, in the order it was given, in pieces: EXPORT_BATCH rows read at a time."""
+        def batches() -> Iterator[list[tuple]]:
+            after = 0
+            while True:
+                query = (select(*(feedback.c[c] for c in FEEDBACK_COLUMNS)).where(feedback.c.id > after)
+                         .order_by(feedback.c.id).limit(EXPORT_BATCH))
+                with self._read() as connection:
+                    rows = connection.execute(query).all()
+                if not rows:
+                    return
+                yield rows
+                after = rows[-1].id
+
+        return csv_chunks(FEEDBACK_COLUMNS, batches(), delimiter)
+
     def export_feedback_csv(self, delimiter: str = DELIMITER) -> bytes:
-        return csv_bytes(FEEDBACK_COLUMNS, self.feedback_rows(), delimiter)
+        return b"".join(self.feedback_csv(delimiter))
 
     # Question log
 
@@ -424,11 +471,8 @@ class Store:
     def question(self, question_id: int) -> dict | None:
         """One logged question with what it was answered (`answer`, `citations`, `provenance`: None
         when logged before they were kept), its latest rating and its entry in the review set."""
-        latest = _latest_feedback()
         query = (
-            select(questions, latest.c.rating, latest.c.reason, question_answers.c.answer,
-                   question_answers.c.citations, question_answers.c.provenance)
-            .outerjoin(latest, latest.c.question_id == questions.c.id)
+            select(questions, question_answers.c.answer, question_answers.c.citations, question_answers.c.provenance)
             .outerjoin(question_answers, question_answers.c.question_id == questions.c.id)
             .where(questions.c.id == question_id)
         )
@@ -437,7 +481,7 @@ class Store:
             if row is None:
                 return None
             found = dict(row._mapping)
-            found["sources"] = _sources_of(connection, [question_id]).get(question_id, [])
+            found["sources"] = _sources_of(connection, question_sources.c.question_id == question_id).get(question_id, [])
             review = connection.execute(select(review_questions).where(review_questions.c.question_id == question_id)
                                         .order_by(review_questions.c.id.desc())).first()
         found["asked_at"] = found["asked_at"].isoformat(timespec="seconds")
@@ -445,21 +489,21 @@ class Store:
         return found
 
     def questions(self, abstained: bool | None = None, rating: str | None = None, since=None, until=None,
-                  source: str | None = None, limit: int = 200, offset: int = 0) -> list[dict]:
-        """Logged questions, newest first, with their latest linked rating. `since`/`until` take a
-        datetime (naive = UTC), a date or an ISO string; a date as `until` includes that whole day."""
-        latest = _latest_feedback()
+                  source: str | None = None, limit: int = 200, offset: int = 0, before: int | None = None) -> list[dict]:
+        """Logged questions, newest (last logged) first, with their latest linked rating. `since`/`until`
+        take a datetime (naive = UTC), a date or an ISO string; a date as `until` includes that whole day.
+        `before` (an id) pages by key: the questions logged before that one, as fast on the last page as
+        on the first."""
         query = (
-            select(questions, latest.c.rating, latest.c.reason)
-            .outerjoin(latest, latest.c.question_id == questions.c.id)
-            .where(*_filters(latest, abstained, rating, since, until, source))
-            .order_by(questions.c.asked_at.desc(), questions.c.id.desc())
+            select(questions)
+            .where(*_filters(abstained, rating, since, until, source, before))
+            .order_by(questions.c.id.desc())
             .limit(limit)
             .offset(offset)
         )
         with self._read() as connection:
             rows = [dict(r._mapping) for r in connection.execute(query)]
-            cited = _sources_of(connection, [r["id"] for r in rows])
+            cited = _sources_of(connection, question_sources.c.question_id.in_([r["id"] for r in rows])) if rows else {}
         for row in rows:
             row["asked_at"] = row["asked_at"].isoformat(timespec="seconds")
             row["sources"] = cited.get(row["id"], [])
@@ -467,14 +511,21 @@ class Store:
 
     def count_questions(self, abstained: bool | None = None, rating: str | None = None, since=None, until=None,
                         source: str | None = None) -> int:
-        latest = _latest_feedback()
-        query = (
-            select(func.count())
-            .select_from(questions.outerjoin(latest, latest.c.question_id == questions.c.id))
-            .where(*_filters(latest, abstained, rating, since, until, source))
-        )
+        query = select(func.count()).select_from(questions).where(*_filters(abstained, rating, since, until, source))
         with self._read() as connection:
             return connection.execute(query).scalar_one()
+
+    def citation_counts(self) -> tuple[dict[str, int], dict[str, int]]:
+        """How many logged questions cited each source, and how many of them were refusals (a refusal
+        quotes the contact sheet), counted by the database: every citation (an index-only scan), then
+        the abstentions' (a few, found by their index); a join of every question would take 4x as long."""
+        cited = (select(question_sources.c.source, func.count(func.distinct(question_sources.c.question_id)))
+                 .group_by(question_sources.c.source))  # each question once per document it cites
+        abstentions = select(questions.c.id).where(questions.c.abstained.is_(True))
+        with self._read() as connection:
+            counts = dict(connection.execute(cited).all())
+            refusals = dict(connection.execute(cited.where(question_sources.c.question_id.in_(abstentions))).all())
+        return counts, refusals
 
     def purge(self, now=None) -> int:
         """Drop the questions older than `retention_days` (their feedback stays, unlinked)."""
@@ -490,13 +541,31 @@ class Store:
             log.info("Purged %d logged questions older than %d days.", dropped, self.retention_days)
         return dropped
 
+    def questions_csv(self, delimiter: str = DELIMITER) -> Iterator[bytes]:
+        """The question log as CSV, newest first, in pieces: EXPORT_BATCH rows read at a time (paged by
+        key, each page its own short transaction), so memory stays flat and no lock is held between pages."""
+        columns = [questions.c[c] for c in QUESTION_COLUMNS if c != "sources"]
+        at = QUESTION_COLUMNS.index("asked_at")
+
+        def batches() -> Iterator[list[tuple]]:
+            before = None
+            while True:
+                query = select(*columns).order_by(questions.c.id.desc()).limit(EXPORT_BATCH)
+                if before is not None:
+                    query = query.where(questions.c.id < before)
+                with self._read() as connection:
+                    rows = connection.execute(query).all()
+                    if not rows:
+                        return
+                    cited = _sources_of(connection, question_sources.c.question_id.between(rows[-1].id, rows[0].id))
+                yield [(*row[:at], row[at].isoformat(timespec="seconds"), *row[at + 1:SOURCES_AT],
+                        " | ".join(cited.get(row.id, ())), *row[SOURCES_AT:]) for row in rows]
+                before = rows[-1].id
+
+        return csv_chunks(QUESTION_COLUMNS, batches(), delimiter)
+
     def export_questions_csv(self, delimiter: str = DELIMITER) -> bytes:
-        rows, batch = [], 1000
-        while chunk := self.questions(limit=batch, offset=len(rows)):
-            rows.extend(chunk)
-        for row in rows:
-            row["sources"] = " | ".join(row["sources"])
-        return csv_bytes(QUESTION_COLUMNS, rows, delimiter)
+        return b"".join(self.questions_csv(delimiter))
 
     # The console's review: answers marked wrong (its evaluation set), dismissed gaps
 
@@ -612,50 +681,37 @@ def _sqlite_transactions(engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def _latest_feedback():
-    """The latest rating given to each logged question (a user may change their mind)."""
-    newest = (
-        select(func.max(feedback.c.id).label("id"))
-        .where(feedback.c.question_id.is_not(None))
-        .group_by(feedback.c.question_id)
-        .scalar_subquery()
-    )
-    return (
-        select(feedback.c.question_id, feedback.c.rating, feedback.c.reason)
-        .where(feedback.c.id.in_(newest))
-        .subquery("latest")
-    )
-
-
-def _filters(latest, abstained, rating, since, until, source) -> list:
+def _filters(abstained, rating, since, until, source, before=None) -> list:
     where = []
     if abstained is not None:
         where.append(questions.c.abstained.is_(bool(abstained)))
     if rating is not None:
         if rating not in ("up", "down"):
             raise ValueError(f"rating must be 'up' or 'down', not {rating!r}")
-        where.append(latest.c.rating == rating)
+        where.append(questions.c.rating == rating)
     if since is not None:
         where.append(questions.c.asked_at >= _instant(since))
     if until is not None:
         where.append(questions.c.asked_at < _instant(until, end_of_day=True))
     source = storable(source)  # a NUL sent in a filter would make PostgreSQL refuse the query
     if source:
-        where.append(exists().where(and_(question_sources.c.question_id == questions.c.id,
-                                         question_sources.c.source == source)))
+        where.append(questions.c.id.in_(select(question_sources.c.question_id).where(question_sources.c.source == source)))
+    if before is not None:
+        where.append(questions.c.id < before)
     return where
 
 
-def _sources_of(connection: Connection, ids: list[int]) -> dict[int, list[str]]:
+def _sources_of(connection: Connection, which) -> dict[int, list[str]]:
+    """The sources cited by the questions `which` selects (a condition on question_sources.question_id:
+    a list of ids for a page, a range for an export's batch), in citation order."""
     cited: dict[int, list[str]] = {}
-    if ids:
-        rows = connection.execute(
-            select(question_sources.c.question_id, question_sources.c.source)
-            .where(question_sources.c.question_id.in_(ids))
-            .order_by(question_sources.c.question_id, question_sources.c.position)
-        )
-        for question_id, source in rows:
-            cited.setdefault(question_id, []).append(source)
+    rows = connection.execute(
+        select(question_sources.c.question_id, question_sources.c.source)
+        .where(which)
+        .order_by(question_sources.c.question_id, question_sources.c.position)
+    )
+    for question_id, source in rows:
+        cited.setdefault(question_id, []).append(source)
     return cited
 
 
@@ -713,23 +769,45 @@ def inert(value):
     return value
 
 
-def cell(value, delimiter: str = DELIMITER):
-    """A value as a spreadsheet shows it: Oui/Non for a flag, a decimal comma when cells split on ";",
-    and a formula made inert."""
-    if isinstance(value, bool):
-        return "Oui" if value else "Non"
-    if isinstance(value, float) and delimiter == ";":
-        return f"{value:g}".replace(".", ",")
-    return inert(value)
+def yes_no(flag) -> str:
+    return "Oui" if flag else "Non"
+
+
+def decimal_comma(number: float) -> str:
+    return f"{number:g}".replace(".", ",")
+
+
+def cell_formats(columns: list[str], delimiter: str = DELIMITER) -> list:
+    """How a spreadsheet shows each column's values: Oui/Non for a flag, a decimal comma when cells split
+    on ";", numbers as they are, and text made inert. One function per column, not a type test per cell:
+    the question export writes a million cells."""
+    formats = {"abstained": yes_no, "latency_ms": decimal_comma if delimiter == ";" else None, "id": None,
+               "question_id": None}
+    return [formats.get(c, inert) for c in columns]
+
+
+def csv_chunks(columns: Iterable[str], batches: Iterable[list[tuple]], delimiter: str = DELIMITER) -> Iterator[bytes]:
+    """Header (in French) and rows (tuples in the order of `columns`) as CSV in UTF-8, formula-safe,
+    starting with a BOM (so a spreadsheet reads UTF-8); cells split on `delimiter`, ";" by default for
+    French spreadsheets. One piece per batch of rows, the first with the header (so that reading it
+    reads the store)."""
+    columns = list(columns)
+    formats = cell_formats(columns, delimiter)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter)
+    out.write("\ufeff")
+    writer.writerow([HEADERS.get(c, c) for c in columns])
+    for rows in batches:
+        writer.writerows([value if shown is None or value is None else shown(value) for shown, value in zip(formats, row)]
+                         for row in rows)
+        yield out.getvalue().encode("utf-8")
+        out.seek(0)
+        out.truncate()
+    if out.tell():  # no rows: the header alone
+        yield out.getvalue().encode("utf-8")
 
 
 def csv_bytes(columns: Iterable[str], rows: list[dict], delimiter: str = DELIMITER) -> bytes:
-    """Header (in French) and rows as CSV in UTF-8, formula-safe, starting with a BOM (so a spreadsheet
-    reads UTF-8); cells split on `delimiter`, ";" by default for French spreadsheets."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, delimiter=delimiter)
-    writer.writerow([HEADERS.get(c, c) for c in columns])
-    for row in rows:
-        writer.writerow([cell(row[c], delimiter) for c in columns])
-    return out.getvalue().encode("utf-8")
+    """Rows (dicts) as one CSV file, like csv_chunks: for a small table (an evaluation set, its template)."""
+    columns = list(columns)
+    return b"".join(csv_chunks(columns, [[tuple(row[c] for c in columns) for row in rows]], delimiter))

@@ -13,13 +13,15 @@ import docx
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from langchain_core.embeddings import Embeddings
 
 from assistant.assistant import Assistant
-from assistant.console.gaps import citation_counts, group_gaps
+from assistant.console.gaps import UNRELATED, citation_counts, group_gaps, prepare
 from assistant.console.reindex import Reindexer
 from assistant.retrieval.embeddings import load_embeddings
 from assistant.retrieval.vectorstore import VectorStore
 from assistant.server import create_app, listening_sockets, server_config
+from assistant.store.database import Store
 from tests.helpers import CORPUS, docx_of_paragraphs, free_port, make_settings, serving
 
 TOKEN = "jeton-de-test-console-0123456789"
@@ -578,6 +580,9 @@ def test_the_question_log_filters_by_abstained_thumbs_down_date_and_source(conso
     assert "Quel est le budget du dispositif Start-up Industrie de demain ?" in listed(source=source)
     assert listed(since="2000-01-01", until="2000-12-31") == []
     assert len(listed(since="2000-01-01")) == 3
+    first = console.get("/admin/api/questions", params={"limit": 2}).json()  # "Plus" pages by key
+    rest = console.get("/admin/api/questions", params={"limit": 2, "before": first["questions"][-1]["id"]}).json()
+    assert [q["question"] for q in first["questions"] + rest["questions"]] == listed() and rest["total"] == 3
     row = console.get("/admin/api/questions", params={"rating": "down"}).json()["questions"][0]
     assert row["rating"] == "down" and row["language"] == "fr" and row["latency_ms"] > 0
     assert console.get("/admin/api/questions", params={"since": "pas une date"}).status_code == 422
@@ -763,11 +768,37 @@ def test_unanswered_questions_are_grouped_by_meaning_largest_group_first(model):
     assert group_gaps([], embeddings) == []
 
 
-def test_citations_count_every_logged_answer_and_refusals_apart():
+class CountingEmbeddings(Embeddings):
+    """The real embedder, counting the texts it is asked to embed."""
+
+    def __init__(self, embeddings: Embeddings):
+        self.embeddings, self.texts = embeddings, []
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.texts += texts
+        return self.embeddings.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embeddings.embed_query(text)
+
+
+def test_opening_the_console_embeds_the_missing_questions_ahead_so_the_page_embeds_nothing():
+    embeddings = CountingEmbeddings(load_embeddings("e5-small"))
+    rows = [logged("Y a-t-il une aide pour l'hydrogène vert ?"), logged("Quelle est la météo demain ?"),
+            logged("quelle est la météo  demain ?", rating="down", abstained=False)]
+    prepare(lambda: rows, embeddings).join()
+    assert sorted(embeddings.texts) == sorted([*UNRELATED, rows[0]["question"], rows[1]["question"]])
+    embeddings.texts.clear()
+    groups = group_gaps(rows, embeddings)
+    assert embeddings.texts == [] and sum(g.count for g in groups) == 3
+
+
+def test_citations_count_every_logged_question_once_and_refusals_apart(tmp_path):
     titles = {"a.md": "A", "b.md": "B", "c.md": "C", "d.md": "D"}
-    rows = [{"abstained": False, "sources": ["a.md", "a.md", "b.md"]}, {"abstained": False, "sources": ["a.md"]},
-            {"abstained": True, "sources": ["c.md"]}]
-    most, never = citation_counts(rows, titles)
+    store = Store(f"sqlite:///{tmp_path / 'questions.sqlite3'}")
+    for sources, abstained in ((["a.md", "a.md", "b.md"], False), (["a.md"], False), (["c.md"], True)):
+        store.log_question("Où déposer mon dossier ?", "fr", abstained, None, sources, 12.0, "extractive")
+    most, never = citation_counts(*store.citation_counts(), titles)
     assert most == [{"source": "a.md", "title": "A", "count": 2, "refusals": 0},
                     {"source": "b.md", "title": "B", "count": 1, "refusals": 0},
                     {"source": "c.md", "title": "C", "count": 1, "refusals": 1}]  # the contact sheet a refusal quotes

@@ -368,3 +368,22 @@ def test_on_a_phone_an_opened_question_fits_the_screen_and_can_be_marked_wrong(b
     dialog.get_by_role("button", name="Ajouter au jeu d'évaluation").click()
     expect(dialog.locator("#review-status")).to_contain_text("Ajoutée au jeu « réponses signalées »")
     context.close()
+
+
+def test_afficher_plus_shows_the_next_questions_once_each_even_when_one_arrives_meanwhile(page, indexed_copy):
+    port = free_port()
+    settings = indexed_copy("console-paging", port=port, admin_token=TOKEN, rate_limit_per_minute=1000)
+    app = create_app(settings)
+    with serving(server_config(app, settings, log_level="warning")):
+        for n in range(1, 206):
+            app.state.store.log_question(f"Question numéro {n} ?", "fr", False, "Oui [1].", [], 10.0, "extractive")
+        log_in(page, f"http://127.0.0.1:{port}")
+        questions = tab(page, "Questions")
+        rows = questions.locator("#questions-table tbody tr")
+        expect(rows).to_have_count(100)
+        app.state.store.log_question("Une question arrivée entre-temps ?", "fr", False, None, [], 10.0, "extractive")
+        for shown in (200, 205):  # the next questions of the log, not shifted by the one that arrived
+            questions.get_by_role("button", name="Afficher plus").click()
+            expect(rows).to_have_count(shown)
+        asked = [rows.nth(i).locator("td").nth(1).inner_text() for i in range(205)]
+        assert asked == [f"Question numéro {n} ?" for n in range(205, 0, -1)]  # newest first, each once

@@ -104,6 +104,47 @@ def test_the_feedback_file_of_earlier_versions_is_upgraded_in_place_without_losi
     assert store.questions()[0]["rating"] == "up"
 
 
+def as_version_2(store: Store) -> None:
+    """Turn a new store back into schema version 2: no latest rating on questions, the old source index."""
+    with store.engine.begin() as connection:
+        for index in ("ix_questions_abstained_id", "ix_questions_rating_id", "ix_question_sources_source_question"):
+            connection.execute(text(f"DROP INDEX {index}"))
+        connection.execute(text("CREATE INDEX ix_question_sources_source ON question_sources (source)"))
+        connection.execute(text("ALTER TABLE questions DROP COLUMN rating"))
+        connection.execute(text("ALTER TABLE questions DROP COLUMN reason"))
+        connection.execute(text("UPDATE schema_version SET version = 2"))
+
+
+def test_a_version_2_store_keeps_its_questions_and_feedback_and_gives_each_question_its_latest_rating(url):
+    old = Store(url)
+    old.version()
+    as_version_2(old)
+    with old.engine.begin() as connection:  # rows as version 2 wrote them
+        for n, (question, abstained) in enumerate([("Le Pass est-il ouvert ?", False), ("Quel temps ?", True)], 1):
+            connection.execute(text("INSERT INTO questions (id, asked_at, question, language, abstained, latency_ms,"
+                                    " answerer) VALUES (:id, :at, :q, 'fr', :abstained, 12.5, 'extractive')"),
+                               {"id": n, "at": dt.datetime(2026, 12, 1, 10, n), "q": question, "abstained": abstained})
+            connection.execute(text("INSERT INTO question_sources (question_id, position, source) VALUES (:id, 0, :s)"),
+                               {"id": n, "s": CITED[n - 1]})
+        for rating, reason in (("down", "Réponse inexacte"), ("up", None)):  # the user changed their mind
+            connection.execute(text("INSERT INTO feedback (created_at, rating, reason, question, answer, citations,"
+                                    " question_id) VALUES ('2026-12-01T10:05:00+00:00', :r, :why,"
+                                    " 'Le Pass est-il ouvert ?', 'Oui', '[]', 1)"), {"r": rating, "why": reason})
+        connection.execute(text("INSERT INTO feedback (created_at, rating, reason, question, answer, citations,"
+                                " question_id) VALUES ('2026-12-01T10:06:00+00:00', 'down', 'Pas de réponse',"
+                                " 'Quel temps ?', 'Je ne sais pas', '[]', 2)"))
+    old.close()
+    store = Store(url)
+    assert store.version() == VERSION
+    assert [(r["question"], r["rating"], r["reason"]) for r in store.questions()] == [
+        ("Quel temps ?", "down", "Pas de réponse"), ("Le Pass est-il ouvert ?", "up", None)]
+    assert [r["id"] for r in store.questions(rating="down")] == [2] and store.count_questions(rating="up") == 1
+    assert [r["id"] for r in store.questions(source=CITED[1])] == [2]
+    assert len(store.feedback_rows()) == 3
+    indexes = {i["name"] for i in inspect(store.engine).get_indexes("questions")}
+    assert {"ix_questions_abstained_id", "ix_questions_rating_id"} <= indexes
+
+
 def test_a_database_newer_than_the_code_is_refused(store):
     store.version()
     with store.engine.begin() as connection:
@@ -269,6 +310,55 @@ def test_the_console_filters_abstained_thumbs_down_dates_and_sources(store):
         store.questions(since="hier")
 
 
+def test_the_console_pages_through_every_question_once_newest_first(store):
+    ids = [log(store, f"Question {n} ?", abstained=n % 3 == 0, sources=CITED[: n % 3]) for n in range(10)]
+
+    def pages(**filters) -> list[list[int]]:
+        found, before = [], None
+        while page := store.questions(limit=3, before=before, **filters):
+            found.append([r["id"] for r in page])
+            before = page[-1]["id"]
+        return found
+
+    assert pages() == [ids[9:6:-1], ids[6:3:-1], ids[3:0:-1], ids[:1]]
+    assert sum(pages(abstained=True), []) == [ids[9], ids[6], ids[3], ids[0]]
+    assert sum(pages(source=CITED[1]), []) == [i for n, i in reversed(list(enumerate(ids))) if n % 3 == 2]
+    assert [r["id"] for r in store.questions(limit=3, offset=3)] == ids[6:3:-1]
+
+
+def test_the_question_export_streams_every_question_in_pieces(store, monkeypatch):
+    monkeypatch.setattr(store_module, "EXPORT_BATCH", 2)
+    for n in range(5):
+        log(store, f"Question {n} ?", sources=CITED[: n % 3])
+    pieces = list(store.questions_csv())
+    assert len(pieces) == 3  # 2 + 2 + 1 rows, the header with the first
+    rows = list(csv.DictReader(io.StringIO(b"".join(pieces).decode("utf-8-sig")), delimiter=";"))
+    assert [r["Question"] for r in rows] == [f"Question {n} ?" for n in range(4, -1, -1)]
+    assert [r["Sources citées"] for r in rows] == [" | ".join(CITED[: n % 3]) for n in range(4, -1, -1)]
+    empty = Store(store.url.render_as_string(hide_password=False))
+    with empty.engine.begin() as connection:
+        connection.execute(text("DELETE FROM question_sources"))
+        connection.execute(text("DELETE FROM questions"))
+    (header,) = list(empty.questions_csv())
+    assert header.decode("utf-8-sig").strip() == ";".join(HEADERS[c] for c in QUESTION_COLUMNS)
+
+
+def test_the_feedback_export_streams_every_rating_in_pieces(store, monkeypatch):
+    monkeypatch.setattr(store_module, "EXPORT_BATCH", 2)
+    for n in range(5):
+        store.add_feedback("down", f"Question {n} ?", "Oui")
+    pieces = list(store.feedback_csv())
+    rows = list(csv.DictReader(io.StringIO(b"".join(pieces).decode("utf-8-sig")), delimiter=";"))
+    assert len(pieces) == 3 and [r["Question"] for r in rows] == [f"Question {n} ?" for n in range(5)]
+
+
+def test_citations_are_counted_once_a_question_with_the_refusals_apart(store):
+    log(store, "Le Pass est-il ouvert ?", sources=CITED + CITED[:1])
+    log(store, "Qui contacter ?", sources=CITED[1:])
+    log(store, "Quel temps ?", abstained=True, sources=["contacts.md"])
+    assert store.citation_counts() == ({CITED[0]: 1, CITED[1]: 2, "contacts.md": 1}, {"contacts.md": 1})
+
+
 def test_questions_older_than_the_retention_are_purged_and_their_feedback_kept(url):
     store = Store(url, retention_days=90)
     question_id = log(store, "Le Pass Occitanie est-il ouvert ?", sources=CITED)
@@ -359,7 +449,7 @@ def test_a_version_2_database_is_upgraded_keeping_its_questions_and_gets_the_rev
         connection.execute(text("UPDATE schema_version SET version = 2"))
     store.close()
     upgraded = Store(url)
-    assert upgraded.version() == VERSION == 4
+    assert upgraded.version() == VERSION == 5
     assert {"question_answers", "review_questions", "dismissed_gaps"} <= set(inspect(upgraded.engine).get_table_names())
     old = upgraded.question(question_id)
     assert old["question"] == "Le Pass Occitanie est-il ouvert ?" and old["answer"] is None and old["citations"] is None
