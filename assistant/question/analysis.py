@@ -133,7 +133,7 @@ AGE = [  # the creation year first: "créée en 2012, elle a donc plus de 10 ans
     re.compile(r"\b(?P<n>\d+)\s*(?:ans?|years?|yrs?)\s*(?:d'existence|old|d'anciennet[ée])", re.IGNORECASE),
     re.compile(r"\b(?:il y a|depuis|since|for)\s+(?P<n>\d+)\s*(?:ans?|years?|yrs?)", re.IGNORECASE),
     re.compile(r"\b(?P<n>\d+)\s*(?:years?|yrs?)\s+ago\b", re.IGNORECASE),  # "founded 9 years ago"
-    re.compile(rf"\b(?P<n>\d+)[- ]year[- ]old {COMPANY}", re.IGNORECASE),
+    re.compile(rf"\b(?P<n>\d+)[- ]year[- ]old (?:[\w-]+ )?{COMPANY}", re.IGNORECASE),  # "a 6-year-old biotech start-up"
     # "on a 4 ans", "nous avons 6 ans", "elle a 3 ans" (the company speaking; "j'ai 35 ans" is a person's age)
     re.compile(r"\b(?:on a|nous avons|elle a|we are|we're)\s+(?P<n>\d+)\s*(?:ans?|years?|yrs?)\b(?!\s+d['’]exp)", re.IGNORECASE),
     re.compile(rf"\b{COMPANY}\b[^.?!,]{{0,25}}?\b(?:de|of)\s+(?P<n>\d+)\s*(?:ans?|years?|yrs?)\b", re.IGNORECASE),
@@ -141,16 +141,19 @@ AGE = [  # the creation year first: "créée en 2012, elle a donc plus de 10 ans
 # The asker speaks of their own company: first person, or a question opening on the company ("PME de 120 salariés, …").
 ASKER = re.compile(
     r"\b(je|j['’]|moi|nous|on|mon|ma|mes|notre|nos|i|i'm|my|we|we're|our|us)\b"
-    rf"|^\W*(une?\s+|an?\s+)?(?:(?:petite?|jeune|grande|nouvelle|toute? (?:petite|jeune)|small|young|little|new)\s+)?"
-    rf"(?:\d+[- ]year[- ]old\s+)?({COMPANY}|pme|tpe|eti|sci|sarl|sas|sasu|eurl|mid-?cap)\b",
+    rf"|^\W*(?:(?:can|could|may|is|does)\s+)?(une?\s+|an?\s+)?(?:(?:petite?|jeune|grande|nouvelle|toute? (?:petite|jeune)|small|young|little|new)\s+)?"
+    rf"(?:(?:\d+[- ]year[- ]old|\d[\d,]*[- ](?:employee|person|people))\s+(?:[\w-]+\s+)?)?({COMPANY}|pme|tpe|eti|sci|sarl|sas|sasu|eurl|mid-?cap)\b",
     re.IGNORECASE,
 )
-PERSONS = re.compile(r"\b(\d+)[- ](?:person|people|strong)\b", re.IGNORECASE)
+PERSONS = re.compile(r"\b(\d{1,3}(?:,\d{3})*|\d+)[- ](?:person|people|strong|employee)\b", re.IGNORECASE)
 NO_STAFF = re.compile(r"\b(z[ée]ro|0|aucun|pas de|sans|no)\s+(salari[ée]s?|employ[ée]s?|employees?|staff)\b|\btout seul\b",
                       re.IGNORECASE)
 PLACE = re.compile(r"\b(?:à|a|en|dans|near|in)\s+(?P<place>[A-ZÀ-Þ][\w'’-]+(?:[- ][A-ZÀ-Þ][\w'’-]+)*)")
 BUDGET = re.compile(r"\b(budget|d[ée]penses|co[uû]t(?:e|ant)?|projet (?:de|d['’]|[àa])|montant du projet|costs?|spend)\b", re.IGNORECASE)
-NO_SME_PARTNER = re.compile(r"\b(sans|no|without|pas de|aucune?)\s+(?:aucune?\s+|any\s+)?(?:PME|SMEs?)\b", re.IGNORECASE)
+NO_SME_PARTNER = re.compile(r"\b(sans|no|without|pas de|aucune?)\s+(?:aucune?\s+|any\s+)?(?:PME|SMEs?|partenaires?|partners?)\b"
+                            r"|\b(?:alone|on (?:our|its) own|tout(?:e|es)? seule?s?)\b"
+                            r"|\b(?:men[ée]e?s?|demander|candidater|porter|port[ée]e?s?)\s+(?:tout(?:e|es)?\s+)?seule?s?\b",
+                            re.IGNORECASE)  # "sans PME partenaire", "sans partenaire", "demander seule", "run alone"
 SME_PARTNER = re.compile(r"\b(avec|aux côtés d['’]?e?s?|with|alongside)\s+(?:une?|des|deux|trois|plusieurs|an?|some)?\s*(?:PME|SMEs?)\b",
                          re.IGNORECASE)
 # The region the programmes serve, and its main towns: a place the asker gives that is in it.
@@ -404,7 +407,7 @@ def asker_facts(question: str, today: datetime.date, language: str = "fr") -> As
             elif BUDGET.search(before) or BUDGET.search(question[quantity.span[1]:quantity.span[1] + 25]):
                 budget = quantity.high
     if staff is None and (persons := PERSONS.search(question)):
-        staff = Decimal(persons.group(1))  # "a 12-person company"
+        staff = Decimal(persons.group(1).replace(",", ""))  # "a 12-person company", "a 1,200-employee mid-cap"
     if staff is None and NO_STAFF.search(question):
         staff = Decimal(0)
     form = LEGAL_FORMS.search(question)

@@ -239,3 +239,23 @@ def test_an_asker_without_innovation_is_not_offered_the_innovation_programmes(as
     fit = {p.name: p.fit for p in lead(assistant, question).programmes}
     assert fit["Contrat Innovation"] == "not_eligible" and fit["Jeune Entreprise Innovante"] == "not_eligible", fit
     assert "eligible" in fit.values()  # a loan that needs no innovation project still fits
+
+
+@pytest.mark.parametrize("question", [
+    "Une ETI de 1200 salariés peut-elle demander seule un contrat innovation, sans partenaire ?",
+    "ETI de 1200 salariés, contrat innovation tout seuls possible ?",
+    "Can a 1,200-employee mid-cap apply alone for a Contrat Innovation?",
+])
+def test_an_eti_alone_is_told_it_needs_an_sme_partner(assistant, question):
+    answer = lead(assistant, question)
+    assert answer.verdict == "no" and "PME" in answer.lead, answer.lead
+
+
+@pytest.mark.parametrize("question", [
+    "Is a 6-year-old biotech start-up still eligible for START'OC PROcess?",
+    "Une start-up biotech de 6 ans est-elle encore éligible à START'OC PROcess ?",
+    "startup biotech de 6 ans, startoc process c possible ?",
+])
+def test_a_biotech_of_six_years_meets_the_seven_year_exception(assistant, question):
+    answer = lead(assistant, question)
+    assert answer.verdict == "yes" and "7" in answer.lead, answer.lead
