@@ -293,7 +293,8 @@ def analyze_question(question: str, history: list[Message] | tuple[Message, ...]
         subject=subject,
         compared=compared,
         # the names of what is asked: a story's own names ("un incubateur de Montpellier") are no condition
-        entities=tuple(e for e in subjects.entities(asked, subject) if e != facts.place) if subjects is not None else (),
+        entities=tuple(e for e in subjects.entities(question if POINTS_BACK.search(asked) else asked, subject)
+                       if e != facts.place) if subjects is not None else (),
         facts=facts,
         cues=cues,
         normalized=normalize(question),
@@ -312,7 +313,8 @@ def asked_part(question: str) -> str:
 
 
 # The asked part of a story pointing back to what the story named: "… un nouveau dispositif Start'Oc Innovation. Combien pour lui ?"
-POINTS_BACK = re.compile(r"\b(lui|il|elle|it|its|ce dispositif|cette aide|ce programme|ce prêt|ce bâtiment|this (?:scheme|programme|loan))\b"
+POINTS_BACK = re.compile(r"\b(lui|il|elle|it|its|ce dispositif|cette aide|ce programme|ce prêt|ce bâtiment|ce fonds|cette entreprise"
+                         r"|cette société|this (?:scheme|programme|loan|fund|company))\b"
                          r"|\bl['’](?:a|ont|avait|avaient|aura|auront)\b",
                          re.IGNORECASE)
 

@@ -45,7 +45,8 @@ DIMENSIONS_NAMED = [
     ("partner", re.compile(r"\b(partenaires?|partners?|seul|alone|collaborati\w*)\b", re.IGNORECASE)),
 ]
 # "par entreprise", "per company": the figure must be per that unit too.
-PER_UNIT = re.compile(r"\b(?:par|pour chaque|per|each)\s+(entreprise|projet|bénéficiaire|dossier|start-?up|company|project)",
+PER_UNIT = re.compile(r"\b(?:par|pour chaque|per|each)\s+(entreprise|projet|bénéficiaire|dossier|start-?up|company|project"
+                      r"|bo[iî]te|soci[ée]t[ée]|firm|business)",
                       re.IGNORECASE)
 # A second thing of the same kind asked after "et": "montant total et part pour …", "combien de boîtes et de salariés".
 SECOND_OF_KIND = re.compile(r"\bet\s+(?:la\s+|le\s+|les\s+|de\s+|d['’]\s?)?(?:part|dont|combien|montant|salari\w*|employ\w*"

@@ -20,6 +20,7 @@ CORE_GENERIC = set(analyze("plan programme dispositif régional régionale régi
 # A scheme's kind and the word that names it, in lower case: "fonds gamma", "programme zorglub".
 SCHEME_NAMED = re.compile(r"\b(fonds|dispositif|programme|prêt|pret|plan|appel à projets|label)\s+([a-zà-ÿ]{3,})\b")
 SQUASHED_MIN = 5  # a run-together name shorter than this ("iaoc") matches too much
+LOWER_NAME_MIN = 5  # letters of a proper name typed in lower case
 COMMON_SHARE = 0.4
 COMMON_PASSAGES = 0.5  # ...or in more than this share of all passages  # a word in more than this share of documents does not tell documents apart
 TITLE_PARTS = re.compile(r"\s+[:\-–]\s+|,\s+|\s+et\s+(?=[A-ZÀ-Þ])")
@@ -121,7 +122,8 @@ class SubjectCatalogue:
         names = []
         for word in re.findall(r"[\w'’.-]*\w", question):
             stems = analyze(word)
-            if word[:1].isupper() and (normalize(word) in self._proper and stems and not set(stems) & (subject_terms | self._common)
+            # a name typed in lower case counts too ("numalis a reçu combien ?"), when long enough to be one
+            if (word[:1].isupper() or len(word) >= LOWER_NAME_MIN) and (normalize(word) in self._proper and stems and not set(stems) & (subject_terms | self._common)
                     and not any(set(stems) <= n for n, _ in self.names)):
                 names.append(word)
         return names
@@ -145,6 +147,8 @@ class SubjectCatalogue:
                    and (len(names) > 1 or {normalize(w).rstrip("s") for w in words(subject.name)} & typed)]
         if not matches:
             squashed = [w for w in (_squash(w) for w in words(question)) if len(w) >= SQUASHED_MIN]
+            # an elision typed without its apostrophe: "dadocc" is "d'adocc"
+            squashed += [w[1:] for w in squashed if w[0] in "dlj" and len(w) > SQUASHED_MIN]
             # "startoc" for "START'OC PROcess": a word that is the name run together, or its start.
             # Scored by the name's other words the question has, then by how much of the name the word is.
             matches = [(len(names & terms) + max(len(w) / len(_squash(subject.name)) for w in hits), subject)
