@@ -259,3 +259,13 @@ def test_an_eti_alone_is_told_it_needs_an_sme_partner(assistant, question):
 def test_a_biotech_of_six_years_meets_the_seven_year_exception(assistant, question):
     answer = lead(assistant, question)
     assert answer.verdict == "yes" and "7" in answer.lead, answer.lead
+
+
+@pytest.mark.parametrize("question", [
+    "c combien le pass occitanie ?",
+    "How much does the Pass Occitanie give?",
+    "Je gère une petite boîte de 4 salariés à Nîmes, on m'a parlé du Pass Occitanie. Ça donne quel montant ?",
+])
+def test_a_figure_of_a_closed_programme_says_it_is_closed(assistant, question):
+    said = lead(assistant, question).lead
+    assert "20" in said and ("plus signalé comme disponible" in said or "no longer listed as available" in said), said

@@ -228,6 +228,10 @@ def _figure_lead(analysis: QuestionAnalysis, about: list[Candidate], passages: l
             segments.append(Segment(_attribution(other_candidate, passages, analysis.language, other_quantity)))
             evidence.append(other_candidate)
     _said_once(segments)
+    closed = _status_lead(analysis, about, passages) if analysis.subject and analysis.subject.status == "closed" else None
+    if closed is not None and closed.verdict == "no":  # a figure of a programme that is closed says so
+        segments.append(Segment(f" ; {message(analysis.language, 'closed_note')}", closed.evidence[0]))
+        evidence.append(closed.evidence[0])
     segments[-1].text += "."
     short = figure_span(picks[0][0].text, picks[0][1])
     return Lead(segments, _distinct(evidence), short_answer=short, kind="figure", verdict=verdict,
