@@ -117,7 +117,8 @@ class Settings(BaseSettings):
     )
     embeddings_batch: int = Field(default=64, description="texts per request to the embeddings server")
     embedding_cache_dir: Path | None = Field(
-        default=None, description="keep passage vectors on disk here (by model and text), shared by processes"
+        default=None, description="keep passage vectors on disk here (by model and text), shared by processes; "
+        "empty = index_dir/vectors"
     )
     dependency_timeout_s: float = Field(
         default=1.0, gt=0, description="a question waits this long at most for the Chroma server and for the "
@@ -233,6 +234,10 @@ class Settings(BaseSettings):
             except ValueError:
                 raise ValueError(f"{proxy!r} is not an IP address or network (such as 10.0.0.2, 10.0.0.0/24)") from None
         return proxies
+
+    def vector_cache_dir(self) -> Path:
+        """Where passage vectors (and the console's question vectors) are kept between runs and restarts."""
+        return self.embedding_cache_dir or self.index_dir / "vectors"
 
     def served_hosts(self) -> list[str]:
         """The host names the chat answers to: the setting, else the bound host and localhost's names."""

@@ -318,7 +318,7 @@ def load_embeddings(model: str, settings: Settings | None = None) -> Embeddings:
     """The embedder of `model`, shaped by `settings` (prefixes, endpoint, vector cache) when they
     describe the same space; `model` alone (an older index's name) loads the packaged or
     sentence-transformers model."""
-    cache = str(settings.embedding_cache_dir) if settings is not None and settings.embedding_cache_dir else None
+    cache = str(settings.vector_cache_dir()) if settings is not None else None
     if settings is None or model not in (settings.embedding_model, embedding_space(settings)):
         if "+prefixes-" in model:  # its prefixes are not in the index: only the settings that built it know them
             raise ValueError(f"the index was built with {model}, the settings describe {embedding_space(settings)}: "

@@ -345,3 +345,17 @@ def test_a_reindex_copy_leaves_behind_vectors_stored_before_they_were_checked(tm
     assert store.copy_to(generation, ["good", "zero"]) == 1
     assert generation.all_ids() == {"good"}  # the run embeds "zero"'s chunk again
     assert generation.dimension() == DIMENSION and VectorStore(store.client, "empty").dimension() is None
+
+
+def test_vectors_are_kept_under_the_index_by_default_so_a_restart_embeds_nothing_again(vectors_server, tmp_path):
+    """The console's question vectors ("Ce qui manque") and the passages' survive a restart with no
+    setting: a new process finds them in index/vectors, even with the embedder down meanwhile."""
+    from assistant.retrieval import embeddings
+
+    settings = make_settings(tmp_path, embedding_model="hash-16", embeddings_url=vectors_server.url,
+                             embedding_cache_dir=None)
+    first = load_embeddings(embedding_space(settings), settings).embed_documents(TEXTS)
+    embeddings._load.cache_clear()  # a restart: nothing in memory
+    vectors_server.mode = "500"
+    again = load_embeddings(embedding_space(settings), settings).embed_documents(TEXTS)
+    assert np.allclose(again, first) and (tmp_path / "index" / "vectors" / "vectors.sqlite3").exists()
