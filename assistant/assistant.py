@@ -6,14 +6,21 @@ carries its provenance: the query searched, the passages considered and the answ
 Front ends call `ask` (or `prepare` then `answer`, to show a pending state in between) and render
 what it returns or raises; `prepare` then `retrieve` finds the passages without answering
 (`python -m assistant search`). `swap` replaces the index it answers from while it serves (assistant/console/reindex.py).
+
+A question asked again is not read and answered again: the parts of one index keep the analyses of the
+last CACHED_ANALYSES questions (by the question as validated, its trimmed history and today's date) and
+the answers to the last CACHED_ANSWERS of them, so a new index (`swap`) starts with none. A cached answer
+is a copy, its `latency_ms` this call's; an answer made without the dense search (a server down) is not
+kept, nor its analysis. The front ends log every question they answer, cached or not.
 """
 
+import datetime
 import logging
 import threading
 import time
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from pydantic import ValidationError
 
@@ -30,6 +37,7 @@ from assistant.question.nearest import NearestIntent
 from assistant.question.subjects import Subject, SubjectCatalogue
 from assistant.retrieval.fusion import fusion
 from assistant.retrieval.index_state import IndexState
+from assistant.retrieval.query_cache import RecentCache
 from assistant.retrieval.retriever import Retriever
 from assistant.settings import Settings, get_settings
 from assistant.text.french import analyze, detect_language
@@ -45,6 +53,8 @@ DESCRIBED_DEPTH = 4
 DESCRIBED_TERMS = 2  # words a question shares with a programme's definition to describe it
 SCHEME_TERMS = set(analyze("aide aides région régionale occitanie dispositif programme subvention prêt entreprise entreprises "
                            "financement innovation"))
+CACHED_ANALYSES = 2048  # analysed questions kept per index (a few KB each)
+CACHED_ANSWERS = 256  # answers kept per index: with their provenance, 10-110 KB each
 DESCRIBED_INTENTS = ("amount", "rate", "duration", "limit", "conditions", "eligibility")  # a figure or criteria of one scheme
 # Words the subject's document uses for what is asked: they pick its section ("Conditions", "Montants").
 ASPECT_WORDS = {
@@ -94,6 +104,10 @@ class Parts:
     subjects: SubjectCatalogue
     programmes: Programmes
     nearest: NearestIntent
+    # (question, history, date) -> its analysis; id(analysis) -> (analysis, its answer): the analysis kept
+    # with its answer, so that its id cannot be another's while the answer is kept
+    analyses: RecentCache[QuestionAnalysis] = field(default_factory=lambda: RecentCache(CACHED_ANALYSES))
+    answers: RecentCache[tuple[QuestionAnalysis, Answer]] = field(default_factory=lambda: RecentCache(CACHED_ANSWERS))
 
 
 def log_progress(stage: str, done: int, total: int) -> None:
@@ -182,8 +196,13 @@ class Assistant:
         except ValidationError as error:
             raise InvalidQuestion("bad_history", language) from error
         parts = self._components()
-        return analyze_question(question, turns[-2 * self.settings.max_history_turns :], parts.subjects, language=language,
-                                nearest=parts.nearest)
+        turns = turns[-2 * self.settings.max_history_turns :]
+        key = (question, tuple((m.role, m.content) for m in turns), datetime.date.today())
+        analysis = parts.analyses.get(key, lambda: analyze_question(question, turns, parts.subjects, language=language,
+                                                                    nearest=parts.nearest))
+        if parts.retriever.embedder.problem() is not None:  # read without the intent examples: not kept
+            parts.analyses.forget(key)
+        return analysis
 
     def ask(self, question: str, history: list[Message] | list[dict] | None = None) -> Answer:
         return self.answer(self.prepare(question, history))
@@ -199,12 +218,36 @@ class Assistant:
         return _retrieval(analysis, self._components(), self.settings.retrieve_k)
 
     def answer(self, analysis: QuestionAnalysis) -> Answer:
-        *_, answer = self.answer_stream(analysis)
-        return answer
+        started = time.perf_counter()
+        parts = self._components()
+        kept = parts.answers.get(id(analysis), lambda: (analysis, self._answered(analysis, parts)))
+        if kept[0] is not analysis:  # cannot happen while the entry holds its analysis; never serve another's
+            kept = (analysis, self._answered(analysis, parts))
+        if not _keepable(kept[1]):
+            parts.answers.forget(id(analysis))
+        return _served(kept[1], started)
 
     def answer_stream(self, analysis: QuestionAnalysis) -> Iterator[str | Answer]:
         started = time.perf_counter()
         parts = self._components()
+        kept = parts.answers.peek(id(analysis))
+        if kept is not None and kept[0] is analysis:
+            yield _served(kept[1], started)
+            return
+        for item in self._answer_stream(analysis, parts):
+            if isinstance(item, Answer):
+                if _keepable(item):
+                    parts.answers.put(id(analysis), (analysis, item))
+                item = _served(item, started)
+            yield item
+
+    def _answered(self, analysis: QuestionAnalysis, parts: Parts) -> Answer:
+        *_, answer = self._answer_stream(analysis, parts)
+        return answer
+
+    def _answer_stream(self, analysis: QuestionAnalysis, parts: Parts) -> Iterator[str | Answer]:
+        """The answer made anew (the LLM's draft pieces first, if one streams); `answer_stream` keeps it."""
+        started = time.perf_counter()
         retrieve_k = self.settings.retrieve_k
         found = _retrieval(analysis, parts, retrieve_k)
         described = _described_subject(analysis, found, parts)
@@ -233,6 +276,18 @@ class Assistant:
             answer.answer = f"{answer.answer}\n\n{answer.notice}"
         answer.latency_ms = round((time.perf_counter() - started) * 1000, 1)
         yield answer
+
+
+def _keepable(answer: Answer) -> bool:
+    """An answer worth serving again: made with the dense search (no notice) and, with an LLM, not its
+    fallback (the LLM may have only been slow)."""
+    return answer.notice is None and "fallback" not in answer.answerer
+
+
+def _served(answer: Answer, started: float) -> Answer:
+    """What a caller gets of an answer that may be kept: a copy (the kept one stays as made; nothing below
+    it is changed by the front ends) with this call's latency."""
+    return answer.model_copy(update={"latency_ms": round((time.perf_counter() - started) * 1000, 1)})
 
 
 def _retrieval(analysis: QuestionAnalysis, parts: Parts, retrieve_k: int) -> Retrieval:

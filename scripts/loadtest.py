@@ -10,7 +10,10 @@ first round their query vectors are cached (assistant/retrieval/query_cache.py).
 eval sets' questions (evals/qa.jsonl, paraphrases.jsonl, heldout.jsonl), then each again after an
 opening ("Bonjour, ..."), so that every request is embedded and the cache cannot flatter the figures.
 
-Prints errors, latency percentiles, throughput and the machine it ran on. A benchmark, not a test.
+Prints errors, latency percentiles, throughput, the machine it ran on and its load average, and (for a
+server it started) the server's CPU time per answer: user + system of its process over the run, divided
+by the answers. That figure hardly moves with the machine's load, unlike the rates: 2 cores give 2,000 ms
+of CPU a second, so 10 ms an answer is 200 answers/s at most. A benchmark, not a test.
 """
 
 import argparse
@@ -75,6 +78,12 @@ def loopback(url: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process `pid` (all its threads) so far, from /proc (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def start_server() -> tuple[subprocess.Popen, str]:
@@ -157,7 +166,12 @@ def main() -> int:
     try:
         health = httpx.get(f"{url}/api/health", timeout=10).json()
         httpx.post(f"{url}/api/ask", json={"question": QUESTIONS[0]}, timeout=120)  # warm-up, not counted
+        load_before = os.getloadavg()
+        server_cpu = cpu_seconds(process.pid) if process else None
+        client_cpu = time.process_time()
         result = asyncio.run(run(url, args.clients, args.duration, args.unique))
+        client_cpu = time.process_time() - client_cpu
+        server_cpu = cpu_seconds(process.pid) - server_cpu if process else None
         load = os.getloadavg()
     finally:
         if process is not None:
@@ -165,7 +179,8 @@ def main() -> int:
             process.wait(timeout=30)
 
     ok, errors = result["latencies"], result["errors"]
-    print(f"machine     {describe(machine())} · load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} at the end")
+    print(f"machine     {describe(machine())} · load average (1 min) {load_before[0]:.1f} before, "
+          f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} at the end")
     print(f"server      {url} · {health['chunks']} chunks · {health['embedding_model']} · {health['answerer']}"
           f" · version {health['version']}{' (started by this script)' if process else ''}")
     mix = "each question distinct (--unique)" if args.unique else f"{len(QUESTIONS)} questions in turn"
@@ -176,6 +191,8 @@ def main() -> int:
               f" · max {max(ok) * 1000:.0f} ms (client side, including queueing)")
         print(f"server      answer time p50 {statistics.median(result['server_ms']):.0f} ms (Answer.latency_ms)")
         print(f"throughput  {len(ok) / result['wall']:.1f} answers/s")
+        cpu = f"server {server_cpu * 1000 / len(ok):.1f} ms, " if server_cpu is not None else ""
+        print(f"cpu         {cpu}this client {client_cpu * 1000 / len(ok):.1f} ms per answer (user + system)")
     return 1 if errors else 0
 
 

@@ -160,6 +160,7 @@ SHORTENED_MIN_STEM = 5  # "biotech" -> "biotechnologies" only from stems this lo
 SHORTENED_MAX_EXTRA = 9  # ...the full word at most this many letters longer...
 SHORTENED_MAX_MATCHES = 3  # ...and only when few words of the corpus start that way
 BUCKET_CACHE = 8  # vocabularies kept bucketed (one per open index)
+REPAIRS_KEPT = 50_000  # repaired stems remembered per vocabulary (a few MB), all forgotten past it
 
 
 @dataclass(frozen=True)
@@ -195,14 +196,25 @@ def expanded_query(question: str, vocabulary) -> str:
     return f"{question} {' '.join(additions)}" if additions else question
 
 
-def repaired(stem: str, vocabulary) -> set[str]:
+def repaired(stem: str, vocabulary) -> frozenset[str]:
     """Index terms for a stem the index does not have: a compound split, a misspelling, a shortening."""
     return _repair(stem, vocabulary)
 
 
-def _repair(stem: str, vocabulary) -> set[str]:
+def _repair(stem: str, vocabulary) -> frozenset[str]:
+    """`_repaired`, remembered per vocabulary (its difflib search was a fifth of a warm answer's CPU)."""
     if len(stem) < REPAIR_MIN_STEM:
-        return set()
+        return frozenset()
+    _, _, repairs = _vocabulary_entry(vocabulary)
+    found = repairs.get(stem)
+    if found is None:
+        if len(repairs) >= REPAIRS_KEPT:
+            repairs.clear()
+        repairs[stem] = found = frozenset(_repaired(stem, vocabulary))
+    return found
+
+
+def _repaired(stem: str, vocabulary) -> set[str]:
     for cut in range(3, len(stem) - 2):  # "startup" -> "start" + "up"
         if stem[:cut] in vocabulary and analyze(stem[cut:]) and analyze(stem[cut:])[0] in vocabulary:
             return {stem[:cut], analyze(stem[cut:])[0]}
@@ -218,12 +230,18 @@ def _repair(stem: str, vocabulary) -> set[str]:
     return set(longer) if len(longer) <= SHORTENED_MAX_MATCHES else set()
 
 
-_BUCKETS: dict[int, tuple[object, dict]] = {}
+_BUCKETS: dict[int, tuple[object, dict, dict]] = {}
 
 
 def _buckets(vocabulary) -> dict[tuple[str, int], list[str]]:
     """Vocabulary terms by first letter and length, built once per vocabulary (a 100k-chunk index
     has ~10^5 terms: comparing a misspelt word to all of them took tens of ms)."""
+    return _vocabulary_entry(vocabulary)[1]
+
+
+def _vocabulary_entry(vocabulary) -> tuple[object, dict, dict]:
+    """(vocabulary, its buckets, the repairs found in it so far); a dict's operations are atomic under the
+    GIL, so threads at worst compute one entry twice."""
     entry = _BUCKETS.get(id(vocabulary))
     if entry is None or entry[0] is not vocabulary:
         index: dict[tuple[str, int], list[str]] = {}
@@ -231,5 +249,5 @@ def _buckets(vocabulary) -> dict[tuple[str, int], list[str]]:
             index.setdefault((term[:1], len(term)), []).append(term)
         if len(_BUCKETS) > BUCKET_CACHE:
             _BUCKETS.clear()
-        _BUCKETS[id(vocabulary)] = entry = (vocabulary, index)
-    return entry[1]
+        _BUCKETS[id(vocabulary)] = entry = (vocabulary, index, {})
+    return entry

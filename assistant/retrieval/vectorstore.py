@@ -136,11 +136,10 @@ class VectorStore:
             self.collection.delete(ids=ids[i : i + 1000])
 
     def query(self, vector: list[float], n: int) -> list[tuple[str, float]]:
-        """(id, cosine similarity), best first."""
-        count = self.collection.count()
-        if count == 0:
-            return []
-        result = self.collection.query(query_embeddings=[vector], n_results=min(n, count), include=["distances"])
+        """(id, cosine similarity), best first: `n` at most (Chroma returns what the collection holds when it
+        holds fewer, none when it is empty). No `count()` first: Chroma's binding keeps the GIL through it,
+        which under 20 concurrent questions was a fifth of the server's Python time (docs/benchmarks.md)."""
+        result = self.collection.query(query_embeddings=[vector], n_results=n, include=["distances"])
         return [(i, 1.0 - d) for i, d in zip(result["ids"][0], result["distances"][0])]
 
     def drop(self) -> None:

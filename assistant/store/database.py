@@ -448,25 +448,40 @@ class Store:
         answered (the row may be written later). Purges old questions at most once an hour."""
         if not self.question_log:
             return None
+        self._purge_when_due()
+        with self._write() as connection:
+            row, sources, answers = _question_rows(dict(
+                question=question, language=language, abstained=abstained, lead=lead, sources=sources,
+                latency_ms=latency_ms, answerer=answerer, answer=answer, citations=citations,
+                provenance=provenance, question_id=question_id, asked_at=asked_at))
+            question_id = connection.execute(insert(questions).values(**row)).inserted_primary_key[0]
+            if sources:
+                connection.execute(insert(question_sources), [s | {"question_id": question_id} for s in sources])
+            if answers:
+                connection.execute(insert(question_answers).values(**answers[0], question_id=question_id))
+            return question_id
+
+    def log_questions(self, rows: list[dict]) -> list[int]:
+        """`log_question` for several questions in one transaction, each with its `question_id` (the
+        question log's writer, with rows waiting): three statements for them all, one commit. If one
+        row fails, none is written (IntegrityError for an id already there: the caller logs them one by one)."""
+        if not self.question_log or not rows:
+            return []
+        if any(row.get("question_id") is None for row in rows):
+            raise ValueError("log_questions writes questions whose ids are drawn: each row needs its question_id")
+        self._purge_when_due()
+        made = [_question_rows(row) for row in rows]
+        with self._write() as connection:
+            connection.execute(insert(questions), [row for row, _, _ in made])
+            if sources := [s | {"question_id": row["id"]} for row, cited, _ in made for s in cited]:
+                connection.execute(insert(question_sources), sources)
+            if answers := [a | {"question_id": row["id"]} for row, _, shown in made for a in shown]:
+                connection.execute(insert(question_answers), answers)
+        return [row["id"] for row, _, _ in made]
+
+    def _purge_when_due(self) -> None:
         if time.monotonic() - self._last_purge >= PURGE_EVERY_S or not self._last_purge:
             self.purge()
-        with self._write() as connection:
-            chosen = {} if question_id is None else {"id": question_id}
-            question_id = connection.execute(insert(questions).values(
-                **chosen, asked_at=asked_at or now_utc(), question=masked(question), language=storable(language),
-                abstained=bool(abstained),
-                lead=storable(lead), latency_ms=float(latency_ms), answerer=storable(answerer),
-            )).inserted_primary_key[0]
-            cited = list(dict.fromkeys(storable(s) for s in sources))
-            if cited:
-                connection.execute(insert(question_sources), [
-                    {"question_id": question_id, "position": n, "source": s} for n, s in enumerate(cited)
-                ])
-            if answer is not None:
-                connection.execute(insert(question_answers).values(
-                    question_id=question_id, answer=storable(answer), citations=_storable_json(citations or []),
-                    provenance=_storable_json(provenance)))
-            return question_id
 
     def question(self, question_id: int) -> dict | None:
         """One logged question with what it was answered (`answer`, `citations`, `provenance`: None
@@ -735,6 +750,23 @@ def _instant(value, end_of_day: bool = False) -> dt.datetime | None:
     if moment is not None and moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.timezone.utc)
     return moment
+
+
+def _question_rows(values: dict) -> tuple[dict, list[dict], list[dict]]:
+    """`log_question`'s arguments as rows, masked and storable: the question's, its cited sources' (without
+    the question's id when it is not drawn yet) and its answer's (none without an answer)."""
+    row = {"asked_at": values.get("asked_at") or now_utc(), "question": masked(values["question"]),
+           "language": storable(values["language"]), "abstained": bool(values["abstained"]),
+           "lead": storable(values["lead"]), "latency_ms": float(values["latency_ms"]),
+           "answerer": storable(values["answerer"])}
+    if values.get("question_id") is not None:
+        row["id"] = values["question_id"]
+    cited = list(dict.fromkeys(storable(s) for s in values["sources"]))
+    sources = [{"position": n, "source": s} for n, s in enumerate(cited)]
+    answers = [] if values.get("answer") is None else [{
+        "answer": storable(values["answer"]), "citations": _storable_json(values.get("citations") or []),
+        "provenance": _storable_json(values.get("provenance"))}]
+    return row, sources, answers
 
 
 def _storable_json(value):

@@ -57,4 +57,6 @@ def test_index_and_search_through_a_chroma_server(corpus_copy, chroma_server):
     assert len(retriever.store.all_ids()) == report.chunks
     best = retriever.search("Le Pass Occitanie est-il encore disponible ?", k=3)
     assert best[0].chunk.source == "programmes/pass-occitanie.md"
+    vector = retriever.query_vector("Le Pass Occitanie est-il encore disponible ?")
+    assert len(retriever.store.query(vector, 10 * report.chunks)) == report.chunks  # more asked than held: all
     assert build_index(corpus_copy).embedded == 0

@@ -29,3 +29,16 @@ def test_everyday_and_english_words_reach_the_documents_words():
 def test_words_the_corpus_never_uses_stay_unknown():
     (bretagne,) = [g for g in term_groups("Région Bretagne", VOCABULARY) if g.word == "bretagne"]
     assert not bretagne.known
+
+
+def test_a_repair_is_searched_once_per_vocabulary_and_a_new_vocabulary_searches_anew(monkeypatch):
+    import difflib
+
+    searched = []
+    close_matches = difflib.get_close_matches
+    monkeypatch.setattr(difflib, "get_close_matches", lambda word, *a, **k: searched.append(word) or close_matches(word, *a, **k))
+    vocabulary = set(VOCABULARY)
+    first = expanded_query("subvension pour demin", vocabulary)
+    assert expanded_query("subvension pour demin", vocabulary) == first and "subvent" in first
+    assert sorted(searched) == ["demin", "subvens"]
+    assert "demain" in expanded_query("demin", vocabulary | {"subvension"}) and len(searched) == 3

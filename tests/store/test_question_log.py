@@ -205,3 +205,50 @@ def test_while_the_database_is_locked_answers_are_queued_a_full_queue_counts_its
     assert sorted(r["id"] for r in store.questions()) == sorted(kept)  # every queued row written, under its answer's id
     writer.close()
     store.close()
+
+
+def test_questions_waiting_together_are_written_in_one_transaction_each_as_alone(tmp_path, monkeypatch):
+    """Rows queued behind a slow write go in one transaction, with their sources and answers as one row
+    alone would; a batch with an id already stored (a write whose success was not heard) falls back to
+    one by one, and every question is there once."""
+    import threading
+
+    from assistant.models import Answer, Citation
+    from assistant.store import question_log
+    from assistant.store.question_log import QuestionLog
+
+    store = Store(f"sqlite:///{tmp_path / 'log.sqlite3'}")
+    store.version()
+    transactions = []
+    one, many = store.log_question, store.log_questions
+    held = threading.Event()
+    store.log_question = lambda **values: (held.wait(10), transactions.append(1), one(**values))[-1]
+    store.log_questions = lambda rows: (transactions.append(len(rows)), many(rows))[-1]
+    citation = Citation(n=1, source="programmes/pass-occitanie.md", title="Pass Occitanie",
+                        text="Le Pass Occitanie finance jusqu'à 20 000 €.")
+    answers = [Answer(question=f"Question {n} : 06 12 34 56 78 ?", answer=f"Réponse {n}.", lead=f"Réponse {n}.",
+                      citations=[citation]) for n in range(6)]
+    writer = QuestionLog(store)
+    try:
+        ids = [writer.record(a) for a in answers]  # the first is written alone, held: the next five wait behind it
+        held.set()
+        assert writer.flush(10)
+        assert transactions == [1, 5]
+        assert sorted(r["id"] for r in store.questions()) == sorted(ids)
+        shown = store.question(ids[3])
+        assert "06 12" not in shown["question"] and shown["answer"] == "Réponse 3."
+        assert shown["citations"][0]["source"] == "programmes/pass-occitanie.md"
+        assert store.questions(source="programmes/pass-occitanie.md", limit=10)  # its sources were written too
+
+        held.clear()
+        drawn = iter([10**9, ids[1] - 1, 10**9 + 1])  # a new id, then one already stored, then a new one
+        monkeypatch.setattr(question_log.secrets, "randbelow", lambda _: next(drawn))
+        again = [writer.record(a) for a in answers[:3]]
+        held.set()
+        assert writer.flush(10)
+    finally:
+        writer.close()
+    assert again == [10**9 + 1, ids[1], 10**9 + 2]
+    assert transactions[2:] == [1, 2, 1, 1]  # the held one; the pair refused together (an id taken); each alone
+    assert sorted(r["id"] for r in store.questions()) == sorted(ids + [10**9 + 1, 10**9 + 2])
+    store.close()

@@ -220,9 +220,11 @@ def test_with_the_chroma_server_stopped_then_frozen_questions_are_answered_from_
             assert httpx.post(f"{url}/api/ask", json={"question": BUDGET}, timeout=LIMIT_S).json()["notice"] is None
 
             with frozen([chroma.pid, *children(chroma.pid)]):
-                answers = ask_at_once(url)
+                answers = ask_at_once(url, "Qu'est-ce que le Pass Occitanie ?")  # not asked before: searched now
                 assert all(status == 200 and body["citations"] and body["notice"] == NOTICE for status, _, body in answers)
                 assert health(url)["status"] == "degraded"
+                again = httpx.post(f"{url}/api/ask", json={"question": BUDGET}, timeout=LIMIT_S).json()
+                assert again["notice"] is None and again["citations"]  # answered before the freeze: served as it was
             assert wait_for(lambda: health(url)["status"] == "ok")
     finally:
         chroma.terminate()
